@@ -1,0 +1,1 @@
+"""Domain vocabulary and rules, free of storage and UI."""

@@ -1,0 +1,1 @@
+"""Geography: regions and their boundaries, coordinate systems, geodesic measures."""

@@ -1,0 +1,463 @@
+"""Site layers from the files a GIS officer has: GeoJSON, zipped Shapefile (GBK .dbf
+without .cpg included), GeoPackage, KML, CSV/XLSX with coordinate columns.
+
+Validation is complete before anything is written: the result carries either the
+records or a row-level report. Coordinates are transformed to WGS84 and the source
+CRS is recorded.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+from shapely.geometry.base import BaseGeometry
+
+from geo.crs import crs_label, guess_projected, metric_crs_for, parse_crs
+from geo.region import Region
+from ingest.report import Report
+from onemap.kinds import SiteKind, kind_by_any, kind_names
+
+OUTSIDE_MARGIN_M = 20_000
+COORD_DECIMALS = 7  # ≈ 1 cm
+
+NAME_COLS = ("名称", "name", "站点名称", "断面名称", "点位名称", "水源地名称", "园区名称", "矿山名称", "Name", "NAME", "MC")
+KIND_COLS = ("类型", "kind", "类别", "对象类型", "点位类型", "KIND")
+ID_COLS = ("编号", "id", "点位编号", "ID", "code", "代码")
+ALIAS_COLS = ("别名", "aliases", "曾用名")
+SOURCE_COLS = ("来源", "source", "数据来源")
+ILLUSTRATIVE_COLS = ("示意位置", "illustrative")
+COUNTY_COLS = ("区县", "county", "县区", "所属区县", "county_code", "区县代码")
+SKIP_COLS = ("geometry", "source_crs", "Description", "description")
+COORD_PAIRS = (("经度", "纬度"), ("lon", "lat"), ("lng", "lat"), ("longitude", "latitude"), ("x", "y"),
+               ("X", "Y"), ("X坐标", "Y坐标"), ("东坐标", "北坐标"), ("Lon", "Lat"), ("LON", "LAT"))
+TABLE_SUFFIXES = (".csv", ".xlsx", ".xls")
+VECTOR_SUFFIXES = (".geojson", ".json", ".zip", ".shp", ".gpkg", ".kml", ".kmz")
+
+
+@dataclass
+class SiteRecord:
+    id: str
+    kind: str
+    name: str
+    geometry: BaseGeometry  # WGS84
+    county_code: str | None
+    aliases: list[str] = field(default_factory=list)
+    attrs: dict = field(default_factory=dict)
+    source_crs: str = "EPSG:4326"
+    source: str = ""
+    illustrative: bool = False
+    row: int | str = 0
+
+
+@dataclass
+class SiteImport:
+    records: list[SiteRecord]
+    report: Report
+    source_crs: str = ""
+
+
+# ----------------------------------------------------------------------------- reading
+def _dbf_encoding(dbf: Path) -> str | None:
+    """Shapefiles from Chinese GIS departments often carry GBK text and no .cpg.
+    Read the raw record bytes: valid UTF-8 → None (default), else GBK (cp936)."""
+    raw = dbf.read_bytes()
+    if len(raw) < 32:
+        return None
+    header_len = int.from_bytes(raw[8:10], "little")
+    body = raw[header_len:]
+    if all(b < 0x80 for b in body):
+        return None
+    try:
+        body.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        pass
+    try:
+        body.rstrip(b"\x1a").decode("gb18030")
+        return "GB18030"
+    except UnicodeDecodeError:
+        return "GB18030"
+
+
+def _read_shapefile(shp: Path, report: Report) -> gpd.GeoDataFrame | None:
+    stem = shp.with_suffix("")
+    siblings = {p.suffix.lower(): p for p in shp.parent.iterdir() if p.with_suffix("").name.lower() == stem.name.lower()}
+    for needed in (".dbf", ".shx"):
+        if needed not in siblings:
+            report.error("", "", shp.name, f"Shapefile 缺少 {needed} 文件",
+                         "请把 .shp、.shx、.dbf、.prj（及 .cpg）一起打包成 zip 上传")
+            return None
+    kwargs = {}
+    if ".cpg" not in siblings:
+        enc = _dbf_encoding(siblings[".dbf"])
+        if enc:
+            kwargs["encoding"] = enc
+    return pyogrio.read_dataframe(shp, **kwargs)
+
+
+def read_vector(path: Path, report: Report, layer: str | None = None) -> gpd.GeoDataFrame | None:
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".zip":
+            with tempfile.TemporaryDirectory() as tmp:
+                with zipfile.ZipFile(path) as zf:
+                    for info in zf.infolist():
+                        name = info.filename
+                        if info.flag_bits & 0x800 == 0:
+                            # zip from Windows tools: names in the local code page
+                            try:
+                                name = info.filename.encode("cp437").decode("gbk")
+                            except (UnicodeEncodeError, UnicodeDecodeError):
+                                name = info.filename
+                        if name.endswith("/") or ".." in Path(name).parts:
+                            continue
+                        target = Path(tmp) / Path(name).name
+                        target.write_bytes(zf.read(info))
+                shps = sorted(Path(tmp).glob("*.shp")) + sorted(Path(tmp).glob("*.SHP"))
+                if not shps:
+                    inner = [p for p in Path(tmp).iterdir() if p.suffix.lower() in VECTOR_SUFFIXES]
+                    if inner:
+                        return read_vector(inner[0], report, layer)
+                    report.error("", "", path.name, "zip 包中没有 .shp 文件", "请确认打包了 Shapefile 的全部文件")
+                    return None
+                if len(shps) > 1:
+                    report.error("", "", ", ".join(p.name for p in shps), "zip 包中有多个 Shapefile",
+                                 "一次导入一个图层：每个 Shapefile 单独打包")
+                    return None
+                gdf = _read_shapefile(shps[0], report)
+                return None if gdf is None else gdf.copy()
+        if suffix == ".shp":
+            return _read_shapefile(path, report)
+        if suffix == ".kmz":
+            with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(path) as zf:
+                kml = next((n for n in zf.namelist() if n.lower().endswith(".kml")), None)
+                if kml is None:
+                    report.error("", "", path.name, "KMZ 中没有 KML 文件", "请导出为 KML 或 KMZ")
+                    return None
+                target = Path(tmp) / "doc.kml"
+                target.write_bytes(zf.read(kml))
+                gdf = pyogrio.read_dataframe(target)
+                return gdf.set_crs("EPSG:4326", allow_override=True)
+        if suffix == ".kml":
+            gdf = pyogrio.read_dataframe(path)
+            return gdf.set_crs("EPSG:4326", allow_override=True)  # KML is WGS84 by definition
+        return pyogrio.read_dataframe(path, layer=layer) if layer else pyogrio.read_dataframe(path)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, zipfile.BadZipFile, OSError) as exc:
+        report.error("", "", path.name, f"无法读取文件（{exc}）", "请确认文件完整、格式与扩展名一致")
+        return None
+
+
+def read_table(path: Path, report: Report) -> pd.DataFrame | None:
+    try:
+        if path.suffix.lower() == ".csv":
+            raw = path.read_bytes()
+            for enc in ("utf-8-sig", "gb18030"):
+                try:
+                    text = raw.decode(enc)
+                    break
+                except UnicodeDecodeError:
+                    continue
+            else:
+                report.error("", "", path.name, "CSV 编码无法识别", "请另存为 UTF-8 或 GBK 编码")
+                return None
+            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        return pd.read_excel(path, dtype=str, keep_default_na=False)
+    except Exception as exc:  # noqa: BLE001 - any parse failure is reported, not raised
+        report.error("", "", path.name, f"无法读取表格（{exc}）", "请确认是有效的 CSV 或 XLSX 文件")
+        return None
+
+
+def _find_col(columns, candidates) -> str | None:
+    lower = {str(c).strip().lower(): c for c in columns}
+    for cand in candidates:
+        if cand.lower() in lower:
+            return lower[cand.lower()]
+    return None
+
+
+def _to_float(v) -> float | None:
+    try:
+        f = float(str(v).strip())
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def table_to_gdf(df: pd.DataFrame, report: Report, crs: CRS | None, x_col: str | None, y_col: str | None,
+                 region: Region) -> gpd.GeoDataFrame | None:
+    """Coordinate columns → points. Degrees are read as WGS84/CGCS2000; projected
+    coordinates need the CRS named; swapped lat/lon is a per-row error."""
+    if x_col and y_col:
+        missing = [c for c in (x_col, y_col) if c not in df.columns]
+        if missing:
+            report.error("", "、".join(missing), "", "指定的坐标列不存在", f"表格中的列：{'、'.join(map(str, df.columns))}")
+            return None
+        pair = (x_col, y_col)
+    else:
+        pair = next(((x, y) for x, y in COORD_PAIRS if _find_col(df.columns, [x]) and _find_col(df.columns, [y])), None)
+        if pair is None:
+            report.error("", "", "、".join(map(str, df.columns)), "没有找到坐标列",
+                         "请使用“经度/纬度”“lon/lat”或“x/y”列名，或在导入时指定坐标列")
+            return None
+        pair = (_find_col(df.columns, [pair[0]]), _find_col(df.columns, [pair[1]]))
+    xs, ys = [], []
+    bad = False
+    for i, (xv, yv) in enumerate(zip(df[pair[0]], df[pair[1]], strict=True)):
+        row = i + 2
+        x, y = _to_float(xv), _to_float(yv)
+        if x is None or y is None:
+            col = pair[0] if x is None else pair[1]
+            report.error(row, str(col), xv if x is None else yv, "坐标缺失或不是数字", "请填写十进制数字坐标，如 117.2135")
+            bad = True
+        xs.append(x)
+        ys.append(y)
+    if bad:
+        return None
+    degrees = all(abs(x) <= 180 and abs(y) <= 90 for x, y in zip(xs, ys, strict=True))
+    if crs is None:
+        if not degrees:
+            hint = guess_projected(xs[0], ys[0])
+            report.error("", f"{pair[0]}/{pair[1]}", f"{xs[0]}, {ys[0]}", "坐标是投影坐标（米），但没有指定坐标系",
+                         f"请指定坐标系（--crs）{'，可能是 ' + hint if hint else ''}")
+            return None
+        crs = CRS.from_epsg(4326)
+    elif crs.is_geographic and not degrees:
+        report.error("", f"{pair[0]}/{pair[1]}", f"{xs[0]}, {ys[0]}", f"指定的坐标系 {crs_label(crs)} 是经纬度，但坐标值不是度数",
+                     "投影坐标请指定高斯-克吕格投影坐标系，如 EPSG:4548 或 EPSG:4527")
+        return None
+    if crs.is_geographic:
+        minx, miny, maxx, maxy = region.bbox
+        for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
+            inside = minx - 1 <= x <= maxx + 1 and miny - 1 <= y <= maxy + 1
+            swapped_inside = minx - 1 <= y <= maxx + 1 and miny - 1 <= x <= maxy + 1
+            if not inside and swapped_inside:
+                report.error(i + 2, f"{pair[0]}/{pair[1]}", f"{x}, {y}", "经度和纬度填反了",
+                             f"请交换两列：经度应在 {minx:.1f}–{maxx:.1f} 之间，纬度在 {miny:.1f}–{maxy:.1f} 之间")
+                bad = True
+            elif abs(y) > 90 and abs(x) <= 90:
+                report.error(i + 2, f"{pair[0]}/{pair[1]}", f"{x}, {y}", "纬度超出 ±90°，经纬度可能填反", "请检查坐标列")
+                bad = True
+    if bad:
+        return None
+    rest = df.drop(columns=list(pair))
+    return gpd.GeoDataFrame(rest, geometry=gpd.points_from_xy(xs, ys), crs=crs)
+
+
+# ----------------------------------------------------------------------------- validation
+_FAMILY = {"Point": "Point", "MultiPoint": "Point", "LineString": "LineString", "MultiLineString": "LineString",
+           "Polygon": "Polygon", "MultiPolygon": "Polygon"}
+_FAMILY_CN = {"Point": "点", "LineString": "线", "Polygon": "面"}
+
+
+def _split_aliases(v) -> list[str]:
+    return [a.strip() for a in re.split(r"[、;；,，|/]", str(v or "")) if a.strip()]
+
+
+def _coerce_attr(kind: SiteKind, header: str, value, report: Report, row) -> tuple[str, object] | None:
+    attr = kind.attribute(header)
+    s = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value).strip()
+    if attr is None:
+        return (header, s) if s else None
+    if not s:
+        return None
+    if attr.type == "integer":
+        f = _to_float(s.replace(",", ""))
+        if f is None or f != int(f):
+            report.error(row, header, s, f"“{attr.label}”应为整数", "请填写整数，如 12000")
+            return None
+        return attr.key, int(f)
+    if attr.type == "number":
+        f = _to_float(s.replace(",", ""))
+        if f is None:
+            report.error(row, header, s, f"“{attr.label}”应为数字", "请填写数字，如 35.5")
+            return None
+        return attr.key, f
+    if attr.type == "choice":
+        norm = s.replace("II", "Ⅱ").replace("III", "Ⅲ")
+        match = next((c for c in attr.choices if norm in (c, c.rstrip("类"))), None)
+        if match is None:
+            report.error(row, header, s, f"“{attr.label}”不是可选值", f"可选值：{'、'.join(attr.choices)}")
+            return None
+        return attr.key, match
+    return attr.key, s
+
+
+def _is_present(v) -> bool:
+    return v is not None and not (isinstance(v, float) and math.isnan(v)) and str(v).strip() != ""
+
+
+def validate_sites(gdf: gpd.GeoDataFrame, report: Report, region: Region, *, kind: str | None,
+                   allow_outside: bool, source: str, row_offset: int, row_is_table: bool) -> list[SiteRecord]:
+    fixed_kind = kind_by_any(kind) if kind else None
+    if kind and fixed_kind is None:
+        report.error("", "类型", kind, "未知的点位类型", f"可用类型：{'、'.join(kind_names())}")
+        return []
+    cols = list(gdf.columns)
+    name_col = _find_col(cols, NAME_COLS)
+    kind_col = _find_col(cols, KIND_COLS)
+    id_col = _find_col(cols, ID_COLS)
+    alias_col = _find_col(cols, ALIAS_COLS)
+    source_col = _find_col(cols, SOURCE_COLS)
+    ill_col = _find_col(cols, ILLUSTRATIVE_COLS)
+    county_col = _find_col(cols, COUNTY_COLS)
+    if name_col is None:
+        report.error("", "名称", "", "没有名称列", "请提供“名称”列（或 name）")
+        return []
+    if fixed_kind is None and kind_col is None:
+        report.error("", "类型", "", "没有类型列，也没有指定类型",
+                     f"请增加“类型”列，或导入时指定类型（--kind），可用类型：{'、'.join(kind_names())}")
+        return []
+    special = {c for c in (name_col, kind_col, id_col, alias_col, source_col, ill_col, county_col) if c}
+    counties = region.counties()
+    union = counties.geometry.union_all()
+    metric = metric_crs_for((region.bbox[0] + region.bbox[2]) / 2)
+    region_m = gpd.GeoSeries([union], crs=4326).to_crs(metric).iloc[0]
+    geoms_m = gdf.geometry.to_crs(metric) if len(gdf) else gdf.geometry
+    records: list[SiteRecord] = []
+    seen_ids: dict[str, int | str] = {}
+    seen_names: dict[tuple[str, str], int | str] = {}
+    for i, (idx, r) in enumerate(gdf.iterrows()):
+        row: int | str = i + row_offset if row_is_table else f"第{i + 1}个要素"
+        before = len(report.errors)
+        name = str(r[name_col]).strip() if _is_present(r[name_col]) else ""
+        if not name:
+            report.error(row, str(name_col), "", "名称为空", "每个点位都需要名称")
+        k = fixed_kind
+        if k is None:
+            kv = r[kind_col]
+            k = kind_by_any(str(kv) if _is_present(kv) else "")
+            if k is None:
+                report.error(row, str(kind_col), kv, "未知的点位类型", f"可用类型：{'、'.join(kind_names())}")
+        geom = r.geometry
+        if geom is None or geom.is_empty:
+            report.error(row, "geometry", "", "没有几何（坐标）", "请补充坐标或几何图形")
+            continue
+        if not geom.is_valid:
+            reason = shapely.is_valid_reason(geom)
+            repaired = shapely.make_valid(geom)
+            if repaired.geom_type == "GeometryCollection":
+                parts = [g for g in repaired.geoms if _FAMILY.get(g.geom_type) == _FAMILY.get(geom.geom_type)]
+                repaired = shapely.union_all(parts) if parts else repaired
+            if repaired.is_empty or _FAMILY.get(repaired.geom_type) != _FAMILY.get(geom.geom_type):
+                report.error(row, "geometry", reason, "几何图形无效且无法安全修复", "请在 GIS 软件中修复（如 QGIS“修复几何”）后重新导入")
+                continue
+            report.warn(row, "geometry", reason, "几何图形无效，已自动修复")
+            geom = repaired
+            geoms_m.iloc[i] = gpd.GeoSeries([geom], crs=gdf.crs).to_crs(metric).iloc[0]
+        family = _FAMILY.get(geom.geom_type)
+        if k is not None and family not in k.geometry:
+            allowed = "、".join(_FAMILY_CN[g] for g in k.geometry)
+            report.error(row, "geometry", geom.geom_type, f"{k.name}不能是{_FAMILY_CN.get(family, geom.geom_type)}",
+                         f"{k.name}允许的几何类型：{allowed}")
+        gm = geoms_m.iloc[i]
+        dist = gm.distance(region_m)
+        if dist > OUTSIDE_MARGIN_M and not allow_outside:
+            report.error(row, "geometry", f"距{region.name}边界约 {dist / 1000:.0f} 公里", f"位置在{region.name}范围之外",
+                         "请检查坐标与坐标系；确属市外点位（如上游断面）请使用“允许市外点位”（--allow-outside）")
+        sid = str(r[id_col]).strip() if id_col and _is_present(r[id_col]) else ""
+        if sid:
+            if sid in seen_ids:
+                report.error(row, str(id_col), sid, f"编号与{_where(seen_ids[sid])}重复", "同一文件中编号必须唯一")
+            seen_ids[sid] = row
+        if k is not None and name:
+            key = (k.name, name)
+            if key in seen_names:
+                report.error(row, str(name_col), name, f"同类型点位名称与{_where(seen_names[key])}重复", "请合并或改名")
+            seen_names[key] = row
+        attrs: dict = {}
+        if k is not None:
+            for c in cols:
+                if c in special or c in SKIP_COLS or c == gdf.geometry.name:
+                    continue
+                kv = _coerce_attr(k, str(c), r[c], report, row)
+                if kv:
+                    attrs[kv[0]] = kv[1]
+        if len(report.errors) > before or k is None:
+            continue
+        wgs = gpd.GeoSeries([geom], crs=gdf.crs).to_crs(4326).iloc[0]
+        wgs = shapely.set_precision(wgs, 10 ** -COORD_DECIMALS)
+        rep = wgs.representative_point()
+        county = region.county_of(rep.x, rep.y)
+        if county_col and _is_present(r[county_col]):
+            stated = str(r[county_col]).strip()
+            place = region.places.place_of_text(stated) or region.places.by_code(stated)
+            if place is not None and place.level == "county" and county and place.code != county:
+                found = region.places.by_code(county)
+                report.error(row, str(county_col), stated, f"坐标落在{found.name if found else county}，与所填区县不一致",
+                             "请核对坐标或区县")
+                continue
+        ill = str(r[ill_col]).strip().lower() in ("1", "true", "是", "yes", "y") if ill_col and _is_present(r[ill_col]) else False
+        records.append(SiteRecord(
+            id=sid, kind=k.name, name=name, geometry=wgs, county_code=county,
+            aliases=_split_aliases(r[alias_col]) if alias_col and _is_present(r[alias_col]) else [],
+            attrs=attrs, source_crs=crs_label(gdf.crs) or "EPSG:4326",
+            source=str(r[source_col]).strip() if source_col and _is_present(r[source_col]) else source,
+            illustrative=ill, row=row,
+        ))
+    return records
+
+
+def _where(row) -> str:
+    return f"第{row}行" if isinstance(row, int) else str(row)
+
+
+def read_sites(path: Path, region: Region, *, kind: str | None = None, crs: str | None = None,
+               allow_outside: bool = False, x_col: str | None = None, y_col: str | None = None,
+               layer: str | None = None, source: str | None = None) -> SiteImport:
+    """Read and fully validate a site layer. Nothing is written here."""
+    path = Path(path)
+    report = Report()
+    suffix = path.suffix.lower()
+    try:
+        user_crs = parse_crs(crs) if crs else None
+    except ValueError as exc:
+        report.error("", "坐标系", crs, str(exc), "")
+        return SiteImport([], report)
+    src = source or path.name
+    if suffix in TABLE_SUFFIXES:
+        df = read_table(path, report)
+        if df is None:
+            return SiteImport([], report)
+        if df.empty:
+            report.error("", "", path.name, "表格没有数据行", "请检查文件内容")
+            return SiteImport([], report)
+        gdf = table_to_gdf(df, report, user_crs, x_col, y_col, region)
+        if gdf is None:
+            return SiteImport([], report)
+        recs = validate_sites(gdf, report, region, kind=kind, allow_outside=allow_outside, source=src,
+                              row_offset=2, row_is_table=True)
+    elif suffix in VECTOR_SUFFIXES:
+        gdf = read_vector(path, report, layer)
+        if gdf is None:
+            return SiteImport([], report)
+        if gdf.empty:
+            report.error("", "", path.name, "图层没有要素", "请检查文件内容")
+            return SiteImport([], report)
+        if gdf.crs is None:
+            if user_crs is None:
+                report.error("", "坐标系", path.name, "文件没有坐标系信息（如 Shapefile 缺少 .prj）",
+                             "请补充 .prj 文件，或导入时指定坐标系（--crs EPSG:4490 / EPSG:4548 等）")
+                return SiteImport([], report)
+            gdf = gdf.set_crs(user_crs)
+        elif user_crs is not None and not CRS(gdf.crs).equals(user_crs):
+            report.error("", "坐标系", crs_label(gdf.crs), f"文件自带坐标系与指定的 {crs_label(user_crs)} 不一致",
+                         "文件已有坐标系时无需指定；如确需更改，请先在 GIS 软件中修正 .prj")
+            return SiteImport([], report)
+        recs = validate_sites(gdf, report, region, kind=kind, allow_outside=allow_outside, source=src,
+                              row_offset=1, row_is_table=False)
+    else:
+        report.error("", "", path.name, f"不支持的文件类型“{suffix}”",
+                     "点位图层支持 GeoJSON、zip 打包的 Shapefile、GeoPackage、KML/KMZ、CSV、XLSX")
+        return SiteImport([], report)
+    return SiteImport(recs if report.ok else [], report, crs_label(gdf.crs))

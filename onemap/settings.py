@@ -1,0 +1,37 @@
+"""Where things live: the data directory, the database URL, the bundled data.
+
+`ONEMAP_DATA_DIR` selects the data directory (store, uploads, attachments).
+Default: `var/` next to `app.py` in the repository.
+`ONEMAP_DATABASE_URL` overrides the database (default: SQLite file in the data dir),
+so the same code and tests can run against PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_DATA = REPO_ROOT / "data"
+CONFIG_DIR = BUNDLED_DATA / "config"
+REGIONS_DIR = BUNDLED_DATA / "regions"
+DEMO_DIR = BUNDLED_DATA / "demo"
+
+
+def data_dir() -> Path:
+    path = Path(os.environ.get("ONEMAP_DATA_DIR") or REPO_ROOT / "var").expanduser().resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_url() -> str:
+    url = os.environ.get("ONEMAP_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{data_dir() / 'onemap.sqlite'}"
+
+
+def attachments_dir() -> Path:
+    path = data_dir() / "attachments"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

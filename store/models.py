@@ -1,0 +1,131 @@
+"""Database schema (SQLAlchemy 2). Portable: no SQLite-only constructs, so the
+same schema runs on PostgreSQL/PostGIS. Geometries are stored as WGS84 WKT with
+the CRS they came in (`source_crs`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Meta(Base):
+    """Key/value settings of this store (active region, demo flags)."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Site(Base):
+    __tablename__ = "sites"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    aliases: Mapped[list] = mapped_column(JSON, default=list)
+    county_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    attrs: Mapped[dict] = mapped_column(JSON, default=dict)
+    geom_wkt: Mapped[str] = mapped_column(Text)
+    source_crs: Mapped[str] = mapped_column(String(32), default="EPSG:4326")
+    source: Mapped[str] = mapped_column(Text, default="")
+    illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(300))
+    short_name: Mapped[str] = mapped_column(String(100), unique=True)
+    genre: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int | None] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(300), default="")
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Unit(Base):
+    __tablename__ = "units"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    place_code: Mapped[str] = mapped_column(String(16), index=True)
+    aliases: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uid: Mapped[str] = mapped_column(String(200), unique=True)  # stable: document + number path
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    level: Mapped[str] = mapped_column(String(16))  # problem | measure | task | matter | sub
+    number: Mapped[str | None] = mapped_column(String(32))
+    ref: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, default="")
+    target: Mapped[str] = mapped_column(Text, default="")
+    deadline_text: Mapped[str] = mapped_column(String(200), default="")
+    deadline: Mapped[date | None] = mapped_column(Date)
+    ongoing: Mapped[bool] = mapped_column(Boolean, default=False)
+    deadline_inherited: Mapped[bool] = mapped_column(Boolean, default=False)
+    category: Mapped[str] = mapped_column(String(32), default="综合", index=True)
+    group_name: Mapped[str] = mapped_column(String(200), default="")
+    part: Mapped[str] = mapped_column(String(16), default="main")
+    acceptance_text: Mapped[str] = mapped_column(Text, default="")
+    acceptance_note: Mapped[str] = mapped_column(String(200), default="")
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    children: Mapped[list[Task]] = relationship(order_by="Task.position")
+
+
+class TaskUnit(Base):
+    __tablename__ = "task_units"
+    __table_args__ = (UniqueConstraint("task_id", "unit_id", "role"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # responsible | acceptance
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TaskSite(Base):
+    __tablename__ = "task_sites"
+    __table_args__ = (UniqueConstraint("task_id", "site_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    matched_text: Mapped[str] = mapped_column(String(200), default="")
+    confidence: Mapped[float] = mapped_column(default=1.0)
+
+
+class StatusEvent(Base):
+    """Append-only: rows are never updated or deleted by the application."""
+
+    __tablename__ = "status_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(100), default="")
+    actor_unit: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("status_events.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    stored_path: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,221 @@
+"""Writes to the store. Callers pass the session of one `transaction()`, so a failure
+anywhere leaves the previous state intact."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import shapely
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from domain import status as st
+from domain.units import Unit as ParsedUnit
+from ingest.docparse import Item, ParsedDoc
+from ingest.sites import SiteRecord
+from onemap import settings
+from onemap.kinds import kind_by_any
+from store import models as m
+
+NEW, CHANGED, UNCHANGED = "新增", "变更", "不变"
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+# ----------------------------------------------------------------------------- meta
+def get_meta(s: Session, key: str, default: str | None = None) -> str | None:
+    row = s.get(m.Meta, key)
+    return row.value if row else default
+
+
+def set_meta(s: Session, key: str, value: str) -> None:
+    row = s.get(m.Meta, key)
+    if row:
+        row.value = value
+    else:
+        s.add(m.Meta(key=key, value=value))
+
+
+# ----------------------------------------------------------------------------- sites
+@dataclass
+class SitePreview:
+    record: SiteRecord
+    action: str
+    site_id: str
+
+
+def _site_values(r: SiteRecord) -> dict:
+    return {"kind": r.kind, "name": r.name, "aliases": list(r.aliases), "county_code": r.county_code,
+            "attrs": dict(r.attrs), "geom_wkt": shapely.to_wkt(r.geometry, rounding_precision=7, trim=True),
+            "source_crs": r.source_crs, "source": r.source, "illustrative": bool(r.illustrative)}
+
+
+def preview_sites(s: Session, records: list[SiteRecord]) -> list[SitePreview]:
+    """Match by id, else by kind + name: new / changed / unchanged."""
+    existing = {x.id: x for x in s.scalars(select(m.Site))}
+    by_name = {(x.kind, x.name): x for x in existing.values()}
+    taken = set(existing)
+    out = []
+    for r in records:
+        cur = existing.get(r.id) if r.id else by_name.get((r.kind, r.name))
+        if cur is None:
+            sid = r.id or _new_site_id(r.kind, taken)
+            taken.add(sid)
+            out.append(SitePreview(r, NEW, sid))
+            continue
+        vals = _site_values(r)
+        same = all(getattr(cur, k) == v for k, v in vals.items() if k != "geom_wkt") and \
+            shapely.from_wkt(cur.geom_wkt).equals_exact(r.geometry, 1e-7)
+        out.append(SitePreview(r, UNCHANGED if same else CHANGED, cur.id))
+    return out
+
+
+def _new_site_id(kind: str, taken: set[str]) -> str:
+    k = kind_by_any(kind)
+    prefix = (k.code if k else "site").upper()
+    n = 1
+    while f"{prefix}-{n:04d}" in taken:
+        n += 1
+    return f"{prefix}-{n:04d}"
+
+
+def write_sites(s: Session, previews: list[SitePreview]) -> dict[str, int]:
+    counts = {NEW: 0, CHANGED: 0, UNCHANGED: 0}
+    for p in previews:
+        counts[p.action] += 1
+        if p.action == UNCHANGED:
+            continue
+        vals = _site_values(p.record)
+        site = s.get(m.Site, p.site_id)
+        if site is None:
+            s.add(m.Site(id=p.site_id, updated_at=now(), **vals))
+        else:
+            for k, v in vals.items():
+                setattr(site, k, v)
+            site.updated_at = now()
+    s.flush()
+    return counts
+
+
+# ----------------------------------------------------------------------------- units
+def ensure_unit(s: Session, u: ParsedUnit) -> m.Unit:
+    row = s.scalar(select(m.Unit).where(m.Unit.name == u.name))
+    if row is None:
+        row = m.Unit(name=u.name, place_code=u.place_code, aliases=[u.alias_of] if u.alias_of else [])
+        s.add(row)
+        s.flush()
+    elif u.alias_of and u.alias_of not in (row.aliases or []):
+        row.aliases = [*(row.aliases or []), u.alias_of]
+    return row
+
+
+def _attach_units(s: Session, task: m.Task, units: list[ParsedUnit], role: str) -> None:
+    for pos, u in enumerate(units):
+        s.add(m.TaskUnit(task_id=task.id, unit_id=ensure_unit(s, u).id, role=role, position=pos))
+
+
+# ----------------------------------------------------------------------------- documents / tasks
+class StoreError(ValueError):
+    """A write refused for a reason the user can act on (Chinese message)."""
+
+
+def add_document(s: Session, doc: ParsedDoc, *, filename: str = "", sha256: str = "",
+                 created_at: datetime | None = None) -> m.Document:
+    if s.scalar(select(m.Document).where(m.Document.short_name == doc.short_name)):
+        raise StoreError(f"已导入过“{doc.short_name}”。修订版请使用文件修订导入；如需另存为新文件，请指定不同的简称（--name）")
+    d = m.Document(title=doc.title, short_name=doc.short_name, genre=doc.genre, year=doc.year,
+                   filename=filename, sha256=sha256, imported_at=created_at or now())
+    s.add(d)
+    s.flush()
+    for pos, item in enumerate(doc.items):
+        _add_item(s, d, item, None, pos, created_at or now())
+    s.flush()
+    return d
+
+
+def _add_item(s: Session, d: m.Document, item: Item, parent: m.Task | None, pos: int, created: datetime) -> m.Task:
+    uid = f"{d.short_name}|{item.part}|{parent.uid.split('|', 2)[2] + '/' if parent else ''}{item.number or f'#{pos + 1}'}"
+    t = m.Task(uid=uid, document_id=d.id, parent_id=parent.id if parent else None, position=pos, level=item.level,
+               number=item.number, ref=item.ref, title=item.title, body=item.body, target=item.target,
+               deadline_text=item.deadline.text, deadline=item.deadline.date, ongoing=item.deadline.ongoing,
+               deadline_inherited=item.deadline_inherited, category=item.category or "综合",
+               group_name=item.group, part=item.part, acceptance_text=item.acceptance_text,
+               acceptance_note=item.acceptance_note, created_at=created)
+    s.add(t)
+    s.flush()
+    _attach_units(s, t, item.units, "responsible")
+    _attach_units(s, t, item.acceptance_units, "acceptance")
+    for cpos, child in enumerate(item.children):
+        _add_item(s, d, child, t, cpos, created)
+    return t
+
+
+def link_task_site(s: Session, task_id: int, site_id: str, matched_text: str = "", confidence: float = 1.0) -> None:
+    exists = s.scalar(select(m.TaskSite).where(m.TaskSite.task_id == task_id, m.TaskSite.site_id == site_id))
+    if exists is None:
+        s.add(m.TaskSite(task_id=task_id, site_id=site_id, matched_text=matched_text, confidence=confidence))
+
+
+# ----------------------------------------------------------------------------- status
+def current_status(s: Session, task_id: int) -> str:
+    last = s.scalar(select(m.StatusEvent).where(m.StatusEvent.task_id == task_id)
+                    .order_by(m.StatusEvent.at.desc(), m.StatusEvent.id.desc()).limit(1))
+    return last.to_status if last else st.NOT_STARTED
+
+
+def record_status(s: Session, task_id: int, to_status: str, *, actor: str, actor_unit: str = "", note: str = "",
+                  at: datetime | None = None, sample: bool = False, files: list[Path] | None = None) -> m.StatusEvent:
+    """Append a status event after checking the closing procedure. Evidence files
+    are copied into the data directory; the copy is removed if the transaction fails."""
+    task = s.get(m.Task, task_id)
+    if task is None:
+        raise StoreError(f"任务 {task_id} 不存在")
+    if not actor.strip():
+        raise StoreError("请填写经办人姓名")
+    at = at or now()
+    later = s.scalar(select(func.count()).select_from(m.StatusEvent)
+                     .where(m.StatusEvent.task_id == task_id, m.StatusEvent.at > at))
+    if later:
+        raise StoreError("该任务已有更晚日期的状态记录，不能补记更早的变更")
+    cur = current_status(s, task_id)
+    try:
+        st.check_transition(cur, to_status, ongoing=task.ongoing, note=note)
+    except st.TransitionError as exc:
+        raise StoreError(str(exc)) from exc
+    ev = m.StatusEvent(task_id=task_id, at=at, from_status=cur, to_status=to_status, actor=actor.strip(),
+                       actor_unit=actor_unit.strip(), note=note.strip(), sample=sample, recorded_at=now())
+    s.add(ev)
+    s.flush()
+    for f in files or []:
+        _store_attachment(s, ev, Path(f))
+    return ev
+
+
+def _store_attachment(s: Session, ev: m.StatusEvent, src: Path) -> None:
+    data = src.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    rel = Path(digest[:2]) / f"{digest}{src.suffix.lower()}"
+    target = settings.attachments_dir() / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        shutil.copyfile(src, target)  # content-addressed: a rolled-back copy is harmless
+    s.add(m.Attachment(event_id=ev.id, filename=src.name, stored_path=str(rel), sha256=digest, size=len(data)))
+
+
+# ----------------------------------------------------------------------------- wipe
+def clear_all(s: Session) -> None:
+    """Remove all project data (used by `onemap demo` and full restores)."""
+    for model in (m.Attachment, m.StatusEvent, m.TaskSite, m.TaskUnit):
+        s.execute(delete(model))
+    # children before parents
+    while s.scalar(select(func.count()).select_from(m.Task)):
+        parents = select(m.Task.parent_id).where(m.Task.parent_id.is_not(None))
+        s.execute(delete(m.Task).where(m.Task.id.not_in(parents)))
+    for model in (m.Document, m.Unit, m.Site):
+        s.execute(delete(model))
