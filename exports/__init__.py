@@ -1,0 +1,1 @@
+"""Exports: GeoPackage (everything) and the XLSX ledger (台账)."""

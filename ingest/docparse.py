@@ -118,11 +118,10 @@ def split_unit_clause(text: str) -> tuple[str, str | None]:
     """`…。〔责任单位：A、B（C）〕` → (text without the clause, 'A、B（C）').
 
     Bracket depth is tracked so `各县（市、区）` inside the clause is kept whole."""
-    m = None
-    for m in _UNIT_LABEL.finditer(text):
-        pass  # the last clause wins: units are written at the end
-    if m is None:
+    clauses = list(_UNIT_LABEL.finditer(text))
+    if not clauses:
         return text, None
+    m = clauses[-1]  # the last clause wins: units are written at the end
     depth, i = 1, m.end()
     while i < len(text) and depth:
         if text[i] in "〔（[【(":

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 GENERIC_SUFFIXES = ("饮用水水源保护区", "饮用水水源地", "水厂水源地", "水源地", "断面", "工业园区", "产业园区",
                     "工业园", "产业园", "园区", "采石场", "煤矿")
 MIN_CORE = 3
+ADMIN_ENDINGS = ("乡", "镇", "村", "街道", "县", "市", "区")
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,10 @@ class Gazetteer:
                 if len(n) >= 2:
                     terms.setdefault(n, (sid, 1.0))
                 for suf in GENERIC_SUFFIXES:
-                    if n.endswith(suf) and len(n) - len(suf) >= MIN_CORE:
-                        terms.setdefault(n[: -len(suf)], (sid, 0.8))
+                    core = n[: -len(suf)]
+                    # a bare township/village name (西湖乡, 高家镇) names a place, not this site
+                    if n.endswith(suf) and len(core) >= MIN_CORE and not core.endswith(ADMIN_ENDINGS):
+                        terms.setdefault(core, (sid, 0.8))
         self.terms = sorted(terms.items(), key=lambda kv: -len(kv[0]))
 
     def find(self, text: str) -> list[Match]:

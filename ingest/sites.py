@@ -159,6 +159,9 @@ def read_vector(path: Path, report: Report, layer: str | None = None) -> gpd.Geo
 
 
 def read_table(path: Path, report: Report) -> pd.DataFrame | None:
+    """CSV (UTF-8 or GBK) or XLSX as text cells. A title row above the header (as in
+    the ledger export) is skipped: the header is the first of the top rows with the
+    most filled cells. `df.attrs["header_row"]` is its 1-based spreadsheet row."""
     try:
         if path.suffix.lower() == ".csv":
             raw = path.read_bytes()
@@ -171,11 +174,22 @@ def read_table(path: Path, report: Report) -> pd.DataFrame | None:
             else:
                 report.error("", "", path.name, "CSV 编码无法识别", "请另存为 UTF-8 或 GBK 编码")
                 return None
-            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-        return pd.read_excel(path, dtype=str, keep_default_na=False)
+            grid = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, header=None)
+        else:
+            grid = pd.read_excel(path, dtype=str, keep_default_na=False, header=None)
     except Exception as exc:  # noqa: BLE001 - any parse failure is reported, not raised
         report.error("", "", path.name, f"无法读取表格（{exc}）", "请确认是有效的 CSV 或 XLSX 文件")
         return None
+    if grid.empty:
+        return pd.DataFrame()
+    filled = [int((grid.iloc[i].astype(str).str.strip() != "").sum()) for i in range(min(10, len(grid)))]
+    h = filled.index(max(filled))
+    header = [str(c).strip() or f"列{j + 1}" for j, c in enumerate(grid.iloc[h])]
+    df = grid.iloc[h + 1:].reset_index(drop=True)
+    df.columns = header
+    df = df.loc[:, [c for c in df.columns if not (c.startswith("列") and (df[c].astype(str).str.strip() == "").all())]]
+    df.attrs["header_row"] = h + 1
+    return df
 
 
 def _find_col(columns, candidates) -> str | None:
@@ -213,8 +227,9 @@ def table_to_gdf(df: pd.DataFrame, report: Report, crs: CRS | None, x_col: str |
         pair = (_find_col(df.columns, [pair[0]]), _find_col(df.columns, [pair[1]]))
     xs, ys = [], []
     bad = False
+    first = df.attrs.get("header_row", 1) + 1
     for i, (xv, yv) in enumerate(zip(df[pair[0]], df[pair[1]], strict=True)):
-        row = i + 2
+        row = i + first
         x, y = _to_float(xv), _to_float(yv)
         if x is None or y is None:
             col = pair[0] if x is None else pair[1]
@@ -242,16 +257,18 @@ def table_to_gdf(df: pd.DataFrame, report: Report, crs: CRS | None, x_col: str |
             inside = minx - 1 <= x <= maxx + 1 and miny - 1 <= y <= maxy + 1
             swapped_inside = minx - 1 <= y <= maxx + 1 and miny - 1 <= x <= maxy + 1
             if not inside and swapped_inside:
-                report.error(i + 2, f"{pair[0]}/{pair[1]}", f"{x}, {y}", "经度和纬度填反了",
+                report.error(i + first, f"{pair[0]}/{pair[1]}", f"{x}, {y}", "经度和纬度填反了",
                              f"请交换两列：经度应在 {minx:.1f}–{maxx:.1f} 之间，纬度在 {miny:.1f}–{maxy:.1f} 之间")
                 bad = True
             elif abs(y) > 90 and abs(x) <= 90:
-                report.error(i + 2, f"{pair[0]}/{pair[1]}", f"{x}, {y}", "纬度超出 ±90°，经纬度可能填反", "请检查坐标列")
+                report.error(i + first, f"{pair[0]}/{pair[1]}", f"{x}, {y}", "纬度超出 ±90°，经纬度可能填反", "请检查坐标列")
                 bad = True
     if bad:
         return None
     rest = df.drop(columns=list(pair))
-    return gpd.GeoDataFrame(rest, geometry=gpd.points_from_xy(xs, ys), crs=crs)
+    gdf = gpd.GeoDataFrame(rest, geometry=gpd.points_from_xy(xs, ys), crs=crs)
+    gdf.attrs["header_row"] = df.attrs.get("header_row", 1)
+    return gdf
 
 
 # ----------------------------------------------------------------------------- validation
@@ -327,7 +344,7 @@ def validate_sites(gdf: gpd.GeoDataFrame, report: Report, region: Region, *, kin
     records: list[SiteRecord] = []
     seen_ids: dict[str, int | str] = {}
     seen_names: dict[tuple[str, str], int | str] = {}
-    for i, (idx, r) in enumerate(gdf.iterrows()):
+    for i, (_idx, r) in enumerate(gdf.iterrows()):
         row: int | str = i + row_offset if row_is_table else f"第{i + 1}个要素"
         before = len(report.errors)
         name = str(r[name_col]).strip() if _is_present(r[name_col]) else ""
@@ -436,7 +453,7 @@ def read_sites(path: Path, region: Region, *, kind: str | None = None, crs: str 
         if gdf is None:
             return SiteImport([], report)
         recs = validate_sites(gdf, report, region, kind=kind, allow_outside=allow_outside, source=src,
-                              row_offset=2, row_is_table=True)
+                              row_offset=df.attrs.get("header_row", 1) + 1, row_is_table=True)
     elif suffix in VECTOR_SUFFIXES:
         gdf = read_vector(path, report, layer)
         if gdf is None:

@@ -48,7 +48,8 @@ def tasks_frame(s: Session, as_of: date | None = None, due_soon_days: int = st.D
     for ts in s.scalars(select(m.TaskSite)):
         links[ts.task_id].append(ts.site_id)
     events = _events_by_task(s)
-    place_name = (lambda code: (places.by_code(code).name if places and places.by_code(code) else code))
+    def place_name(code):
+        return (places.by_code(code).name if places and places.by_code(code) else code)
     rows = []
     for t in s.scalars(select(m.Task).order_by(m.Task.document_id, m.Task.parent_id, m.Task.position)):
         if not include_future and t.created_at > limit:

@@ -1,0 +1,84 @@
+"""The XLSX ledger (台账) a clerk reads: one row per task, tree order, Chinese
+headers, dates as 2026年11月23日. Importing it back reproduces the tasks."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from domain.dates import cn_date
+from ingest.ledger import ledger_number
+
+LEVEL_CN = {"problem": "问题", "measure": "措施", "task": "任务", "matter": "事项", "sub": "子项"}
+HEADERS = ["来源文件", "编号", "上级编号", "层级", "问题/任务", "整改目标", "整改时限", "时限日期", "长期坚持",
+           "责任单位", "责任单位所属", "验收单位", "类别", "关联点位", "状态", "逾期/临期", "最新进展"]
+WIDTHS = {"问题/任务": 60, "整改目标": 36, "责任单位": 30, "验收单位": 20, "最新进展": 30, "关联点位": 24}
+
+
+def ledger_rows(tasks: pd.DataFrame, site_names: dict[str, str]) -> pd.DataFrame:
+    by_id = tasks.set_index("id")
+    rows = []
+    for _, t in _tree_order(tasks).iterrows():
+        parent_uid = by_id.loc[t["parent_id"], "uid"] if pd.notna(t["parent_id"]) else None
+        rows.append({
+            "来源文件": t["document"],
+            "编号": ledger_number(t["uid"]),
+            "上级编号": ledger_number(parent_uid) if parent_uid else "",
+            "层级": LEVEL_CN.get(t["level"], t["level"]),
+            "问题/任务": t["body"] or t["title"],
+            "整改目标": t["target"],
+            "整改时限": t["deadline_text"] if not t["deadline_inherited"] else "",
+            "时限日期": t["deadline"].isoformat() if isinstance(t["deadline"], date) and not t["deadline_inherited"] else "",
+            "长期坚持": "是" if t["ongoing"] else "",
+            "责任单位": "、".join(t["units"]),
+            "责任单位所属": "、".join(t["unit_places"]),
+            "验收单位": t["acceptance_text"] or "、".join(t["acceptance_units"]),
+            "类别": t["category"],
+            "关联点位": "、".join(site_names.get(s, s) for s in t["site_ids"]),
+            "状态": t["status"],
+            "逾期/临期": t["flag"] or "",
+            "最新进展": t["last_note"],
+        })
+    return pd.DataFrame(rows, columns=HEADERS)
+
+
+def _tree_order(tasks: pd.DataFrame) -> pd.DataFrame:
+    children: dict = {}
+    for _, t in tasks.sort_values("position").iterrows():
+        children.setdefault(t["parent_id"] if pd.notna(t["parent_id"]) else None, []).append(t)
+    out = []
+
+    def walk(parent):
+        for t in children.get(parent, []):
+            out.append(t)
+            walk(t["id"])
+
+    walk(None)
+    ids_in_tree = {t["id"] for t in out}
+    out.extend(t for _, t in tasks.iterrows() if t["id"] not in ids_in_tree)  # parents filtered out
+    return pd.DataFrame(out, columns=tasks.columns)
+
+
+def write_ledger_xlsx(tasks: pd.DataFrame, site_names: dict[str, str], path: Path, *, as_of: date,
+                      title: str = "任务台账") -> Path:
+    df = ledger_rows(tasks, site_names)
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        df.to_excel(xw, sheet_name="台账", index=False, startrow=2)
+        ws = xw.sheets["台账"]
+        ws["A1"] = f"{title}（数据截至 {cn_date(as_of)}）"
+        ws["A1"].font = Font(size=14, bold=True)
+        head_fill = PatternFill("solid", fgColor="DDE7F0")
+        for j, h in enumerate(HEADERS, start=1):
+            cell = ws.cell(row=3, column=j)
+            cell.font = Font(bold=True)
+            cell.fill = head_fill
+            ws.column_dimensions[get_column_letter(j)].width = WIDTHS.get(h, 12)
+        for row in ws.iter_rows(min_row=4):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.freeze_panes = "C4"
+    return Path(path)

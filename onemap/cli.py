@@ -1,0 +1,172 @@
+"""`onemap`: data work from the command line (scriptable; exit code 0 on success,
+non-zero with a Chinese report on any error, nothing written)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from ingest.report import ImportFailed
+
+DESCRIPTION = """生态环境一张图 数据工具 (eco-onemap data tool)
+
+数据目录由环境变量 ONEMAP_DATA_DIR 指定（默认：仓库下的 var/）。
+The data directory is ONEMAP_DATA_DIR (default: var/ in the repository)."""
+
+
+def _print_report(report, stream=sys.stdout) -> None:
+    text = report.text()
+    if text:
+        print(text, file=stream)
+
+
+def cmd_demo(args) -> int:
+    from onemap.demo import build_demo
+
+    counts = build_demo()
+    print("示例数据已重建（景德镇市，点位为示意位置，进展为示例数据）：")
+    for k, v in counts.items():
+        print(f"  {k}: {v}")
+    return 0
+
+
+def cmd_region(args) -> int:
+    from geo.region import RegionError
+    from onemap import services
+
+    try:
+        region = services.setup_region(args.adcode, activate=not args.no_activate)
+    except RegionError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    names = "、".join(c["name"] for c in region.meta["counties"])
+    print(f"已建立区域：{region.name}（{region.adcode}），{len(region.meta['counties'])} 个县级行政区：{names}")
+    print(f"文件：{region.folder}")
+    if not region.meta.get("zones"):
+        print("提示：未配置开发区/新区等管理区，可在 data/config/regions.json 中按代码添加。")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from onemap import services
+
+    try:
+        out = services.import_file(Path(args.file), kind=args.kind, crs=args.crs, dry_run=args.dry_run,
+                                   allow_outside=args.allow_outside, x_col=args.x, y_col=args.y,
+                                   document=args.name, replace=args.replace)
+    except ImportFailed as exc:
+        _print_report(exc.report, sys.stderr)
+        return 1
+    except services.ServiceError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    verb = "预览（未写入）" if args.dry_run else "已导入"
+    if out.kind == "sites":
+        print(f"{verb}点位：" + "，".join(f"{k} {v} 个" for k, v in out.counts.items()))
+        for p in out.preview:
+            if p.action != "不变":
+                print(f"  [{p.action}] {p.site_id} {p.record.kind} {p.record.name}")
+    elif out.kind == "ledger":
+        print(f"{verb}台账：" + "，".join(f"{k} {v}" for k, v in out.counts.items()))
+    else:
+        print(f"{verb}完整导出：" + "，".join(f"{k} {v}" for k, v in out.counts.items()))
+    _print_report(out.report)
+    return 0
+
+
+def cmd_import_doc(args) -> int:
+    from ingest.docparse import DocParseError
+    from onemap import services
+
+    try:
+        doc = services.parse_doc(Path(args.file), short_name=args.name)
+    except (DocParseError, OSError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(doc.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(f"《{doc.title}》（{doc.genre}，简称“{doc.short_name}”）：{len(doc.items)} 条，"
+              f"下级措施/子项 {sum(len(i.children) for i in doc.items)} 条，警告 {len(doc.warnings)} 条")
+        for w in doc.warnings:
+            print(f"  警告 第{w['line']}行：{w['message']}  {w['text']}")
+    if args.dry_run:
+        return 0
+    if not doc.items:
+        print("错误：没有识别出任何条目，未写入", file=sys.stderr)
+        return 1
+    try:
+        import hashlib
+
+        sha = hashlib.sha256(Path(args.file).read_bytes()).hexdigest()
+        _doc_id, links = services.commit_doc(doc, filename=Path(args.file).name, sha256=sha)
+    except services.ServiceError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    if not args.json:
+        print(f"已写入，自动关联点位 {links} 处")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from onemap import services
+
+    try:
+        as_of = date.fromisoformat(args.as_of) if args.as_of else None
+        path = services.export(Path(args.file), as_of=as_of)
+    except (services.ServiceError, ValueError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    print(f"已导出：{path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="onemap", description=DESCRIPTION,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True, metavar="命令")
+
+    d = sub.add_parser("demo", help="重建示例数据（景德镇市）/ rebuild the demo data")
+    d.set_defaults(func=cmd_demo)
+
+    r = sub.add_parser("region", help="建立区域（按行政区划代码）/ set up a region by adcode")
+    r.add_argument("adcode", help="地级市行政区划代码，如 360200（景德镇市）、360700（赣州市）")
+    r.add_argument("--no-activate", action="store_true", help="只生成区域文件，不切换当前区域")
+    r.set_defaults(func=cmd_region)
+
+    i = sub.add_parser("import", help="导入点位图层或任务台账 / import a site layer or task ledger")
+    i.add_argument("file", help="GeoJSON、zip(Shapefile)、GeoPackage、KML、CSV、XLSX；或完整导出的 .gpkg")
+    i.add_argument("--kind", help="点位类型（文件无“类型”列时必填），如 监测断面")
+    i.add_argument("--crs", help="坐标系，如 EPSG:4490、EPSG:4548（文件未带坐标系或表格为投影坐标时）")
+    i.add_argument("--dry-run", action="store_true", help="只检查并预览，不写入")
+    i.add_argument("--allow-outside", action="store_true", help="允许位于本市范围外的点位（如上游断面）")
+    i.add_argument("--x", help="表格中的经度/X 列名")
+    i.add_argument("--y", help="表格中的纬度/Y 列名")
+    i.add_argument("--name", help="台账的来源文件名称（台账无“来源文件”列时使用）")
+    i.add_argument("--replace", action="store_true", help="用完整导出文件整体替换现有数据")
+    i.set_defaults(func=cmd_import)
+
+    doc = sub.add_parser("import-doc", help="导入任务文件（整改清单/工作要点）/ import an official document")
+    doc.add_argument("file", help=".docx 或 .txt")
+    doc.add_argument("--dry-run", action="store_true", help="只解析，不写入")
+    doc.add_argument("--json", action="store_true", help='输出 JSON：{"items": [...], "warnings": [...]}')
+    doc.add_argument("--name", help="文件简称，用于条目编号前缀，如 省督察整改清单")
+    doc.set_defaults(func=cmd_import_doc)
+
+    e = sub.add_parser("export", help="导出：.gpkg（全部数据）或 .xlsx（台账）/ export")
+    e.add_argument("file", help="输出文件，扩展名决定格式")
+    e.add_argument("--as-of", help="台账状态的截至日期，如 2026-11-23（默认今天）")
+    e.set_defaults(func=cmd_export)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
