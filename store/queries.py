@@ -21,7 +21,7 @@ from store import models as m
 TASK_COLUMNS = [
     "id", "uid", "parent_id", "position", "document", "level", "number", "ref", "title", "body", "target",
     "deadline_text", "deadline", "ongoing", "deadline_inherited", "category", "group_name", "part",
-    "units", "unit_places", "acceptance_units", "acceptance_text", "acceptance_note", "site_ids", "archived",
+    "units", "unit_places", "unit_place_codes", "acceptance_units", "acceptance_text", "acceptance_note", "site_ids", "archived",
     "created_at", "status", "flag", "last_note", "last_event_at", "sample_events",
 ]
 
@@ -65,10 +65,11 @@ def tasks_frame(s: Session, as_of: date | None = None, due_soon_days: int = st.D
             "category": t.category, "group_name": t.group_name, "part": t.part,
             "units": [u.name for u in resp],
             "unit_places": sorted({place_name(u.place_code) for u in resp}),
+            "unit_place_codes": sorted({u.place_code for u in resp}),
             "acceptance_units": [u.name for u in roles[t.id]["acceptance"]],
             "acceptance_text": t.acceptance_text, "acceptance_note": t.acceptance_note,
             "site_ids": links.get(t.id, []), "archived": t.archived, "created_at": t.created_at,
-            "status": state, "flag": st.derived_flag(state, t.deadline, as_of, due_soon_days),
+            "status": state, "flag": st.derived_flag(state, t.deadline, as_of, due_soon_days) or "",
             "last_note": evs[-1].note if evs else "", "last_event_at": evs[-1].at if evs else None,
             "sample_events": any(e.sample for e in evs),
         })

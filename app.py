@@ -1,0 +1,54 @@
+"""生态环境一张图 — Streamlit entry point: `streamlit run app.py`."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from onemap.assets import use_local_assets
+from store.db import reader
+from store.queries import sites_frame
+
+
+def _favicon():
+    """Drawn here so the browser never fetches an icon from outside."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    d = ImageDraw.Draw(img)
+    d.ellipse((4, 4, 60, 60), fill=(0, 158, 115, 255))
+    d.polygon([(32, 12), (48, 44), (16, 44)], fill=(255, 255, 255, 255))
+    return img
+
+
+st.set_page_config(page_title="生态环境一张图", page_icon=_favicon(), layout="wide")
+use_local_assets()
+
+
+def _empty_store() -> None:
+    st.markdown("### 生态环境一张图")
+    st.info("数据库中还没有数据。可以先载入景德镇市示例数据（点位为示意位置、进展为示例数据），"
+            "或用命令行 `onemap import` 导入本单位的点位与台账。")
+    if st.button("载入景德镇市示例数据", type="primary"):
+        from onemap.demo import build_demo
+
+        with st.spinner("正在生成示例数据…"):
+            build_demo()
+        st.rerun()
+
+
+def main() -> None:
+    with reader() as s:
+        empty = sites_frame(s).empty
+    if empty:
+        st.navigation([st.Page(_empty_store, title="开始", url_path="start", default=True)]).run()
+        return
+    from ui.views import ledger_view, map_view
+
+    pages = [
+        st.Page(map_view.render, title="一张图", icon=":material/map:", url_path="map", default=True),
+        st.Page(ledger_view.render, title="任务台账", icon=":material/table_view:", url_path="ledger"),
+    ]
+    st.navigation(pages).run()
+
+
+main()

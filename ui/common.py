@@ -1,0 +1,55 @@
+"""Pieces shared by the pages: the data notice, the legend, task formatting."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from domain.dates import cn_date
+from domain.rollup import bucket
+from layers.style import BUCKETS, COLORS, LEGEND_TEXT
+
+
+def data_notice(meta: dict, illustrative_on_screen: bool, sample_on_screen: bool) -> None:
+    parts = []
+    if illustrative_on_screen:
+        parts.append("点位位置为**示意位置**（文件未给出坐标，按名称近似标注）")
+    if sample_on_screen:
+        parts.append("任务进展为**示例数据**（用于演示销号流程，并非真实进展）")
+    if parts:
+        extra = f"；示例数据截至 {cn_date(date.fromisoformat(meta['data_date']))}" if meta.get("data_date") else ""
+        st.warning("注意：" + "；".join(parts) + extra + "。任务、时限与责任单位取自正式文件。", icon="⚠️")
+
+
+def legend_html(counts: dict[str, int] | None = None) -> str:
+    items = []
+    for b in BUCKETS:
+        n = f"（{counts.get(b, 0)}）" if counts is not None else ""
+        items.append(f'<span style="display:inline-flex;align-items:center;margin-right:14px;white-space:nowrap">'
+                     f'<span style="width:14px;height:14px;border-radius:50%;background:{COLORS[b]};'
+                     f'border:1px solid #222;display:inline-block;margin-right:5px"></span>'
+                     f'{html.escape(LEGEND_TEXT[b])}{n}</span>')
+    return '<div style="font-size:0.9rem;line-height:1.9">' + "".join(items) + "</div>"
+
+
+def deadline_words(row: pd.Series) -> str:
+    """整改时限 in words with the date: `2024年6月底（2024年6月30日）`."""
+    text = row["deadline_text"] or ""
+    d = row["deadline"]
+    if isinstance(d, date):
+        shown = f"{text}（{cn_date(d)}）" if text and cn_date(d) not in text else (text or cn_date(d))
+    else:
+        shown = text or "未定"
+    if row.get("deadline_inherited"):
+        shown += "〔同所属问题〕" if row.get("level") in ("measure", "sub") else ""
+    return shown
+
+
+def status_badge(status: str, flag: str | None) -> str:
+    b = bucket(status, flag)
+    label = f"{status}·{flag}" if flag else status
+    return (f'<span style="background:{COLORS[b]};color:#fff;padding:1px 8px;border-radius:10px;'
+            f'font-size:0.85rem">{html.escape(label)}</span>')
