@@ -31,8 +31,8 @@ def ledger_rows(tasks: pd.DataFrame, site_names: dict[str, str]) -> pd.DataFrame
             "层级": LEVEL_CN.get(t["level"], t["level"]),
             "问题/任务": t["body"] or t["title"],
             "整改目标": t["target"],
-            "整改时限": t["deadline_text"] if not t["deadline_inherited"] else "",
-            "时限日期": t["deadline"].isoformat() if isinstance(t["deadline"], date) and not t["deadline_inherited"] else "",
+            "整改时限": t["deadline_text"] if show_deadline(t) else "",
+            "时限日期": t["deadline"].isoformat() if isinstance(t["deadline"], date) and show_deadline(t) else "",
             "长期坚持": "是" if t["ongoing"] else "",
             "责任单位": "、".join(t["units"]),
             "责任单位所属": "、".join(t["unit_places"]),
@@ -44,6 +44,11 @@ def ledger_rows(tasks: pd.DataFrame, site_names: dict[str, str]) -> pd.DataFrame
             "最新进展": t["last_note"],
         })
     return pd.DataFrame(rows, columns=HEADERS)
+
+
+def show_deadline(t: pd.Series) -> bool:
+    """A deadline taken over from the parent is left blank (it reads as 同上)."""
+    return not (t["deadline_inherited"] and pd.notna(t["parent_id"]))
 
 
 def _tree_order(tasks: pd.DataFrame) -> pd.DataFrame:

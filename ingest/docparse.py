@@ -84,15 +84,18 @@ def marker_of(line: str) -> Marker | None:
     for style, pattern in _MARKERS:
         m = pattern.match(line)
         if m:
-            return Marker(style, m.group(1), m.group(2).strip())
+            number = m.group(1)
+            if style == "circled":  # ① → 1, so per-measure references (第1条) resolve
+                number = str(_CIRCLED.index(number) + 1)
+            return Marker(style, number, m.group(2).strip())
     return None
 
 
 def cn_to_int(s: str) -> int | None:
-    if s.isdigit():
-        return int(s)
     if s and s in _CIRCLED:
         return _CIRCLED.index(s) + 1
+    if s.isascii() and s.isdigit():
+        return int(s)
     digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
     digits["〇"] = 0
     if not s or any(c not in digits and c not in "十百" for c in s):
@@ -432,7 +435,7 @@ def _parse_rectification(raw: list[str], up: UnitParser, short: str, warnings: l
             cur.number = f"（{mk.number}）" if mk.style in ("cn_paren", "num_paren") else mk.number
             cur.ref = f"{short}{cur.number}" if cur.number.startswith("（") else f"{short}第{cur.number}项"
             cur.body = mk.rest
-            cur.title = _first_sentence(mk.rest)
+            cur.title = first_sentence(mk.rest)
             cur.group = group
             items.append(cur)
             in_measures, measure_style, last_field = False, None, None
@@ -500,7 +503,7 @@ def _parse_rectification(raw: list[str], up: UnitParser, short: str, warnings: l
     return items
 
 
-def _first_sentence(text: str) -> str:
+def first_sentence(text: str) -> str:
     m = re.match(r"^(.+?[。；])", text)
     return (m.group(1) if m else text).rstrip("。；")
 
@@ -669,7 +672,7 @@ def _parse_work_points(raw: list[str], up: UnitParser, short: str, year: int | N
             if clause is not None:
                 title, unit_text = rest, clause
             it = Item(mk.number, title.strip(), "matter", line=n, group=annex_group, part="annex")
-            it.body = body
+            it.body = title.strip()
             it.deadline = year_deadline
             it.deadline_inherited = True
             it.ref = f"{short}附件第{mk.number}项"
@@ -703,7 +706,7 @@ def _finish_task(t: Item, up: UnitParser, warnings: list[dict]) -> None:
     else:
         _warn(warnings, t.line, body, f"{t.ref} 没有写明责任单位")
     # Title: the bold lead sentence, else the first sentence.
-    t.title = _first_sentence(rest)
+    t.title = first_sentence(rest)
     t.body = rest
     for sub in t.children:
         r2, u2 = split_unit_clause(sub.title)

@@ -17,7 +17,7 @@ import pandas as pd
 from domain.categories import category_names, classify
 from domain.deadlines import Deadline, parse_deadline
 from domain.units import UnitParser, parse_acceptance
-from ingest.docparse import Item, ParsedDoc, detect_year
+from ingest.docparse import Item, ParsedDoc, detect_year, first_sentence
 from ingest.report import Report
 from ingest.sites import read_table
 
@@ -121,7 +121,8 @@ def read_ledger(path: Path, units: UnitParser, site_lookup: dict[str, str], *, d
                 report.error(row, cols["category"], category, "未知类别", f"可用类别：{'、'.join(sorted(cats))}")
             level = LEVELS.get(val("level"), "")
             part, short_no = split_number(number)
-            item = Item(short_no, title, level or "task", line=row)
+            item = Item(short_no, title if level in ("measure", "sub") else first_sentence(title),
+                        level or "task", line=row)
             item.part = part
             item.body = title
             item.target = val("target")
@@ -157,6 +158,7 @@ def read_ledger(path: Path, units: UnitParser, site_lookup: dict[str, str], *, d
                     continue
                 if not _level_set(item):
                     item.level = "measure" if parent.level == "problem" else "sub"
+                    item.title = item.body
                 item.ref = f"{parent.ref}第{short_no_of(number)}条" if short_no_of(number) else f"{parent.ref}措施"
                 if item.deadline.text == "":
                     item.deadline, item.deadline_inherited = parent.deadline, True

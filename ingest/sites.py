@@ -239,7 +239,8 @@ def table_to_gdf(df: pd.DataFrame, report: Report, crs: CRS | None, x_col: str |
         ys.append(y)
     if bad:
         return None
-    degrees = all(abs(x) <= 180 and abs(y) <= 90 for x, y in zip(xs, ys, strict=True))
+    # values that fit in ±180 are degrees (a latitude above 90 is a swapped pair, reported per row)
+    degrees = all(abs(x) <= 180 and abs(y) <= 180 for x, y in zip(xs, ys, strict=True))
     if crs is None:
         if not degrees:
             hint = guess_projected(xs[0], ys[0])
@@ -301,8 +302,10 @@ def _coerce_attr(kind: SiteKind, header: str, value, report: Report, row) -> tup
             return None
         return attr.key, f
     if attr.type == "choice":
-        norm = s.replace("II", "Ⅱ").replace("III", "Ⅲ")
-        match = next((c for c in attr.choices if norm in (c, c.rstrip("类"))), None)
+        roman = {"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ", "V": "Ⅴ"}
+        core = s.removesuffix("类")
+        core = ("劣" + roman.get(core[1:], core[1:])) if core.startswith("劣") else roman.get(core, core)
+        match = next((c for c in attr.choices if s == c or core == c.removesuffix("类")), None)
         if match is None:
             report.error(row, header, s, f"“{attr.label}”不是可选值", f"可选值：{'、'.join(attr.choices)}")
             return None

@@ -121,8 +121,8 @@ def _follow(write: _Writer, c: m.Task, parent_plan, rng: random.Random, unit: st
     if applied is None:
         ongoing = next((d for to, d, _ in parent_plan if to == st.ONGOING), None)
         applied = ongoing - timedelta(days=10) if ongoing and ongoing - timedelta(days=10) > first else None
-    if applied is not None and applied - timedelta(days=8) > first:
-        if write(c, st.APPLIED, applied - timedelta(days=8), "措施完成，申请销号", rng, unit):
-            n += 1
-            n += write(c, st.CLOSED, applied - timedelta(days=2), "措施核实完成", rng, unit)
+    if (applied is not None and applied - timedelta(days=8) > first
+            and write(c, st.APPLIED, applied - timedelta(days=8), "措施完成，申请销号", rng, unit)):
+        n += 1
+        n += write(c, st.CLOSED, applied - timedelta(days=2), "措施核实完成", rng, unit)
     return n

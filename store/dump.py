@@ -53,7 +53,8 @@ def load_table(s: Session, model, df: pd.DataFrame) -> int:
     cols = {c.name: c for c in model.__table__.columns}
     rows = [{k: _value(cols[k], v) for k, v in r.items() if k in cols} for r in df.to_dict("records")]
     if model is m.Task:  # parents first, so the self reference holds at every insert
-        rows.sort(key=lambda r: _depth(r, {x["id"]: x for x in rows}))
+        by_id = {x["id"]: x for x in rows}
+        rows.sort(key=lambda r: _depth(r, by_id))
     for r in rows:
         s.execute(insert(model.__table__).values(**r))
     return len(rows)

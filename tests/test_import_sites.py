@@ -1,0 +1,222 @@
+"""Site import: each bad input writes nothing and is reported per row in Chinese."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+from pyproj import Transformer
+from shapely.geometry import Point, Polygon
+
+from ingest.report import ImportFailed
+from onemap import services
+from tests.conftest import db_counts
+
+NANHE = (117.2010, 29.3230)  # a point in 珠山区
+
+
+def write_csv(path: Path, rows: list[dict], encoding="utf-8") -> Path:
+    pd.DataFrame(rows).to_csv(path, index=False, encoding=encoding)
+    return path
+
+
+def fails(path, **kw):
+    before = db_counts()
+    with pytest.raises(ImportFailed) as exc:
+        services.import_file(path, **kw)
+    assert db_counts() == before, "a failed import must not write anything"
+    return exc.value.report
+
+
+def test_csv_with_degrees(data_dir, tmp_path):
+    f = write_csv(tmp_path / "s.csv", [
+        {"名称": "甲断面", "类型": "监测断面", "经度": NANHE[0], "纬度": NANHE[1], "控制级别": "国控", "目标水质": "III"},
+        {"名称": "乙水源", "类型": "饮用水水源地", "经度": 117.2080, "纬度": 29.3790, "服务人口": "12000"},
+    ])
+    out = services.import_file(f)
+    assert out.counts == {"新增": 2, "变更": 0, "不变": 0}
+    from store.db import reader
+    from store.queries import sites_frame
+
+    with reader() as s:
+        sites = sites_frame(s)
+    a = sites[sites["name"] == "甲断面"].iloc[0]
+    assert a["county_code"] == "360203" and a["attrs"] == {"control_level": "国控", "target_class": "Ⅲ类"}
+    assert a["source_crs"] == "EPSG:4326"
+    assert sites[sites["name"] == "乙水源"].iloc[0]["attrs"]["population"] == 12000
+    # same file again: unchanged; edited: changed
+    assert services.import_file(f).counts == {"新增": 0, "变更": 0, "不变": 2}
+    f2 = write_csv(tmp_path / "s2.csv", [{"名称": "甲断面", "类型": "监测断面", "经度": NANHE[0] + 0.001, "纬度": NANHE[1]}])
+    assert services.import_file(f2, dry_run=True).counts == {"新增": 0, "变更": 1, "不变": 0}
+    assert db_counts()["sites"] == 2
+
+
+def test_gbk_csv(data_dir, tmp_path):
+    f = write_csv(tmp_path / "g.csv", [{"名称": "丙断面", "类型": "监测断面", "lon": NANHE[0], "lat": NANHE[1]}], "gbk")
+    assert services.import_file(f).counts["新增"] == 1
+
+
+def test_swapped_lat_lon_is_a_row_error(data_dir, tmp_path):
+    f = write_csv(tmp_path / "s.csv", [
+        {"名称": "好", "类型": "监测断面", "经度": NANHE[0], "纬度": NANHE[1]},
+        {"名称": "反", "类型": "监测断面", "经度": NANHE[1], "纬度": NANHE[0]},
+    ])
+    r = fails(f)
+    assert [(e.row, e.problem) for e in r.errors] == [(3, "经度和纬度填反了")]
+
+
+def test_outside_region_needs_allow_outside(data_dir, tmp_path):
+    f = write_csv(tmp_path / "s.csv", [{"名称": "上游断面", "类型": "监测断面", "经度": 118.2, "纬度": 29.6}])
+    r = fails(f)
+    assert r.errors[0].row == 2 and "范围之外" in r.errors[0].problem and "--allow-outside" in r.errors[0].fix
+    out = services.import_file(f, allow_outside=True)
+    assert out.counts["新增"] == 1
+
+
+def test_projected_table_needs_crs(data_dir, tmp_path):
+    t = Transformer.from_crs(4326, 4548, always_xy=True)
+    x, y = t.transform(*NANHE)
+    f = write_csv(tmp_path / "p.csv", [{"名称": "投影点", "类型": "监测断面", "x": round(x, 3), "y": round(y, 3)}])
+    r = fails(f)
+    assert "没有指定坐标系" in r.errors[0].problem and "EPSG:4534" in r.errors[0].fix
+    services.import_file(f, crs="EPSG:4548")
+    from store.db import reader
+    from store.queries import sites_frame
+
+    with reader() as s:
+        g = sites_frame(s).iloc[0]
+    assert g.geometry.x == pytest.approx(NANHE[0], abs=1e-6) and g.geometry.y == pytest.approx(NANHE[1], abs=1e-6)
+    assert g["source_crs"] == "EPSG:4548"
+
+
+def test_zone_prefixed_gauss_kruger_hint(data_dir, tmp_path):
+    t = Transformer.from_crs(4326, 4527, always_xy=True)
+    x, y = t.transform(*NANHE)
+    f = write_csv(tmp_path / "p.csv", [{"名称": "带号点", "类型": "监测断面", "X": x, "Y": y}])
+    assert "EPSG:4527" in fails(f).errors[0].fix
+    assert services.import_file(f, crs="EPSG:4527").counts["新增"] == 1
+
+
+def test_bad_rows_report_every_problem(data_dir, tmp_path):
+    f = write_csv(tmp_path / "bad.csv", [
+        {"编号": "A1", "名称": "", "类型": "监测断面", "经度": NANHE[0], "纬度": NANHE[1], "控制级别": "国控"},
+        {"编号": "A1", "名称": "二", "类型": "湖泊", "经度": NANHE[0], "纬度": NANHE[1], "控制级别": "国控"},
+        {"编号": "A3", "名称": "三", "类型": "监测断面", "经度": "abc", "纬度": NANHE[1], "控制级别": "国控"},
+    ])
+    r = fails(f)
+    assert [(e.row, e.column) for e in r.errors] == [(4, "经度")]  # coordinates are checked first
+    f = write_csv(tmp_path / "bad2.csv", [
+        {"编号": "A1", "名称": "", "类型": "监测断面", "经度": NANHE[0], "纬度": NANHE[1], "控制级别": "国控"},
+        {"编号": "A1", "名称": "二", "类型": "湖泊", "经度": NANHE[0], "纬度": NANHE[1], "控制级别": "国控"},
+        {"编号": "A3", "名称": "三", "类型": "监测断面", "经度": NANHE[0], "纬度": NANHE[1], "控制级别": "部控"},
+    ])
+    r = fails(f)
+    got = [(e.row, e.column, e.problem) for e in r.errors]
+    assert (2, "名称", "名称为空") in got
+    assert (3, "类型", "未知的点位类型") in got
+    assert (3, "编号", "编号与第2行重复") in got
+    assert (4, "控制级别", "“控制级别”不是可选值") in got
+    assert "导入失败" in r.text() and "第4行" in r.text()
+
+
+def test_county_column_must_agree(data_dir, tmp_path):
+    f = write_csv(tmp_path / "c.csv", [{"名称": "甲", "类型": "监测断面", "区县": "乐平市", "经度": NANHE[0], "纬度": NANHE[1]}])
+    assert "与所填区县不一致" in fails(f).errors[0].problem
+
+
+def _shapefile_zip(tmp_path: Path, *, cpg: bool, prj: bool, encoding="gbk") -> Path:
+    gdf = gpd.GeoDataFrame({"名称": ["南河河口断面", "湖田桥"], "类型": ["监测断面", "监测断面"]},
+                           geometry=[Point(*NANHE), Point(117.23, 29.27)], crs="EPSG:4490")
+    shp_dir = tmp_path / "shp"
+    shp_dir.mkdir()
+    pyogrio.write_dataframe(gdf, shp_dir / "sections.shp", encoding=encoding)
+    z = tmp_path / "sections.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for p in shp_dir.iterdir():
+            if (p.suffix == ".cpg" and not cpg) or (p.suffix == ".prj" and not prj):
+                continue
+            zf.write(p, p.name)
+    return z
+
+
+def test_zipped_shapefile_gbk_without_cpg(data_dir, tmp_path):
+    z = _shapefile_zip(tmp_path, cpg=False, prj=True)
+    assert services.import_file(z).counts["新增"] == 2
+    from store.db import reader
+    from store.queries import sites_frame
+
+    with reader() as s:
+        sites = sites_frame(s)
+    assert sorted(sites["name"]) == ["南河河口断面", "湖田桥"]
+    assert set(sites["source_crs"]) == {"EPSG:4490"}
+
+
+def test_zipped_shapefile_with_cpg(data_dir, tmp_path):
+    z = _shapefile_zip(tmp_path, cpg=True, prj=True, encoding="UTF-8")
+    assert services.import_file(z).counts["新增"] == 2
+
+
+def test_shapefile_without_prj_is_refused_unless_crs_named(data_dir, tmp_path):
+    z = _shapefile_zip(tmp_path, cpg=False, prj=False)
+    r = fails(z)
+    assert "没有坐标系" in r.errors[0].problem and "--crs" in r.errors[0].fix
+    assert services.import_file(z, crs="EPSG:4490").counts["新增"] == 2
+
+
+def test_geojson_invalid_polygon_repaired(data_dir, tmp_path):
+    bow = Polygon([(117.10, 29.00), (117.12, 29.02), (117.12, 29.00), (117.10, 29.02), (117.10, 29.00)])
+    gdf = gpd.GeoDataFrame({"名称": ["自交园区"], "类型": ["工业园区"]}, geometry=[bow], crs="EPSG:4326")
+    f = tmp_path / "p.geojson"
+    gdf.to_file(f, driver="GeoJSON")
+    out = services.import_file(f)
+    assert out.counts["新增"] == 1
+    assert out.report.warnings and "已自动修复" in out.report.warnings[0].problem
+
+
+def test_geometry_type_not_allowed_for_kind(data_dir, tmp_path):
+    gdf = gpd.GeoDataFrame({"名称": ["面断面"], "类型": ["监测断面"]},
+                           geometry=[Point(*NANHE).buffer(0.01)], crs="EPSG:4326")
+    f = tmp_path / "x.geojson"
+    gdf.to_file(f, driver="GeoJSON")
+    assert "监测断面不能是面" in fails(f).errors[0].problem
+
+
+def test_kml_and_gpkg_and_xlsx(data_dir, tmp_path):
+    gdf = gpd.GeoDataFrame({"Name": ["矿点甲"]}, geometry=[Point(117.13, 28.83)], crs="EPSG:4326")
+    kml = tmp_path / "m.kml"
+    pyogrio.write_dataframe(gdf, kml, driver="KML")
+    assert services.import_file(kml, kind="矿山修复点").counts["新增"] == 1
+    gp = tmp_path / "m.gpkg"
+    gdf2 = gpd.GeoDataFrame({"名称": ["园区乙"], "类型": ["工业园区"]},
+                            geometry=[Point(117.17, 28.99)], crs="EPSG:4490")
+    gdf2.to_file(gp, layer="parks", driver="GPKG")
+    assert services.import_file(gp).counts["新增"] == 1
+    x = tmp_path / "w.xlsx"
+    pd.DataFrame([{"名称": "水源丙", "经度": 117.3, "纬度": 29.02}]).to_excel(x, index=False)
+    assert services.import_file(x, kind="饮用水水源地").counts["新增"] == 1
+    assert db_counts()["sites"] == 3
+
+
+def test_unknown_kind_option_and_missing_columns(data_dir, tmp_path):
+    f = write_csv(tmp_path / "s.csv", [{"名称": "甲", "经度": NANHE[0], "纬度": NANHE[1]}])
+    assert "没有类型列" in fails(f).errors[0].problem
+    assert "未知的点位类型" in fails(f, kind="湖泊").errors[0].problem
+    f = write_csv(tmp_path / "n.csv", [{"名称": "甲", "类型": "监测断面", "东经": 1, "北纬": 2}])
+    assert "没有找到坐标列" in fails(f).errors[0].problem
+
+
+def test_unsupported_and_corrupt_files(data_dir, tmp_path):
+    f = tmp_path / "a.dwg"
+    f.write_bytes(b"x")
+    assert "不支持的文件类型" in fails(f).errors[0].problem
+    z = tmp_path / "broken.zip"
+    z.write_bytes(b"not a zip")
+    assert "无法读取" in fails(z).errors[0].problem
+    j = tmp_path / "broken.geojson"
+    j.write_text(json.dumps({"type": "FeatureCollection"})[:-5])
+    assert fails(j).errors

@@ -1,0 +1,55 @@
+import pytest
+
+from domain.places import PlaceSet
+from domain.units import UnitParser, parse_acceptance
+from onemap import settings
+
+
+@pytest.fixture(scope="module")
+def up() -> UnitParser:
+    return UnitParser(PlaceSet.from_region_json(settings.REGIONS_DIR / "360200" / "region.json"))
+
+
+def names(units):
+    return [(u.name, u.place_name) for u in units]
+
+
+def test_pairs_groups_and_zones(up):
+    got = up.parse("〔责任单位：市委宣传部、市委组织部、市委党校，各县（市、区）党委、政府，高新区、昌南新区党工委、管委会〕")
+    assert names(got) == [
+        ("市委宣传部", "景德镇市"), ("市委组织部", "景德镇市"), ("市委党校", "景德镇市"),
+        ("昌江区委、区政府", "昌江区"), ("珠山区委、区政府", "珠山区"), ("浮梁县委、县政府", "浮梁县"),
+        ("乐平市委、市政府", "乐平市"), ("高新区党工委、管委会", "高新区"), ("昌南新区党工委、管委会", "昌南新区"),
+    ]
+
+
+def test_city_government_vs_county_pair(up):
+    # 市政府 alone is the city's; inside 乐平市委、市政府 it is 乐平's
+    assert names(up.parse("市政府，珠山区委、区政府")) == [("市政府", "景德镇市"), ("珠山区委、区政府", "珠山区")]
+    assert names(up.parse("乐平市委、市政府")) == [("乐平市委、市政府", "乐平市")]
+
+
+def test_county_bureau_group_and_half_width(up):
+    got = up.parse("[责任单位: 生态综合科、监测与水科,各县(市、区)生态环境局]")
+    assert [n for n, _ in names(got)] == ["生态综合科", "监测与水科", "昌江区生态环境局", "珠山区生态环境局",
+                                          "浮梁县生态环境局", "乐平市生态环境局"]
+    assert got[-1].place_name == "乐平市"
+
+
+def test_defined_short_name(up):
+    (u,) = up.parse("市生态环境保护督察问题整改工作领导小组办公室（以下简称市整改办）")
+    assert u.name == "市整改办" and u.alias_of == "市生态环境保护督察问题整改工作领导小组办公室"
+
+
+def test_per_measure_acceptance(up):
+    units, per, note = parse_acceptance("市整改办负责第1、2、3、8条措施，市住建局负责第4-6条措施、市生态环境局负责6-7条措施。", up)
+    assert [u.name for u in units] == ["市整改办", "市住建局", "市生态环境局"]
+    assert {k: [u.name for u in v] for k, v in per.items()} == {
+        1: ["市整改办"], 2: ["市整改办"], 3: ["市整改办"], 8: ["市整改办"], 4: ["市住建局"], 5: ["市住建局"],
+        6: ["市住建局", "市生态环境局"], 7: ["市生态环境局"]}
+    assert note == ""
+
+
+def test_acceptance_by_duty(up):
+    units, per, note = parse_acceptance("市住建局、市生态环境局按职责分工验收。", up)
+    assert [u.name for u in units] == ["市住建局", "市生态环境局"] and per == {} and note == "按职责分工验收"
