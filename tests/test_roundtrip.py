@@ -1,6 +1,7 @@
 """Export → import reproduces the same data."""
 
 import shutil
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -15,7 +16,10 @@ COMPARE = ["uid", "document", "level", "number", "ref", "title", "target", "dead
            "category", "units", "acceptance_units", "status", "flag", "site_ids"]
 
 
-def _snapshot(as_of=pd.Timestamp("2026-11-23").date()):
+AS_OF = date(2026, 11, 23)
+
+
+def _snapshot(as_of=AS_OF):
     with reader() as s:
         t = queries.tasks_frame(s, as_of).sort_values("uid").reset_index(drop=True)
         sites = queries.sites_frame(s).sort_values("id").reset_index(drop=True)

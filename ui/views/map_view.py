@@ -28,7 +28,7 @@ BASEMAPS = {
 def build_map(region, sites, summary, basemap: str) -> folium.Map:
     minx, miny, maxx, maxy = region.bbox
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None,
-                   control_scale=True, prefer_canvas=True)
+                   control_scale=True)
     tile = BASEMAPS.get(basemap)
     if tile:
         folium.TileLayer(tile[0], attr=tile[1], name=basemap, overlay=False).add_to(m)

@@ -1,0 +1,59 @@
+"""Demo data integrity: counts from the documents, sites in their counties, links resolve,
+sample data flagged."""
+
+from sqlalchemy import func, select
+
+from geo.region import load_region
+from store import models as m
+from store import queries
+from store.db import reader
+
+
+def test_demo_counts_and_integrity(demo_dir):
+    region = load_region("360200")
+    with reader() as s:
+        tasks = queries.tasks_frame(s, include_future=True)
+        sites = queries.sites_frame(s)
+        events = queries.events_frame(s)
+        link_sites = set(s.scalars(select(m.TaskSite.site_id)))
+        n_links = s.scalar(select(func.count()).select_from(m.TaskSite))
+    rect = tasks[tasks["document"] == "省督察整改清单"]
+    assert (rect["level"] == "problem").sum() == 40
+    assert (rect["level"] == "measure").sum() == 124
+    wp = tasks[tasks["document"] == "2026年工作要点"]
+    assert ((wp["part"] == "main") & (wp["level"] == "task")).sum() == 23
+    assert (wp["part"] == "annex").sum() == 28
+    # per-measure acceptance units from 市整改办负责第1-4条 style text
+    m16_4 = rect[rect["ref"] == "省督察整改清单（十六）第4条"].iloc[0]
+    assert m16_4["acceptance_units"] == ["市住建局"]
+    # every site inside the county it is recorded in, and flagged illustrative
+    counties = region.counties().set_index("adcode")
+    for _, site in sites.iterrows():
+        assert site["illustrative"], site["name"]
+        assert counties.loc[site["county_code"]].geometry.covers(site.geometry), site["name"]
+    assert set(sites["kind"]) == {"监测断面", "饮用水水源地", "工业园区", "矿山修复点"}
+    # every link resolves and the named places are linked
+    assert link_sites <= set(sites["id"]) and n_links > 0
+    by_name = dict(zip(sites["name"], sites["id"], strict=True))
+    linked = {r: set(ids) for r, ids in zip(tasks["ref"], tasks["site_ids"], strict=True)}
+    assert by_name["樟树坑（昌江）饮用水水源地"] in linked["省督察整改清单（三十四）第1条"]
+    assert {by_name[n] for n in ("南河河口", "浮梁罗家村", "湖田桥")} <= linked["2026年工作要点第5项"]
+    assert by_name["江西乐平工业园区"] in linked["省督察整改清单（十五）"]
+    assert by_name["西湖乡水厂水源地"] not in linked["省督察整改清单（二十一）"]  # township name, not the source
+    # sample history: flagged, deterministic size, nothing after the data date
+    assert len(events) > 300 and events["sample"].all()
+    assert events["note"].str.startswith("【示例】").all() and (events["actor"] == "示例数据").all()
+    assert events["at"].max().date().isoformat() <= "2026-11-20"
+
+
+def test_demo_is_reproducible(demo_store, data_dir):
+    from onemap.demo import build_demo
+
+    a = build_demo()
+    with reader() as s:
+        ev1 = queries.events_frame(s)[["task_id", "at", "to_status", "note"]]
+    b = build_demo()
+    with reader() as s:
+        ev2 = queries.events_frame(s)[["task_id", "at", "to_status", "note"]]
+    assert a == b
+    assert ev1.drop(columns="task_id").equals(ev2.drop(columns="task_id"))
