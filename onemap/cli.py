@@ -26,6 +26,14 @@ def _print_report(report, stream=sys.stdout) -> None:
 def cmd_demo(args) -> int:
     from onemap.demo import build_demo
 
+    if args.if_empty:
+        from store.db import reader
+        from store.queries import sites_frame
+
+        with reader() as s:
+            if not sites_frame(s).empty:
+                print("数据库已有数据，未重建示例数据。")
+                return 0
     counts = build_demo()
     print("示例数据已重建（景德镇市，点位为示意位置，进展为示例数据）：")
     for k, v in counts.items():
@@ -130,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="命令")
 
     d = sub.add_parser("demo", help="重建示例数据（景德镇市）/ rebuild the demo data")
+    d.add_argument("--if-empty", action="store_true", help="仅当数据库为空时生成（启动脚本使用）")
     d.set_defaults(func=cmd_demo)
 
     r = sub.add_parser("region", help="建立区域（按行政区划代码）/ set up a region by adcode")
