@@ -72,4 +72,18 @@ def restore(s: Session, path: Path, *, replace: bool) -> dict[str, int]:
         if name in layers:
             counts[name] = load_table(s, model, pyogrio.read_dataframe(path, layer=name))
     s.flush()
+    _advance_sequences(s)
     return counts
+
+
+def _advance_sequences(s: Session) -> None:
+    """Rows were inserted with their exported ids: on PostgreSQL the id sequences must
+    move past them (SQLite needs nothing: it takes max(rowid) + 1)."""
+    if s.get_bind().dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    for model in DUMPED.values():
+        table = model.__table__.name
+        s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                       f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"))

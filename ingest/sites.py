@@ -318,7 +318,8 @@ def _is_present(v) -> bool:
 
 
 def validate_sites(gdf: gpd.GeoDataFrame, report: Report, region: Region, *, kind: str | None,
-                   allow_outside: bool, source: str, row_offset: int, row_is_table: bool) -> list[SiteRecord]:
+                   allow_outside: bool, source: str, row_offset: int, row_is_table: bool,
+                   row_prefix: str = "") -> list[SiteRecord]:
     fixed_kind = kind_by_any(kind) if kind else None
     if kind and fixed_kind is None:
         report.error("", "类型", kind, "未知的点位类型", f"可用类型：{'、'.join(kind_names())}")
@@ -348,7 +349,7 @@ def validate_sites(gdf: gpd.GeoDataFrame, report: Report, region: Region, *, kin
     seen_ids: dict[str, int | str] = {}
     seen_names: dict[tuple[str, str], int | str] = {}
     for i, (_idx, r) in enumerate(gdf.iterrows()):
-        row: int | str = i + row_offset if row_is_table else f"第{i + 1}个要素"
+        row: int | str = i + row_offset if row_is_table else f"{row_prefix}第{i + 1}个要素"
         before = len(report.errors)
         name = str(r[name_col]).strip() if _is_present(r[name_col]) else ""
         if not name:
@@ -458,26 +459,63 @@ def read_sites(path: Path, region: Region, *, kind: str | None = None, crs: str 
         recs = validate_sites(gdf, report, region, kind=kind, allow_outside=allow_outside, source=src,
                               row_offset=df.attrs.get("header_row", 1) + 1, row_is_table=True)
     elif suffix in VECTOR_SUFFIXES:
-        gdf = read_vector(path, report, layer)
-        if gdf is None:
+        layers = _layers_to_read(path, layer, kind, report)
+        if layers is None:
             return SiteImport([], report)
-        if gdf.empty:
-            report.error("", "", path.name, "图层没有要素", "请检查文件内容")
-            return SiteImport([], report)
-        if gdf.crs is None:
-            if user_crs is None:
-                report.error("", "坐标系", path.name, "文件没有坐标系信息（如 Shapefile 缺少 .prj）",
-                             "请补充 .prj 文件，或导入时指定坐标系（--crs EPSG:4490 / EPSG:4548 等）")
+        recs, crs_seen = [], []
+        for layer_name, layer_kind in layers:
+            gdf = read_vector(path, report, layer_name)
+            if gdf is None:
                 return SiteImport([], report)
-            gdf = gdf.set_crs(user_crs)
-        elif user_crs is not None and not CRS(gdf.crs).equals(user_crs):
-            report.error("", "坐标系", crs_label(gdf.crs), f"文件自带坐标系与指定的 {crs_label(user_crs)} 不一致",
-                         "文件已有坐标系时无需指定；如确需更改，请先在 GIS 软件中修正 .prj")
-            return SiteImport([], report)
-        recs = validate_sites(gdf, report, region, kind=kind, allow_outside=allow_outside, source=src,
-                              row_offset=1, row_is_table=False)
+            prefix = f"图层“{layer_name}”" if len(layers) > 1 else ""
+            if gdf.empty:
+                if len(layers) == 1:
+                    report.error("", "", path.name, "图层没有要素", "请检查文件内容")
+                continue
+            if gdf.crs is None:
+                if user_crs is None:
+                    report.error("", "坐标系", path.name, f"{prefix}文件没有坐标系信息（如 Shapefile 缺少 .prj）",
+                                 "请补充 .prj 文件，或导入时指定坐标系（--crs EPSG:4490 / EPSG:4548 等）")
+                    return SiteImport([], report)
+                gdf = gdf.set_crs(user_crs)
+            elif user_crs is not None and not CRS(gdf.crs).equals(user_crs):
+                report.error("", "坐标系", crs_label(gdf.crs), f"文件自带坐标系与指定的 {crs_label(user_crs)} 不一致",
+                             "文件已有坐标系时无需指定；如确需更改，请先在 GIS 软件中修正 .prj")
+                return SiteImport([], report)
+            crs_seen.append(crs_label(gdf.crs))
+            recs += validate_sites(gdf, report, region, kind=layer_kind, allow_outside=allow_outside, source=src,
+                                   row_offset=1, row_is_table=False, row_prefix=prefix)
+        if not recs and report.ok:
+            report.error("", "", path.name, "文件中没有要素", "请检查文件内容")
+        return SiteImport(recs if report.ok else [], report, "、".join(dict.fromkeys(crs_seen)))
     else:
         report.error("", "", path.name, f"不支持的文件类型“{suffix}”",
                      "点位图层支持 GeoJSON、zip 打包的 Shapefile、GeoPackage、KML/KMZ、CSV、XLSX")
         return SiteImport([], report)
     return SiteImport(recs if report.ok else [], report, crs_label(gdf.crs))
+
+
+def _layers_to_read(path: Path, layer: str | None, kind: str | None,
+                    report: Report) -> list[tuple[str | None, str | None]] | None:
+    """Which layers of a file to read, with the kind each stands for. A GeoPackage
+    with several layers is read whole when every layer is named after a site kind
+    (as in the export); otherwise the user picks one with --layer."""
+    if path.suffix.lower() != ".gpkg":
+        return [(layer, kind)]
+    try:
+        spatial = [str(n) for n, g in pyogrio.list_layers(path) if g is not None]
+    except Exception as exc:  # noqa: BLE001 - unreadable file is reported
+        report.error("", "", path.name, f"无法读取文件（{exc}）", "请确认文件完整、格式与扩展名一致")
+        return None
+    if layer:
+        if layer not in spatial:
+            report.error("", "图层", layer, "文件中没有这个图层", f"可用图层：{'、'.join(spatial)}")
+            return None
+        return [(layer, kind or (layer if kind_by_any(layer) else None))]
+    if len(spatial) <= 1:
+        name = spatial[0] if spatial else None
+        return [(name, kind or (name if name and kind_by_any(name) else None))]
+    if all(kind_by_any(n) for n in spatial):
+        return [(n, n) for n in spatial]
+    report.error("", "图层", "、".join(spatial), "文件中有多个图层", "请用 --layer 指定要导入的图层")
+    return None

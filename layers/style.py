@@ -15,7 +15,7 @@ COLORS = {
     NO_TASK: "#8C8C8C",   # grey
 }
 LEGEND_TEXT = {
-    OVERDUE: "有逾期任务", DUE_SOON: "有临期任务（30天内到期）", OPEN: "整改中（含未启动、申请销号、退回）",
+    OVERDUE: "有逾期任务", DUE_SOON: "有临期任务（{days}天内到期）", OPEN: "整改中（含未启动、申请销号、退回）",
     ONGOING: "长期坚持", CLOSED: "已全部销号", NO_TASK: "无关联任务",
 }
 KIND_MARKERS = {"triangle": "▲", "drop": "●", "square": "■", "diamond": "◆", "circle": "●"}

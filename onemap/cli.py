@@ -64,7 +64,7 @@ def cmd_import(args) -> int:
     try:
         out = services.import_file(Path(args.file), kind=args.kind, crs=args.crs, dry_run=args.dry_run,
                                    allow_outside=args.allow_outside, x_col=args.x, y_col=args.y,
-                                   document=args.name, replace=args.replace)
+                                   document=args.name, replace=args.replace, layer=args.layer)
     except ImportFailed as exc:
         _print_report(exc.report, sys.stderr)
         return 1
@@ -154,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--allow-outside", action="store_true", help="允许位于本市范围外的点位（如上游断面）")
     i.add_argument("--x", help="表格中的经度/X 列名")
     i.add_argument("--y", help="表格中的纬度/Y 列名")
+    i.add_argument("--layer", help="GeoPackage 中要导入的图层名（文件有多个图层时）")
     i.add_argument("--name", help="台账的来源文件名称（台账无“来源文件”列时使用）")
     i.add_argument("--replace", action="store_true", help="用完整导出文件整体替换现有数据")
     i.set_defaults(func=cmd_import)

@@ -74,7 +74,7 @@ def _looks_like_ledger(path: Path) -> bool:
 
 def import_file(path: Path, *, kind: str | None = None, crs: str | None = None, dry_run: bool = False,
                 allow_outside: bool = False, x_col: str | None = None, y_col: str | None = None,
-                document: str | None = None, replace: bool = False) -> ImportOutcome:
+                document: str | None = None, replace: bool = False, layer: str | None = None) -> ImportOutcome:
     """Import a site layer, a task ledger or a full export; all-or-nothing."""
     path = Path(path)
     if not path.exists():
@@ -95,7 +95,8 @@ def import_file(path: Path, *, kind: str | None = None, crs: str | None = None, 
                 "点位支持 GeoJSON、zip 打包的 Shapefile、GeoPackage、KML、CSV、XLSX；台账支持 XLSX、CSV；文件用 import-doc")
         raise ImportFailed(r)
     region = active_region()
-    result = read_sites(path, region, kind=kind, crs=crs, allow_outside=allow_outside, x_col=x_col, y_col=y_col)
+    result = read_sites(path, region, kind=kind, crs=crs, allow_outside=allow_outside, x_col=x_col, y_col=y_col,
+                        layer=layer)
     if not result.report.ok:
         raise ImportFailed(result.report)
     with transaction() as s:
@@ -209,7 +210,7 @@ def export(path: Path, *, as_of: date | None = None) -> Path:
             from exports.ledger_xlsx import write_ledger_xlsx
 
             as_of = as_of or date.today()
-            tasks = queries.tasks_frame(s, as_of, places=region.places)
+            tasks = queries.tasks_frame(s, as_of, settings.due_soon_days(), places=region.places)
             names = {x.id: x.name for x in s.scalars(select(m.Site))}
             return write_ledger_xlsx(tasks, names, path, as_of=as_of)
     raise ServiceError(f"不支持导出为“{suffix}”：请使用 .gpkg（全部数据）或 .xlsx（台账）")

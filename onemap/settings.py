@@ -2,6 +2,7 @@
 
 `ONEMAP_DATA_DIR` selects the data directory (store, uploads, attachments).
 Default: `var/` next to `app.py` in the repository.
+`ONEMAP_DUE_SOON_DAYS` sets the 临期 window (default 30 days).
 `ONEMAP_DATABASE_URL` overrides the database (default: SQLite file in the data dir),
 so the same code and tests can run against PostgreSQL.
 """
@@ -29,6 +30,14 @@ def database_url() -> str:
     if url:
         return url
     return f"sqlite:///{data_dir() / 'onemap.sqlite'}"
+
+
+def due_soon_days() -> int:
+    """临期 window: a task due within this many days (ONEMAP_DUE_SOON_DAYS, default 30)."""
+    try:
+        return max(1, int(os.environ.get("ONEMAP_DUE_SOON_DAYS", "30")))
+    except ValueError:
+        return 30
 
 
 def attachments_dir() -> Path:

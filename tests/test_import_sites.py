@@ -220,3 +220,18 @@ def test_unsupported_and_corrupt_files(data_dir, tmp_path):
     j = tmp_path / "broken.geojson"
     j.write_text(json.dumps({"type": "FeatureCollection"})[:-5])
     assert fails(j).errors
+
+
+def test_multilayer_geopackage(data_dir, tmp_path):
+    gp = tmp_path / "multi.gpkg"
+    gpd.GeoDataFrame({"名称": ["断面甲"]}, geometry=[Point(*NANHE)], crs=4326).to_file(gp, layer="监测断面")
+    gpd.GeoDataFrame({"名称": ["矿点乙"]}, geometry=[Point(117.13, 28.83)], crs=4490).to_file(gp, layer="矿山修复点")
+    out = services.import_file(gp)
+    assert out.counts["新增"] == 2
+    assert sorted(p.record.kind for p in out.preview) == ["监测断面", "矿山修复点"]
+    other = tmp_path / "other.gpkg"
+    gpd.GeoDataFrame({"名称": ["a"]}, geometry=[Point(*NANHE)], crs=4326).to_file(other, layer="layer_a")
+    gpd.GeoDataFrame({"名称": ["b"]}, geometry=[Point(*NANHE)], crs=4326).to_file(other, layer="layer_b")
+    assert "--layer" in fails(other, kind="监测断面").errors[0].fix
+    assert "没有这个图层" in fails(other, kind="监测断面", layer="layer_c").errors[0].problem
+    assert services.import_file(other, kind="监测断面", layer="layer_b").counts["新增"] == 1

@@ -24,14 +24,14 @@ def data_notice(meta: dict, illustrative_on_screen: bool, sample_on_screen: bool
         st.warning("注意：" + "；".join(parts) + extra + "。任务、时限与责任单位取自正式文件。", icon="⚠️")
 
 
-def legend_html(counts: dict[str, int] | None = None) -> str:
+def legend_html(counts: dict[str, int] | None = None, due_soon_days: int = 30) -> str:
     items = []
     for b in BUCKETS:
         n = f"（{counts.get(b, 0)}）" if counts is not None else ""
         items.append(f'<span style="display:inline-flex;align-items:center;margin-right:14px;white-space:nowrap">'
                      f'<span style="width:14px;height:14px;border-radius:50%;background:{COLORS[b]};'
                      f'border:1px solid #222;display:inline-block;margin-right:5px"></span>'
-                     f'{html.escape(LEGEND_TEXT[b])}{n}</span>')
+                     f'{html.escape(LEGEND_TEXT[b].format(days=due_soon_days))}{n}</span>')
     return '<div style="font-size:0.9rem;line-height:1.9">' + "".join(items) + "</div>"
 
 

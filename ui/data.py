@@ -44,13 +44,13 @@ def region() -> Region:
 
 
 @st.cache_data(show_spinner=False)
-def _tasks(url: str, rev: float, as_of: date, adcode: str) -> pd.DataFrame:
+def _tasks(url: str, rev: float, as_of: date, adcode: str, due_soon: int) -> pd.DataFrame:
     with reader() as s:
-        return queries.tasks_frame(s, as_of, places=_region(adcode).places)
+        return queries.tasks_frame(s, as_of, due_soon, places=_region(adcode).places)
 
 
 def tasks(as_of: date) -> pd.DataFrame:
-    return _tasks(settings.database_url(), store_revision(), as_of, region().adcode)
+    return _tasks(settings.database_url(), store_revision(), as_of, region().adcode, settings.due_soon_days())
 
 
 @st.cache_data(show_spinner=False)

@@ -13,6 +13,7 @@ from streamlit_folium import st_folium
 from domain.rollup import site_summary
 from layers.counties import county_layer
 from layers.sites import kind_group, site_features
+from onemap import settings
 from onemap.kinds import site_kinds
 from ui import data
 from ui.common import data_notice, legend_html
@@ -58,7 +59,7 @@ def render() -> None:
     st.markdown(f"### {html.escape(region.name)}生态环境一张图")
     data_notice(meta, bool(sites["illustrative"].any()), bool(tasks["sample_events"].any()))
     counts = summary.loc[sites["id"], "worst"].value_counts().to_dict() if len(sites) else {}
-    st.markdown(legend_html(counts), unsafe_allow_html=True)
+    st.markdown(legend_html(counts, settings.due_soon_days()), unsafe_allow_html=True)
 
     basemap = st.sidebar.radio("底图", list(BASEMAPS), key="basemap",
                                help="默认底图随应用提供，无需联网；在线底图在断网时不显示瓦片，不影响其他内容")
