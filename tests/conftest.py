@@ -1,46 +1,110 @@
-"""Test fixtures: every test gets its own data directory (ONEMAP_DATA_DIR); the
-demo store is built once per session and copied for tests that need it."""
+"""Test fixtures. Every test gets its own empty store; the demo store is built once
+per session and cloned for the tests that need it.
+
+Backends: SQLite by default (a data directory per test). With
+ONEMAP_TEST_DATABASE_URL set to a PostgreSQL server URL (e.g.
+postgresql+psycopg://postgres@127.0.0.1:55432/postgres), each store is a fresh
+database on that server and the demo is cloned from a template database — the same
+tests run against PostgreSQL (scripts/test-postgres.sh)."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from onemap import settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
+PG_URL = os.environ.get("ONEMAP_TEST_DATABASE_URL")
+DEMO_TEMPLATE = "onemap_demo_template"
+
+
+def _pg_admin():
+    return create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+
+
+def _pg_create(name: str, template: str | None = None) -> str:
+    with _pg_admin().connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        c.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _pg_drop(url: str) -> None:
+    from store.db import get_engine
+
+    get_engine(url).dispose()
+    name = make_url(url).database
+    with _pg_admin().connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+class Stores:
+    """Makes empty stores (or demo clones) and points the environment at one."""
+
+    def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+        self.tmp, self.mp, self.created = tmp_path, monkeypatch, []
+
+    def new(self, *, demo: Path | str | None = None) -> Path:
+        d = self.tmp / f"data-{uuid.uuid4().hex[:8]}"
+        d.mkdir()
+        self.mp.setenv("ONEMAP_DATA_DIR", str(d))
+        if PG_URL:
+            url = _pg_create(f"t_{uuid.uuid4().hex[:12]}", DEMO_TEMPLATE if demo else None)
+            self.created.append(url)
+            self.mp.setenv("ONEMAP_DATABASE_URL", url)
+        else:
+            self.mp.delenv("ONEMAP_DATABASE_URL", raising=False)
+            if demo:
+                shutil.copyfile(demo, d / "onemap.sqlite")
+        return d
+
+    def close(self) -> None:
+        for url in self.created:
+            _pg_drop(url)
 
 
 @pytest.fixture()
-def data_dir(tmp_path, monkeypatch) -> Path:
-    d = tmp_path / "data"
-    d.mkdir()
-    monkeypatch.setenv("ONEMAP_DATA_DIR", str(d))
-    monkeypatch.delenv("ONEMAP_DATABASE_URL", raising=False)
-    return d
+def stores(tmp_path, monkeypatch):
+    s = Stores(tmp_path, monkeypatch)
+    yield s
+    s.close()
+
+
+@pytest.fixture()
+def data_dir(stores) -> Path:
+    return stores.new()
 
 
 @pytest.fixture(scope="session")
-def demo_store(tmp_path_factory) -> Path:
+def demo_store(tmp_path_factory) -> Path | str:
+    """The demo, built once: a SQLite file, or a PostgreSQL template database."""
+    from store.db import get_engine
+
     d = tmp_path_factory.mktemp("demo")
     mp = pytest.MonkeyPatch()
     mp.setenv("ONEMAP_DATA_DIR", str(d))
+    if PG_URL:
+        url = _pg_create(DEMO_TEMPLATE)
+        mp.setenv("ONEMAP_DATABASE_URL", url)
     from onemap.demo import build_demo
-    from store.db import get_engine
 
     build_demo()
-    get_engine(settings.database_url()).dispose()  # checkpoint the WAL into the file we copy
+    get_engine(settings.database_url()).dispose()  # checkpoint the WAL / free the template
     mp.undo()
-    return d / "onemap.sqlite"
+    return DEMO_TEMPLATE if PG_URL else d / "onemap.sqlite"
 
 
 @pytest.fixture()
-def demo_dir(data_dir, demo_store) -> Path:
-    """A data directory holding a private copy of the demo store."""
-    shutil.copyfile(demo_store, data_dir / "onemap.sqlite")
-    return data_dir
+def demo_dir(stores, demo_store) -> Path:
+    """A store holding a private copy of the demo."""
+    return stores.new(demo=demo_store)
 
 
 def db_counts() -> dict[str, int]:

@@ -6,7 +6,6 @@ which turns a missing browser into a failure."""
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from onemap import settings
+from tests.conftest import Stores
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
@@ -41,10 +41,11 @@ def server(tmp_path_factory, demo_store):
     from onemap.assets import fetch_all
 
     fetch_all()
-    d = tmp_path_factory.mktemp("browser-data")
-    shutil.copyfile(demo_store, d / "onemap.sqlite")
+    mp = pytest.MonkeyPatch()
+    stores = Stores(tmp_path_factory.mktemp("browser"), mp)
+    stores.new(demo=demo_store)
     port = _free_port()
-    env = {**os.environ, "ONEMAP_DATA_DIR": str(d)}
+    env = dict(os.environ)
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(settings.REPO_ROOT / "app.py"),
                              "--server.port", str(port), "--server.address", "127.0.0.1",
                              "--server.headless", "true"],
@@ -58,6 +59,8 @@ def server(tmp_path_factory, demo_store):
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     proc.wait(timeout=20)
+    stores.close()
+    mp.undo()
 
 
 @pytest.fixture()

@@ -1,6 +1,5 @@
 """Export → import reproduces the same data."""
 
-import shutil
 from datetime import date
 
 import pandas as pd
@@ -27,13 +26,11 @@ def _snapshot(as_of=AS_OF):
     return t, sites, ev
 
 
-def test_gpkg_roundtrip(demo_dir, tmp_path, monkeypatch):
+def test_gpkg_roundtrip(demo_dir, stores, tmp_path):
     out = tmp_path / "all.gpkg"
     services.export(out)
     t0, s0, e0 = _snapshot()
-    fresh = tmp_path / "fresh"
-    fresh.mkdir()
-    monkeypatch.setenv("ONEMAP_DATA_DIR", str(fresh))
+    stores.new()
     services.import_file(out)
     t1, s1, e1 = _snapshot()
     pd.testing.assert_frame_equal(t0[COMPARE + ["body", "acceptance_text", "last_note", "created_at"]],
@@ -51,20 +48,12 @@ def test_gpkg_roundtrip(demo_dir, tmp_path, monkeypatch):
     assert db_counts() == before
 
 
-def test_xlsx_ledger_roundtrip(demo_dir, tmp_path, monkeypatch):
+def test_xlsx_ledger_roundtrip(demo_dir, stores, tmp_path):
     out = tmp_path / "ledger.xlsx"
     services.export(out)
     t0, s0, _ = _snapshot()
-    fresh = tmp_path / "fresh"
-    fresh.mkdir()
-    monkeypatch.setenv("ONEMAP_DATA_DIR", str(fresh))
-    shutil.copyfile(demo_dir / "onemap.sqlite", fresh / "onemap.sqlite")
-    from store import repo
-    from store.db import transaction
-
-    with transaction() as s:
-        repo.clear_all(s)
-    # sites back (they were cleared with everything else): from the demo files
+    stores.new()
+    # the sites first, from the demo files; then the ledger links tasks to them
     from onemap import settings
 
     for name in ("sites.csv", "parks.geojson"):
