@@ -345,6 +345,9 @@ def validate_sites(gdf: gpd.GeoDataFrame, report: Report, region: Region, *, kin
     metric = metric_crs_for((region.bbox[0] + region.bbox[2]) / 2)
     region_m = gpd.GeoSeries([union], crs=4326).to_crs(metric).iloc[0]
     geoms_m = gdf.geometry.to_crs(metric) if len(gdf) else gdf.geometry
+    # whole-column transforms and the county lookup, done once (not per row)
+    wgs_all = gdf.geometry.to_crs(4326) if len(gdf) else gdf.geometry
+    county_all = _counties_of(wgs_all, counties)
     records: list[SiteRecord] = []
     seen_ids: dict[str, int | str] = {}
     seen_names: dict[tuple[str, str], int | str] = {}
@@ -375,7 +378,10 @@ def validate_sites(gdf: gpd.GeoDataFrame, report: Report, region: Region, *, kin
                 continue
             report.warn(row, "geometry", reason, "几何图形无效，已自动修复")
             geom = repaired
-            geoms_m.iloc[i] = gpd.GeoSeries([geom], crs=gdf.crs).to_crs(metric).iloc[0]
+            fixed = gpd.GeoSeries([geom], crs=gdf.crs)
+            geoms_m.iloc[i] = fixed.to_crs(metric).iloc[0]
+            wgs_all.iloc[i] = fixed.to_crs(4326).iloc[0]
+            county_all[i] = _counties_of(gpd.GeoSeries([wgs_all.iloc[i]], crs=4326), counties)[0]
         family = _FAMILY.get(geom.geom_type)
         if k is not None and family not in k.geometry:
             allowed = "、".join(_FAMILY_CN[g] for g in k.geometry)
@@ -406,10 +412,8 @@ def validate_sites(gdf: gpd.GeoDataFrame, report: Report, region: Region, *, kin
                     attrs[kv[0]] = kv[1]
         if len(report.errors) > before or k is None:
             continue
-        wgs = gpd.GeoSeries([geom], crs=gdf.crs).to_crs(4326).iloc[0]
-        wgs = shapely.set_precision(wgs, 10 ** -COORD_DECIMALS)
-        rep = wgs.representative_point()
-        county = region.county_of(rep.x, rep.y)
+        wgs = shapely.set_precision(wgs_all.iloc[i], 10 ** -COORD_DECIMALS)
+        county = county_all[i]
         if county_col and _is_present(r[county_col]):
             stated = str(r[county_col]).strip()
             place = region.places.place_of_text(stated) or region.places.by_code(stated)
@@ -427,6 +431,16 @@ def validate_sites(gdf: gpd.GeoDataFrame, report: Report, region: Region, *, kin
             illustrative=ill, row=row,
         ))
     return records
+
+
+def _counties_of(wgs: gpd.GeoSeries, counties: gpd.GeoDataFrame) -> list[str | None]:
+    """The county (adcode) holding each geometry's representative point, in one spatial join."""
+    if not len(wgs):
+        return []
+    pts = gpd.GeoDataFrame(geometry=wgs.representative_point().values, crs=4326)
+    joined = gpd.sjoin(pts, counties[["adcode", "geometry"]], how="left", predicate="within")
+    first = joined[~joined.index.duplicated(keep="first")]["adcode"]
+    return [None if pd.isna(v) else str(v) for v in first.reindex(range(len(wgs)))]
 
 
 def _where(row) -> str:

@@ -60,13 +60,13 @@ def preview_sites(s: Session, records: list[SiteRecord]) -> list[SitePreview]:
     """Match by id, else by kind + name: new / changed / unchanged."""
     existing = {x.id: x for x in s.scalars(select(m.Site))}
     by_name = {(x.kind, x.name): x for x in existing.values()}
-    taken = set(existing)
+    ids = _SiteIds(set(existing))
     out = []
     for r in records:
         cur = existing.get(r.id) if r.id else by_name.get((r.kind, r.name))
         if cur is None:
-            sid = r.id or _new_site_id(r.kind, taken)
-            taken.add(sid)
+            sid = r.id or ids.new(r.kind)
+            ids.taken.add(sid)
             out.append(SitePreview(r, NEW, sid))
             continue
         vals = _site_values(r)
@@ -76,23 +76,35 @@ def preview_sites(s: Session, records: list[SiteRecord]) -> list[SitePreview]:
     return out
 
 
-def _new_site_id(kind: str, taken: set[str]) -> str:
-    k = kind_by_any(kind)
-    prefix = (k.code if k else "site").upper()
-    n = 1
-    while f"{prefix}-{n:04d}" in taken:
-        n += 1
-    return f"{prefix}-{n:04d}"
+class _SiteIds:
+    """New ids `PREFIX-0001`… per kind, continuing after the highest one taken."""
+
+    def __init__(self, taken: set[str]):
+        self.taken = taken
+        self.next: dict[str, int] = {}
+
+    def new(self, kind: str) -> str:
+        k = kind_by_any(kind)
+        prefix = (k.code if k else "site").upper()
+        n = self.next.get(prefix, 1)
+        while f"{prefix}-{n:04d}" in self.taken:
+            n += 1
+        sid = f"{prefix}-{n:04d}"
+        self.taken.add(sid)
+        self.next[prefix] = n + 1
+        return sid
 
 
 def write_sites(s: Session, previews: list[SitePreview]) -> dict[str, int]:
     counts = {NEW: 0, CHANGED: 0, UNCHANGED: 0}
+    existing = {x.id: x for x in s.scalars(select(m.Site).where(
+        m.Site.id.in_([p.site_id for p in previews if p.action == CHANGED])))} if previews else {}
     for p in previews:
         counts[p.action] += 1
         if p.action == UNCHANGED:
             continue
         vals = _site_values(p.record)
-        site = s.get(m.Site, p.site_id)
+        site = existing.get(p.site_id)
         if site is None:
             s.add(m.Site(id=p.site_id, updated_at=now(), **vals))
         else:
