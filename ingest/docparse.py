@@ -431,8 +431,8 @@ def _parse_rectification(raw: list[str], up: UnitParser, short: str, warnings: l
         mk = marker_of(s)
         f = _field(s)
         if mk and mk.style == problem_style and not (in_measures and measure_style == problem_style):
-            cur = Item(mk.number if mk.style != "cn_paren" else f"（{mk.number}）", mk.rest, "problem", line=n)
-            cur.number = f"（{mk.number}）" if mk.style in ("cn_paren", "num_paren") else mk.number
+            number = f"（{mk.number}）" if mk.style in ("cn_paren", "num_paren") else mk.number
+            cur = Item(number, mk.rest, "problem", line=n)
             cur.ref = f"{short}{cur.number}" if cur.number.startswith("（") else f"{short}第{cur.number}项"
             cur.body = mk.rest
             cur.title = first_sentence(mk.rest)
@@ -618,19 +618,17 @@ def _parse_work_points(raw: list[str], up: UnitParser, short: str, year: int | N
             continue
         mk = marker_of(s)
         if part == "main":
-            if mk and mk.style in ("cn_dun",):
-                if "任务" in mk.rest or "措施" in mk.rest or "工作" in mk.rest:
+            if mk and mk.style == "cn_dun":
+                # 一、总体要求 / 二、主要目标 / 三、重点任务: numbered tasks start under a 任务/措施/工作 section
+                if any(w in mk.rest for w in ("任务", "措施", "工作")):
                     in_tasks = True
-                elif in_tasks and cur is not None and not items:
-                    pass
                 if cur is not None:
                     _finish_task(cur, up, warnings)
                     cur = None
-                group = mk.rest if in_tasks else group
-                if not in_tasks:
-                    continue
+                if in_tasks:
+                    group = mk.rest
                 continue
-            if mk and mk.style == "cn_paren" and not (cur and cur.units == [] and not _looks_heading(mk.rest)):
+            if mk and mk.style == "cn_paren" and _looks_heading(mk.rest):
                 if cur is not None:
                     _finish_task(cur, up, warnings)
                     cur = None

@@ -92,6 +92,7 @@ def read_ledger(path: Path, units: UnitParser, site_lookup: dict[str, str], *, d
     for doc_name, rows in by_doc.items():
         nodes: dict[str, Item] = {}
         parents: dict[str, str] = {}
+        inferred: set[str] = set()  # rows without a 层级 column value
         order: list[str] = []
         for row, r in rows:
             def val(key: str, r=r) -> str:
@@ -142,6 +143,8 @@ def read_ledger(path: Path, units: UnitParser, site_lookup: dict[str, str], *, d
                 else:
                     site_ids.append(sid)
             nodes[number] = item
+            if not level:
+                inferred.add(number)
             order.append(number)
             if val("parent"):
                 parents[number] = val("parent")
@@ -156,7 +159,7 @@ def read_ledger(path: Path, units: UnitParser, site_lookup: dict[str, str], *, d
                 if parent is None:
                     report.error(item.line, cols["parent"], parent_no, "上级编号不存在", "上级编号须是同一来源文件中另一行的编号")
                     continue
-                if not _level_set(item):
+                if number in inferred:
                     item.level = "measure" if parent.level == "problem" else "sub"
                     item.title = item.body
                 item.ref = f"{parent.ref}第{short_no_of(number)}条" if short_no_of(number) else f"{parent.ref}措施"
@@ -164,8 +167,8 @@ def read_ledger(path: Path, units: UnitParser, site_lookup: dict[str, str], *, d
                     item.deadline, item.deadline_inherited = parent.deadline, True
                 parent.children.append(item)
             else:
-                if item.level == "task" and (item.target or any(parents.get(n) == number for n in order)):
-                    item.level = "problem" if item.target else item.level
+                if number in inferred and item.target:
+                    item.level = "problem"  # a root with a 整改目标 is a rectification problem
                 roots.append(item)
         year = detect_year(doc_name, [])
         genre = "整改清单" if any(i.level == "problem" for i in roots) else "工作要点"
@@ -200,6 +203,3 @@ def ledger_number(uid: str) -> str:
     _doc, part, path = uid.split("|", 2)
     return f"附件/{path}" if part == "annex" else path
 
-
-def _level_set(item: Item) -> bool:
-    return item.level not in ("task",)

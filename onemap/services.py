@@ -15,7 +15,7 @@ from domain.units import UnitParser
 from geo.region import Region, build_region, load_region
 from ingest import docparse
 from ingest.gazetteer import Gazetteer
-from ingest.ledger import read_ledger
+from ingest.ledger import read_ledger, split_number
 from ingest.report import ImportFailed, Report
 from ingest.restore import is_full_export, restore
 from ingest.sites import TABLE_SUFFIXES, VECTOR_SUFFIXES, read_sites
@@ -138,8 +138,6 @@ def import_ledger(path: Path, *, dry_run: bool = False, document: str | None = N
             for (doc_name, number), site_ids in led.site_links.items():
                 if doc_name != doc.short_name:
                     continue
-                from ingest.ledger import split_number
-
                 part, _ = split_number(number)
                 path_no = number[2:].lstrip("/") if part == "annex" else number
                 tid = by_uid.get(f"{doc_name}|{part}|{path_no}")

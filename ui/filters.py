@@ -110,8 +110,7 @@ def filter_tasks(tasks: pd.DataFrame, f: Filters, sites: gpd.GeoDataFrame, place
         t = t[t["category"].isin(f.categories)]
     if f.places:
         want = set(f.places)
-        codes = {c for c in want}
-        t = t[t.apply(lambda r: bool(codes & set(r["unit_place_codes"])) or
+        t = t[t.apply(lambda r: bool(want & set(r["unit_place_codes"])) or
                       any(place_of_site.get(s) in want for s in r["site_ids"]), axis=1)]
     if f.kinds:
         kind_of = dict(zip(sites["id"], sites["kind"], strict=True))
