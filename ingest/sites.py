@@ -222,7 +222,8 @@ def table_to_gdf(df: pd.DataFrame, report: Report, crs: CRS | None, x_col: str |
         pair = next(((x, y) for x, y in COORD_PAIRS if _find_col(df.columns, [x]) and _find_col(df.columns, [y])), None)
         if pair is None:
             report.error("", "", "、".join(map(str, df.columns)), "没有找到坐标列",
-                         "请使用“经度/纬度”“lon/lat”或“x/y”列名，或在导入时指定坐标列")
+                         "点位表请使用“经度/纬度”“lon/lat”或“x/y”列名（或导入时指定坐标列）；"
+                         "任务台账需要“编号”和“问题/任务”列")
             return None
         pair = (_find_col(df.columns, [pair[0]]), _find_col(df.columns, [pair[1]]))
     xs, ys = [], []

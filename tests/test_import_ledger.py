@@ -1,0 +1,70 @@
+"""Task ledgers typed by clerks: parsed into the tree, bad rows refused with nothing written."""
+
+import pandas as pd
+import pytest
+
+from ingest.report import ImportFailed
+from onemap import services, settings
+from store import queries
+from store.db import reader
+from tests.conftest import db_counts
+
+
+def ledger(tmp_path, rows, name="台账.xlsx"):
+    f = tmp_path / name
+    pd.DataFrame(rows).to_excel(f, index=False)
+    return f
+
+
+@pytest.fixture()
+def with_sites(data_dir):
+    services.import_file(settings.DEMO_DIR / "sites.csv")
+    return data_dir
+
+
+def test_clerk_ledger_builds_a_tree(with_sites, tmp_path):
+    f = ledger(tmp_path, [
+        {"编号": "（一）", "问题/任务": "南河水质不稳定。需加强治理。", "整改目标": "稳定达到Ⅲ类", "整改时限": "2025年6月底前",
+         "责任单位": "珠山区委、区政府", "验收单位": "市生态环境局", "关联点位": "南河河口"},
+        {"编号": "（一）/1", "上级编号": "（一）", "问题/任务": "2024年底前，完成截污管网建设", "责任单位": "市住建局"},
+        {"编号": "（一）/2", "上级编号": "（一）", "问题/任务": "加强巡查", "关联点位": "湖田桥、SEC-01"},
+    ])
+    out = services.import_file(f, document="2025年市级督办清单")
+    assert out.kind == "ledger" and out.counts == {"文件": 1, "任务": 3}
+    with reader() as s:
+        t = queries.tasks_frame(s).set_index("ref")
+    p = t.loc["2025年市级督办清单（一）"]
+    assert p["level"] == "problem" and p["title"] == "南河水质不稳定" and str(p["deadline"]) == "2025-06-30"
+    assert p["site_ids"] == ["SEC-01"] and p["unit_place_codes"] == ["360203"]
+    m1 = t.loc["2025年市级督办清单（一）第1条"]
+    assert m1["level"] == "measure" and str(m1["deadline"]) == "2025-06-30"  # inherited from the problem
+    m2 = t.loc["2025年市级督办清单（一）第2条"]
+    assert sorted(m2["site_ids"]) == ["SEC-01", "SEC-04"]
+
+
+@pytest.mark.parametrize(("rows", "expected"), [
+    ([{"序号": 1, "内容": "x"}], ("", "没有找到坐标列")),  # neither a site table nor a ledger
+    ([{"编号": 1, "整改时限": "2024年底", "内容": "x"}], ("", "缺少必需的列")),
+    ([{"编号": "1", "问题/任务": "甲"}, {"编号": "1", "问题/任务": "乙"}], (3, "编号在“台账”中重复")),
+    ([{"编号": "1", "问题/任务": "甲", "整改时限": "尽快"}], (2, "整改时限无法识别")),
+    ([{"编号": "1", "问题/任务": "甲", "关联点位": "不存在的点"}], (2, "关联点位不存在")),
+    ([{"编号": "1", "问题/任务": "甲"}, {"编号": "2", "上级编号": "9", "问题/任务": "乙"}], (3, "上级编号不存在")),
+    ([{"编号": "1", "问题/任务": "甲", "类别": "天文"}], (2, "未知类别")),
+    ([{"编号": "", "问题/任务": "甲"}], (2, "编号为空")),
+])
+def test_bad_ledger_rows(with_sites, tmp_path, rows, expected):
+    f = ledger(tmp_path, rows, "台账.xlsx")
+    before = db_counts()
+    with pytest.raises(ImportFailed) as exc:
+        services.import_file(f)
+    assert db_counts() == before
+    assert (exc.value.report.errors[0].row, exc.value.report.errors[0].problem) == expected
+
+
+def test_same_document_twice_is_refused(with_sites, tmp_path):
+    f = ledger(tmp_path, [{"编号": "1", "问题/任务": "甲"}])
+    services.import_file(f)
+    before = db_counts()
+    with pytest.raises(ImportFailed, match="已导入过"):
+        services.import_file(f)
+    assert db_counts() == before
