@@ -42,13 +42,20 @@ def main() -> None:
     if empty:
         st.navigation([st.Page(_empty_store, title="开始", url_path="start", default=True)]).run()
         return
+    from ui import data, nav
     from ui.views import ledger_view, map_view
+    from ui.workflow import operator_sidebar
 
-    pages = [
-        st.Page(map_view.render, title="一张图", icon=":material/map:", url_path="map", default=True),
-        st.Page(ledger_view.render, title="任务台账", icon=":material/table_view:", url_path="ledger"),
-    ]
-    st.navigation(pages).run()
+    data.new_run()
+    pages = {
+        "map": st.Page(map_view.render, title="一张图", icon=":material/map:", url_path="map", default=True),
+        "ledger": st.Page(ledger_view.render, title="任务台账", icon=":material/table_view:", url_path="ledger"),
+    }
+    for name, page in pages.items():
+        nav.register(name, page)
+    current = st.navigation(list(pages.values()))
+    operator_sidebar()
+    current.run()
 
 
 main()

@@ -74,17 +74,22 @@ def test_ledger_page_lists_filtered_tasks_and_shows_one(demo_dir):
 
 
 @pytest.mark.parametrize("name", ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>"])
-def test_site_text_is_escaped_in_map_features(name):
+def test_site_text_is_escaped_in_map_layers(name):
+    import folium
     import geopandas as gpd
     import pandas as pd
     from shapely.geometry import Point
 
-    from layers.sites import site_features
+    from layers.sites import kind_group, prepare_geometry
+    from onemap.kinds import kind_by_any
 
     sites = gpd.GeoDataFrame({"id": ["S1"], "kind": ["监测断面"], "name": [name], "county_code": ["360203"],
                               "illustrative": [True]}, geometry=[Point(117.2, 29.3)], crs=4326)
     summary = pd.DataFrame({"tasks": [0], "open": [0], "overdue": [0], "due_soon": [0], "closed": [0],
                             "worst": ["无任务"]}, index=pd.Index(["S1"], name="id"))
-    (f,) = site_features(sites, summary, {"360203": "珠山区"})
-    assert f["properties"]["名称"] == html.escape(name)
-    assert "<" not in f["properties"]["名称"]
+    prepared = prepare_geometry(sites, {"360203": "珠山区"})
+    m = folium.Map()
+    kind_group(kind_by_any("监测断面"), prepared, ["S1"], summary).add_to(m)
+    page = m.get_root().render()
+    assert name not in page  # never the raw tag
+    assert html.escape(name).replace("&", "\\u0026") in page  # escaped text inside the JSON

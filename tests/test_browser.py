@@ -1,7 +1,9 @@
 """End to end in headless Chromium: the app on the demo data, fully offline.
 
-Skipped when Chromium is not installed, unless ONEMAP_REQUIRE_BROWSER=1 (set in CI),
-which turns a missing browser into a failure."""
+Every request to a host other than the app's own is blocked and recorded; each test
+asserts there were none. Skipped when Chromium is not installed, unless
+ONEMAP_REQUIRE_BROWSER=1 (set in CI), which turns a missing browser into a failure.
+To enable locally: apt-get install chromium fonts-noto-cjk."""
 
 from __future__ import annotations
 
@@ -14,19 +16,21 @@ from pathlib import Path
 
 import pytest
 
+from layers.style import COLORS
 from onemap import settings
 from tests.conftest import Stores
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("ONEMAP_SCREENSHOTS", settings.REPO_ROOT / "var" / "screenshots"))
+HOSTILE = "<img src=x onerror=alert(1)>"
 
 
 def _browser_or_skip():
     if not Path(CHROMIUM).exists():
         if os.environ.get("ONEMAP_REQUIRE_BROWSER") == "1":
             pytest.fail("Chromium 未安装（/usr/bin/chromium），而 ONEMAP_REQUIRE_BROWSER=1")
-        pytest.skip("Chromium not installed")
+        pytest.skip("Chromium not installed: apt-get install chromium fonts-noto-cjk to run browser tests")
 
 
 def _free_port() -> int:
@@ -37,19 +41,25 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, demo_store):
+    """The app on a private copy of the demo, plus one site with a hostile name."""
     _browser_or_skip()
+    from onemap import services
     from onemap.assets import fetch_all
 
     fetch_all()
     mp = pytest.MonkeyPatch()
-    stores = Stores(tmp_path_factory.mktemp("browser"), mp)
+    tmp = tmp_path_factory.mktemp("browser")
+    stores = Stores(tmp, mp)
     stores.new(demo=demo_store)
+    hostile = tmp / "hostile.csv"
+    hostile.write_text(f"名称,类型,经度,纬度\n\"{HOSTILE}\",监测断面,117.25,29.33\n", encoding="utf-8")
+    services.import_file(hostile)
     port = _free_port()
-    env = dict(os.environ)
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(settings.REPO_ROOT / "app.py"),
                              "--server.port", str(port), "--server.address", "127.0.0.1",
                              "--server.headless", "true"],
-                            cwd=settings.REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            cwd=settings.REPO_ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.STDOUT)
     deadline = time.time() + 60
     while time.time() < deadline:
         with socket.socket() as s:
@@ -73,6 +83,7 @@ def page():
             "--disable-sync", "--no-first-run"])
         pg = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
         outside: list[str] = []
+        dialogs: list[str] = []
 
         def route(r):
             url = r.request.url
@@ -83,40 +94,113 @@ def page():
                 r.abort()
 
         pg.route("**/*", route)
-        pg.outside = outside
+        pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        pg.outside, pg.dialogs = outside, dialogs
         yield pg
+        assert outside == [], f"requests left the machine: {outside}"
+        assert dialogs == [], f"a script ran from data: {dialogs}"
         browser.close()
 
 
-def _map_frame(pg):
+def _map(pg):
     pg.wait_for_selector("iframe[title*='streamlit_folium']", timeout=60_000)
     frame = pg.frame_locator("iframe[title*='streamlit_folium']").first
     frame.locator(".leaflet-container").wait_for(timeout=60_000)
-    frame.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
+    frame.locator(".onemap-site").first.wait_for(timeout=60_000)
+    pg.wait_for_timeout(1000)
     return frame
 
 
-def test_map_renders_offline_and_the_panel_opens(server, page):
-    page.goto(server + "/")
-    frame = _map_frame(page)
-    page.wait_for_timeout(1500)
-    n = frame.locator("path.leaflet-interactive").count()
-    assert n >= 33  # one per site (polygons and circle markers)
-    assert frame.locator("text=乐平市").count() >= 1  # county label on the offline basemap
+def _symbols(frame, color: str | None = None) -> int:
+    sel = ".onemap-site svg g" + (f'[fill="{color}"]' if color else "")
+    return frame.locator(sel).count()
+
+
+def _shot(pg, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "map.png"))
-    frame.locator("path.leaflet-interactive").first.click(force=True)
-    heading = page.locator("[data-testid='stMarkdownContainer'] p", has_text="相关任务（")
-    heading.first.wait_for(timeout=60_000)
-    page.wait_for_timeout(1000)
-    page.screenshot(path=str(SHOTS / "map-panel.png"))
-    assert page.locator("[data-testid='stExpander']").count() >= 1  # the site's tasks
-    assert page.outside == [], f"requests left the machine: {page.outside}"
+    pg.screenshot(path=str(SHOTS / name))
 
 
-def test_ledger_page_and_url_filters(server, page):
+def _symbol_of(frame, name: str):
+    """The symbol whose tooltip names the site."""
+    symbols = frame.locator(".onemap-site")
+    for i in range(symbols.count()):
+        symbols.nth(i).hover(force=True)
+        tip = frame.locator(".leaflet-tooltip")
+        if tip.count() and name in tip.last.inner_text():
+            return symbols.nth(i)
+    raise AssertionError(f"no symbol for {name}")
+
+
+def _color_of(frame, name: str) -> str:
+    return _symbol_of(frame, name).locator("svg g").get_attribute("fill")
+
+
+def _click_site(pg, frame, name: str) -> None:
+    _symbol_of(frame, name).click(force=True)
+    pg.locator("[data-testid='stMarkdownContainer'] h4", has_text=name).first.wait_for(timeout=60_000)
+
+
+def test_map_shows_every_site_offline(server, page):
+    page.goto(server + "/")
+    frame = _map(page)
+    assert _symbols(frame) == 34  # 33 demo sites + the hostile one
+    assert frame.locator("path.leaflet-interactive").count() == 8  # park outlines
+    assert frame.locator("text=乐平市").count() >= 1  # county labels on the offline basemap
+    _shot(page, "map.png")
+
+
+def test_click_site_status_change_recolours(server, page):
+    page.goto(server + "/")
+    page.get_by_label("姓名").fill("测试员")
+    page.get_by_label("单位").fill("市生态环境局")
+    page.get_by_role("button", name="确定").click()
+    page.get_by_text("经办人：测试员").wait_for(timeout=60_000)
+    frame = _map(page)
+    overdue = _symbols(frame, COLORS["逾期"])
+    assert _color_of(frame, "南河河口") == COLORS["逾期"]
+    _click_site(page, frame, "南河河口")
+    assert page.get_by_text("相关任务（3 项）").count() == 1
+    exp = page.locator("[data-testid='stExpander']", has_text="省督察整改清单（十六）")
+    exp.locator("summary").click()
+    exp.get_by_role("tab", name="登记状态变更").click()
+    exp.get_by_role("radiogroup").get_by_text("已销号", exact=True).click()
+    exp.get_by_label("验收意见（可选）").fill("现场核实，整改到位")
+    _shot(page, "status-form.png")
+    exp.get_by_role("button", name="登记").click()
+    page.get_by_text("已登记：省督察整改清单（十六） 申请销号 → 已销号").wait_for(timeout=60_000)
+    frame = _map(page)
+    page.wait_for_timeout(1500)
+    # 南河河口 keeps one open key task (整改中): overdue red → blue
+    assert _color_of(frame, "南河河口") == COLORS["整改中"]
+    assert _symbols(frame, COLORS["逾期"]) < overdue
+    assert page.get_by_text("省督察整改清单（十六） · 已销号").count() == 1  # the panel follows
+    _shot(page, "after-status-change.png")
+
+
+def test_filter_narrows_map_and_ledger(server, page):
+    page.goto(server + "/?flag=%E9%80%BE%E6%9C%9F")
+    frame = _map(page)
+    shown = _symbols(frame)
+    assert 0 < shown < 34
+    assert _symbols(frame, COLORS["已销号"]) == 0
+    _shot(page, "map-overdue.png")
     page.goto(server + "/ledger?flag=%E9%80%BE%E6%9C%9F")
-    page.get_by_text("任务台账").first.wait_for(timeout=60_000)
-    page.get_by_text("导出当前视图").wait_for(timeout=60_000)
-    page.screenshot(path=str(SHOTS / "ledger.png"))
-    assert page.outside == []
+    caption = page.locator("[data-testid='stCaptionContainer']", has_text="项（截至")
+    caption.first.wait_for(timeout=60_000)
+    n = int(caption.first.inner_text().split("项")[0])
+    page.goto(server + "/ledger")
+    caption = page.locator("[data-testid='stCaptionContainer']", has_text="项（截至")
+    caption.first.wait_for(timeout=60_000)
+    assert int(caption.first.inner_text().split("项")[0]) > n > 0
+    _shot(page, "ledger.png")
+
+
+def test_hostile_site_name_shows_as_text(server, page):
+    page.goto(server + "/")
+    frame = _map(page)
+    _click_site(page, frame, HOSTILE)
+    assert page.locator("img[src='x']").count() == 0
+    assert frame.locator("img[src='x']").count() == 0
+    assert page.locator("h4", has_text=HOSTILE).count() == 1
+    _shot(page, "hostile-name.png")

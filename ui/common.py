@@ -35,6 +35,16 @@ def legend_html(counts: dict[str, int] | None = None, due_soon_days: int = 30) -
     return '<div style="font-size:0.9rem;line-height:1.9">' + "".join(items) + "</div>"
 
 
+def kind_legend_html() -> str:
+    from layers.sites import symbol_svg
+    from onemap.kinds import site_kinds
+
+    items = [f'<span style="display:inline-flex;align-items:center;margin-right:14px;white-space:nowrap">'
+             f'<span style="margin-right:5px">{symbol_svg(k.marker, "#FFFFFF", 14, 1.5)}</span>'
+             f'{html.escape(k.name)}</span>' for k in site_kinds()]
+    return '<div style="font-size:0.9rem;line-height:1.9">' + "".join(items) + "（园区、保护区另绘范围）</div>"
+
+
 def deadline_words(row: pd.Series) -> str:
     """整改时限 in words with the date: `2024年6月底（2024年6月30日）`."""
     text = row["deadline_text"] or ""

@@ -1,8 +1,9 @@
-"""任务台账: the filtered task list, the selected task's detail, XLSX export of the view."""
+"""任务台账: the filtered task list (optionally the whole tree with measures), the
+selected task's detail and status form, a jump to its sites on the map, and the XLSX
+export of the current view."""
 
 from __future__ import annotations
 
-import io
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -12,10 +13,25 @@ import streamlit as st
 
 from domain.dates import cn_date
 from exports.ledger_xlsx import write_ledger_xlsx
-from ui import data
+from ui import data, nav
 from ui.common import data_notice, deadline_words
 from ui.filters import filter_tasks, sidebar_filters
 from ui.views.task_detail import render_task
+from ui.workflow import flash
+
+
+def tree_rows(tasks: pd.DataFrame, all_tasks: pd.DataFrame, with_measures: bool) -> pd.DataFrame:
+    """Top-level tasks in order; with measures, each followed by its children."""
+    if not with_measures:
+        return tasks
+    kids = all_tasks[all_tasks["parent_id"].isin(set(tasks["id"]))].sort_values(["parent_id", "position"])
+    by_parent = {pid: g for pid, g in kids.groupby("parent_id", sort=False)}
+    parts = []
+    for _, t in tasks.iterrows():
+        parts.append(t.to_frame().T)
+        if t["id"] in by_parent:
+            parts.append(by_parent[t["id"]])
+    return pd.concat(parts, ignore_index=True) if parts else tasks
 
 
 def render() -> None:
@@ -29,38 +45,47 @@ def render() -> None:
     names = dict(zip(sites["id"], sites["name"], strict=True))
 
     st.markdown("### 任务台账")
+    flash()
     data_notice(data.meta(), False, bool(tasks["sample_events"].any()))
-    st.caption(f"{len(tasks)} 项（截至 {cn_date(f.as_of)}）；点击一行查看措施与状态记录")
+    c1, c2 = st.columns([3, 1])
+    c1.caption(f"{len(tasks)} 项（截至 {cn_date(f.as_of)}）；点击一行查看措施、状态记录并登记变更；点击表头排序")
+    with_measures = c2.toggle("显示整改措施", key="ledger_tree")
+    rows = tree_rows(tasks, tasks_all, with_measures)
+    is_child = rows["parent_id"].notna()
     view = pd.DataFrame({
-        "编号": tasks["ref"],
-        "问题/任务": tasks["title"],
-        "整改时限": tasks.apply(deadline_words, axis=1),
-        "时限日期": tasks["deadline"],
-        "责任单位": tasks["units"].map("、".join),
-        "状态": tasks["status"],
-        "逾期/临期": tasks["flag"],
-        "类别": tasks["category"],
-        "关联点位": tasks["site_ids"].map(lambda ids: "、".join(names.get(i, i) for i in ids)),
+        "编号": [("　└ " if c else "") + r for r, c in zip(rows["ref"], is_child, strict=True)],
+        "问题/任务": rows["title"],
+        "整改时限": rows.apply(deadline_words, axis=1),
+        "时限日期": pd.to_datetime(rows["deadline"]),
+        "责任单位": rows["units"].map("、".join),
+        "状态": rows["status"],
+        "逾期/临期": rows["flag"],
+        "类别": rows["category"],
+        "关联点位": rows["site_ids"].map(lambda ids: "、".join(names.get(i, i) for i in ids)),
     })
     event = st.dataframe(view, hide_index=True, width="stretch", height=420, on_select="rerun",
                          selection_mode="single-row", key="ledger_table",
                          column_config={"时限日期": st.column_config.DateColumn(format="YYYY-MM-DD")})
-    rows = event.selection.rows if event and event.selection else []
-    col1, _ = st.columns([1, 3])
-    with col1:
-        ids = set(tasks["id"])
-        subtree = tasks_all[tasks_all["id"].isin(ids) | tasks_all["parent_id"].isin(ids)]
-        st.download_button("导出当前视图（XLSX 台账）", data=_xlsx_bytes(subtree, names, f.as_of),
-                           file_name=f"任务台账_{f.as_of.isoformat()}.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    if rows:
-        task = tasks.iloc[rows[0]]
-        st.divider()
-        render_task(task, tasks_all, names)
+    selected = event.selection.rows if event and event.selection else []
+    ids = set(tasks["id"])
+    subtree = tasks_all[tasks_all["id"].isin(ids) | tasks_all["parent_id"].isin(ids)]
+    st.download_button("导出当前视图（XLSX 台账）", data=_xlsx_bytes(subtree, names, f.as_of),
+                       file_name=f"任务台账_{f.as_of.isoformat()}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if not selected:
+        return
+    row = rows.iloc[selected[0]]
+    task = tasks_all[tasks_all["id"] == (row["parent_id"] if pd.notna(row["parent_id"]) else row["id"])].iloc[0]
+    st.divider()
+    if task["site_ids"] and nav.has("map") and st.button(f"在地图上定位（{len(task['site_ids'])} 个点位）",
+                                                         type="primary"):
+        st.session_state["focus_task"] = int(task["id"])
+        nav.go("map")
+    render_task(task, tasks_all, names, key=f"ledger_{task['id']}")
 
 
 def _xlsx_bytes(tasks: pd.DataFrame, names: dict[str, str], as_of: date) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "ledger.xlsx"
         write_ledger_xlsx(tasks, names, path, as_of=as_of)
-        return io.BytesIO(path.read_bytes()).getvalue()
+        return path.read_bytes()

@@ -1,79 +1,125 @@
 """一张图: county basemap, the site layers coloured by the state of their work,
-and a side panel for the clicked site."""
+and a side panel for the clicked site.
+
+The base map (counties, optional tiles) is identical from one rerun to the next, so
+streamlit-folium keeps the live map; the site layers travel as
+`feature_group_to_add` and only they are replaced when a filter changes — the view
+does not jump back to its starting extent."""
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from datetime import date
 
 import folium
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from domain.rollup import site_summary
+from geo.region import Region
 from layers.counties import county_layer
-from layers.sites import kind_group, site_features
+from layers.sites import PreparedSites, focus_group, kind_group
 from onemap import settings
 from onemap.kinds import site_kinds
-from ui import data
-from ui.common import data_notice, legend_html
+from ui import data, nav
+from ui.common import data_notice, kind_legend_html, legend_html
 from ui.filters import filter_sites, filter_tasks, sidebar_filters
 from ui.views.task_detail import render_task
+from ui.workflow import flash
 
 BASEMAPS = {
     "区县矢量底图（离线）": None,
     "OpenStreetMap（需联网）": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors"),
 }
+MAP_HEIGHT = 640
 
 
-def build_map(region, sites, summary, basemap: str) -> folium.Map:
+def base_map(region: Region, basemap: str) -> folium.Map:
+    """Everything that does not depend on filters."""
     minx, miny, maxx, maxy = region.bbox
-    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None,
-                   control_scale=True)
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, control_scale=True)
     tile = BASEMAPS.get(basemap)
     if tile:
         folium.TileLayer(tile[0], attr=tile[1], name=basemap, overlay=False).add_to(m)
     county_layer(region.counties()).add_to(m)
-    names = {c.code: c.name for c in region.places.counties}
-    for k in site_kinds():
-        feats = site_features(sites[sites["kind"] == k.name], summary, names)
-        kind_group(k, feats).add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
 
 
+@dataclass
+class MapLayers:
+    groups: list[folium.FeatureGroup]
+    control: folium.LayerControl
+    center: tuple[float, float] | None
+    zoom: int | None
+
+
+def site_layers(prepared: PreparedSites, site_ids: list[str], summary: pd.DataFrame,
+                focus_ids: list[str] | None = None) -> MapLayers:
+    groups = [kind_group(k, prepared, site_ids, summary) for k in site_kinds()]
+    center = zoom = None
+    if focus_ids:
+        groups.append(focus_group(prepared, focus_ids))
+        pts = prepared.frame.loc[[i for i in focus_ids if i in prepared.frame.index]]
+        if len(pts):
+            center = (float(pts["lat"].mean()), float(pts["lon"].mean()))
+            span = max(pts["lat"].max() - pts["lat"].min(), pts["lon"].max() - pts["lon"].min())
+            zoom = 13 if span < 0.02 else 12 if span < 0.08 else 11 if span < 0.2 else 10
+    return MapLayers(groups, folium.LayerControl(collapsed=False), center, zoom)
+
+
 def render() -> None:
     region = data.region()
-    meta = data.meta()
     as_of = st.session_state.get("f_asof") or date.today()
-    tasks_all = data.tasks(as_of)
-    f = sidebar_filters(region, tasks_all)
+    f = sidebar_filters(region, data.tasks(as_of))
     tasks_all = data.tasks(f.as_of)
     sites_all = data.sites()
+    prepared = data.prepared_sites()
     place_of_site = dict(zip(sites_all["id"], sites_all["county_code"], strict=True))
     tasks = filter_tasks(tasks_all, f, sites_all, place_of_site)
     sites = filter_sites(sites_all, f, tasks, place_of_site)
     summary = site_summary(tasks if f.task_filter_active else tasks_all, list(sites_all["id"]))
 
     st.markdown(f"### {html.escape(region.name)}生态环境一张图")
-    data_notice(meta, bool(sites["illustrative"].any()), bool(tasks["sample_events"].any()))
+    flash()
+    data_notice(data.meta(), bool(sites["illustrative"].any()), bool(tasks["sample_events"].any()))
     counts = summary.loc[sites["id"], "worst"].value_counts().to_dict() if len(sites) else {}
-    st.markdown(legend_html(counts, settings.due_soon_days()), unsafe_allow_html=True)
-
+    st.markdown(legend_html(counts, settings.due_soon_days()) + kind_legend_html(), unsafe_allow_html=True)
     basemap = st.sidebar.radio("底图", list(BASEMAPS), key="basemap",
                                help="默认底图随应用提供，无需联网；在线底图在断网时不显示瓦片，不影响其他内容")
+
+    focus_ids, focus_ref = _focus(tasks_all)
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        m = build_map(region, sites, summary, basemap)
-        out = st_folium(m, height=640, use_container_width=True, key="onemap",
-                        returned_objects=["last_active_drawing"])
+        if focus_ref:
+            c1, c2 = st.columns([4, 1])
+            c1.info(f"已定位任务：{focus_ref}（虚线圈为其点位）")
+            if c2.button("取消定位"):
+                st.session_state.pop("focus_task", None)
+                st.rerun()
+        layers = site_layers(prepared, list(sites["id"]), summary, focus_ids)
+        out = st_folium(base_map(region, basemap), key="onemap", height=MAP_HEIGHT, use_container_width=True,
+                        feature_group_to_add=layers.groups, layer_control=layers.control,
+                        center=layers.center, zoom=layers.zoom, returned_objects=["last_active_drawing"])
     clicked = (out or {}).get("last_active_drawing") or {}
-    site_id = html.unescape((clicked.get("properties") or {}).get("site_id", "")) or st.session_state.get("site_id")
-    if site_id:
+    site_id = html.unescape((clicked.get("properties") or {}).get("i", "")) or None
+    if site_id and site_id != st.session_state.get("_last_clicked"):
+        st.session_state["_last_clicked"] = site_id
         st.session_state["site_id"] = site_id
     with right:
-        render_site_panel(site_id, sites_all, tasks_all, tasks, region)
+        render_site_panel(st.session_state.get("site_id"), sites_all, tasks_all, tasks, region)
+
+
+def _focus(tasks_all: pd.DataFrame) -> tuple[list[str], str]:
+    tid = st.session_state.get("focus_task")
+    if tid is None:
+        return [], ""
+    row = tasks_all[tasks_all["id"] == tid]
+    if row.empty:
+        return [], ""
+    return list(row.iloc[0]["site_ids"]), row.iloc[0]["ref"]
 
 
 def render_site_panel(site_id, sites_all, tasks_all, tasks_shown, region) -> None:
@@ -88,8 +134,12 @@ def render_site_panel(site_id, sites_all, tasks_all, tasks_shown, region) -> Non
         return
     s = sites_all[sites_all["id"] == site_id].iloc[0]
     county = next((c.name for c in region.places.counties if c.code == s["county_code"]), "")
-    st.markdown(f"#### {html.escape(s['name'])}")
-    st.caption(f"{s['kind']} · {county} · 编号 {s['id']}" + (" · 示意位置" if s["illustrative"] else ""))
+    head, close = st.columns([5, 1])
+    head.markdown(f"#### {html.escape(s['name'])}")
+    if close.button("关闭", key="close_panel"):
+        st.session_state.pop("site_id", None)
+        st.rerun()
+    st.caption(html.escape(f"{s['kind']} · {county} · 编号 {s['id']}" + (" · 示意位置" if s["illustrative"] else "")))
     kind = next((k for k in site_kinds() if k.name == s["kind"]), None)
     attrs = []
     for a in (kind.attributes if kind else ()):
@@ -99,8 +149,8 @@ def render_site_panel(site_id, sites_all, tasks_all, tasks_shown, region) -> Non
         attrs.append(f"- **别名**：{html.escape('、'.join(s['aliases']))}")
     if s["source"]:
         attrs.append(f"- **来源**：{html.escape(s['source'])}")
-    attrs.append(f"- **坐标**：{s.geometry.representative_point().x:.5f}, {s.geometry.representative_point().y:.5f}"
-                 f"（WGS84；原坐标系 {s['source_crs']}）")
+    rep = s.geometry.representative_point()
+    attrs.append(f"- **坐标**：{rep.x:.5f}, {rep.y:.5f}（WGS84；原坐标系 {html.escape(s['source_crs'])}）")
     st.markdown("\n".join(attrs))
     linked = tasks_all[tasks_all["parent_id"].isna() & tasks_all["site_ids"].map(lambda ids: site_id in ids)]
     st.markdown(f"**相关任务（{len(linked)} 项）**")
@@ -108,4 +158,7 @@ def render_site_panel(site_id, sites_all, tasks_all, tasks_shown, region) -> Non
     for _, t in linked.iterrows():
         label = f"{t['ref']} · {t['status']}{'·' + t['flag'] if t['flag'] else ''} · {t['title'][:28]}"
         with st.expander(label):
-            render_task(t, tasks_all, names)
+            render_task(t, tasks_all, names, key=f"map_{t['id']}")
+    if len(linked) and nav.has("ledger") and st.button("在任务台账中查看这些任务"):
+        st.session_state["f_q"] = s["name"]
+        nav.go("ledger")

@@ -1,4 +1,4 @@
-"""A task with its measures and its status history (read-only view)."""
+"""A task with its measures, its status timeline and the status form."""
 
 from __future__ import annotations
 
@@ -10,11 +10,20 @@ import streamlit as st
 from domain.dates import cn_date
 from ui import data
 from ui.common import deadline_words, status_badge
+from ui.workflow import status_form
 
 
-def render_task(task: pd.Series, all_tasks: pd.DataFrame, site_names: dict[str, str]) -> None:
-    st.markdown(f"**{html.escape(task['ref'])}** {status_badge(task['status'], task['flag'])}", unsafe_allow_html=True)
-    st.markdown(html.escape(task["body"] or task["title"]))
+def _md(text: str) -> str:
+    """User text for st.markdown: HTML-escaped and with Markdown markup neutralised."""
+    s = html.escape(str(text))
+    for ch in "\\`*_[]#|~>":
+        s = s.replace(ch, "\\" + ch)
+    return s
+
+
+def render_task(task: pd.Series, all_tasks: pd.DataFrame, site_names: dict[str, str], key: str) -> None:
+    st.markdown(f"**{_md(task['ref'])}** {status_badge(task['status'], task['flag'])}", unsafe_allow_html=True)
+    st.markdown(_md(task["body"] or task["title"]))
     info = {
         "整改目标": task["target"],
         "整改时限": deadline_words(task),
@@ -24,7 +33,7 @@ def render_task(task: pd.Series, all_tasks: pd.DataFrame, site_names: dict[str, 
         "关联点位": "、".join(site_names.get(s, s) for s in task["site_ids"]),
         "最新进展": task["last_note"],
     }
-    st.markdown("\n".join(f"- **{k}**：{html.escape(str(v))}" for k, v in info.items() if v))
+    st.markdown("\n".join(f"- **{k}**：{_md(v)}" for k, v in info.items() if v))
     children = all_tasks[all_tasks["parent_id"] == task["id"]].sort_values("position")
     if len(children):
         st.markdown(f"**整改措施（{len(children)} 条）**")
@@ -34,15 +43,28 @@ def render_task(task: pd.Series, all_tasks: pd.DataFrame, site_names: dict[str, 
             "时限": children.apply(deadline_words, axis=1),
             "责任单位": children["units"].map("、".join),
             "验收单位": children["acceptance_units"].map("、".join),
-            "状态": children.apply(lambda r: f"{r['status']}·{r['flag']}" if r["flag"] else r["status"], axis=1),
+            "状态": [f"{s}·{f}" if f else s for s, f in zip(children["status"], children["flag"], strict=True)],
         }), hide_index=True, width="stretch")
-    ev = data.events([int(task["id"])])
-    if len(ev):
-        st.markdown("**状态变更记录**")
-        for _, e in ev.iloc[::-1].iterrows():
-            tag = "〔示例〕" if e["sample"] else ""
-            who = e["actor"] + (f"（{e['actor_unit']}）" if e["actor_unit"] else "")
-            st.markdown(f"- {cn_date(e['at'])} {html.escape(e['from_status'])} → **{html.escape(e['to_status'])}**"
-                        f" · {html.escape(who)}{tag}：{html.escape(e['note'])}")
-    else:
+    tabs = st.tabs(["状态记录", "登记状态变更"])
+    with tabs[0]:
+        timeline(task, children)
+    with tabs[1]:
+        status_form(task, children, key)
+
+
+def timeline(task: pd.Series, children: pd.DataFrame) -> None:
+    ids = [int(task["id"]), *[int(i) for i in children["id"]]]
+    ev = data.events(ids)
+    if ev.empty:
         st.caption("尚无状态变更记录（未启动）")
+        return
+    refs = {int(task["id"]): "", **{int(r["id"]): f"第{r['number']}条 " if r["number"] else "措施 "
+                                    for _, r in children.iterrows()}}
+    lines = []
+    for _, e in ev.iloc[::-1].iterrows():
+        tag = "〔示例〕" if e["sample"] else ""
+        who = e["actor"] + (f"（{e['actor_unit']}）" if e["actor_unit"] else "")
+        files = f" 附件：{_md('、'.join(e['attachments']))}" if e["attachments"] else ""
+        lines.append(f"- {cn_date(e['at'])} {_md(refs.get(int(e['task_id']), ''))}{_md(e['from_status'])} → "
+                     f"**{_md(e['to_status'])}** · {_md(who)}{tag}：{_md(e['note'])}{files}")
+    st.markdown("\n".join(lines))

@@ -1,0 +1,19 @@
+"""The app's pages by name, so one page can send the user to another."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+_pages: dict[str, st.Page] = {}
+
+
+def register(name: str, page) -> None:
+    _pages[name] = page
+
+
+def has(name: str) -> bool:
+    return name in _pages
+
+
+def go(name: str) -> None:
+    st.switch_page(_pages[name])

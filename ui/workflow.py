@@ -1,0 +1,113 @@
+"""The closing procedure (销号) in the UI: who is acting, and the status form.
+
+Only legal next states are offered (domain.status.allowed_next); the store checks
+again and refuses anything else. The form keeps what was typed when a change is
+refused, so nothing the user entered is lost."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, datetime, time
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from domain import status as st_status
+from domain.dates import cn_date
+from store import repo
+from store.db import transaction
+from ui import data
+
+NOTE_LABEL = {
+    st_status.IN_PROGRESS: "说明（可选）",
+    st_status.APPLIED: "整改完成情况说明（必填）",
+    st_status.CLOSED: "验收意见（可选）",
+    st_status.RETURNED: "退回理由（必填）",
+    st_status.ONGOING: "本期进展（必填）",
+}
+FILES_FOR = {st_status.APPLIED, st_status.CLOSED, st_status.ONGOING, st_status.RETURNED}
+
+
+def operator() -> tuple[str, str] | None:
+    name = st.session_state.get("op_name", "")
+    return (name, st.session_state.get("op_unit", "")) if name else None
+
+
+def operator_sidebar() -> None:
+    """Who records changes (until accounts exist): asked once per browser session."""
+    sb = st.sidebar
+    op = operator()
+    if op:
+        sb.caption(f"经办人：{op[0]}" + (f"（{op[1]}）" if op[1] else ""))
+        if sb.button("更换经办人", key="op_change"):
+            st.session_state.pop("op_name", None)
+            st.rerun()
+        return
+    with sb.form("operator_form"):
+        st.markdown("**经办人**（登记状态变更时记录）")
+        name = st.text_input("姓名", key="op_name_input")
+        unit = st.text_input("单位", key="op_unit_input", placeholder="如 市生态环境局")
+        if st.form_submit_button("确定"):
+            if name.strip():
+                st.session_state["op_name"] = name.strip()
+                st.session_state["op_unit"] = unit.strip()
+                st.rerun()
+            else:
+                st.error("请填写姓名")
+
+
+def status_form(task: pd.Series, measures: pd.DataFrame, key: str) -> None:
+    """Change the status of the task or one of its measures."""
+    op = operator()
+    if op is None:
+        st.info("登记状态变更前，请先在左侧填写经办人姓名和单位。")
+        return
+    targets = [task, *[m for _, m in measures.iterrows()]]
+    labels = [f"{t['ref']}（当前：{t['status']}）" for t in targets]
+    idx = st.selectbox("变更对象", range(len(targets)), format_func=lambda i: labels[i], key=f"{key}_target")
+    target = targets[idx]
+    options = st_status.allowed_next(target["status"], ongoing=bool(target["ongoing"]))
+    if not options:
+        st.caption("该项当前没有可登记的状态变更。")
+        return
+    with st.form(f"{key}_form", clear_on_submit=False):
+        to = st.radio("变更为", options, horizontal=True, key=f"{key}_to",
+                      format_func=lambda s: "定期调度（长期坚持）" if s == target["status"] == st_status.ONGOING else s)
+        last = target["last_event_at"]
+        min_day = last.date() if isinstance(last, datetime) else None
+        day = st.date_input("日期", value=date.today(), min_value=min_day, max_value=date.today(),
+                            key=f"{key}_day", format="YYYY-MM-DD")
+        note = st.text_area(NOTE_LABEL.get(to, "说明"), key=f"{key}_note", height=80)
+        files = st.file_uploader("佐证材料（照片、文件，可多选）", accept_multiple_files=True, key=f"{key}_files")
+        submitted = st.form_submit_button("登记", type="primary")
+    if submitted:
+        _record(target, to, day, note, files or [], op)
+
+
+def _record(target: pd.Series, to: str, day: date, note: str, files, op: tuple[str, str]) -> None:
+    at = datetime.combine(day, datetime.now().time().replace(microsecond=0)) if day == date.today() \
+        else datetime.combine(day, time(12, 0))
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = []
+            for i, f in enumerate(files):
+                p = Path(tmp) / str(i) / Path(f.name).name
+                p.parent.mkdir()
+                p.write_bytes(f.getvalue())
+                paths.append(p)
+            with transaction() as s:
+                repo.record_status(s, int(target["id"]), to, actor=op[0], actor_unit=op[1], note=note,
+                                   at=at, files=paths)
+    except repo.StoreError as exc:
+        st.error(f"未登记：{exc}")
+        return
+    data.after_write()
+    st.session_state["flash"] = f"已登记：{target['ref']} {target['status']} → {to}（{cn_date(day)}，{op[0]}）"
+    st.rerun()
+
+
+def flash() -> None:
+    msg = st.session_state.pop("flash", None)
+    if msg:
+        st.success(msg, icon=":material/check_circle:")
