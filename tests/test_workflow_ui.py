@@ -47,7 +47,7 @@ def test_only_legal_transitions_are_offered(demo_dir):
     assert at.radio(key=f"map_{tid}_to").options == ["已销号", "退回"]
     ongoing = _task_id("省督察整改清单|main|（四）")  # 长期坚持: only periodic check-ins, never closed
     at = _app("MIN-14")
-    assert at.radio(key=f"map_{ongoing}_to").options == ["长期坚持"]
+    assert at.radio(key=f"map_{ongoing}_to").options == ["定期调度（长期坚持）"]
 
 
 def test_close_a_problem_from_the_panel(demo_dir):
