@@ -6,7 +6,7 @@ import streamlit as st
 
 from onemap.assets import use_local_assets
 from store.db import reader
-from store.queries import sites_frame
+from store.queries import store_is_empty
 
 
 def _favicon():
@@ -38,7 +38,7 @@ def _empty_store() -> None:
 
 def main() -> None:
     with reader() as s:
-        empty = sites_frame(s).empty
+        empty = store_is_empty(s)
     if empty:
         st.navigation([st.Page(_empty_store, title="开始", url_path="start", default=True)]).run()
         return

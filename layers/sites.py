@@ -11,14 +11,17 @@ All text from data is HTML-escaped before it reaches the map.
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
 import pandas as pd
 import shapely
+from branca.element import Element, Figure, MacroElement
+from jinja2 import Template
 
-from domain.rollup import NO_TASK
+from domain.rollup import BUCKETS, NO_TASK
 from layers.style import COLORS
 from onemap.kinds import SiteKind
 
@@ -64,7 +67,7 @@ def prepare_geometry(sites: gpd.GeoDataFrame, county_names: dict[str, str]) -> P
     for g, pt in zip(geoms, is_point, strict=True):
         areas.append(None if pt else _rounded(shapely.simplify(g, SIMPLIFY_DEG, preserve_topology=True)))
     frame = pd.DataFrame({
-        "id": sites["id"].to_numpy(),
+        "id": sites["id"].to_numpy(dtype=object),
         "kind": sites["kind"].to_numpy(),
         "name_html": [html.escape(n) for n in sites["name"]],
         "county": [html.escape(county_names.get(c, "") or "") for c in sites["county_code"]],
@@ -73,56 +76,131 @@ def prepare_geometry(sites: gpd.GeoDataFrame, county_names: dict[str, str]) -> P
         "lat": [round(p.y, COORD_DECIMALS) for p in reps],
         "area": areas,
     })
-    return PreparedSites(frame.set_index("id", drop=False))
+    frame["kind"] = frame["kind"].astype(object)
+    # object dtype on purpose: membership tests against Python sets run per rerun, and
+    # pandas' Arrow-backed strings make isin an order of magnitude slower
+    return PreparedSites(frame.set_index(pd.Index(frame["id"], dtype=object, name=None)))
 
 
-def _props(row, sm: pd.DataFrame | None) -> dict:
-    if sm is not None and row.id in sm.index:
-        s = sm.loc[row.id]
-        worst, text = s["worst"], f"{int(s['tasks'])} 项（逾期 {int(s['overdue'])}，未销号 {int(s['open'])}）"
-    else:
-        worst, text = NO_TASK, "0 项"
-    return {"i": html.escape(row.id), "n": row.name_html, "k": row.kind, "c": row.county, "t": text, "s": worst,
-            "x": "示意位置" if row.illustrative else ""}
+def script_json(value) -> str:
+    """JSON for inline <script>: UTF-8 kept (half the bytes of \\uXXXX escapes), and the
+    characters that could end the script or start markup escaped."""
+    out = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+                    ("\u2029", "\\u2029")):
+        out = out.replace(ch, esc)
+    return out
 
 
-TOOLTIP_FIELDS = ["n", "k", "c", "t", "s", "x"]
-TOOLTIP_ALIASES = ["名称", "类型", "区县", "任务", "状态", ""]
+STATE_INDEX = {b: i for i, b in enumerate(BUCKETS)}
+DOT_THRESHOLD = 3000  # above this many sites in one layer, draw canvas dots instead of SVG symbols
+
+
+class _RawScript(Element):
+    """Script text added to a figure as is. branca's default wraps a rendered script in
+    `Element(text)`, which compiles the text as a Jinja template: for a layer whose
+    script carries thousands of rows that is most of a page run."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs) -> str:
+        return self._text
+
+
+class SiteMarkers(MacroElement):
+    """All sites of one kind as compact rows; Leaflet layers are built in the browser.
+
+    Row: [id, name (escaped), lon, lat, county index, state index, tasks, overdue, open,
+    illustrative, area GeoJSON or 0]. Each layer carries `feature.properties.i` (the site
+    id) so a click reaches the app through streamlit-folium's `last_active_drawing`."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var fg = {{ this._parent.get_name() }};
+            var colors = {{ this.colors }}, states = {{ this.states }}, counties = {{ this.counties }};
+            var kind = {{ this.kind }}, svg = {{ this.svg }}, size = {{ this.size }};
+            var rows = {{ this.rows }};
+            var dots = {{ this.dots }}, renderer = dots ? L.canvas({padding: 0.5}) : null;
+            var icons = colors.map(function (c) {
+                return L.divIcon({className: "onemap-site", html: svg.replace("%COLOR%", c),
+                                  iconSize: [size, size], iconAnchor: [size / 2, size / 2]});
+            });
+            function tip(r) {
+                return "<b>" + r[1] + "</b><br>类型：" + kind + "<br>区县：" + counties[r[4]] +
+                    "<br>任务：" + r[6] + " 项（逾期 " + r[7] + "，未销号 " + r[8] + "）<br>状态：" + states[r[5]] +
+                    (r[9] ? "<br><i>示意位置</i>" : "");
+            }
+            rows.forEach(function (r) {
+                var feature = {type: "Feature", properties: {i: r[0]}};
+                if (r[10]) {
+                    var area = L.geoJSON(r[10], {style: {color: "#1a1a1a", weight: {{ this.line_weight }},
+                        fillColor: colors[r[5]], fillOpacity: 0.45, dashArray: {{ this.dash }}}});
+                    area.eachLayer(function (l) { l.feature = feature; });
+                    area.bindTooltip(function () { return tip(r); }, {sticky: true});
+                    fg.addLayer(area);
+                }
+                var mk = dots
+                    ? L.circleMarker([r[3], r[2]], {renderer: renderer, radius: 5, color: "#1a1a1a", weight: 1,
+                                                    fillColor: colors[r[5]], fillOpacity: 0.95})
+                    : L.marker([r[3], r[2]], {icon: icons[r[5]]});
+                mk.feature = feature;
+                mk.bindTooltip(function () { return tip(r); }, {sticky: true});
+                fg.addLayer(mk);
+            });
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, kind: SiteKind, rows: list, counties: list[str], *, size: int, stroke: float,
+                 line_weight: float, dots: bool):
+        super().__init__()
+        self._name = "SiteMarkers"
+        self.kind = script_json(html.escape(kind.name))
+        self.colors = script_json([COLORS[b] for b in BUCKETS])
+        self.states = script_json(list(BUCKETS))
+        self.counties = script_json(counties)
+        self.svg = script_json(symbol_svg(kind.marker, "%COLOR%", size, stroke))
+        self.size = size
+        self.rows = script_json(rows)
+        self.dots = "true" if dots else "false"
+        self.line_weight = line_weight
+        self.dash = script_json(POLYGON_DASH.get(kind.code))
+
+    def render(self, **kwargs) -> None:
+        figure = self.get_root()
+        if isinstance(figure, Figure):
+            script = self._template.module.__dict__["script"](self, kwargs)
+            figure.script.add_child(_RawScript(script), name=self.get_name())
 
 
 def kind_group(kind: SiteKind, prepared: PreparedSites, site_ids: list[str], summary: pd.DataFrame | None, *,
                symbol_size: int = 18, stroke: float = 1.5, line_weight: float = 2.0,
                show: bool = True, name: str | None = None) -> folium.FeatureGroup:
     """The FeatureGroup of one kind, for the given (filtered) sites."""
-    rows = prepared.frame.loc[[i for i in site_ids if i in prepared.frame.index]]
-    rows = rows[rows["kind"] == kind.name]
+    frame = prepared.frame
+    wanted = site_ids if isinstance(site_ids, (set, frozenset)) else set(site_ids)
+    rows = frame[[i in wanted for i in frame.index] & (frame["kind"] == kind.name).to_numpy()]
     fg = folium.FeatureGroup(name=name or f"{kind.name}（{len(rows)}）", show=show)
     if rows.empty:
         return fg
-    props = [_props(r, summary) for r in rows.itertuples()]
-    areas = [{"type": "Feature", "id": p["i"], "properties": p, "geometry": r.area}
-             for r, p in zip(rows.itertuples(), props, strict=True) if r.area is not None]
-    dash = POLYGON_DASH.get(kind.code)
-    if areas:
-        folium.GeoJson(
-            {"type": "FeatureCollection", "features": areas},
-            style_function=lambda f, dash=dash: {"color": "#1a1a1a", "weight": line_weight,
-                                                 "fillColor": COLORS[f["properties"]["s"]], "fillOpacity": 0.45,
-                                                 "dashArray": dash},
-            highlight_function=lambda f: {"weight": line_weight + 2},
-            tooltip=folium.GeoJsonTooltip(fields=TOOLTIP_FIELDS, aliases=TOOLTIP_ALIASES, sticky=True),
-        ).add_to(fg)
-    points = [{"type": "Feature", "id": p["i"], "properties": p,
-               "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]}}
-              for r, p in zip(rows.itertuples(), props, strict=True)]
-    half = symbol_size / 2
-    folium.GeoJson(
-        {"type": "FeatureCollection", "features": points},
-        marker=folium.Marker(icon=folium.DivIcon(class_name="onemap-site", icon_size=(symbol_size, symbol_size),
-                                                 icon_anchor=(half, half))),
-        style_function=lambda f: {"html": symbol_svg(kind.marker, COLORS[f["properties"]["s"]], symbol_size, stroke)},
-        tooltip=folium.GeoJsonTooltip(fields=TOOLTIP_FIELDS, aliases=TOOLTIP_ALIASES, sticky=True),
-    ).add_to(fg)
+    if summary is not None:
+        sm = summary.reindex(rows.index)
+        state = sm["worst"].fillna(NO_TASK).map(STATE_INDEX)
+        counts = sm[["tasks", "overdue", "open"]].fillna(0).astype(int)
+    else:
+        state = pd.Series(STATE_INDEX[NO_TASK], index=rows.index)
+        counts = pd.DataFrame(0, index=rows.index, columns=["tasks", "overdue", "open"])
+    county_names = sorted(set(rows["county"]))
+    county_idx = {c: i for i, c in enumerate(county_names)}
+    data = [[html.escape(i), n, lon, lat, county_idx[c], int(s), int(t), int(o), int(p), int(x), a or 0]
+            for i, n, lon, lat, c, s, t, o, p, x, a in zip(
+                rows["id"], rows["name_html"], rows["lon"], rows["lat"], rows["county"], state,
+                counts["tasks"], counts["overdue"], counts["open"], rows["illustrative"], rows["area"], strict=True)]
+    SiteMarkers(kind, data, county_names, size=symbol_size, stroke=stroke, line_weight=line_weight,
+                dots=len(rows) > DOT_THRESHOLD).add_to(fg)
     return fg
 
 

@@ -28,10 +28,10 @@ def cmd_demo(args) -> int:
 
     if args.if_empty:
         from store.db import reader
-        from store.queries import sites_frame
+        from store.queries import store_is_empty
 
         with reader() as s:
-            if not sites_frame(s).empty:
+            if not store_is_empty(s):
                 print("数据库已有数据，未重建示例数据。")
                 return 0
     counts = build_demo()

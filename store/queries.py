@@ -11,7 +11,7 @@ from datetime import date, datetime
 import geopandas as gpd
 import pandas as pd
 import shapely
-from sqlalchemy import func, select
+from sqlalchemy import Integer, func, select
 from sqlalchemy.orm import Session
 
 from domain import status as st
@@ -27,49 +27,53 @@ TASK_COLUMNS = [
 
 
 def _read(s: Session, stmt) -> pd.DataFrame:
-    res = s.execute(stmt)
-    return pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+    """Query → DataFrame built column by column (much faster than from row tuples).
+    Runs on the Core connection: the ORM result machinery costs more than the query."""
+    res = s.connection().execute(stmt)
+    cols = list(res.keys())
+    rows = res.fetchall()
+    if not rows:
+        return pd.DataFrame({c: [] for c in cols})
+    return pd.DataFrame(dict(zip(cols, map(list, zip(*rows, strict=True)), strict=True)))
 
 
 def _lists(df: pd.DataFrame, key: str, value: str) -> pd.Series:
-    """Group `value` into a list per `key`, keeping row order."""
-    if df.empty:
-        return pd.Series(dtype=object)
-    return df.groupby(key, sort=False)[value].agg(list)
+    """Group `value` into a list per `key`, keeping row order (a dict pass: pandas'
+    groupby-to-list takes its slow pure-Python path)."""
+    out: dict = defaultdict(list)
+    for k, v in zip(df[key].tolist(), df[value].tolist(), strict=True):
+        out[k].append(v)
+    return pd.Series(out, dtype=object)
 
 
-def tasks_frame(s: Session, as_of: date | None = None, due_soon_days: int = st.DEFAULT_DUE_SOON_DAYS,
-                places: PlaceSet | None = None, include_future: bool = False) -> pd.DataFrame:
-    """One row per task (all levels), state replayed from the event history to the
-    end of `as_of`. Tasks created after `as_of` are left out unless include_future,
-    so a past date shows the past. Built with set operations, not per-row objects:
-    it has to stay fast at 100,000 tasks."""
-    as_of = as_of or date.today()
-    limit = datetime.combine(as_of, datetime.max.time())
+STATIC_COLUMNS = [c for c in TASK_COLUMNS
+                  if c not in ("status", "flag", "last_note", "last_event_at", "sample_events")]
+
+
+def task_static_frame(s: Session, places: PlaceSet | None = None) -> pd.DataFrame:
+    """Everything about the tasks that does not depend on the date or the status
+    history: fields, units, places and linked sites. Built with set operations, not
+    per-row objects: it has to stay fast at 100,000 tasks."""
     T = m.Task
     t = _read(s, select(T.id, T.uid, T.parent_id, T.position, T.document_id, T.level, T.number, T.ref, T.title,
                         T.body, T.target, T.deadline_text, T.deadline, T.ongoing, T.deadline_inherited, T.category,
                         T.group_name, T.part, T.acceptance_text, T.acceptance_note, T.archived, T.created_at)
               .order_by(T.document_id, T.parent_id, T.position))
-    if not include_future:
-        t = t[pd.to_datetime(t["created_at"]) <= limit]
     if t.empty:
-        return pd.DataFrame(columns=TASK_COLUMNS)
+        return pd.DataFrame(columns=STATIC_COLUMNS)
     docs = dict(s.execute(select(m.Document.id, m.Document.short_name)).all())
     t["document"] = t["document_id"].map(docs).fillna("")
     tu = _read(s, select(m.TaskUnit.task_id, m.TaskUnit.role, m.Unit.name, m.Unit.place_code)
                .join(m.Unit, m.Unit.id == m.TaskUnit.unit_id).order_by(m.TaskUnit.task_id, m.TaskUnit.position))
-    resp, acc = tu[tu["role"] == "responsible"], tu[tu["role"] == "acceptance"]
+    resp = tu[tu["role"] == "responsible"] if len(tu) else tu
+    acc = tu[tu["role"] == "acceptance"] if len(tu) else tu
     t = t.set_index("id", drop=False)
-    empty = [[] for _ in range(len(t))]
-    t["units"] = _lists(resp, "task_id", "name").reindex(t.index)
-    t["unit_place_codes"] = _lists(resp.drop_duplicates(["task_id", "place_code"]), "task_id", "place_code") \
-        .reindex(t.index)
-    t["acceptance_units"] = _lists(acc, "task_id", "name").reindex(t.index)
     links = _read(s, select(m.TaskSite.task_id, m.TaskSite.site_id).order_by(m.TaskSite.id))
-    t["site_ids"] = _lists(links, "task_id", "site_id").reindex(t.index)
-    for col in ("units", "unit_place_codes", "acceptance_units", "site_ids"):
-        t[col] = t[col].where(t[col].notna(), pd.Series(empty, index=t.index))
+    for col, df, key in (("units", resp, "name"), ("acceptance_units", acc, "name"), ("site_ids", links, "site_id"),
+                         ("unit_place_codes", resp.drop_duplicates(["task_id", "place_code"]) if len(resp) else resp,
+                          "place_code")):
+        lists = _lists(df, "task_id", key) if len(df) else pd.Series(dtype=object)
+        t[col] = [lists.get(i, []) for i in t.index]
     t["unit_place_codes"] = t["unit_place_codes"].map(sorted)
 
     def place_name(code: str) -> str:
@@ -78,19 +82,49 @@ def tasks_frame(s: Session, as_of: date | None = None, due_soon_days: int = st.D
 
     names = {c: place_name(c) for c in {c for cs in t["unit_place_codes"] for c in cs}}
     t["unit_places"] = t["unit_place_codes"].map(lambda cs: sorted(names[c] for c in cs))
+    t["parent_id"] = t["parent_id"].astype(object).where(t["parent_id"].notna(), None)
+    return t[STATIC_COLUMNS].reset_index(drop=True)
+
+
+def task_status_frame(s: Session, as_of: date) -> pd.DataFrame:
+    """The state of every task that has events, replayed to the end of `as_of`
+    (index: task id; columns: status, last_note, last_event_at, sample_events)."""
+    limit = datetime.combine(as_of, datetime.max.time())
     ev = _read(s, select(m.StatusEvent.task_id, m.StatusEvent.at, m.StatusEvent.to_status, m.StatusEvent.note,
                          m.StatusEvent.sample).where(m.StatusEvent.at <= limit)
                .order_by(m.StatusEvent.task_id, m.StatusEvent.at, m.StatusEvent.id))
-    last = ev.groupby("task_id").last() if not ev.empty else pd.DataFrame(columns=["at", "to_status", "note"])
-    t["status"] = last["to_status"].reindex(t.index).fillna(st.NOT_STARTED)
-    t["last_note"] = last["note"].reindex(t.index).fillna("")
-    t["last_event_at"] = last["at"].reindex(t.index)
-    t["last_event_at"] = t["last_event_at"].astype(object).where(t["last_event_at"].notna(), None)
-    sample = ev.groupby("task_id")["sample"].any() if not ev.empty else pd.Series(dtype=bool)
-    t["sample_events"] = sample.reindex(t.index).fillna(False).astype(bool)
+    if ev.empty:
+        return pd.DataFrame(columns=["status", "last_note", "last_event_at", "sample_events"])
+    g = ev.groupby("task_id")
+    last = g.last()
+    return pd.DataFrame({"status": last["to_status"], "last_note": last["note"], "last_event_at": last["at"],
+                         "sample_events": g["sample"].any()})
+
+
+def combine(static: pd.DataFrame, status: pd.DataFrame, as_of: date, due_soon_days: int,
+            include_future: bool = False) -> pd.DataFrame:
+    """Static task rows + replayed status → the task frame of `as_of`. Tasks created
+    after `as_of` are left out unless include_future, so a past date shows the past."""
+    t = static
+    if not include_future and len(t):
+        t = t[pd.to_datetime(t["created_at"]) <= datetime.combine(as_of, datetime.max.time())]
+    t = t.copy()
+    sv = status.reindex(t["id"].to_numpy())
+    t["status"] = sv["status"].fillna(st.NOT_STARTED).to_numpy()
+    t["last_note"] = sv["last_note"].fillna("").to_numpy()
+    at = sv["last_event_at"]
+    t["last_event_at"] = at.astype(object).where(at.notna(), None).to_numpy()
+    t["sample_events"] = sv["sample_events"].fillna(False).astype(bool).to_numpy()
     t["flag"] = derived_flags(t["status"], t["deadline"], as_of, due_soon_days)
-    t["parent_id"] = t["parent_id"].astype(object).where(t["parent_id"].notna(), None)
     return t[TASK_COLUMNS].reset_index(drop=True)
+
+
+def tasks_frame(s: Session, as_of: date | None = None, due_soon_days: int = st.DEFAULT_DUE_SOON_DAYS,
+                places: PlaceSet | None = None, include_future: bool = False) -> pd.DataFrame:
+    """One row per task (all levels) with its state on `as_of` (default today)."""
+    as_of = as_of or date.today()
+    return combine(task_static_frame(s, places), task_status_frame(s, as_of), as_of, due_soon_days,
+                   include_future)
 
 
 def derived_flags(status: pd.Series, deadline: pd.Series, as_of: date, due_soon_days: int) -> pd.Series:
@@ -104,17 +138,28 @@ def derived_flags(status: pd.Series, deadline: pd.Series, as_of: date, due_soon_
     return out
 
 
-def revision(s: Session) -> str:
-    """A fingerprint that changes with every write (cheap aggregate queries), used as
-    the cache key of the pages on any backend and whoever wrote."""
-    parts = [
-        s.scalar(select(func.max(m.StatusEvent.id))), s.scalar(select(func.count()).select_from(m.StatusEvent)),
-        s.scalar(select(func.count()).select_from(m.Task)), s.scalar(select(func.max(m.Task.id))),
-        s.scalar(select(func.count()).select_from(m.Site)), s.scalar(select(func.max(m.Site.updated_at))),
-        s.scalar(select(func.count()).select_from(m.TaskSite)), s.scalar(select(func.max(m.Document.id))),
-        s.scalar(select(func.count()).select_from(m.Attachment)),
-    ]
-    return "|".join(str(p) for p in parts)
+def store_is_empty(s: Session) -> bool:
+    return s.scalar(select(func.count()).select_from(m.Site)) == 0 and \
+        s.scalar(select(func.count()).select_from(m.Task)) == 0
+
+
+def revision(s: Session) -> dict[str, str]:
+    """Fingerprints that change with every write (cheap aggregate queries), one per part
+    of the store, so a status change does not reload the sites or the task fields.
+    Used as cache keys by the pages, whoever wrote."""
+    def fp(*qs) -> str:
+        return "|".join(str(s.scalar(q)) for q in qs)
+
+    return {
+        "sites": fp(select(func.count()).select_from(m.Site), select(func.max(m.Site.updated_at))),
+        "tasks": fp(select(func.count()).select_from(m.Task), select(func.max(m.Task.id)),
+                    select(func.count()).select_from(m.TaskSite), select(func.max(m.TaskSite.id)),
+                    select(func.count()).select_from(m.TaskUnit), select(func.max(m.Document.id)),
+                    select(func.sum(m.Task.archived.cast(Integer)))),
+        "events": fp(select(func.count()).select_from(m.StatusEvent), select(func.max(m.StatusEvent.id)),
+                     select(func.count()).select_from(m.Attachment)),
+        "meta": fp(select(func.count()).select_from(m.Meta), select(func.max(m.Meta.value))),
+    }
 
 
 def sites_frame(s: Session) -> gpd.GeoDataFrame:
@@ -124,7 +169,10 @@ def sites_frame(s: Session) -> gpd.GeoDataFrame:
         "geometry": shapely.from_wkt(x.geom_wkt),
     } for x in s.scalars(select(m.Site).order_by(m.Site.kind, m.Site.id))]
     cols = ["id", "kind", "name", "aliases", "county_code", "attrs", "source_crs", "source", "illustrative", "geometry"]
-    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=cols), geometry="geometry", crs="EPSG:4326")
+    df = pd.DataFrame(rows, columns=cols)
+    for c in ("id", "kind", "county_code"):  # object, not Arrow strings: fast set membership in filters
+        df[c] = df[c].astype(object)
+    return gpd.GeoDataFrame(df, geometry="geometry", crs="EPSG:4326")
 
 
 def events_frame(s: Session, task_ids: list[int] | None = None) -> pd.DataFrame:

@@ -152,8 +152,8 @@ def test_map_shows_every_site_offline(server, page):
 
 def test_click_site_status_change_recolours(server, page):
     page.goto(server + "/")
-    page.get_by_label("姓名").fill("测试员")
-    page.get_by_label("单位").fill("市生态环境局")
+    page.get_by_label("姓名", exact=True).fill("测试员")
+    page.get_by_label("单位", exact=True).fill("市生态环境局")
     page.get_by_role("button", name="确定").click()
     page.get_by_text("经办人：测试员").wait_for(timeout=60_000)
     frame = _map(page)
@@ -194,6 +194,40 @@ def test_filter_narrows_map_and_ledger(server, page):
     caption.first.wait_for(timeout=60_000)
     assert int(caption.first.inner_text().split("项")[0]) > n > 0
     _shot(page, "ledger.png")
+
+
+def _leaflet_frame(pg):
+    return next(f for f in pg.frames if f.url and "streamlit_folium" in f.url)
+
+
+def test_filter_change_keeps_the_view(server, page):
+    page.goto(server + "/")
+    frame = _map(page)
+    frame.locator(".leaflet-control-zoom-in").click()
+    frame.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_timeout(800)
+    zoom = _leaflet_frame(page).evaluate("() => window.map.getZoom()")
+    page.locator("[data-testid='stMultiSelect']", has_text="逾期/临期").click()
+    page.get_by_role("option", name="逾期", exact=True).click()
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => window.location.search.includes('flag=')", timeout=60_000)
+    page.wait_for_timeout(2500)
+    frame = _map(page)
+    assert 0 < _symbols(frame) < 34  # the layers were replaced …
+    assert _leaflet_frame(page).evaluate("() => window.map.getZoom()") == zoom  # … the view was not
+
+
+def test_online_basemap_absent_breaks_nothing(server, page):
+    page.goto(server + "/")
+    _map(page)
+    page.get_by_text("OpenStreetMap（需联网）").click()
+    page.wait_for_timeout(3000)
+    frame = _map(page)
+    assert _symbols(frame) == 34 and frame.locator("text=乐平市").count() >= 1
+    _shot(page, "osm-offline.png")
+    tried = {u.split("/")[2] for u in page.outside}
+    assert tried <= {"tile.openstreetmap.org"}  # only the chosen tiles were tried (and blocked here)
+    page.outside.clear()
 
 
 def test_hostile_site_name_shows_as_text(server, page):

@@ -17,7 +17,7 @@ from store import queries, repo
 from store.db import reader
 
 
-def store_revision() -> str:
+def store_revision() -> dict[str, str]:
     with reader() as s:
         return queries.revision(s)
 
@@ -29,17 +29,17 @@ def _meta(url: str, rev: str) -> dict:
 
 
 def meta() -> dict:
-    return _meta(settings.database_url(), _rev())
+    return _meta(settings.database_url(), _rev("meta") + _rev("sites") + _rev("tasks"))
 
 
-def _rev() -> str:
-    """One revision per script run (the first call of a run reads it)."""
+def _rev(part: str) -> str:
+    """The store revision of one part, read once per script run."""
     run = st.session_state.get("_run_id")
     cached = st.session_state.get("_rev")
     if cached is None or cached[0] != run:
         cached = (run, store_revision())
         st.session_state["_rev"] = cached
-    return cached[1]
+    return cached[1][part]
 
 
 def new_run() -> None:
@@ -56,24 +56,41 @@ def region() -> Region:
     return _region(meta().get("region") or "360200")
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _tasks(url: str, rev: str, as_of: date, adcode: str, due_soon: int) -> pd.DataFrame:
+# Shared, not copied: the frames are large and the pages only read them (filters make
+# new frames). st.cache_data would unpickle a fresh copy on every call.
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _static(url: str, rev_tasks: str, adcode: str) -> pd.DataFrame:
     with reader() as s:
-        return queries.tasks_frame(s, as_of, due_soon, places=_region(adcode).places)
+        return queries.task_static_frame(s, _region(adcode).places)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _status(url: str, rev_events: str, as_of: date) -> pd.DataFrame:
+    with reader() as s:
+        return queries.task_status_frame(s, as_of)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _tasks(url: str, rev_tasks: str, rev_events: str, as_of: date, adcode: str, due_soon: int) -> pd.DataFrame:
+    return queries.combine(_static(url, rev_tasks, adcode), _status(url, rev_events, as_of), as_of, due_soon)
+
+
+def _task_key(as_of: date) -> tuple:
+    return (settings.database_url(), _rev("tasks"), _rev("events"), as_of, region().adcode, settings.due_soon_days())
 
 
 def tasks(as_of: date) -> pd.DataFrame:
-    return _tasks(settings.database_url(), _rev(), as_of, region().adcode, settings.due_soon_days())
+    return _tasks(*_task_key(as_of))
 
 
-@st.cache_data(show_spinner=False, max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _sites(url: str, rev: str) -> gpd.GeoDataFrame:
     with reader() as s:
         return queries.sites_frame(s)
 
 
 def sites() -> gpd.GeoDataFrame:
-    return _sites(settings.database_url(), _rev())
+    return _sites(settings.database_url(), _rev("sites"))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -83,7 +100,19 @@ def _prepared(url: str, rev: str, adcode: str) -> PreparedSites:
 
 
 def prepared_sites() -> PreparedSites:
-    return _prepared(settings.database_url(), _rev(), region().adcode)
+    return _prepared(settings.database_url(), _rev("sites"), region().adcode)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _summary(task_key: tuple, site_rev: str) -> pd.DataFrame:
+    from domain.rollup import site_summary
+
+    return site_summary(_tasks(*task_key), list(_sites(task_key[0], site_rev)["id"]))
+
+
+def unfiltered_summary(as_of: date) -> pd.DataFrame:
+    """Site roll-up of all tasks (the map without task filters), cached per revision."""
+    return _summary(_task_key(as_of), _rev("sites"))
 
 
 @st.cache_data(show_spinner=False)
@@ -93,7 +122,7 @@ def _events(url: str, rev: str, task_ids: tuple[int, ...]) -> pd.DataFrame:
 
 
 def events(task_ids: list[int]) -> pd.DataFrame:
-    return _events(settings.database_url(), _rev(), tuple(sorted(task_ids)))
+    return _events(settings.database_url(), _rev("events"), tuple(sorted(task_ids)))
 
 
 def after_write() -> None:

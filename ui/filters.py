@@ -50,7 +50,7 @@ def _init(key: str, value) -> None:
 
 
 def _options(values: pd.Series) -> list[str]:
-    return sorted({v for v in values if v})
+    return sorted(v for v in values.dropna().unique().tolist() if v)
 
 
 def sidebar_filters(region: Region, tasks: pd.DataFrame | None = None) -> Filters:
@@ -59,7 +59,7 @@ def sidebar_filters(region: Region, tasks: pd.DataFrame | None = None) -> Filter
     place_opts = [p.code for p in (*places.counties, *places.zones)]
     place_label = {p.code: p.name for p in places.all()}
     top = tasks[tasks["parent_id"].isna()] if tasks is not None and len(tasks) else None
-    unit_opts = _options(pd.Series([u for us in top["units"] for u in us])) if top is not None else []
+    unit_opts = _options(top["units"].explode()) if top is not None else []
     doc_opts = _options(top["document"]) if top is not None else []
     cat_opts = _options(top["category"]) if top is not None else []
     allowed = {"place": place_opts, "kind": kind_names(), "status": list(st_status.STATUSES), "flag": list(FLAGS),
@@ -154,11 +154,12 @@ def filter_sites(sites: gpd.GeoDataFrame, f: Filters, tasks_shown: pd.DataFrame,
     if f.kinds:
         s = s[s["kind"].isin(f.kinds)]
     if f.places:
-        s = s[s["id"].map(place_of_site).isin(f.places)]
+        want = set(f.places)
+        s = s[[place_of_site.get(i) in want for i in s["id"]]]
     task_filter = f.statuses or f.flags or f.documents or f.categories or f.units or f.keyword
     if task_filter:
         linked = {x for ids in tasks_shown["site_ids"] for x in ids}
-        keep = s["id"].isin(linked)
+        keep = pd.Series([i in linked for i in s["id"]], index=s.index)
         if f.keyword:
             keep |= s["name"].str.contains(f.keyword, regex=False)
         s = s[keep]

@@ -43,7 +43,7 @@ def base_map(region: Region, basemap: str) -> folium.Map:
     tile = BASEMAPS.get(basemap)
     if tile:
         folium.TileLayer(tile[0], attr=tile[1], name=basemap, overlay=False).add_to(m)
-    county_layer(region.counties()).add_to(m)
+    county_layer(region.counties(), over_tiles=tile is not None).add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
 
@@ -56,9 +56,10 @@ class MapLayers:
     zoom: int | None
 
 
-def site_layers(prepared: PreparedSites, site_ids: list[str], summary: pd.DataFrame,
+def site_layers(prepared: PreparedSites, site_ids: list[str] | set[str], summary: pd.DataFrame,
                 focus_ids: list[str] | None = None) -> MapLayers:
-    groups = [kind_group(k, prepared, site_ids, summary) for k in site_kinds()]
+    wanted = set(site_ids)
+    groups = [kind_group(k, prepared, wanted, summary) for k in site_kinds()]
     center = zoom = None
     if focus_ids:
         groups.append(focus_group(prepared, focus_ids))
@@ -80,7 +81,8 @@ def render() -> None:
     place_of_site = dict(zip(sites_all["id"], sites_all["county_code"], strict=True))
     tasks = filter_tasks(tasks_all, f, sites_all, place_of_site)
     sites = filter_sites(sites_all, f, tasks, place_of_site)
-    summary = site_summary(tasks if f.task_filter_active else tasks_all, list(sites_all["id"]))
+    summary = site_summary(tasks, list(sites_all["id"])) if f.task_filter_active \
+        else data.unfiltered_summary(f.as_of)
 
     st.markdown(f"### {html.escape(region.name)}生态环境一张图")
     flash()
