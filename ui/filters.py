@@ -164,3 +164,31 @@ def filter_sites(sites: gpd.GeoDataFrame, f: Filters, tasks_shown: pd.DataFrame,
             keep |= s["name"].str.contains(f.keyword, regex=False)
         s = s[keep]
     return s
+
+
+@dataclass
+class View:
+    """What a page shows: the filters, all tasks and sites of the date, and the filtered tasks."""
+
+    filters: Filters
+    tasks_all: pd.DataFrame
+    sites_all: gpd.GeoDataFrame
+    tasks: pd.DataFrame
+    place_of_site: dict[str, str]
+
+    @property
+    def site_names(self) -> dict[str, str]:
+        return dict(zip(self.sites_all["id"], self.sites_all["name"], strict=True))
+
+
+def current_view() -> View:
+    """Draw the shared filters and apply them (the pages' common first step)."""
+    from ui import data
+
+    region = data.region()
+    as_of = st.session_state.get("f_asof") or date.today()
+    f = sidebar_filters(region, data.tasks(as_of))
+    tasks_all = data.tasks(f.as_of)
+    sites_all = data.sites()
+    place_of_site = dict(zip(sites_all["id"], sites_all["county_code"], strict=True))
+    return View(f, tasks_all, sites_all, filter_tasks(tasks_all, f, sites_all, place_of_site), place_of_site)

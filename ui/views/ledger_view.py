@@ -15,7 +15,7 @@ from domain.dates import cn_date
 from exports.ledger_xlsx import write_ledger_xlsx
 from ui import data, nav
 from ui.common import data_notice, deadline_words
-from ui.filters import filter_tasks, sidebar_filters
+from ui.filters import current_view
 from ui.views.task_detail import render_task
 from ui.workflow import flash
 
@@ -35,14 +35,8 @@ def tree_rows(tasks: pd.DataFrame, all_tasks: pd.DataFrame, with_measures: bool)
 
 
 def render() -> None:
-    region = data.region()
-    as_of = st.session_state.get("f_asof") or date.today()
-    f = sidebar_filters(region, data.tasks(as_of))
-    tasks_all = data.tasks(f.as_of)
-    sites = data.sites()
-    place_of_site = dict(zip(sites["id"], sites["county_code"], strict=True))
-    tasks = filter_tasks(tasks_all, f, sites, place_of_site)
-    names = dict(zip(sites["id"], sites["name"], strict=True))
+    v = current_view()
+    f, tasks_all, tasks, names = v.filters, v.tasks_all, v.tasks, v.site_names
 
     st.markdown("### 任务台账")
     flash()

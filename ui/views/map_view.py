@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import date
 
 import folium
 import pandas as pd
@@ -25,7 +24,7 @@ from onemap import settings
 from onemap.kinds import site_kinds
 from ui import data, nav
 from ui.common import data_notice, kind_legend_html, legend_html
-from ui.filters import filter_sites, filter_tasks, sidebar_filters
+from ui.filters import current_view, filter_sites
 from ui.views.task_detail import render_task
 from ui.workflow import flash
 
@@ -73,14 +72,10 @@ def site_layers(prepared: PreparedSites, site_ids: list[str] | set[str], summary
 
 def render() -> None:
     region = data.region()
-    as_of = st.session_state.get("f_asof") or date.today()
-    f = sidebar_filters(region, data.tasks(as_of))
-    tasks_all = data.tasks(f.as_of)
-    sites_all = data.sites()
+    v = current_view()
+    f, tasks_all, sites_all, tasks = v.filters, v.tasks_all, v.sites_all, v.tasks
     prepared = data.prepared_sites()
-    place_of_site = dict(zip(sites_all["id"], sites_all["county_code"], strict=True))
-    tasks = filter_tasks(tasks_all, f, sites_all, place_of_site)
-    sites = filter_sites(sites_all, f, tasks, place_of_site)
+    sites = filter_sites(sites_all, f, tasks, v.place_of_site)
     summary = site_summary(tasks, list(sites_all["id"])) if f.task_filter_active \
         else data.unfiltered_summary(f.as_of)
 
