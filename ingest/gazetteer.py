@@ -1,17 +1,39 @@
-"""Place names in task text → sites, by the sites' names and aliases.
+"""Place names in task text → sites.
 
-A longer match wins over a shorter one inside it (`江西乐平工业园区` over
-`乐平工业园`). Generic suffixes (断面, 饮用水水源地, 工业园区…) are also dropped to
-catch variants such as `南河河口断面` for the site `南河河口`."""
+Three passes over a text:
+1. a site's name or alias written as is (confidence 1.0);
+2. place-like phrases (…工业园/…水源地/…断面/…采石场…) compared by their *core*: the name
+   without province/city/county prefix, bracketed qualifiers and the generic suffix, and
+   only against sites of the matching kind — so `乐平工业园`, `江西乐平工业园区` and
+   `乐平化工园区` all reach the same park (0.8), and a core contained in a site's core is
+   proposed at 0.6 (`南河国控断面` → 南河河口);
+3. place-like phrases that match no site are returned as candidates for new sites.
+
+A bare township, river or county name never matches a site on its own.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-GENERIC_SUFFIXES = ("饮用水水源保护区", "饮用水水源地", "水厂水源地", "水源地", "断面", "工业园区", "产业园区",
-                    "工业园", "产业园", "园区", "采石场", "煤矿")
-MIN_CORE = 3
-ADMIN_ENDINGS = ("乡", "镇", "村", "街道", "县", "市", "区")
+# generic suffix → site kind code (longest first when matching)
+SUFFIX_KIND = {
+    "饮用水水源保护区": "water_source", "饮用水水源地": "water_source", "饮用水源地": "water_source",
+    "水厂水源地": "water_source", "水源保护区": "water_source", "水源地": "water_source", "水库": "water_source",
+    "国控断面": "section", "省控断面": "section", "市控断面": "section", "断面": "section",
+    "化工园区": "park", "工业园区": "park", "产业园区": "park", "工业园": "park", "产业园": "park",
+    "工业基地": "park", "工业平台": "park", "工业集聚区": "park", "开发区": "park",
+    "采石场": "mine", "煤矿": "mine", "矿山": "mine", "非法开采点": "mine", "机制砂场": "mine", "钙业": "mine",
+}
+SUFFIXES = sorted(SUFFIX_KIND, key=len, reverse=True)
+KEEP_SUFFIX = {"水库", "煤矿", "钙业"}  # part of the proper name: 幸福水库 is not 幸福
+QUALIFIERS = ("国控", "省控", "市控", "县控", "陶瓷", "医药", "化工", "集中式", "县级以上")
+ADMIN_ENDINGS = ("乡", "镇", "村", "街道", "县", "市", "区", "省")
+STOP_CHARS = set("，。；：、（）()“”《》 的在和及与对从向由为将把于等及其")
+STOP_WORDS = ("完成", "推进", "加强", "开展", "督促", "责令", "实施", "建设", "推动", "做好", "落实", "整治", "位于",
+              "包括", "涉及", "全市", "全县", "各地", "上游", "下游", "周边", "沿线", "附近", "所在")
+MIN_CORE = 2
 
 
 @dataclass(frozen=True)
@@ -22,33 +44,132 @@ class Match:
     start: int
 
 
-class Gazetteer:
-    def __init__(self, sites: list[tuple[str, str, list[str]]]):
-        """sites: (id, name, aliases)."""
-        terms: dict[str, tuple[str, float]] = {}
-        for sid, name, aliases in sites:
-            for n in (name, *aliases):
-                n = n.strip()
-                if len(n) >= 2:
-                    terms.setdefault(n, (sid, 1.0))
-                for suf in GENERIC_SUFFIXES:
-                    core = n[: -len(suf)]
-                    # a bare township/village name (西湖乡, 高家镇) names a place, not this site
-                    if n.endswith(suf) and len(core) >= MIN_CORE and not core.endswith(ADMIN_ENDINGS):
-                        terms.setdefault(core, (sid, 0.8))
-        self.terms = sorted(terms.items(), key=lambda kv: -len(kv[0]))
+@dataclass(frozen=True)
+class Candidate:
+    """A place-like phrase that matches no site: a site to create, perhaps."""
 
+    text: str
+    kind_code: str
+    start: int
+
+
+@dataclass(frozen=True)
+class _Site:
+    id: str
+    kind_code: str | None
+    names: tuple[str, ...]
+    cores: tuple[str, ...]
+
+
+class Gazetteer:
+    def __init__(self, sites: list[tuple[str, str, list[str]]] | list[tuple[str, str, list[str], str | None]],
+                 prefixes: tuple[str, ...] = ()):
+        """sites: (id, name, aliases[, kind code]); prefixes: province/city/county names to strip."""
+        self.prefixes = tuple(sorted({p for p in prefixes if p}, key=len, reverse=True))
+        self.sites: list[_Site] = []
+        for entry in sites:
+            sid, name, aliases = entry[0], entry[1], entry[2]
+            kind_code = entry[3] if len(entry) > 3 else None
+            names = tuple(n.strip() for n in (name, *aliases) if n and len(n.strip()) >= 2)
+            cores = tuple(dict.fromkeys(c for c in (self.core(n)[0] for n in names) if c))
+            self.sites.append(_Site(sid, kind_code, names, cores))
+        self._names = sorted(((n, s) for s in self.sites for n in s.names), key=lambda x: -len(x[0]))
+
+    # ----------------------------------------------------------------- normalisation
+    def core(self, phrase: str) -> tuple[str, str | None]:
+        """(core, kind code of the suffix) of a place name or phrase."""
+        s = re.sub(r"[（(][^）)]*[）)]", "", phrase).strip()
+        changed = True
+        while changed:
+            changed = False
+            for p in self.prefixes:
+                if s.startswith(p) and len(s) > len(p) + 1:
+                    s, changed = s[len(p):], True
+                    break
+        kind = None
+        for suf in SUFFIXES:
+            if s.endswith(suf) and len(s) > len(suf):
+                kind = SUFFIX_KIND[suf]
+                if suf not in KEEP_SUFFIX:
+                    s = s[: -len(suf)]
+                break
+        for q in QUALIFIERS:
+            if s.endswith(q) and len(s) - len(q) >= MIN_CORE:
+                s = s[: -len(q)]
+        if len(s) < MIN_CORE or (kind is not None and s.endswith(ADMIN_ENDINGS) and s not in self.prefixes
+                                 and len(s) <= 3):
+            return "", kind
+        return s, kind
+
+    # ----------------------------------------------------------------- mentions
+    @staticmethod
+    def mentions(text: str) -> list[tuple[str, int]]:
+        """Place-like phrases: a run of characters ending with a generic suffix."""
+        out = []
+        for m in re.finditer("|".join(map(re.escape, SUFFIXES)), text):
+            end = m.end()
+            start = m.start()
+            i = start
+            while i > 0 and start - i < 14:
+                ch = text[i - 1]
+                if ch in "）)":  # a bracketed qualifier inside a name: 樟树坑（昌江）饮用水水源地
+                    j = max(text.rfind("（", 0, i - 1), text.rfind("(", 0, i - 1))
+                    if j != -1 and i - 1 - j <= 6:
+                        i = j
+                        continue
+                if ch in STOP_CHARS or ch.isdigit():
+                    break
+                i -= 1
+            phrase = text[i:end]
+            for w in STOP_WORDS:
+                k = phrase.rfind(w)
+                if k != -1 and k + len(w) < len(phrase) - len(m.group()):
+                    phrase, i = phrase[k + len(w):], i + k + len(w)
+            if len(phrase) > len(m.group()):
+                out.append((phrase, i))
+        return out
+
+    # ----------------------------------------------------------------- matching
     def find(self, text: str) -> list[Match]:
+        return self.analyse(text)[0]
+
+    def analyse(self, text: str) -> tuple[list[Match], list[Candidate]]:
         taken = [False] * len(text)
         found: dict[str, Match] = {}
-        for term, (sid, conf) in self.terms:
-            start = text.find(term)
+
+        def add(sid: str, term: str, conf: float, start: int) -> None:
+            if sid not in found or found[sid].confidence < conf:
+                found[sid] = Match(sid, term, conf, start)
+
+        for name, site in self._names:
+            start = text.find(name)
             while start != -1:
-                end = start + len(term)
+                end = start + len(name)
                 if not any(taken[start:end]):
-                    for i in range(start, end):
-                        taken[i] = True
-                    if sid not in found or found[sid].confidence < conf:
-                        found[sid] = Match(sid, term, conf, start)
-                start = text.find(term, end)
-        return sorted(found.values(), key=lambda m: m.start)
+                    taken[start:end] = [True] * (end - start)
+                    add(site.id, name, 1.0, start)
+                start = text.find(name, end)
+        candidates: list[Candidate] = []
+        for phrase, start in self.mentions(text):
+            end = start + len(phrase)
+            if all(taken[start:end]):
+                continue
+            core, kind = self.core(phrase)
+            if not core:
+                continue
+            same_kind = [s for s in self.sites if s.kind_code in (None, kind)]
+            exact = [s for s in same_kind if core in s.cores]
+            if exact:
+                for s in exact:
+                    add(s.id, phrase, 0.8, start)
+                taken[start:end] = [True] * (end - start)
+                continue
+            partial = [s for s in same_kind if any(core in c or c in core for c in s.cores if len(c) >= MIN_CORE)]
+            if partial:
+                for s in partial:
+                    add(s.id, phrase, 0.6, start)
+                taken[start:end] = [True] * (end - start)
+                continue
+            if kind and not any(c.text == phrase for c in candidates):
+                candidates.append(Candidate(phrase, kind, start))
+        return sorted(found.values(), key=lambda m: m.start), candidates

@@ -174,15 +174,35 @@ def commit_doc(doc: docparse.ParsedDoc, *, filename: str = "", sha256: str = "",
         return d.id, links
 
 
-def link_document_sites(s: Session, document_id: int) -> int:
-    """Gazetteer pass: a task is linked to each site its text names; a problem or
-    key task is also linked to the sites of its measures."""
-    gaz = Gazetteer([(x.id, x.name, list(x.aliases or [])) for x in s.scalars(select(m.Site))])
+def region_prefixes(region: Region) -> tuple[str, ...]:
+    """Names written before a place name that are not part of it: 江西(省), 景德镇(市), 乐平市…"""
+    meta = region.meta
+    out = [meta.get("province", ""), meta["name"], *(c["name"] for c in meta.get("counties", []))]
+    out += [n[:-1] for n in (meta.get("province", ""), meta["name"]) if len(n) > 2 and n[-1] in "省市"]
+    return tuple(p for p in out if p)
+
+
+def gazetteer(s: Session, region: Region | None = None) -> Gazetteer:
+    from onemap.kinds import kind_by_any
+
+    region = region or load_region(active_region_code(s))
+    sites = [(x.id, x.name, list(x.aliases or []), (kind_by_any(x.kind).code if kind_by_any(x.kind) else None))
+             for x in s.scalars(select(m.Site))]
+    return Gazetteer(sites, prefixes=region_prefixes(region))
+
+
+def link_document_sites(s: Session, document_id: int, min_confidence: float = 0.8) -> int:
+    """Gazetteer pass: a task is linked to each site its text names (confidence at
+    least `min_confidence`); a problem or key task is also linked to the sites of its
+    measures."""
+    gaz = gazetteer(s)
     tasks = list(s.scalars(select(m.Task).where(m.Task.document_id == document_id)))
     by_id = {t.id: t for t in tasks}
     n = 0
     for t in tasks:
         for match in gaz.find(" ".join([t.title, t.body, t.target])):
+            if match.confidence < min_confidence:
+                continue
             repo.link_task_site(s, t.id, match.site_id, match.text, match.confidence)
             n += 1
             root = t
