@@ -145,7 +145,7 @@ def apply_revision(s: Session, doc: ParsedDoc, plan: RevisionPlan) -> dict[str, 
         t = s.get(m.Task, tid)
         t.archived = True
         t.uid = f"{t.uid}~archived~{tid}"
-    for p, tid in plan.matched.items():
+    for tid in plan.matched.values():
         s.get(m.Task, tid).uid = f"~rev~{tid}"
     s.flush()
     for p, tid in plan.matched.items():
