@@ -28,11 +28,19 @@ SUFFIX_KIND = {
 }
 SUFFIXES = sorted(SUFFIX_KIND, key=len, reverse=True)
 KEEP_SUFFIX = {"水库", "煤矿", "钙业"}  # part of the proper name: 幸福水库 is not 幸福
-QUALIFIERS = ("国控", "省控", "市控", "县控", "陶瓷", "医药", "化工", "集中式", "县级以上")
+QUALIFIERS = ("国控", "省控", "市控", "县控", "国考", "省考", "陶瓷", "医药", "化工", "集中式", "县级以上")
+# words that describe rather than name: 废弃矿山, 持证矿山, 重点园区 are not places
+GENERIC_LEADS = ("历史遗留", "废弃", "持证", "非法", "集中式", "重点", "相关", "部分", "全部", "所有", "其他", "上述",
+                 "有关", "各类", "各", "该", "本", "新建", "已建", "在建", "全市", "全县", "城区", "乡镇", "农村", "县级",
+                 "规模以上")
 ADMIN_ENDINGS = ("乡", "镇", "村", "街道", "县", "市", "区", "省")
 STOP_CHARS = set("，。；：、（）()“”《》 的在和及与对从向由为将把于等及其")
+CLASSIFIERS = set("家个处座条项年月日")  # end a phrase only right after a number: 5家废弃矿山, 2022年国考断面
 STOP_WORDS = ("完成", "推进", "加强", "开展", "督促", "责令", "实施", "建设", "推动", "做好", "落实", "整治", "位于",
-              "包括", "涉及", "全市", "全县", "各地", "上游", "下游", "周边", "沿线", "附近", "所在")
+              "包括", "涉及", "全市", "全县", "各地", "上游", "下游", "周边", "沿线", "附近", "所在", "仍有", "规范",
+              "掌握", "拆除", "发现", "存在", "打击", "关闭", "取缔", "恢复", "治理", "修复", "排查", "监管", "管理",
+              "保护", "划定", "设立", "清理", "加快", "提升", "指导", "督查", "检查", "破坏", "强化", "完善", "指出",
+              "未到", "曾经", "难点", "问题", "要求", "情况")
 MIN_CORE = 2
 
 
@@ -86,6 +94,8 @@ class Gazetteer:
                 if s.startswith(p) and len(s) > len(p) + 1:
                     s, changed = s[len(p):], True
                     break
+        if s in SUFFIX_KIND:
+            return "", SUFFIX_KIND[s]  # nothing but a generic word: 饮用水源地
         kind = None
         for suf in SUFFIXES:
             if s.endswith(suf) and len(s) > len(suf):
@@ -96,6 +106,12 @@ class Gazetteer:
         for q in QUALIFIERS:
             if s.endswith(q) and len(s) - len(q) >= MIN_CORE:
                 s = s[: -len(q)]
+            elif s == q:
+                return "", kind
+        lead = next((g for g in GENERIC_LEADS if s.startswith(g)), None)
+        while lead:
+            s = s[len(lead):]
+            lead = next((g for g in GENERIC_LEADS if s.startswith(g)), None)
         if len(s) < MIN_CORE or (kind is not None and s.endswith(ADMIN_ENDINGS) and s not in self.prefixes
                                  and len(s) <= 3):
             return "", kind
@@ -117,15 +133,16 @@ class Gazetteer:
                     if j != -1 and i - 1 - j <= 6:
                         i = j
                         continue
-                if ch in STOP_CHARS or ch.isdigit():
+                if ch in STOP_CHARS or ch.isdigit() or not ("\u4e00" <= ch <= "\u9fff" or ch in "（）()"):
+                    break
+                if ch in CLASSIFIERS and text[:i - 1].rstrip()[-1:].isdigit():
                     break
                 i -= 1
             phrase = text[i:end]
-            for w in STOP_WORDS:
-                k = phrase.rfind(w)
-                if k != -1 and k + len(w) < len(phrase) - len(m.group()):
-                    phrase, i = phrase[k + len(w):], i + k + len(w)
-            if len(phrase) > len(m.group()):
+            head = phrase[: -len(m.group())]  # stop words only count before the suffix (保护 in 水源保护区)
+            cut = max((head.rfind(w) + len(w) for w in STOP_WORDS if w in head), default=0)
+            phrase, i = phrase[cut:], i + cut
+            if len(phrase) > len(m.group()):  # something besides the generic suffix
                 out.append((phrase, i))
         return out
 
@@ -170,6 +187,9 @@ class Gazetteer:
                     add(s.id, phrase, 0.6, start)
                 taken[start:end] = [True] * (end - start)
                 continue
-            if kind and not any(c.text == phrase for c in candidates):
+            known = next((c for c in candidates if self.core(c.text)[0] == core), None)
+            if kind and known is None:
                 candidates.append(Candidate(phrase, kind, start))
+            elif known is not None and len(phrase) < len(known.text):
+                candidates[candidates.index(known)] = Candidate(phrase, kind, known.start)
         return sorted(found.values(), key=lambda m: m.start), candidates

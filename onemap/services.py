@@ -4,6 +4,7 @@ then writes in one transaction (or, with dry_run, writes nothing)."""
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -232,3 +233,162 @@ def export(path: Path, *, as_of: date | None = None) -> Path:
             names = {x.id: x.name for x in s.scalars(select(m.Site))}
             return write_ledger_xlsx(tasks, names, path, as_of=as_of)
     raise ServiceError(f"不支持导出为“{suffix}”：请使用 .gpkg（全部数据）或 .xlsx（台账）")
+
+
+# ----------------------------------------------------------------------------- document review
+def start_review(path: Path, *, short_name: str | None = None):
+    """Parse a document for review in the app: table, proposed links, unmatched place
+    names, unknown units, and whether it revises a document already imported."""
+    from ingest import review as rv
+
+    region = active_region()
+    up = UnitParser(region.places)
+    doc = docparse.parse_document(Path(path), up, short_name=short_name)
+    rows = rv.to_table(doc)
+    with reader() as s:
+        gaz = gazetteer(s, region)
+        names = {x.id: x.name for x in s.scalars(select(m.Site))}
+        known = {u.name for u in s.scalars(select(m.Unit))} | {a for u in s.scalars(select(m.Unit))
+                                                                 for a in (u.aliases or [])}
+        exists = s.scalar(select(m.Document).where(m.Document.short_name == doc.short_name)) is not None
+    links, candidates = rv.propose(rows, gaz, names)
+    return rv.Review(doc, Path(path).name, _sha(path), rows, links, candidates, rv.new_units(rows, up, known), exists)
+
+
+def refresh_review(review, *, short_name: str | None = None):
+    """Recompute proposals after the table was edited (or the short name changed)."""
+    from ingest import review as rv
+
+    if short_name and short_name != review.doc.short_name:
+        review.doc.short_name = short_name
+        with reader() as s:
+            review.exists = s.scalar(select(m.Document).where(m.Document.short_name == short_name)) is not None
+    region = active_region()
+    up = UnitParser(region.places)
+    with reader() as s:
+        gaz = gazetteer(s, region)
+        names = {x.id: x.name for x in s.scalars(select(m.Site))}
+        known = {u.name for u in s.scalars(select(m.Unit))}
+    old = {(r["行"], r["点位编号"]): r["采纳"] for r in review.links.to_dict("records")}
+    review.links, cands = rv.propose(review.rows, gaz, names)
+    review.links["采纳"] = [old.get((r, sid), a) for r, sid, a in
+                          zip(review.links["行"], review.links["点位编号"], review.links["采纳"], strict=True)]
+    keep = review.candidates.set_index("地名") if len(review.candidates) else None
+    if keep is not None and len(cands):
+        for col in ("新建", "名称", "经度", "纬度", "坐标系"):
+            cands[col] = [keep.at[n, col] if n in keep.index else v for n, v in zip(cands["地名"], cands[col],
+                                                                                   strict=True)]
+    review.candidates = cands
+    review.units = rv.new_units(review.rows, up, known)
+    return review
+
+
+def plan_review_revision(review):
+    """The revision plan when the document was imported before (nothing written)."""
+    from ingest import review as rv
+    from store.revise import plan_revision
+
+    doc = rv.to_doc(review.rows, review.doc, UnitParser(active_region().places))
+    with reader() as s:
+        return plan_revision(s, doc)
+
+
+def _candidate_sites(review, region: Region, report: Report):
+    from pyproj import Transformer
+    from shapely.geometry import Point
+
+    from geo.crs import parse_crs
+    from ingest.sites import SiteRecord
+    from onemap.kinds import kind_by_any
+
+    out = []
+    for r in review.candidates.to_dict("records"):
+        if not r["新建"]:
+            continue
+        name = str(r["名称"] or "").strip()
+        kind = kind_by_any(r["类型"])
+        try:
+            lon, lat = float(r["经度"]), float(r["纬度"])
+            if not (math.isfinite(lon) and math.isfinite(lat)):
+                raise ValueError
+        except (TypeError, ValueError):
+            report.error(name or r["地名"], "坐标", "", "新建点位缺少坐标", "请在地图上点击位置，或填写经度/纬度")
+            continue
+        try:
+            crs = parse_crs(str(r["坐标系"] or "EPSG:4326"))
+        except ValueError as exc:
+            report.error(name, "坐标系", r["坐标系"], str(exc), "")
+            continue
+        x, y = Transformer.from_crs(crs, 4326, always_xy=True).transform(lon, lat)
+        county = region.county_of(x, y)
+        if not name or kind is None:
+            report.error(r["地名"], "名称/类型", name, "新建点位需要名称和类型", "")
+            continue
+        if county is None:
+            report.error(name, "坐标", f"{x:.5f}, {y:.5f}", f"位置不在{region.name}范围内",
+                         "请核对坐标与坐标系（CGCS2000 投影坐标请选对应的高斯-克吕格带）")
+            continue
+        out.append((SiteRecord(id="", kind=kind.name, name=name, geometry=Point(round(x, 7), round(y, 7)),
+                               county_code=county, aliases=[r["地名"]] if r["地名"] != name else [],
+                               source_crs=crs.to_string() if not crs.to_epsg() else f"EPSG:{crs.to_epsg()}",
+                               source=f"导入《{review.doc.title}》时新建"), r))
+    return out
+
+
+def commit_review(review) -> dict[str, int]:
+    """Write a reviewed document: new sites, confirmed units, the tasks (or the revision
+    of the document already imported), accepted links — all in one transaction."""
+    from ingest import review as rv
+    from store.revise import apply_revision, item_paths, plan_revision
+
+    region = active_region()
+    up = UnitParser(region.places)
+    report = Report()
+    unconfirmed = [u for u, ok in zip(review.units["单位"], review.units["确认"], strict=True) if not ok]
+    if unconfirmed:
+        report.error("", "单位", "、".join(unconfirmed), "有新单位未确认", "请确认其所属区县/管理区，或在表格中改成已有单位")
+    doc = rv.to_doc(review.rows, review.doc, up)
+    new_sites = _candidate_sites(review, region, report)
+    if not doc.items:
+        report.error("", "", "", "没有任何条目", "")
+    if not report.ok:
+        raise ImportFailed(report)
+    counts: dict[str, int] = {}
+    with transaction() as s:
+        previews = repo.preview_sites(s, [rec for rec, _ in new_sites])
+        repo.write_sites(s, previews)
+        counts["新建点位"] = sum(p.action == repo.NEW for p in previews)
+        for name, place in zip(review.units["单位"], review.units["所属"], strict=True):
+            row = repo.ensure_unit(s, up.resolve(name))
+            row.place_code = str(place)
+        if review.exists:
+            plan = plan_revision(s, doc)
+            got = apply_revision(s, doc, plan)
+            counts.update({"修改": got["updated"], "新增": got["added"], "归档": got["archived"]})
+            d = s.scalar(select(m.Document).where(m.Document.short_name == doc.short_name))
+        else:
+            try:
+                d = repo.add_document(s, doc, filename=review.filename, sha256=review.sha256)
+            except repo.StoreError as exc:
+                report.error("", "简称", doc.short_name, str(exc), "")
+                raise ImportFailed(report) from exc
+            counts["任务"] = sum(1 for i in doc.items for _ in i.walk())
+        s.flush()
+        uids = {t.uid: t for t in s.scalars(select(m.Task).where(m.Task.document_id == d.id))}
+        by_line = {it.line: f"{doc.short_name}|{path}" for path, (it, _p) in item_paths(doc.items).items()}
+        tasks = {t.id: t for t in uids.values()}
+        pairs = [(int(r["行"]), r["点位编号"]) for r in review.links.to_dict("records") if r["采纳"]]
+        for p, (_rec, cand) in zip(previews, new_sites, strict=True):
+            pairs += [(int(x), p.site_id) for x in str(cand["涉及行"]).split("、") if x]
+        n = 0
+        for line, sid in pairs:
+            t = uids.get(by_line.get(line, ""))
+            if t is None:
+                continue
+            repo.link_task_site(s, t.id, sid, "导入时确认", 1.0)
+            n += 1
+            while t.parent_id is not None and t.parent_id in tasks:
+                t = tasks[t.parent_id]
+                repo.link_task_site(s, t.id, sid, "导入时确认", 1.0)
+        counts["关联"] = n
+    return counts

@@ -1,0 +1,213 @@
+"""Reviewing a parsed document before anything is written.
+
+The task tree becomes a flat, editable table (one row per item, `上级` naming the
+parent row); the user edits cells, merges or splits rows, accepts or rejects the
+proposed links to places, creates sites for names that match none, and confirms new
+units with their county/zone. `to_doc` turns the table back into a task tree for
+the commit. Nothing here touches the store."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from domain.categories import classify
+from domain.deadlines import Deadline, parse_deadline
+from domain.units import UnitParser
+from ingest.docparse import RECTIFICATION, Item, ParsedDoc, first_sentence
+from ingest.gazetteer import Gazetteer
+
+LEVEL_CN = {"problem": "问题", "measure": "措施", "task": "任务", "matter": "事项", "sub": "子项"}
+CN_LEVEL = {v: k for k, v in LEVEL_CN.items()}
+COLUMNS = ["行", "上级", "层级", "编号", "标题", "内容", "整改目标", "整改时限", "时限日期", "长期坚持",
+           "责任单位", "验收单位", "类别", "分组", "部分"]
+
+
+@dataclass
+class Review:
+    doc: ParsedDoc
+    filename: str
+    sha256: str
+    rows: pd.DataFrame
+    links: pd.DataFrame  # 行, 条目, 点位编号, 点位, 匹配文字, 置信度, 采纳
+    candidates: pd.DataFrame  # 地名, 类型, 涉及行, 新建, 名称, 经度, 纬度, 坐标系
+    units: pd.DataFrame  # 单位, 所属, 确认
+    exists: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- table ⇄ tree
+def to_table(doc: ParsedDoc) -> pd.DataFrame:
+    rows: list[dict] = []
+
+    def walk(items: list[Item], parent: int | None) -> None:
+        for it in items:
+            rid = len(rows) + 1
+            rows.append({
+                "行": rid, "上级": parent or 0, "层级": LEVEL_CN.get(it.level, it.level), "编号": it.number or "",
+                "标题": it.title, "内容": it.body, "整改目标": it.target,
+                # a child's inherited deadline is shown blank (同上); a root's inferred one is kept
+                "整改时限": "" if it.deadline_inherited and parent else it.deadline.text,
+                "时限日期": None if it.deadline_inherited and parent else it.deadline.date,
+                "长期坚持": bool(it.deadline.ongoing) and not (it.deadline_inherited and parent),
+                "责任单位": "、".join(u.name for u in it.units),
+                "验收单位": it.acceptance_text or "、".join(u.name for u in it.acceptance_units),
+                "类别": it.category, "分组": it.group, "部分": it.part,
+            })
+            walk(it.children, rid)
+
+    walk(doc.items, None)
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _cell(v) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return str(v).strip()
+
+
+def to_doc(rows: pd.DataFrame, base: ParsedDoc, up: UnitParser) -> ParsedDoc:
+    """The edited table back to a task tree (refs recomputed from the numbers)."""
+    from domain.units import parse_acceptance
+
+    items: dict[int, Item] = {}
+    roots: list[Item] = []
+    for r in rows.to_dict("records"):
+        level = CN_LEVEL.get(_cell(r["层级"]), "task")
+        body = _cell(r["内容"]) or _cell(r["标题"])
+        title = _cell(r["标题"]) or (first_sentence(body) if level not in ("measure", "sub") else body)
+        it = Item(_cell(r["编号"]) or None, title, level, body=body, target=_cell(r["整改目标"]),
+                  group=_cell(r["分组"]), part=_cell(r["部分"]) or "main", line=int(r["行"]))
+        text, day = _cell(r["整改时限"]), r["时限日期"]
+        parsed = parse_deadline(text) if text else Deadline("", None, False)
+        if isinstance(day, pd.Timestamp):
+            day = day.date()
+        if not isinstance(day, date) or pd.isna(day):
+            day = parsed.date
+        it.deadline = Deadline(text, day, bool(r["长期坚持"]) or parsed.ongoing) if (text or day) else parsed
+        it.units = up.parse(_cell(r["责任单位"]))
+        acc_text = _cell(r["验收单位"])
+        it.acceptance_units, _per, it.acceptance_note = parse_acceptance(acc_text, up)
+        it.acceptance_text = acc_text if ("负责" in acc_text or "按职责" in acc_text) else ""
+        it.category = _cell(r["类别"]) or classify(f"{it.group} {title} {body} {it.target}")
+        items[int(r["行"])] = it
+        parent = int(r["上级"] or 0)
+        if parent and parent in items:
+            items[parent].children.append(it)
+        else:
+            roots.append(it)
+    doc = ParsedDoc(base.title, base.genre, base.short_name, base.year, roots, list(base.warnings))
+    _finish(doc)
+    return doc
+
+
+def _finish(doc: ParsedDoc) -> None:
+    """Refs from numbers; children without a deadline or units take their parent's."""
+    def root_ref(it: Item) -> str:
+        n = it.number or ""
+        if it.part == "annex":
+            return f"{doc.short_name}附件第{n}项"
+        return f"{doc.short_name}{n}" if n.startswith("（") else f"{doc.short_name}第{n}项"
+
+    def walk(items: list[Item], parent: Item | None) -> None:
+        for pos, it in enumerate(items):
+            if parent is None:
+                it.ref = root_ref(it)
+            else:
+                it.ref = f"{parent.ref}第{it.number}条" if it.number else f"{parent.ref}措施{pos + 1}"
+                if not it.deadline.text and it.deadline.date is None:
+                    it.deadline, it.deadline_inherited = parent.deadline, True
+                if not it.units:
+                    it.units = list(parent.units)
+                if not it.acceptance_units:
+                    it.acceptance_units = list(parent.acceptance_units)
+            walk(it.children, it)
+
+    walk(doc.items, None)
+
+
+# ----------------------------------------------------------------------------- merge / split
+def merge_rows(rows: pd.DataFrame, source: int, target: int) -> pd.DataFrame:
+    """Row `source` merged into row `target`: texts appended, children moved, row removed."""
+    if source == target:
+        raise ValueError("不能把一行合并到它自己")
+    df = rows.copy()
+    ids = list(df["行"])
+    if source not in ids or target not in ids:
+        raise ValueError("行号不存在")
+    s = df[df["行"] == source].iloc[0]
+    t = df.index[df["行"] == target][0]
+    for col in ("内容", "整改目标"):
+        df.at[t, col] = "".join(x for x in (_cell(df.at[t, col]), _cell(s[col])) if x)
+    df.loc[df["上级"] == source, "上级"] = target
+    return df[df["行"] != source].reset_index(drop=True)
+
+
+def split_row(rows: pd.DataFrame, row: int, at_text: str) -> pd.DataFrame:
+    """Row `row` split where `at_text` begins: the rest becomes a new row right after it,
+    with the same parent and level (its number to be filled in)."""
+    df = rows.copy()
+    idx = df.index[df["行"] == row]
+    if not len(idx):
+        raise ValueError("行号不存在")
+    i = idx[0]
+    body = _cell(df.at[i, "内容"])
+    k = body.find(at_text) if at_text else -1
+    if k <= 0:
+        raise ValueError("在该行内容中找不到拆分位置的文字（须在开头之后）")
+    new = df.loc[i].copy()
+    new["行"] = int(df["行"].max()) + 1
+    new["编号"] = f"{_cell(df.at[i, '编号'])}之二" if _cell(df.at[i, "编号"]) else ""
+    new["内容"] = body[k:]
+    new["标题"] = first_sentence(body[k:]) if df.at[i, "层级"] not in ("措施", "子项") else body[k:]
+    df.at[i, "内容"] = body[:k]
+    if df.at[i, "层级"] in ("措施", "子项"):
+        df.at[i, "标题"] = body[:k]
+    return pd.concat([df.iloc[: i + 1], new.to_frame().T, df.iloc[i + 1:]], ignore_index=True)
+
+
+# ----------------------------------------------------------------------------- links, units
+def propose(rows: pd.DataFrame, gaz: Gazetteer, site_names: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Proposed task↔site links and unmatched place names, from the rows' text."""
+    links, cands = [], {}
+    for r in rows.to_dict("records"):
+        text = " ".join(_cell(r[c]) for c in ("标题", "内容", "整改目标"))
+        matches, candidates = gaz.analyse(text)
+        label = f"{_cell(r['编号'])} {_cell(r['标题'])[:24]}".strip()
+        for mt in matches:
+            links.append({"行": r["行"], "条目": label, "点位编号": mt.site_id, "点位": site_names.get(mt.site_id, ""),
+                          "匹配文字": mt.text, "置信度": mt.confidence, "采纳": mt.confidence >= 0.8})
+        for c in candidates:
+            key = gaz.core(c.text)[0]  # 乐平市礼林镇王雌涧水库 and 礼林镇王雌涧水库: one place
+            entry = cands.setdefault(key, {"地名": c.text, "类型": c.kind_code, "涉及行": []})
+            if len(c.text) < len(entry["地名"]):
+                entry["地名"] = c.text
+            if int(r["行"]) not in entry["涉及行"]:
+                entry["涉及行"].append(int(r["行"]))
+    cand_df = pd.DataFrame([{**c, "涉及行": "、".join(map(str, c["涉及行"])), "新建": False, "名称": c["地名"],
+                             "经度": None, "纬度": None, "坐标系": "EPSG:4326"} for c in cands.values()],
+                           columns=["地名", "类型", "涉及行", "新建", "名称", "经度", "纬度", "坐标系"])
+    return pd.DataFrame(links, columns=["行", "条目", "点位编号", "点位", "匹配文字", "置信度", "采纳"]), cand_df
+
+
+def new_units(rows: pd.DataFrame, up: UnitParser, known: set[str]) -> pd.DataFrame:
+    """Units named in the rows that the store does not know, with the place they resolve to."""
+    seen: dict[str, str] = {}
+    for r in rows.to_dict("records"):
+        for u in up.parse(_cell(r["责任单位"])):
+            if u.name not in known:
+                seen.setdefault(u.name, u.place_code)
+        for name in re.split(r"[、，,；;]", _cell(r["验收单位"])):
+            name = re.sub(r"负责.*$|按职责分工.*$|验收$", "", name).strip("。 ")
+            if name and name not in known and name not in seen:
+                seen[name] = up.resolve(name).place_code
+    return pd.DataFrame([{"单位": n, "所属": p, "确认": True} for n, p in seen.items()],
+                        columns=["单位", "所属", "确认"])
+
+
+def is_rectification(doc: ParsedDoc) -> bool:
+    return doc.genre == RECTIFICATION
