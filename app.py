@@ -39,17 +39,19 @@ def _empty_store() -> None:
 def main() -> None:
     with reader() as s:
         empty = store_is_empty(s)
-    if empty:
-        st.navigation([st.Page(_empty_store, title="开始", url_path="start", default=True)]).run()
-        return
     from ui import data, nav
-    from ui.views import ledger_view, map_view
+    from ui.views import data_view, ledger_view, map_view
     from ui.workflow import operator_sidebar
 
     data.new_run()
+    manage = st.Page(data_view.render, title="数据管理", icon=":material/upload_file:", url_path="data")
+    if empty:
+        st.navigation([st.Page(_empty_store, title="开始", url_path="start", default=True), manage]).run()
+        return
     pages = {
         "map": st.Page(map_view.render, title="一张图", icon=":material/map:", url_path="map", default=True),
         "ledger": st.Page(ledger_view.render, title="任务台账", icon=":material/table_view:", url_path="ledger"),
+        "data": manage,
     }
     for name, page in pages.items():
         nav.register(name, page)

@@ -76,7 +76,7 @@ _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("num_paren", re.compile(r"^（(\d{1,3})）\s*(.*)$")),
     ("circled", re.compile(r"^([" + _CIRCLED + r"])\s*(.*)$")),
     # 1. / 1、 / 1) but not a year such as 2023年 or a decimal such as 2.5
-    ("num_dot", re.compile(r"^(?:[-*•]\s*)?(\d{1,3})(?:[.、）](?!\d)|\.(?=\d{4}))\s*(.*)$")),
+    ("num_dot", re.compile(r"^(?:[-*•]\s*)?(\d{1,3})(?:[、）]|\.(?!\d)|\.(?=\d{4}))\s*(.*)$")),
 ]
 
 
@@ -421,16 +421,30 @@ def _parse_rectification(raw: list[str], up: UnitParser, short: str, warnings: l
         _warn(warnings, 0, "", "未找到“整改目标/整改时限”前的问题编号，无法识别问题条目")
         return []
 
+    # A problem header is followed by its 整改目标/整改时限 within a few lines: this tells a
+    # problem from a measure when both are numbered the same way (1. … / 1、 …).
+    header_ahead = []
+    for idx in range(len(lines)):
+        ahead = False
+        for _n2, s2 in lines[idx + 1: idx + 7]:
+            f2 = _field(s2)
+            if f2 and f2[0] in ("target", "deadline"):
+                ahead = True
+                break
+            if marker_of(s2):
+                break
+        header_ahead.append(ahead)
+
     items: list[Item] = []
     group = ""
     cur: Item | None = None
     in_measures = False
     measure_style: str | None = None
     last_field: str | None = None
-    for n, s in lines:
+    for idx, (n, s) in enumerate(lines):
         mk = marker_of(s)
         f = _field(s)
-        if mk and mk.style == problem_style and not (in_measures and measure_style == problem_style):
+        if mk and mk.style == problem_style and (not in_measures or header_ahead[idx]):
             number = f"（{mk.number}）" if mk.style in ("cn_paren", "num_paren") else mk.number
             cur = Item(number, mk.rest, "problem", line=n)
             cur.ref = f"{short}{cur.number}" if cur.number.startswith("（") else f"{short}第{cur.number}项"

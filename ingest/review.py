@@ -9,7 +9,6 @@ the commit. Nothing here touches the store."""
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -92,7 +91,8 @@ def to_doc(rows: pd.DataFrame, base: ParsedDoc, up: UnitParser) -> ParsedDoc:
         it.units = up.parse(_cell(r["责任单位"]))
         acc_text = _cell(r["验收单位"])
         it.acceptance_units, _per, it.acceptance_note = parse_acceptance(acc_text, up)
-        it.acceptance_text = acc_text if ("负责" in acc_text or "按职责" in acc_text) else ""
+        # the wording is kept where documents write it: on the problem (measures get the names)
+        it.acceptance_text = acc_text if not int(r["上级"] or 0) else ""
         it.category = _cell(r["类别"]) or classify(f"{it.group} {title} {body} {it.target}")
         items[int(r["行"])] = it
         parent = int(r["上级"] or 0)
@@ -128,6 +128,25 @@ def _finish(doc: ParsedDoc) -> None:
             walk(it.children, it)
 
     walk(doc.items, None)
+
+
+# ----------------------------------------------------------------------------- edits
+def set_cell(rows: pd.DataFrame, row: int, column: str, value: str) -> pd.DataFrame:
+    """One field of one row changed; a changed 整改时限 re-derives its date."""
+    df = rows.copy()
+    idx = df.index[df["行"] == row]
+    if not len(idx) or column not in df.columns:
+        raise ValueError("行号或字段不存在")
+    i = idx[0]
+    df[column] = df[column].astype(object)
+    df.at[i, column] = value.strip()
+    if column == "整改时限":
+        d = parse_deadline(value) if value.strip() else Deadline("", None, False)
+        if value.strip() and not d.understood:
+            raise ValueError(f"整改时限“{value}”无法识别为日期：请写成“2025年6月底前”“2025年底”或“立行立改，长期坚持”")
+        df["时限日期"] = df["时限日期"].astype(object)
+        df.at[i, "时限日期"], df.at[i, "长期坚持"] = d.date, d.ongoing
+    return df
 
 
 # ----------------------------------------------------------------------------- merge / split
@@ -196,15 +215,14 @@ def propose(rows: pd.DataFrame, gaz: Gazetteer, site_names: dict[str, str]) -> t
 
 def new_units(rows: pd.DataFrame, up: UnitParser, known: set[str]) -> pd.DataFrame:
     """Units named in the rows that the store does not know, with the place they resolve to."""
+    from domain.units import parse_acceptance
+
     seen: dict[str, str] = {}
     for r in rows.to_dict("records"):
-        for u in up.parse(_cell(r["责任单位"])):
+        acceptance, _per, _note = parse_acceptance(_cell(r["验收单位"]), up)
+        for u in (*up.parse(_cell(r["责任单位"])), *acceptance):
             if u.name not in known:
                 seen.setdefault(u.name, u.place_code)
-        for name in re.split(r"[、，,；;]", _cell(r["验收单位"])):
-            name = re.sub(r"负责.*$|按职责分工.*$|验收$", "", name).strip("。 ")
-            if name and name not in known and name not in seen:
-                seen[name] = up.resolve(name).place_code
     return pd.DataFrame([{"单位": n, "所属": p, "确认": True} for n, p in seen.items()],
                         columns=["单位", "所属", "确认"])
 

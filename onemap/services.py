@@ -230,6 +230,7 @@ def export(path: Path, *, as_of: date | None = None) -> Path:
 
             as_of = as_of or date.today()
             tasks = queries.tasks_frame(s, as_of, settings.due_soon_days(), places=region.places)
+            tasks = tasks[~tasks["archived"].astype(bool)]  # archived items stay in the GeoPackage, not the ledger
             names = {x.id: x.name for x in s.scalars(select(m.Site))}
             return write_ledger_xlsx(tasks, names, path, as_of=as_of)
     raise ServiceError(f"不支持导出为“{suffix}”：请使用 .gpkg（全部数据）或 .xlsx（台账）")

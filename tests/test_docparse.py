@@ -122,6 +122,8 @@ def test_variant_rectification_list():
     assert p3.deadline.date == date(2026, 5, 31)
     assert p3.group == "水污染防治推进缓慢"
     assert [u.place_name for u in p3.children[0].units] == ["章贡区", "南康区"]
+    assert p3.children[0].number == "1"  # `1、2025年底前…`: numbered like the problems, still a measure
+    assert p3.children[0].deadline.date == date(2025, 12, 31)
 
 
 def test_variant_work_points(up):

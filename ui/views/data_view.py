@@ -1,0 +1,366 @@
+"""数据管理: bring in a document (review, link to places, commit or revise), site
+layers and ledgers (preview, then import), and exports. Nothing is written before
+the user commits; every commit is one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from domain.categories import category_names
+from ingest import review as rv
+from ingest.docparse import DocParseError
+from ingest.report import ImportFailed, Report
+from layers.counties import county_layer
+from onemap import services, settings
+from onemap.kinds import site_kinds
+from ui import data, nav
+
+CRS_CHOICES = {
+    "EPSG:4326": "WGS84 经纬度",
+    "EPSG:4490": "CGCS2000 经纬度",
+    "EPSG:4548": "CGCS2000 高斯-克吕格 3度带 中央经线117°（不带带号）",
+    "EPSG:4527": "CGCS2000 高斯-克吕格 3度带 第39带（东坐标带带号）",
+}
+KIND_NAMES = {k.code: k.name for k in site_kinds()}
+
+
+def inbox() -> Path:
+    """Uploaded files are kept here (nothing the user brought in is lost)."""
+    d = settings.data_dir() / "inbox"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def save_upload(upload) -> Path:
+    data_bytes = upload.getvalue()
+    digest = hashlib.sha256(data_bytes).hexdigest()[:12]
+    path = inbox() / f"{digest}_{Path(upload.name).name}"
+    path.write_bytes(data_bytes)
+    return path
+
+
+def report_table(report: Report) -> None:
+    if report.errors:
+        st.error(f"发现 {len(report.errors)} 处错误，未写入任何数据。请修改后重试：")
+        st.dataframe(pd.DataFrame([{"行/位置": p.row, "列": p.column, "值": p.value, "问题": p.problem, "修改方法": p.fix}
+                                   for p in report.errors]), hide_index=True, width="stretch")
+    if report.warnings:
+        st.warning("提示：" + "；".join(f"{p.row} {p.column} {p.problem}" for p in report.warnings))
+
+
+def render() -> None:
+    region = data.region()
+    st.markdown("### 数据管理")
+    st.caption(f"当前区域：{html.escape(region.name)}（{region.adcode}）。上传的文件保存在数据目录的 inbox 中。")
+    tabs = st.tabs(["导入文件（整改清单/工作要点）", "导入点位图层", "导入任务台账", "导出"])
+    with tabs[0]:
+        document_tab(region)
+    with tabs[1]:
+        layer_tab()
+    with tabs[2]:
+        ledger_tab()
+    with tabs[3]:
+        export_tab()
+
+
+# ----------------------------------------------------------------------------- documents
+def document_tab(region) -> None:
+    msg = st.session_state.pop("doc_done", None)
+    if msg:
+        st.success(msg, icon=":material/check_circle:")
+        if nav.has("map") and st.button("在一张图上查看"):
+            nav.go("map")
+    up = st.file_uploader("上传文件（.docx 或 .txt）", type=["docx", "txt"], key="doc_upload")
+    c1, c2 = st.columns([2, 1])
+    short = c1.text_input("文件简称（条目编号前缀，如“省督察整改清单”；留空则自动生成；同一简称再次导入即为修订）",
+                          key="doc_short")
+    if c2.button("解析", type="primary", disabled=up is None, key="doc_parse"):
+        path = save_upload(up)
+        try:
+            review = services.start_review(path, short_name=short.strip() or None)
+        except (DocParseError, OSError) as exc:
+            st.error(f"无法读取：{exc}")
+            return
+        st.session_state["review"] = review
+        st.session_state.pop("review_editor", None)
+    review: rv.Review | None = st.session_state.get("review")
+    if review is None:
+        st.info("上传新一年的工作要点、整改方案或督察反馈，解析后逐项核对、关联点位，确认后一次写入。")
+        return
+    doc = review.doc
+    if short.strip() and short.strip() != doc.short_name:
+        services.refresh_review(review, short_name=short.strip())
+    st.markdown(f"**《{html.escape(doc.title)}》** · {doc.genre} · 简称“{html.escape(doc.short_name)}” · "
+                f"{len(review.rows)} 条（含措施/子项）")
+    if review.exists:
+        st.info(f"库中已有“{doc.short_name}”：本次按**修订**处理——逐条比对，已有任务的状态记录保留，删除的条目归档。")
+    if doc.warnings:
+        with st.expander(f"解析提示（{len(doc.warnings)} 条）", expanded=True):
+            st.dataframe(pd.DataFrame(doc.warnings).rename(columns={"line": "原文行", "text": "原文", "message": "提示"}),
+                         hide_index=True, width="stretch")
+
+    st.markdown("#### 1. 核对条目")
+    st.caption("直接修改单元格；整改时限保留原文，时限日期可改。“上级”是所属问题/任务的行号。")
+    edited = st.data_editor(
+        review.rows, key="review_editor", hide_index=True, width="stretch", height=360, num_rows="fixed",
+        disabled=["行", "部分"],
+        column_config={
+            "时限日期": st.column_config.DateColumn(format="YYYY-MM-DD"),
+            "长期坚持": st.column_config.CheckboxColumn(),
+            "层级": st.column_config.SelectboxColumn(options=list(rv.CN_LEVEL)),
+            "类别": st.column_config.SelectboxColumn(options=category_names()),
+            "内容": st.column_config.TextColumn(width="large"),
+        })
+    if not edited.equals(review.rows):
+        review.rows = edited.reset_index(drop=True)
+        services.refresh_review(review)
+    with st.expander("修改单条（适合较长的文字）"):
+        f1, f2 = st.columns([1, 2])
+        row_no = f1.selectbox("行", list(review.rows["行"]), key="edit_row",
+                              format_func=lambda r: f"{r} {_label(review.rows, r)}")
+        field = f2.selectbox("字段", ["标题", "内容", "整改目标", "整改时限", "责任单位", "验收单位", "编号", "类别"],
+                             key="edit_field")
+        current = review.rows.loc[review.rows["行"] == row_no, field].iloc[0]
+        value = st.text_area("改为", value=rv._cell(current), key=f"edit_value_{row_no}_{field}")
+        if st.button("保存修改", key="edit_go"):
+            _apply(review, lambda r: rv.set_cell(r, int(row_no), field, value))
+    with st.expander("合并或拆分条目"):
+        m1, m2, m3 = st.columns(3)
+        src = m1.number_input("把第几行", min_value=1, step=1, key="merge_src")
+        dst = m2.number_input("并入第几行", min_value=1, step=1, key="merge_dst")
+        if m3.button("合并", key="merge_go"):
+            _apply(review, lambda r: rv.merge_rows(r, int(src), int(dst)))
+        s1, s2, s3 = st.columns(3)
+        row = s1.number_input("拆分第几行", min_value=1, step=1, key="split_row")
+        at = s2.text_input("从这几个字开始拆出新条目", key="split_at")
+        if s3.button("拆分", key="split_go"):
+            _apply(review, lambda r: rv.split_row(r, int(row), at.strip()))
+
+    st.markdown("#### 2. 关联点位")
+    if len(review.links):
+        st.caption("按地名匹配到的点位：置信度 1.0 为名称或别名完全一致，0.8 为同类地名的变体，0.6 为部分相同，请核对。")
+        links = st.data_editor(review.links, key="links_editor", hide_index=True, width="stretch",
+                               disabled=["行", "条目", "点位编号", "点位", "匹配文字", "置信度"],
+                               column_config={"采纳": st.column_config.CheckboxColumn(),
+                                              "置信度": st.column_config.ProgressColumn(min_value=0, max_value=1,
+                                                                                     format="%.1f")})
+        review.links = links
+    else:
+        st.caption("文字中没有出现已知点位的名称。")
+    candidates_section(review, region)
+
+    st.markdown("#### 3. 新单位")
+    if len(review.units):
+        places = {p.code: p.name for p in region.places.all()}
+        st.caption("这些单位库中还没有：请确认它们所属的区县或管理区（用于按地区汇总）。")
+        review.units = st.data_editor(
+            review.units, key="units_editor", hide_index=True, width="stretch", disabled=["单位"],
+            column_config={"所属": st.column_config.SelectboxColumn(options=list(places),
+                                                                   format_func=lambda c: places.get(c, c)),
+                           "确认": st.column_config.CheckboxColumn()})
+    else:
+        st.caption("所有单位都已在库中。")
+
+    if review.exists:
+        st.markdown("#### 4. 修订内容")
+        try:
+            plan = services.plan_review_revision(review)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, nothing written
+            st.error(f"无法比对：{exc}")
+            return
+        c1, c2, c3, c4 = st.columns(4)
+        c1.metric("新增", len(plan.added))
+        c2.metric("修改", len(plan.changed))
+        c3.metric("删除（归档）", len(plan.removed))
+        c4.metric("不变", plan.unchanged)
+        if plan.changed:
+            st.dataframe(pd.DataFrame([{"条目": c.ref, "字段": k, "原来": str(o), "修订后": str(n)}
+                                       for c in plan.changed for k, (o, n) in c.fields.items()]),
+                         hide_index=True, width="stretch")
+        if plan.added:
+            st.caption("新增：" + "、".join(p.split("|", 1)[1] for p in plan.added))
+        if plan.removed:
+            st.caption("归档：" + "、".join(ref for _, ref in plan.removed))
+
+    c1, c2 = st.columns([1, 3])
+    if c1.button("确认写入" if not review.exists else "应用修订", type="primary", key="doc_commit"):
+        try:
+            counts = services.commit_review(review)
+        except ImportFailed as exc:
+            report_table(exc.report)
+            return
+        except services.ServiceError as exc:
+            st.error(str(exc))
+            return
+        data.after_write()
+        st.session_state.pop("review", None)
+        st.session_state["doc_done"] = f"已写入《{doc.title}》：" + "，".join(f"{k} {v}" for k, v in counts.items())
+        st.rerun()
+    if c2.button("放弃本次导入", key="doc_discard"):
+        st.session_state.pop("review", None)
+        st.rerun()
+
+
+def _label(rows: pd.DataFrame, row: int) -> str:
+    r = rows[rows["行"] == row].iloc[0]
+    return f"{rv._cell(r['编号'])} {rv._cell(r['标题'])[:20]}"
+
+
+def _apply(review: rv.Review, change) -> None:
+    try:
+        review.rows = change(review.rows)
+    except ValueError as exc:
+        st.error(str(exc))
+        return
+    services.refresh_review(review)
+    st.session_state.pop("review_editor", None)
+    st.rerun()
+
+
+def candidates_section(review: rv.Review, region) -> None:
+    if not len(review.candidates):
+        return
+    st.markdown("**未匹配的地名**：勾选“新建”并给出位置，即在库中新建点位并与相关条目关联。")
+    cands = review.candidates.copy()
+    cands["类型"] = cands["类型"].map(lambda c: KIND_NAMES.get(c, c))
+    edited = st.data_editor(
+        cands, key="cands_editor", hide_index=True, width="stretch", disabled=["地名", "涉及行"],
+        column_config={"新建": st.column_config.CheckboxColumn(),
+                       "类型": st.column_config.SelectboxColumn(options=list(KIND_NAMES.values())),
+                       "坐标系": st.column_config.SelectboxColumn(options=list(CRS_CHOICES)),
+                       "经度": st.column_config.NumberColumn(format="%.6f", help="或投影坐标 X（东）"),
+                       "纬度": st.column_config.NumberColumn(format="%.6f", help="或投影坐标 Y（北）")})
+    code_of = {v: k for k, v in KIND_NAMES.items()}
+    edited["类型"] = edited["类型"].map(lambda n: code_of.get(n, n))
+    review.candidates = edited
+    with st.form("cand_form"):
+        st.markdown("新建点位（也可直接在上表中填写）")
+        f1, f2, f3 = st.columns(3)
+        pick = f1.selectbox("地名", list(edited["地名"]), key="cand_form_pick")
+        kind = f2.selectbox("类型", list(KIND_NAMES.values()), key="cand_form_kind")
+        crs = f3.selectbox("坐标系", list(CRS_CHOICES), format_func=lambda c: CRS_CHOICES[c], key="cand_form_crs")
+        g1, g2, g3 = st.columns(3)
+        name = g1.text_input("名称（默认同地名）", key="cand_form_name")
+        x = g2.number_input("经度 / X（东）", value=None, format="%.6f", key="cand_form_x")
+        y = g3.number_input("纬度 / Y（北）", value=None, format="%.6f", key="cand_form_y")
+        if st.form_submit_button("设为新建"):
+            i = review.candidates.index[review.candidates["地名"] == pick][0]
+            for col, v in (("新建", True), ("类型", code_of[kind]), ("名称", name.strip() or pick), ("坐标系", crs),
+                           ("经度", x), ("纬度", y)):
+                review.candidates.at[i, col] = v
+            st.session_state.pop("cands_editor", None)
+            st.rerun()
+    pending = [n for n, new in zip(review.candidates["地名"], review.candidates["新建"], strict=True) if new]
+    if not pending:
+        return
+    st.caption("坐标系：" + "；".join(f"{k} = {v}" for k, v in CRS_CHOICES.items()))
+    which = st.selectbox("在地图上点击以定位：", pending, key="cand_pick")
+    minx, miny, maxx, maxy = region.bbox
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None)
+    county_layer(region.counties()).add_to(m)
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    out = st_folium(m, key="cand_map", height=360, use_container_width=True, returned_objects=["last_clicked"])
+    click = (out or {}).get("last_clicked")
+    if click and st.session_state.get("_cand_click") != (which, click["lat"], click["lng"]):
+        st.session_state["_cand_click"] = (which, click["lat"], click["lng"])
+        i = review.candidates.index[review.candidates["地名"] == which][0]
+        review.candidates.at[i, "经度"] = round(click["lng"], 6)
+        review.candidates.at[i, "纬度"] = round(click["lat"], 6)
+        review.candidates.at[i, "坐标系"] = "EPSG:4326"
+        st.session_state.pop("cands_editor", None)
+        st.rerun()
+
+
+# ----------------------------------------------------------------------------- layers and ledgers
+def _preview_and_import(kind_label: str, key: str, importer_kwargs) -> None:
+    up = st.file_uploader(kind_label, key=f"{key}_upload",
+                          type=["geojson", "json", "zip", "gpkg", "kml", "kmz", "csv", "xlsx"])
+    kwargs = importer_kwargs()
+    if up is None:
+        return
+    path = save_upload(up)
+    c1, c2 = st.columns(2)
+    if c1.button("检查并预览", key=f"{key}_check"):
+        try:
+            out = services.import_file(path, dry_run=True, **kwargs)
+        except ImportFailed as exc:
+            st.session_state[f"{key}_result"] = ("error", exc.report)
+        else:
+            st.session_state[f"{key}_result"] = ("ok", out)
+    result = st.session_state.get(f"{key}_result")
+    if result is None:
+        return
+    if result[0] == "error":
+        report_table(result[1])
+        return
+    out = result[1]
+    st.success("检查通过：" + "，".join(f"{k} {v}" for k, v in out.counts.items()))
+    if out.preview:
+        st.dataframe(pd.DataFrame([{"处理": p.action, "编号": p.site_id, "类型": p.record.kind, "名称": p.record.name,
+                                    "区县": p.record.county_code} for p in out.preview]),
+                     hide_index=True, width="stretch", height=240)
+    report_table(out.report)
+    if c2.button("确认导入", type="primary", key=f"{key}_go"):
+        try:
+            done = services.import_file(path, **kwargs)
+        except ImportFailed as exc:
+            report_table(exc.report)
+            return
+        data.after_write()
+        st.session_state.pop(f"{key}_result", None)
+        st.success("已导入：" + "，".join(f"{k} {v}" for k, v in done.counts.items()))
+
+
+def layer_tab() -> None:
+    def kwargs():
+        c1, c2, c3 = st.columns(3)
+        kind = c1.selectbox("点位类型（文件无“类型”列时）", ["（按文件）", *KIND_NAMES.values()], key="layer_kind")
+        crs = c2.selectbox("坐标系（文件未带时）", ["（按文件）", *CRS_CHOICES], key="layer_crs",
+                           format_func=lambda c: CRS_CHOICES.get(c, c))
+        outside = c3.checkbox("允许市外点位（如上游断面）", key="layer_outside")
+        return {"kind": None if kind == "（按文件）" else kind, "crs": None if crs == "（按文件）" else crs,
+                "allow_outside": outside}
+
+    _preview_and_import("点位图层：GeoJSON、zip 打包的 Shapefile、GeoPackage、KML/KMZ、带坐标的 CSV/XLSX", "layer", kwargs)
+
+
+def ledger_tab() -> None:
+    def kwargs():
+        name = st.text_input("来源文件名称（台账无“来源文件”列时）", key="ledger_name")
+        return {"document": name.strip() or None}
+
+    _preview_and_import("任务台账：XLSX 或 CSV（编号、问题/任务、整改目标、整改时限、责任单位、验收单位、关联点位…）",
+                        "ledger", kwargs)
+
+
+def export_tab() -> None:
+    st.caption("GeoPackage 含全部数据（每类点位一个图层、区县边界、文件、单位、任务、关联、状态记录），可在 QGIS/ArcGIS 打开，"
+               "也可用“导入”恢复；XLSX 为任务台账。")
+    c1, c2 = st.columns(2)
+    if c1.button("生成 GeoPackage", key="exp_gpkg"):
+        st.session_state["exp_gpkg_bytes"] = _export_bytes(".gpkg")
+    if st.session_state.get("exp_gpkg_bytes"):
+        c1.download_button("下载 GeoPackage", st.session_state["exp_gpkg_bytes"],
+                           file_name=f"一张图_{date.today().isoformat()}.gpkg", mime="application/geopackage+sqlite3")
+    if c2.button("生成 XLSX 台账", key="exp_xlsx"):
+        st.session_state["exp_xlsx_bytes"] = _export_bytes(".xlsx")
+    if st.session_state.get("exp_xlsx_bytes"):
+        c2.download_button("下载 XLSX 台账", st.session_state["exp_xlsx_bytes"],
+                           file_name=f"任务台账_{date.today().isoformat()}.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _export_bytes(suffix: str) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"export{suffix}"
+        services.export(path)
+        return path.read_bytes()
