@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from domain.categories import classify
@@ -610,71 +611,86 @@ def _finish_problem(p: Item, warnings: list[dict]) -> None:
 _ANNEX = re.compile(r"^附件[0-9一二三]*[：]?.*(主要事项|事项清单|任务清单|重点事项)|^.*明确的主要事项")
 
 
+RANK = {"cn_dun": 0, "cn_paren": 1, "num_dot": 2, "num_paren": 3, "circled": 4}
+_UNIT_FIELD = re.compile(r"^(?:责任单位|牵头单位|责任部门)[：:]")
+
+
+def _task_style(lines: list[tuple[int, str]]) -> str:
+    """The marker style of the key tasks: the one that the unit clauses belong to."""
+    votes: dict[str, int] = {}
+    last_marker: str | None = None
+    for _n, s in lines:
+        mk = marker_of(s)
+        if mk:
+            last_marker = mk.style
+        if (_has_unit_clause(s) or _UNIT_FIELD.match(s)) and last_marker:
+            votes[last_marker] = votes.get(last_marker, 0) + 1
+    return max(votes, key=lambda k: (votes[k], -RANK[k])) if votes else "num_dot"
+
+
 def _parse_work_points(raw: list[str], up: UnitParser, short: str, year: int | None,
                        warnings: list[dict]) -> list[Item]:
     lines = _clean_lines(raw)
-    year_deadline = parse_deadline(f"{year}年底") if year else Deadline("", None, False, understood=False)
-    if year:
-        year_deadline = Deadline(f"{year}年度（年度工作要点，年底前完成）", year_deadline.date, False)
+    annex_at = next((i for i, (_n, s) in enumerate(lines) if _ANNEX.match(s)), len(lines))
+    main, annex = lines[:annex_at], lines[annex_at + 1:]
+    year_deadline = Deadline(f"{year}年度（年度工作要点，年底前完成）", date(year, 12, 31), False) if year \
+        else Deadline("", None, False, understood=False)
+    task_style = _task_style(main)
     items: list[Item] = []
     group = ""
-    part = "main"
-    in_tasks = False
     cur: Item | None = None
-    annex_group = ""
-    for n, s in lines:
-        if _ANNEX.match(s):
-            if cur is not None:
-                _finish_task(cur, up, warnings)
-                cur = None
-            if part != "annex":
-                part = "annex"
-            continue
+
+    def finish() -> None:
+        nonlocal cur
+        if cur is not None:
+            _finish_task(cur, up, warnings)
+        cur = None
+
+    for n, s in main:
         mk = marker_of(s)
-        if part == "main":
-            if mk and mk.style == "cn_dun":
-                # 一、总体要求 / 二、主要目标 / 三、重点任务: numbered tasks start under a 任务/措施/工作 section
-                if any(w in mk.rest for w in ("任务", "措施", "工作")):
-                    in_tasks = True
-                if cur is not None:
-                    _finish_task(cur, up, warnings)
-                    cur = None
-                if in_tasks:
-                    group = mk.rest
-                continue
-            if mk and mk.style == "cn_paren" and _looks_heading(mk.rest):
-                if cur is not None:
-                    _finish_task(cur, up, warnings)
-                    cur = None
-                group = mk.rest
-                in_tasks = True
-                continue
-            if mk and mk.style == "num_dot" and (in_tasks or _has_unit_clause(s)):
-                if cur is not None:
-                    _finish_task(cur, up, warnings)
-                in_tasks = True
-                cur = Item(mk.number, "", "task", line=n, group=group, part="main")
-                cur.body = mk.rest
-                cur.deadline = year_deadline
-                cur.deadline_inherited = True
-                cur.ref = f"{short}第{mk.number}项"
-                items.append(cur)
-                continue
-            if cur is not None and in_tasks:
-                if mk and mk.style in ("num_paren", "circled"):
-                    sub = Item(mk.number, mk.rest, "sub", line=n, group=group)
-                    sub.deadline = cur.deadline
-                    sub.deadline_inherited = True
-                    sub.ref = f"{cur.ref}（{mk.number}）"
-                    cur.children.append(sub)
-                    continue
-                cur.body += s  # page break continuation
-            elif _has_unit_clause(s):
+        if mk and mk.style == task_style:
+            finish()
+            cur = Item(mk.number, "", "task", line=n, group=group, part="main")
+            cur.number = f"（{mk.number}）" if mk.style in ("cn_paren", "num_paren") else mk.number
+            cur.body = mk.rest
+            cur.deadline, cur.deadline_inherited = year_deadline, True
+            cur.ref = f"{short}{cur.number}" if cur.number.startswith("（") else f"{short}第{cur.number}项"
+            items.append(cur)
+            continue
+        if mk and RANK[mk.style] < RANK[task_style]:
+            finish()  # a section heading: 一、… / （一）… above the tasks
+            group = mk.rest.rstrip("。")
+            continue
+        if cur is None:
+            if _has_unit_clause(s) or _UNIT_FIELD.match(s):
                 _warn(warnings, n, s, "含责任单位但不在任何编号任务下，已忽略")
             continue
-        # annex: 主要事项
+        if _UNIT_FIELD.match(s) or s.startswith("配合单位"):
+            # 牵头单位：A；配合单位：B — both are units the task is assigned to
+            names = re.sub(r"(牵头单位|责任单位|配合单位|责任部门)[：:]", "、", s)
+            cur.units = _merge_units(cur.units, up.parse(names))
+            continue
+        if mk:  # lower-rank marker: a sub-item of the task
+            sub = Item(mk.number, mk.rest.rstrip("；;。"), "sub", line=n, group=group)
+            sub.deadline, sub.deadline_inherited = cur.deadline, True
+            sub.ref = f"{cur.ref}（{mk.number}）"
+            cur.children.append(sub)
+            continue
+        cur.body += s  # the task's text continued (line or page break)
+    finish()
+    items += _parse_annex(annex, up, short, year_deadline, warnings)
+    return items
+
+
+def _parse_annex(lines: list[tuple[int, str]], up: UnitParser, short: str, deadline: Deadline,
+                 warnings: list[dict]) -> list[Item]:
+    """The annex of 主要事项: `1. 事项（责任科室）` under `一、` headings."""
+    items: list[Item] = []
+    group = ""
+    for n, s in lines:
+        mk = marker_of(s)
         if mk and mk.style == "cn_dun":
-            annex_group = mk.rest
+            group = mk.rest
             continue
         if mk and mk.style == "num_dot":
             body = mk.rest
@@ -683,10 +699,9 @@ def _parse_work_points(raw: list[str], up: UnitParser, short: str, year: int | N
             rest, clause = split_unit_clause(body)
             if clause is not None:
                 title, unit_text = rest, clause
-            it = Item(mk.number, title.strip(), "matter", line=n, group=annex_group, part="annex")
+            it = Item(mk.number, title.strip(), "matter", line=n, group=group, part="annex")
             it.body = title.strip()
-            it.deadline = year_deadline
-            it.deadline_inherited = True
+            it.deadline, it.deadline_inherited = deadline, True
             it.ref = f"{short}附件第{mk.number}项"
             if unit_text:
                 it.units = up.parse(unit_text)
@@ -694,11 +709,8 @@ def _parse_work_points(raw: list[str], up: UnitParser, short: str, year: int | N
                 _warn(warnings, n, s, f"{it.ref} 没有写明责任单位")
             items.append(it)
             continue
-        if items and items[-1].part == "annex" and not mk and not re.match(r"^[（(]?共\s*\d+\s*项", s) \
-                and not s.startswith(("《", "附件")):
+        if items and not re.match(r"^[（(]?共\s*\d+\s*项", s) and not s.startswith(("《", "附件")):
             _warn(warnings, n, s, "附件中未能识别的行，已忽略")
-    if cur is not None:
-        _finish_task(cur, up, warnings)
     return items
 
 
@@ -714,8 +726,8 @@ def _finish_task(t: Item, up: UnitParser, warnings: list[dict]) -> None:
     body = t.body.strip()
     rest, unit_text = split_unit_clause(body)
     if unit_text is not None:
-        t.units = up.parse(unit_text)
-    else:
+        t.units = _merge_units(up.parse(unit_text), t.units)
+    elif not t.units:
         _warn(warnings, t.line, body, f"{t.ref} 没有写明责任单位")
     # Title: the bold lead sentence, else the first sentence.
     t.title = first_sentence(rest)

@@ -164,3 +164,20 @@ def test_docx_input(up, tmp_path):
     d.save(path)
     doc = parse_document(path, UnitParser(GANZHOU))
     assert len(doc.items) == 3 and sum(len(i.children) for i in doc.items) == 5
+
+
+def test_variant_work_points_with_section_numbered_tasks():
+    """Tasks numbered （一） under 一、 sections, units on their own line (牵头/配合), sub-items 1. 2."""
+    doc = parse_document(FIX / "variant_work_points_2.txt", UnitParser(GANZHOU))
+    assert doc.genre == WORK_POINTS and doc.title == "2027年全市生态环境工作要点" and doc.year == 2027
+    assert [i.number for i in doc.items] == ["（一）", "（二）", "（三）"]
+    one, two, three = doc.items
+    assert one.title == "持续改善空气质量" and "2027年6月底前完成" in one.body  # broken line joined
+    assert [u.name for u in one.units] == ["大气科", "章贡区生态环境局", "南康区生态环境局", "赣县区生态环境局"]
+    assert one.group == "深入打好污染防治攻坚战"
+    assert [u.name for u in two.units] == ["监测与水科", "章贡区生态环境局"]
+    assert three.group == "守牢生态安全底线" and [c.title for c in three.children] == [
+        "开展非法倾倒专项整治", "建立危险废物全过程监管台账"]
+    assert [u.name for u in three.units] == ["土壤科"]
+    assert all("各单位要高度重视" not in i.body for i in doc.items)  # 保障措施 text is not a task
+    assert doc.warnings == []
