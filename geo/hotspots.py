@@ -134,6 +134,14 @@ def square_grid(region_geom_lonlat, cell: float) -> gpd.GeoDataFrame:
     return cells
 
 
+def grid_values(cells: gpd.GeoDataFrame, lons, lats, weights) -> np.ndarray:
+    """Sum of the point weights falling in each cell."""
+    pts = gpd.GeoDataFrame({"w": np.asarray(weights, dtype=float)},
+                           geometry=gpd.points_from_xy(lons, lats), crs=4326).to_crs(cells.crs)
+    joined = gpd.sjoin(pts, cells[["geometry"]], predicate="within")
+    return joined.groupby("index_right")["w"].sum().reindex(range(len(cells))).fillna(0).to_numpy()
+
+
 def gi_star(values: np.ndarray, cells: gpd.GeoDataFrame, *, permutations: int = 0) -> gpd.GeoDataFrame:
     """Getis-Ord Gi* of `values` per cell (queen contiguity incl. the cell itself).
     Returns the cells with z, p and `class` (e.g. 'hot99', 'cold95', '')."""

@@ -68,7 +68,11 @@ def _plan(task: m.Task, rng: random.Random, until: date) -> list[tuple[str, date
                   (st.RETURNED, returned, "现场核实发现部分措施未落实到位，退回"),
                   (st.APPLIED, again, "补充整改后再次申请销号"),
                   (st.CLOSED, _day(again, 15, 40, rng), "复核通过，同意销号")]
-    elif roll < 0.8:
+    elif roll < 0.72:  # closed in the weeks before the data date (something for 自上次会议以来)
+        applied = until - timedelta(days=rng.randint(40, 70))
+        steps += [(st.APPLIED, applied, "整改完成，申请销号"),
+                  (st.CLOSED, until - timedelta(days=rng.randint(2, 28)), "经核实整改到位，同意销号")]
+    elif roll < 0.85:
         steps.append((st.APPLIED, until - timedelta(days=rng.randint(5, 45)), "已完成整改，等待验收单位核实"))
     return steps
 

@@ -238,3 +238,16 @@ def test_hostile_site_name_shows_as_text(server, page):
     assert frame.locator("img[src='x']").count() == 0
     assert page.locator("h4", has_text=HOSTILE).count() == 1
     _shot(page, "hostile-name.png")
+
+
+def test_overview_page(server, page):
+    page.set_viewport_size({"width": 1600, "height": 2400})
+    page.goto(server + "/overview")
+    page.get_by_text("生态环境工作总览").first.wait_for(timeout=60_000)
+    page.wait_for_selector("iframe[title*='streamlit_folium'] >> nth=1", timeout=60_000)
+    page.wait_for_timeout(4000)
+    frames = [f for f in page.frames if "streamlit_folium" in (f.url or "")]
+    assert len(frames) == 2  # choropleth and hot spots
+    assert frames[0].evaluate("() => document.querySelectorAll('path.leaflet-interactive').length") >= 4
+    assert frames[1].evaluate("() => document.querySelectorAll('img.leaflet-image-layer').length") == 1
+    _shot(page, "overview.png")

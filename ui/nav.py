@@ -16,4 +16,7 @@ def has(name: str) -> bool:
 
 
 def go(name: str) -> None:
-    st.switch_page(_pages[name])
+    """Switch to a page; where it is not part of the app (a page run on its own), rerun."""
+    if name in _pages:
+        st.switch_page(_pages[name])
+    st.rerun()

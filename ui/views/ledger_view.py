@@ -37,9 +37,18 @@ def tree_rows(tasks: pd.DataFrame, all_tasks: pd.DataFrame, with_measures: bool)
 def render() -> None:
     v = current_view()
     f, tasks_all, tasks, names = v.filters, v.tasks_all, v.tasks, v.site_names
+    drilled = st.session_state.get("drill")
+    if drilled:
+        tasks = tasks_all[tasks_all["id"].isin(set(drilled["ids"]))]
 
     st.markdown("### 任务台账")
     flash()
+    if drilled:
+        c1, c2 = st.columns([4, 1])
+        c1.info(f"来自总览：{drilled['title']}（{len(tasks)} 项）。左侧筛选暂不作用于此列表。")
+        if c2.button("返回完整台账", key="drill_clear"):
+            st.session_state.pop("drill", None)
+            st.rerun()
     data_notice(data.meta(), False, bool(tasks["sample_events"].any()))
     c1, c2 = st.columns([3, 1])
     c1.caption(f"{len(tasks)} 项（截至 {cn_date(f.as_of)}）；点击一行查看措施、状态记录并登记变更；点击表头排序")

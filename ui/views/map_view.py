@@ -35,14 +35,15 @@ BASEMAPS = {
 MAP_HEIGHT = 640
 
 
-def base_map(region: Region, basemap: str) -> folium.Map:
+def base_map(region: Region, basemap: str, *, counties: bool = True) -> folium.Map:
     """Everything that does not depend on filters."""
     minx, miny, maxx, maxy = region.bbox
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, control_scale=True)
     tile = BASEMAPS.get(basemap)
     if tile:
         folium.TileLayer(tile[0], attr=tile[1], name=basemap, overlay=False).add_to(m)
-    county_layer(region.counties(), over_tiles=tile is not None).add_to(m)
+    if counties:
+        county_layer(region.counties(), over_tiles=tile is not None).add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
 
