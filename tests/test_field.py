@@ -1,0 +1,135 @@
+"""Inspection trips: solver, geodesic totals, day split, GPX/KML, GCJ-02, checklist."""
+
+from datetime import date, datetime, time
+from itertools import permutations
+
+import gpxpy
+import numpy as np
+import pyogrio
+import pytest
+from pyproj import Geod
+
+from exports.field import (
+    GCJ02,
+    WGS84,
+    Stop,
+    StopTask,
+    Trip,
+    checklist_pdf,
+    checklist_xlsx,
+    gpx_text,
+    kml_text,
+)
+from geo.routing import distance_matrix, route_length, schedule, solve_order
+
+BASE = (117.2036, 29.2930)
+PTS = [BASE, (117.30, 29.40), (117.10, 29.10), (117.35, 29.05), (117.05, 29.35), (117.25, 28.95), (117.15, 29.45)]
+
+
+def test_solver_finds_the_optimum_of_a_small_case():
+    m = distance_matrix(PTS, road_factor=1.0)
+    order = solve_order(m, start=0)
+    best = min(route_length(m, list(p)) for p in permutations(range(1, len(PTS))))
+    assert route_length(m, order) == pytest.approx(best, rel=1e-6)
+    assert sorted(order) == list(range(1, len(PTS)))
+
+
+def test_geodesic_distances_and_road_factor():
+    m = distance_matrix([BASE, (117.30, 29.40)], road_factor=1.3)
+    _a, _b, d = Geod(ellps="WGS84").inv(BASE[0], BASE[1], 117.30, 29.40)
+    assert m[0, 1] == pytest.approx(d * 1.3) and m[1, 0] == m[0, 1]
+    assert 14_000 < d < 16_000  # ~15 km, not 0.15 "degrees"
+
+
+def test_day_split_respects_working_hours():
+    pts = [BASE] + [(117.0 + 0.07 * k, 28.9 + 0.05 * (k % 4)) for k in range(10)]
+    m = distance_matrix(pts)
+    order = solve_order(m)
+    s = schedule(order, m, first_day=date(2026, 11, 24), speed_kmh=40, service_min=60)
+    assert s.days >= 2 and not s.unplaceable
+    assert [v.node for v in s.visits] == order
+    for v in s.visits:
+        day = date(2026, 11, 23 + v.day)
+        assert v.arrive >= datetime.combine(day, time(8, 30))
+        assert v.depart <= datetime.combine(day, time(17, 30))
+    for day_no, back in s.day_returns.items():
+        assert back <= datetime.combine(date(2026, 11, 23 + day_no), time(17, 30))
+    assert s.distance_m == pytest.approx(
+        sum(v.leg_m for v in s.visits) + sum(m[[v.node for v in s.visits if v.day == d][-1], 0] for d in s.day_returns))
+
+
+def test_a_stop_that_never_fits_is_reported():
+    m = distance_matrix([BASE, (119.5, 31.5)])
+    s = schedule([1], m, first_day=date(2026, 11, 24), speed_kmh=30, service_min=60)
+    assert s.unplaceable == [1] and s.visits == []
+
+
+@pytest.fixture()
+def trip():
+    stops = [Stop(i + 1, 1, f"S{i}", name, "矿山修复点", "乐平市", lon, lat, datetime(2026, 11, 24, 9 + i),
+                  datetime(2026, 11, 24, 10 + i),
+                  [StopTask("省督察整改清单（二十三）", "矿山开采生态环境问题突出", "整改中", "逾期", "2024年底", "乐平市委、市政府",
+                            "核实逾期原因", [("2", "完成横路环境恢复治理", "2024年9月底前", "乐平市委、市政府")])])
+             for i, (name, lon, lat) in enumerate([("上冲坞煤矿", 117.36, 28.90), ("马鞍山煤矿", 117.375, 28.91),
+                                                    ("宝山煤矿", 117.385, 28.895)])]
+    return Trip("乐平市矿山现场核查", date(2026, 11, 24), "景德镇市生态环境局", BASE, stops, 123.4, True)
+
+
+def test_gpx_parses_back_in_order(trip):
+    g = gpxpy.parse(gpx_text(trip, WGS84))
+    assert [w.name for w in g.waypoints] == ["01 上冲坞煤矿", "02 马鞍山煤矿", "03 宝山煤矿"]
+    for w, s in zip(g.waypoints, trip.stops, strict=True):
+        assert abs(w.longitude - s.lon) < 1e-6 and abs(w.latitude - s.lat) < 1e-6
+    pts = g.routes[0].points
+    assert [p.name for p in pts][1:-1] == [w.name for w in g.waypoints]
+    assert "WGS84" in g.description
+
+
+def test_kml_parses_back_with_gdal(trip, tmp_path):
+    f = tmp_path / "trip.kml"
+    f.write_text(kml_text(trip, WGS84), encoding="utf-8")
+    layers = [name for name, _ in pyogrio.list_layers(f)]
+    assert "检查点位" in layers  # the stops folder; the route line sits in the document layer
+    pts = pyogrio.read_dataframe(f, layer="检查点位")
+    assert list(pts["Name"]) == ["01 上冲坞煤矿", "02 马鞍山煤矿", "03 宝山煤矿"]
+    assert np.allclose(pts.geometry.x, [s.lon for s in trip.stops], atol=1e-6)
+    assert np.allclose(pts.geometry.y, [s.lat for s in trip.stops], atol=1e-6)
+    route = pyogrio.read_dataframe(f, layer=layers[0])
+    line = route.geometry.iloc[0]
+    assert line.geom_type == "LineString" and len(line.coords) == 3 + 2  # base, stops, base
+
+
+def test_gcj02_variant_is_offset_as_expected(trip):
+    w = gpxpy.parse(gpx_text(trip, WGS84)).waypoints[0]
+    g = gpxpy.parse(gpx_text(trip, GCJ02))
+    assert "GCJ-02" in g.description and "不要再导入 GIS" in g.description
+    dlon, dlat = g.waypoints[0].longitude - w.longitude, g.waypoints[0].latitude - w.latitude
+    # the known GCJ-02 offset in this area: a few hundred metres, east and south
+    assert 0.004 < dlon < 0.007 and -0.004 < dlat < -0.001
+    d = Geod(ellps="WGS84").inv(w.longitude, w.latitude, g.waypoints[0].longitude, g.waypoints[0].latitude)[2]
+    assert 300 < d < 800
+
+
+def test_checklist_xlsx_has_one_row_per_stop(trip, tmp_path):
+    from openpyxl import load_workbook
+
+    ws = load_workbook(checklist_xlsx(trip, tmp_path / "c.xlsx")).active
+    rows = [r for r in ws.iter_rows(min_row=5, values_only=True) if r[0] is not None]
+    assert len(rows) == 3 and rows[0][2] == "上冲坞煤矿" and "核实逾期原因" in rows[0][11]
+    assert [c.value for c in ws[4]][-3:] == ["检查发现", "照片编号", "检查人签字"]
+
+
+def test_checklist_pdf_renders_chinese(trip, tmp_path):
+    import shutil
+    import subprocess
+
+    pdf = checklist_pdf(trip, tmp_path / "c.pdf")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and b"/FontFile" in data  # the font is embedded
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) not installed")
+    subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page*.png"))
+    assert pages
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "乐平市矿山现场核查" in text and "上冲坞煤矿" in text and "检查人签字" in text
