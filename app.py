@@ -40,7 +40,7 @@ def main() -> None:
     with reader() as s:
         empty = store_is_empty(s)
     from ui import data, nav
-    from ui.views import data_view, ledger_view, map_view, overview_view
+    from ui.views import data_view, field_view, ledger_view, map_view, overview_view
     from ui.workflow import operator_sidebar
 
     data.new_run()
@@ -53,6 +53,7 @@ def main() -> None:
         "overview": st.Page(overview_view.render, title="领导总览", icon=":material/monitoring:",
                             url_path="overview"),
         "ledger": st.Page(ledger_view.render, title="任务台账", icon=":material/table_view:", url_path="ledger"),
+        "field": st.Page(field_view.render, title="现场检查", icon=":material/route:", url_path="field"),
         "data": manage,
     }
     for name, page in pages.items():

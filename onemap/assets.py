@@ -29,6 +29,10 @@ PACKAGES = {
                 ("dist/leaflet.js", "dist/leaflet.css", "dist/images/layers.png", "dist/images/layers-2x.png",
                  "dist/images/marker-icon.png", "dist/images/marker-icon-2x.png", "dist/images/marker-shadow.png",
                  "LICENSE")),
+    "leaflet-draw": ("1.0.4",
+                     "sha512-rsQ6saQO5ST5Aj6XRFylr5zvarWgzWnrg46zQ1MEOEIHsppdC/8hnN8qMoFvACsPvTioAuysya/TVtog15tyAQ==",
+                     ("dist/leaflet.draw.js", "dist/leaflet.draw.css", "dist/images/spritesheet.png",
+                      "dist/images/spritesheet-2x.png", "dist/images/spritesheet.svg", "package.json")),
 }
 
 
@@ -85,6 +89,10 @@ def use_local_assets() -> None:
     css = [("leaflet_css", f"{URL_PREFIX}/leaflet/leaflet.css")]
     folium.Map.default_js = js
     folium.Map.default_css = css
+    from folium.plugins import Draw
+
+    Draw.default_js = [("leaflet_draw_js", f"{URL_PREFIX}/leaflet-draw/leaflet.draw.js")]
+    Draw.default_css = [("leaflet_draw_css", f"{URL_PREFIX}/leaflet-draw/leaflet.draw.css")]
     for cls in (folium.GeoJson, folium.Marker, folium.CircleMarker, folium.Popup, folium.Tooltip, folium.DivIcon):
         if hasattr(cls, "default_js"):
             cls.default_js = []

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from store import models as m
 
 DUMPED = {"documents": m.Document, "units": m.Unit, "tasks": m.Task, "task_units": m.TaskUnit,
-          "task_sites": m.TaskSite, "status_events": m.StatusEvent}
+          "task_sites": m.TaskSite, "inspections": m.Inspection, "status_events": m.StatusEvent,
+          "inspection_findings": m.Finding}
 
 
 def dump_table(s: Session, model) -> pd.DataFrame:

@@ -119,6 +119,7 @@ class StatusEvent(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     sample: Mapped[bool] = mapped_column(Boolean, default=False)
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"), index=True, nullable=True)
 
 
 class Attachment(Base):
@@ -129,3 +130,32 @@ class Attachment(Base):
     stored_path: Mapped[str] = mapped_column(String(500))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
+
+
+class Inspection(Base):
+    """A field inspection trip (现场核查/回头看): when, who, which stops in which order."""
+
+    __tablename__ = "inspections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    inspectors: Mapped[str] = mapped_column(String(300), default="")
+    base_name: Mapped[str] = mapped_column(String(200), default="")
+    stops: Mapped[list] = mapped_column(JSON, default=list)  # site ids in visiting order
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class Finding(Base):
+    """What was found at a site during an inspection, for one of its tasks (or the site)."""
+
+    __tablename__ = "inspection_findings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), index=True, nullable=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    photos: Mapped[list] = mapped_column(JSON, default=list)  # [{filename, stored_path, sha256, size}]
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("status_events.id"), nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(100), default="")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)

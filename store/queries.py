@@ -157,7 +157,8 @@ def revision(s: Session) -> dict[str, str]:
                     select(func.count()).select_from(m.TaskUnit), select(func.max(m.Document.id)),
                     select(func.sum(m.Task.archived.cast(Integer)))),
         "events": fp(select(func.count()).select_from(m.StatusEvent), select(func.max(m.StatusEvent.id)),
-                     select(func.count()).select_from(m.Attachment)),
+                     select(func.count()).select_from(m.Attachment), select(func.max(m.Finding.id)),
+                     select(func.max(m.Inspection.id))),
         "meta": fp(select(func.count()).select_from(m.Meta), select(func.max(m.Meta.value))),
     }
 
@@ -201,3 +202,21 @@ def documents_frame(s: Session) -> pd.DataFrame:
              "filename": d.filename, "sha256": d.sha256, "imported_at": d.imported_at}
             for d in s.scalars(select(m.Document).order_by(m.Document.id))]
     return pd.DataFrame(rows, columns=["id", "title", "short_name", "genre", "year", "filename", "sha256", "imported_at"])
+
+
+def findings_frame(s: Session, site_id: str | None = None) -> pd.DataFrame:
+    """Inspection findings (newest first), with their inspection's date, title and inspectors."""
+    q = (select(m.Finding.id, m.Finding.site_id, m.Finding.task_id, m.Finding.text, m.Finding.photos,
+                m.Finding.event_id, m.Finding.recorded_by, m.Finding.recorded_at, m.Inspection.day,
+                m.Inspection.title, m.Inspection.inspectors)
+         .join(m.Inspection, m.Inspection.id == m.Finding.inspection_id)
+         .order_by(m.Inspection.day.desc(), m.Finding.id.desc()))
+    if site_id is not None:
+        q = q.where(m.Finding.site_id == site_id)
+    return _read(s, q)
+
+
+def inspections_frame(s: Session) -> pd.DataFrame:
+    return _read(s, select(m.Inspection.id, m.Inspection.day, m.Inspection.title, m.Inspection.inspectors,
+                           m.Inspection.base_name, m.Inspection.stops, m.Inspection.created_at)
+                 .order_by(m.Inspection.day.desc(), m.Inspection.id.desc()))

@@ -182,7 +182,8 @@ def current_status(s: Session, task_id: int) -> str:
 
 
 def record_status(s: Session, task_id: int, to_status: str, *, actor: str, actor_unit: str = "", note: str = "",
-                  at: datetime | None = None, sample: bool = False, files: list[Path] | None = None) -> m.StatusEvent:
+                  at: datetime | None = None, sample: bool = False, files: list[Path] | None = None,
+                  inspection_id: int | None = None) -> m.StatusEvent:
     """Append a status event after checking the closing procedure. Evidence files
     are copied into the data directory; the copy is removed if the transaction fails."""
     task = s.get(m.Task, task_id)
@@ -201,7 +202,8 @@ def record_status(s: Session, task_id: int, to_status: str, *, actor: str, actor
     except st.TransitionError as exc:
         raise StoreError(str(exc)) from exc
     ev = m.StatusEvent(task_id=task_id, at=at, from_status=cur, to_status=to_status, actor=actor.strip(),
-                       actor_unit=actor_unit.strip(), note=note.strip(), sample=sample, recorded_at=now())
+                       actor_unit=actor_unit.strip(), note=note.strip(), sample=sample, recorded_at=now(),
+                       inspection_id=inspection_id)
     s.add(ev)
     s.flush()
     for f in files or []:
@@ -209,21 +211,27 @@ def record_status(s: Session, task_id: int, to_status: str, *, actor: str, actor
     return ev
 
 
-def _store_attachment(s: Session, ev: m.StatusEvent, src: Path) -> None:
+def store_file(src: Path) -> dict:
+    """Copy a file into the data directory, content-addressed (a copy left by a rolled-back
+    transaction is harmless). Returns its record."""
     data = src.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     rel = Path(digest[:2]) / f"{digest}{src.suffix.lower()}"
     target = settings.attachments_dir() / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists():
-        shutil.copyfile(src, target)  # content-addressed: a rolled-back copy is harmless
-    s.add(m.Attachment(event_id=ev.id, filename=src.name, stored_path=str(rel), sha256=digest, size=len(data)))
+        shutil.copyfile(src, target)
+    return {"filename": src.name, "stored_path": str(rel), "sha256": digest, "size": len(data)}
+
+
+def _store_attachment(s: Session, ev: m.StatusEvent, src: Path) -> None:
+    s.add(m.Attachment(event_id=ev.id, **store_file(src)))
 
 
 # ----------------------------------------------------------------------------- wipe
 def clear_all(s: Session) -> None:
     """Remove all project data (used by `onemap demo` and full restores)."""
-    for model in (m.Attachment, m.StatusEvent, m.TaskSite, m.TaskUnit):
+    for model in (m.Finding, m.Attachment, m.StatusEvent, m.Inspection, m.TaskSite, m.TaskUnit):
         s.execute(delete(model))
     # children before parents
     while s.scalar(select(func.count()).select_from(m.Task)):
@@ -231,3 +239,50 @@ def clear_all(s: Session) -> None:
         s.execute(delete(m.Task).where(m.Task.id.not_in(parents)))
     for model in (m.Document, m.Unit, m.Site):
         s.execute(delete(model))
+
+
+# ----------------------------------------------------------------------------- inspections
+def add_inspection(s: Session, *, day, title: str, inspectors: str, base_name: str, stops: list[str],
+                   created_by: str) -> m.Inspection:
+    if not stops:
+        raise StoreError("检查任务至少要有一个点位")
+    known = set(s.scalars(select(m.Site.id).where(m.Site.id.in_(stops))))
+    missing = [x for x in stops if x not in known]
+    if missing:
+        raise StoreError(f"点位不存在：{'、'.join(missing)}")
+    ins = m.Inspection(day=day, title=title.strip() or "现场检查", inspectors=inspectors.strip(), base_name=base_name,
+                       stops=list(stops), created_at=now(), created_by=created_by)
+    s.add(ins)
+    s.flush()
+    return ins
+
+
+def record_finding(s: Session, inspection_id: int, site_id: str, *, task_id: int | None, text: str, actor: str,
+                   actor_unit: str = "", photos: list[Path] | None = None, to_status: str | None = None,
+                   note: str = "") -> m.Finding:
+    """A finding at a stop, optionally with a status change through the closing procedure
+    (recorded as an event of this inspection)."""
+    ins = s.get(m.Inspection, inspection_id)
+    if ins is None:
+        raise StoreError("检查任务不存在")
+    if site_id not in (ins.stops or []):
+        raise StoreError("该点位不在本次检查任务中")
+    if not (text or "").strip() and not to_status:
+        raise StoreError("请填写检查发现")
+    if task_id is not None and not s.scalar(select(m.TaskSite.id).where(m.TaskSite.task_id == task_id,
+                                                                     m.TaskSite.site_id == site_id)):
+        raise StoreError("该任务与点位没有关联")
+    event_id = None
+    if to_status:
+        if task_id is None:
+            raise StoreError("变更状态需要选择任务")
+        at = datetime.combine(ins.day, now().time()) if ins.day != now().date() else now()
+        ev = record_status(s, task_id, to_status, actor=actor, actor_unit=actor_unit,
+                           note=note or f"现场检查：{text.strip()}", at=at, files=photos, inspection_id=ins.id)
+        event_id = ev.id
+    f = m.Finding(inspection_id=ins.id, site_id=site_id, task_id=task_id, text=(text or "").strip(),
+                  photos=[store_file(p) for p in photos or []], event_id=event_id, recorded_by=actor.strip(),
+                  recorded_at=now())
+    s.add(f)
+    s.flush()
+    return f

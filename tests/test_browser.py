@@ -201,6 +201,7 @@ def _leaflet_frame(pg):
 
 
 def test_filter_change_keeps_the_view(server, page):
+    page.set_viewport_size({"width": 1600, "height": 1500})  # the filter's dropdown opens below it
     page.goto(server + "/")
     frame = _map(page)
     frame.locator(".leaflet-control-zoom-in").click()
@@ -244,10 +245,11 @@ def test_overview_page(server, page):
     page.set_viewport_size({"width": 1600, "height": 2400})
     page.goto(server + "/overview")
     page.get_by_text("生态环境工作总览").first.wait_for(timeout=60_000)
-    page.wait_for_selector("iframe[title*='streamlit_folium'] >> nth=1", timeout=60_000)
-    page.wait_for_timeout(4000)
-    frames = [f for f in page.frames if "streamlit_folium" in (f.url or "")]
-    assert len(frames) == 2  # choropleth and hot spots
-    assert frames[0].evaluate("() => document.querySelectorAll('path.leaflet-interactive').length") >= 4
-    assert frames[1].evaluate("() => document.querySelectorAll('img.leaflet-image-layer').length") == 1
+    choropleth = page.frame_locator("iframe[title*='streamlit_folium']").nth(0)
+    hot = page.frame_locator("iframe[title*='streamlit_folium']").nth(1)
+    choropleth.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
+    hot.locator("img.leaflet-image-layer").wait_for(state="attached", timeout=60_000)
+    assert choropleth.locator("path.leaflet-interactive").count() >= 4  # the counties, coloured
+    assert hot.locator("img.leaflet-image-layer").count() == 1  # the density surface
+    page.wait_for_timeout(1500)
     _shot(page, "overview.png")

@@ -5,10 +5,9 @@ from __future__ import annotations
 import html
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
-from domain.dates import cn_date
+from domain.dates import cn_date, deadline_words  # noqa: F401 - re-exported for the pages
 from domain.rollup import bucket
 from layers.style import BUCKETS, COLORS, LEGEND_TEXT
 
@@ -43,19 +42,6 @@ def kind_legend_html() -> str:
              f'<span style="margin-right:5px">{symbol_svg(k.marker, "#FFFFFF", 14, 1.5)}</span>'
              f'{html.escape(k.name)}</span>' for k in site_kinds()]
     return '<div style="font-size:0.9rem;line-height:1.9">' + "".join(items) + "（园区、保护区另绘范围）</div>"
-
-
-def deadline_words(row: pd.Series) -> str:
-    """整改时限 in words with the date: `2024年6月底（2024年6月30日）`."""
-    text = row["deadline_text"] or ""
-    d = row["deadline"]
-    if isinstance(d, date):
-        shown = f"{text}（{cn_date(d)}）" if text and cn_date(d) not in text else (text or cn_date(d))
-    else:
-        shown = text or "未定"
-    if row.get("deadline_inherited"):
-        shown += "〔同所属问题〕" if row.get("level") in ("measure", "sub") else ""
-    return shown
 
 
 def status_badge(status: str, flag: str | None) -> str:

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from domain.dates import cn_date
 from domain.rollup import site_summary
 from geo.region import Region
 from layers.counties import county_layer
@@ -157,6 +158,22 @@ def render_site_panel(site_id, sites_all, tasks_all, tasks_shown, region) -> Non
         label = f"{t['ref']} · {t['status']}{'·' + t['flag'] if t['flag'] else ''} · {t['title'][:28]}"
         with st.expander(label):
             render_task(t, tasks_all, names, key=f"map_{t['id']}")
+    inspection_history(site_id)
     if len(linked) and nav.has("ledger") and st.button("在任务台账中查看这些任务"):
         st.session_state["f_q"] = s["name"]
         nav.go("ledger")
+
+
+def inspection_history(site_id: str) -> None:
+    from store import queries
+    from store.db import reader
+
+    with reader() as s:
+        found = queries.findings_frame(s, site_id)
+    if found.empty:
+        return
+    st.markdown(f"**现场检查记录（{len(found)} 条）**")
+    st.markdown("\n".join(
+        f"- {cn_date(r['day'])} {html.escape(r['title'])}（{html.escape(r['inspectors'] or r['recorded_by'])}）："
+        f"{html.escape(r['text'])}" + (f"〔照片 {len(r['photos'])} 张〕" if r["photos"] else "")
+        for _, r in found.iterrows()))

@@ -1,0 +1,262 @@
+"""现场检查: choose sites (filters, drawing on the map, one by one), plan the order and
+days, take the route and checklist to the field, and record what was found."""
+
+from __future__ import annotations
+
+import html
+import tempfile
+from datetime import date, time, timedelta
+from pathlib import Path
+
+import folium
+import pandas as pd
+import streamlit as st
+from folium.plugins import Draw
+from shapely.geometry import Point, shape
+from streamlit_folium import st_folium
+
+from domain import status as st_status
+from domain.dates import cn_date
+from exports.field import GCJ02, WGS84, checklist_pdf, checklist_xlsx, gpx_text, kml_text
+from layers.counties import county_layer
+from onemap.field_trip import TripParams, plan_trip, stop_tasks, to_trip
+from store import queries, repo
+from store.db import reader, transaction
+from ui import data
+from ui.filters import current_view, filter_sites
+from ui.workflow import flash, operator
+
+NO_CHANGE = "（不变更状态）"
+
+
+def _label(sites: pd.DataFrame, names: dict[str, str]):
+    rows = sites.set_index("id")
+    return lambda sid: f"{rows.at[sid, 'name']}（{rows.at[sid, 'kind']}，{names.get(rows.at[sid, 'county_code'], '')}）"
+
+
+def render() -> None:
+    region = data.region()
+    v = current_view()
+    st.markdown("### 现场检查")
+    flash()
+    st.caption("按左侧筛选、在地图上框选或逐个添加点位，规划路线与日程，导出到手机和纸质检查表；检查后在下方登记发现。")
+    tabs = st.tabs(["规划检查", "登记检查结果"])
+    with tabs[0]:
+        plan_tab(region, v)
+    with tabs[1]:
+        record_tab(region, v)
+
+
+# ----------------------------------------------------------------------------- plan
+def plan_tab(region, v) -> None:
+    names = {c.code: c.name for c in region.places.counties}
+    sites = v.sites_all
+    label = _label(sites, names)
+    prepared = data.prepared_sites().frame
+    filtered = filter_sites(sites, v.filters, v.tasks, v.place_of_site)
+    st.session_state.setdefault("trip_sites", [])
+    c1, c2 = st.columns([1, 1])
+    if c1.button(f"按左侧筛选选取（{len(filtered)} 个点位）", key="trip_from_filters"):
+        st.session_state["trip_sites"] = list(filtered["id"])
+    if c2.button("清空选择", key="trip_clear"):
+        st.session_state["trip_sites"] = []
+    m = folium.Map(location=[(region.bbox[1] + region.bbox[3]) / 2, (region.bbox[0] + region.bbox[2]) / 2],
+                   zoom_start=9, tiles=None)
+    county_layer(region.counties()).add_to(m)
+    for sid in sites["id"]:
+        if sid in prepared.index:
+            chosen = sid in st.session_state["trip_sites"]
+            folium.CircleMarker([prepared.at[sid, "lat"], prepared.at[sid, "lon"]], radius=6 if chosen else 4,
+                                color="#1a1a1a", weight=1, fill=True, fill_opacity=0.9,
+                                fill_color="#D55E00" if chosen else "#8C8C8C",
+                                tooltip=html.escape(label(sid))).add_to(m)
+    Draw(draw_options={"polyline": False, "circle": False, "circlemarker": False, "marker": False},
+         edit_options={"edit": False}).add_to(m)
+    m.fit_bounds([[region.bbox[1], region.bbox[0]], [region.bbox[3], region.bbox[2]]])
+    st.caption("在地图上画矩形或多边形框选点位；点击地图空白处可设为起终点。橙色为已选点位。")
+    out = st_folium(m, key="trip_map", height=420, use_container_width=True,
+                    returned_objects=["last_active_drawing", "last_clicked"])
+    drawn = (out or {}).get("last_active_drawing") or {}
+    geom = drawn.get("geometry") or {}
+    if geom.get("type") in ("Polygon", "MultiPolygon") and st.button("添加框选范围内的点位", key="trip_add_drawn"):
+        area = shape(geom)
+        inside = [sid for sid in prepared.index if area.covers(Point(prepared.at[sid, "lon"], prepared.at[sid, "lat"]))]
+        st.session_state["trip_sites"] = list(dict.fromkeys([*st.session_state["trip_sites"], *inside]))
+        st.rerun()
+    chosen = st.multiselect("检查点位（可逐个增减）", list(sites["id"]), key="trip_sites", format_func=label)
+    bureau = region.meta.get("bureau") or {}
+    click = (out or {}).get("last_clicked")
+    options = [f"{bureau.get('name', '单位驻地')}（配置）"] + (["地图上点击的位置"] if click else [])
+    base_choice = st.radio("起点和终点", options, horizontal=True, key="trip_base")
+    if base_choice == "地图上点击的位置" and click:
+        base, base_name = (round(click["lng"], 6), round(click["lat"], 6)), "地图选点"
+    else:
+        base, base_name = (bureau.get("lon", region.bbox[0]), bureau.get("lat", region.bbox[1])), bureau.get("name", "起点")
+    p1, p2, p3, p4 = st.columns(4)
+    params = TripParams(
+        first_day=p1.date_input("出发日期", value=date.today() + timedelta(days=1), key="trip_day"),
+        road_factor=p2.number_input("道路系数（实际路程/直线距离）", 1.0, 3.0, 1.3, 0.1, key="trip_road"),
+        speed_kmh=p3.number_input("平均车速（公里/小时）", 10.0, 100.0, 40.0, 5.0, key="trip_speed"),
+        service_min=p4.number_input("每个点位停留（分钟）", 10.0, 240.0, 45.0, 5.0, key="trip_service"),
+        day_start=st.session_state.get("trip_t0", time(8, 30)), day_end=st.session_state.get("trip_t1", time(17, 30)))
+    t0, t1, t2 = st.columns([1, 1, 2])
+    params.day_start = t0.time_input("每天出发", value=time(8, 30), key="trip_t0")
+    params.day_end = t1.time_input("每天返回不晚于", value=time(17, 30), key="trip_t1")
+    title = t2.text_input("检查任务名称", value="", key="trip_title", placeholder="如 乐平市矿山修复点现场核查")
+    if st.button("规划路线", type="primary", disabled=not chosen, key="trip_plan"):
+        st.session_state["trip_result"] = plan_trip(chosen, prepared, base_name, base, params)
+        st.session_state.pop("trip_order_editor", None)
+    plan = st.session_state.get("trip_result")
+    if plan is None:
+        return
+    show_plan(plan, region, v, title, label)
+
+
+def show_plan(plan, region, v, title: str, label) -> None:
+    prepared = data.prepared_sites().frame
+    sched = plan.schedule
+    names = {c.code: c.name for c in region.places.counties}
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("点位", len(sched.visits))
+    c2.metric("总里程", f"{sched.distance_m / 1000:.0f} 公里")
+    c3.metric("行车时间", f"{sched.drive_min / 60:.1f} 小时")
+    c4.metric("天数", sched.days)
+    if sched.unplaceable:
+        st.warning("以下点位一天之内无法往返，未排入日程：" + "、".join(label(plan.site_ids[len(sched.visits) + k])
+                                                            for k in range(len(sched.unplaceable))))
+    m = folium.Map(tiles=None)
+    county_layer(region.counties()).add_to(m)
+    coords = [(plan.base[1], plan.base[0])]
+    for k, visit in enumerate(sched.visits, start=1):
+        sid = plan.site_ids[k - 1]
+        lat, lon = float(prepared.at[sid, "lat"]), float(prepared.at[sid, "lon"])
+        if k > 1 and visit.day != sched.visits[k - 2].day:
+            coords.append((plan.base[1], plan.base[0]))
+        coords.append((lat, lon))
+        folium.Marker([lat, lon], icon=folium.DivIcon(
+            html=f'<div class="onemap-stop" style="transform:translate(-50%,-50%);width:24px;height:24px;'
+                 f'border-radius:12px;background:#0072B2;color:#fff;font-weight:700;text-align:center;'
+                 f'line-height:24px;border:2px solid #fff">{k}</div>'),
+            tooltip=html.escape(f"{k}. {label(sid)}，第{visit.day}天 {visit.arrive:%H:%M} 到达")).add_to(m)
+    coords.append((plan.base[1], plan.base[0]))
+    folium.PolyLine(coords, color="#D55E00", weight=4, opacity=0.8).add_to(m)
+    folium.Marker([plan.base[1], plan.base[0]], icon=folium.DivIcon(
+        html='<div style="transform:translate(-50%,-50%);font-size:20px">★</div>'),
+        tooltip=html.escape(f"起终点：{plan.base_name}")).add_to(m)
+    m.fit_bounds([[min(c[0] for c in coords), min(c[1] for c in coords)],
+                  [max(c[0] for c in coords), max(c[1] for c in coords)]])
+    st_folium(m, key="trip_route_map", height=420, use_container_width=True, returned_objects=[])
+    table = pd.DataFrame({
+        "顺序": list(range(1, len(sched.visits) + 1)),
+        "点位": [label(plan.site_ids[k]) for k in range(len(sched.visits))],
+        "日程": [f"第{vis.day}天" for vis in sched.visits],
+        "到达": [vis.arrive.strftime("%H:%M") for vis in sched.visits],
+        "离开": [vis.depart.strftime("%H:%M") for vis in sched.visits],
+        "路段（公里）": [round(vis.leg_m / 1000, 1) for vis in sched.visits],
+        "编号": plan.site_ids[: len(sched.visits)],
+    })
+    st.caption("可修改“顺序”列手动调整先后，里程和日程随之重算。")
+    edited = st.data_editor(table, key="trip_order_editor", hide_index=True, width="stretch",
+                            disabled=["点位", "日程", "到达", "离开", "路段（公里）", "编号"],
+                            column_config={"编号": None})
+    if not edited["顺序"].equals(table["顺序"]):
+        new_order = list(edited.sort_values("顺序", kind="stable")["编号"])
+        st.session_state["trip_result"] = plan_trip(new_order, prepared, plan.base_name, plan.base, plan.params,
+                                                  order=new_order)
+        st.session_state.pop("trip_order_editor", None)
+        st.rerun()
+    trip = to_trip(plan, title, v.sites_all, prepared, v.tasks_all, names)
+    st.markdown("**带到现场**")
+    d1, d2, d3, d4, d5, d6 = st.columns(6)
+    stem = f"现场检查_{plan.params.first_day.isoformat()}"
+    d1.download_button("GPX（WGS84）", gpx_text(trip, WGS84), f"{stem}_WGS84.gpx", "application/gpx+xml")
+    d2.download_button("GPX（GCJ-02 导航用）", gpx_text(trip, GCJ02), f"{stem}_GCJ02.gpx", "application/gpx+xml")
+    d3.download_button("KML（WGS84，奥维/Google Earth）", kml_text(trip, WGS84), f"{stem}_WGS84.kml",
+                       "application/vnd.google-earth.kml+xml")
+    d4.download_button("KML（GCJ-02）", kml_text(trip, GCJ02), f"{stem}_GCJ02.kml",
+                       "application/vnd.google-earth.kml+xml")
+    with tempfile.TemporaryDirectory() as tmp:
+        d5.download_button("检查表 XLSX", checklist_xlsx(trip, Path(tmp) / "c.xlsx").read_bytes(), f"{stem}.xlsx",
+                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        d6.download_button("检查表 PDF（打印）", checklist_pdf(trip, Path(tmp) / "c.pdf").read_bytes(), f"{stem}.pdf",
+                           "application/pdf")
+    st.caption("GCJ-02 版本已按国内地图加偏，仅供高德、腾讯等导航软件使用；GIS 软件与奥维地图请用 WGS84 版本。")
+    with st.form("trip_save"):
+        inspectors = st.text_input("检查人员", key="trip_inspectors", placeholder="如 张三、李四")
+        if st.form_submit_button("保存为检查任务（之后在“登记检查结果”中填报）"):
+            op = operator()
+            with transaction() as s:
+                ins = repo.add_inspection(s, day=plan.params.first_day, title=trip.title, inspectors=inspectors,
+                                          base_name=plan.base_name, stops=plan.site_ids[: len(sched.visits)],
+                                          created_by=op[0] if op else "")
+                ins_id = ins.id
+            data.after_write()
+            st.session_state["ins_pick"] = ins_id
+            st.success(f"已保存检查任务：{trip.title}")
+
+
+# ----------------------------------------------------------------------------- record
+def record_tab(region, v) -> None:
+    with reader() as s:
+        inspections = queries.inspections_frame(s)
+    if inspections.empty:
+        st.info("还没有检查任务：先在“规划检查”中规划并保存。")
+        return
+    op = operator()
+    if op is None:
+        st.info("登记检查结果前，请先在左侧填写经办人姓名和单位。")
+        return
+    labels = {int(r["id"]): f"{cn_date(r['day'])} {r['title']}（{r['inspectors'] or '未填检查人员'}）"
+              for _, r in inspections.iterrows()}
+    pick = st.selectbox("检查任务", list(labels), key="ins_pick", format_func=lambda i: labels[i])
+    ins = inspections[inspections["id"] == pick].iloc[0]
+    names = {c.code: c.name for c in region.places.counties}
+    label = _label(v.sites_all, names)
+    with reader() as s:
+        found = queries.findings_frame(s)
+    found = found[found["title"] == ins["title"]] if len(found) else found
+    for k, sid in enumerate(ins["stops"], start=1):
+        if sid not in set(v.sites_all["id"]):
+            continue
+        done = found[found["site_id"] == sid] if len(found) else found
+        with st.expander(f"{k}. {label(sid)}" + (f" · 已登记 {len(done)} 条" if len(done) else "")):
+            stop_form(int(pick), sid, v.tasks_all, op, key=f"f_{pick}_{sid}")
+            for _, r in done.iterrows():
+                st.markdown(f"- {html.escape(r['recorded_by'])}：{html.escape(r['text'])}"
+                            + (f"（照片 {len(r['photos'])} 张）" if r["photos"] else ""))
+
+
+def stop_form(inspection_id: int, site_id: str, tasks: pd.DataFrame, op, key: str) -> None:
+    items = stop_tasks(site_id, tasks)
+    top = tasks[tasks["parent_id"].isna()].set_index("ref")
+    options = ["（点位整体）", *[t.ref for t in items]]
+    with st.form(key, clear_on_submit=False):
+        ref = st.selectbox("任务", options, key=f"{key}_task",
+                           format_func=lambda r: r if r not in top.index else f"{r}（{top.at[r, 'status']}）")
+        status_opts = [NO_CHANGE]
+        if ref in top.index:
+            status_opts += st_status.allowed_next(top.at[ref, "status"], ongoing=bool(top.at[ref, "ongoing"]))
+        to = st.selectbox("状态变更（按销号程序）", status_opts, key=f"{key}_to")
+        text = st.text_area("检查发现", key=f"{key}_text", height=80)
+        photos = st.file_uploader("现场照片", accept_multiple_files=True, key=f"{key}_photos",
+                                  type=["jpg", "jpeg", "png", "heic", "pdf"])
+        if st.form_submit_button("登记"):
+            task_id = int(top.at[ref, "id"]) if ref in top.index else None
+            try:
+                with tempfile.TemporaryDirectory() as tmp:
+                    paths = []
+                    for i, f in enumerate(photos or []):
+                        p = Path(tmp) / str(i) / Path(f.name).name
+                        p.parent.mkdir()
+                        p.write_bytes(f.getvalue())
+                        paths.append(p)
+                    with transaction() as s:
+                        repo.record_finding(s, inspection_id, site_id, task_id=task_id, text=text, actor=op[0],
+                                            actor_unit=op[1], photos=paths,
+                                            to_status=None if to == NO_CHANGE else to)
+            except repo.StoreError as exc:
+                st.error(f"未登记：{exc}")
+                return
+            data.after_write()
+            st.session_state["flash"] = f"已登记 {site_id} 的检查发现" + ("" if to == NO_CHANGE else f"，状态变更为{to}")
+            st.rerun()
