@@ -1,0 +1,34 @@
+"""A store created by an older version upgrades in place without losing data."""
+
+from alembic import command
+from sqlalchemy import create_engine, inspect, text
+
+from onemap import settings
+from store.db import MIGRATIONS, _alembic_config, get_engine
+
+
+def test_upgrade_from_0001_keeps_data(data_dir):
+    url = settings.database_url()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        cfg = _alembic_config(engine)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(text("INSERT INTO documents (title, short_name, genre, filename, sha256, imported_at) "
+                          "VALUES ('清单', '清单', '整改清单', '', '', '2024-01-01 00:00:00')"))
+        conn.execute(text("INSERT INTO tasks (uid, document_id, position, level, ref, title, body, target, "
+                          "deadline_text, ongoing, deadline_inherited, category, group_name, part, acceptance_text, "
+                          "acceptance_note, archived, created_at) VALUES ('清单|main|1', 1, 0, 'problem', '清单第1项', "
+                          "'甲', '', '', '', false, false, '水', '', 'main', '', '', false, '2024-01-01 00:00:00')"))
+        conn.execute(text("INSERT INTO status_events (task_id, at, from_status, to_status, actor, actor_unit, note, "
+                          "sample, recorded_at) VALUES (1, '2024-02-01 00:00:00', '未启动', '整改中', '甲', '', '', false, "
+                          "'2024-02-01 00:00:00')"))
+    engine.dispose()
+    assert (MIGRATIONS / "versions" / "0002_inspections_and_findings.py").exists()
+    upgraded = get_engine(url)  # migrates to head on open
+    names = set(inspect(upgraded).get_table_names())
+    assert {"inspections", "inspection_findings"} <= names
+    assert "inspection_id" in {c["name"] for c in inspect(upgraded).get_columns("status_events")}
+    with upgraded.connect() as conn:
+        assert conn.execute(text("SELECT to_status FROM status_events")).scalar() == "整改中"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
