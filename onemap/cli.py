@@ -132,6 +132,25 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_deck(args) -> int:
+    from exports.deck import DEFAULT_SEQUENCE
+    from onemap import services
+
+    try:
+        as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        print(f"错误：日期“{args.as_of}”格式不对，应为 2026-11-23", file=sys.stderr)
+        return 1
+    views = tuple(v for v in (args.views or "").split(",") if v) or DEFAULT_SEQUENCE
+    unknown = [v for v in views if v not in DEFAULT_SEQUENCE]
+    if unknown:
+        print(f"错误：未知的页面“{'、'.join(unknown)}”，可用：{'、'.join(DEFAULT_SEQUENCE)}", file=sys.stderr)
+        return 1
+    path = services.meeting_deck(Path(args.file), as_of=as_of, title=args.title, sequence=views)
+    print(f"已生成：{path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="onemap", description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -170,6 +189,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("file", help="输出文件，扩展名决定格式")
     e.add_argument("--as-of", help="台账状态的截至日期，如 2026-11-23（默认今天）")
     e.set_defaults(func=cmd_export)
+    k = sub.add_parser("deck", help="生成会议材料 PPTX / build the meeting deck")
+    k.add_argument("file", help="输出文件，如 调度会.pptx")
+    k.add_argument("--as-of", help="数据截至日期，如 2026-11-23（默认今天）")
+    k.add_argument("--title", help="会议名称")
+    k.add_argument("--views", help="页面顺序，逗号分隔，默认：全市总览,各区县情况,逾期问题清单,重点区域")
+    k.set_defaults(func=cmd_deck)
     return p
 
 

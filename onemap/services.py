@@ -393,3 +393,22 @@ def commit_review(review) -> dict[str, int]:
                 repo.link_task_site(s, t.id, sid, "导入时确认", 1.0)
         counts["关联"] = n
     return counts
+
+
+# ----------------------------------------------------------------------------- meeting deck
+def meeting_deck(path: Path, *, as_of: date | None = None, title: str | None = None,
+                 sequence: tuple[str, ...] | None = None) -> Path:
+    """The monthly-meeting deck from the store, as of a date (default today)."""
+    from domain.rollup import site_summary
+    from exports.deck import DEFAULT_SEQUENCE, DeckData, build_deck
+
+    as_of = as_of or date.today()
+    region = active_region()
+    with reader() as s:
+        tasks = queries.tasks_frame(s, as_of, settings.due_soon_days(), places=region.places)
+        sites = queries.sites_frame(s)
+    tasks = tasks[~tasks["archived"].astype(bool)]
+    data = DeckData(region, tasks, sites, site_summary(tasks, list(sites["id"])), as_of,
+                    bool(sites["illustrative"].any()), bool(tasks["sample_events"].any()))
+    return build_deck(data, Path(path), title=title or f"{region.name}生态环境工作调度会", sequence=sequence or
+                      DEFAULT_SEQUENCE)

@@ -73,6 +73,7 @@ def render() -> None:
     st.markdown(f"### {html.escape(region.name)}生态环境工作总览")
     data_notice(data.meta(), False, bool(tasks["sample_events"].any()))
     st.caption(f"截至 {cn_date(f.as_of)}；筛选条件在左侧（点击地图上的区县即按该区县筛选）。")
+    deck_button(region, f.as_of)
 
     indicators_section(tasks, f.as_of)
     documents_section(tasks)
@@ -84,6 +85,20 @@ def render() -> None:
         category_section(tasks)
     hotspot_section(region, v)
     compare_section(region, v)
+
+
+def deck_button(region, as_of: date) -> None:
+    from onemap import services
+
+    c1, c2 = st.columns([1, 3])
+    if c1.button("生成会议材料（PPTX）", key="deck_make"):
+        with st.spinner("正在生成…"), tempfile.TemporaryDirectory() as tmp:
+            path = services.meeting_deck(Path(tmp) / "deck.pptx", as_of=as_of)
+            st.session_state["deck_bytes"] = path.read_bytes()
+    if st.session_state.get("deck_bytes"):
+        c2.download_button("下载会议材料", st.session_state["deck_bytes"],
+                           file_name=f"{region.name}生态环境工作调度会_{as_of.isoformat()}.pptx",
+                           mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
 
 
 def _init_compare(as_of: date) -> None:
