@@ -185,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("--name", help="文件简称，用于条目编号前缀，如 省督察整改清单")
     doc.set_defaults(func=cmd_import_doc)
 
-    e = sub.add_parser("export", help="导出：.gpkg（全部数据）或 .xlsx（台账）/ export")
+    e = sub.add_parser("export", help="导出：.gpkg（全部数据）、.xlsx（台账）或 .html（单文件离线地图）/ export")
     e.add_argument("file", help="输出文件，扩展名决定格式")
     e.add_argument("--as-of", help="台账状态的截至日期，如 2026-11-23（默认今天）")
     e.set_defaults(func=cmd_export)

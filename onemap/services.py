@@ -233,7 +233,36 @@ def export(path: Path, *, as_of: date | None = None) -> Path:
             tasks = tasks[~tasks["archived"].astype(bool)]  # archived items stay in the GeoPackage, not the ledger
             names = {x.id: x.name for x in s.scalars(select(m.Site))}
             return write_ledger_xlsx(tasks, names, path, as_of=as_of)
-    raise ServiceError(f"不支持导出为“{suffix}”：请使用 .gpkg（全部数据）或 .xlsx（台账）")
+        if suffix in (".html", ".htm"):
+            return standalone_html(path, as_of=as_of, session=s, region=region)
+    raise ServiceError(f"不支持导出为“{suffix}”：请使用 .gpkg（全部数据）、.xlsx（台账）或 .html（单文件地图）")
+
+
+def standalone_html(path: Path, *, as_of: date | None = None, session: Session | None = None,
+                    region: Region | None = None) -> Path:
+    """The map as one self-contained HTML file (opens with no network, no server)."""
+    from domain.rollup import site_summary
+    from exports.standalone import standalone_map
+    from layers.sites import prepare_geometry
+
+    as_of = as_of or date.today()
+    region = region or active_region()
+
+    def build(s: Session) -> Path:
+        tasks = queries.tasks_frame(s, as_of, settings.due_soon_days(), places=region.places)
+        tasks = tasks[~tasks["archived"].astype(bool)]
+        sites = queries.sites_frame(s)
+        prepared = prepare_geometry(sites, {c.code: c.name for c in region.places.counties})
+        page = standalone_map(region, prepared, site_summary(tasks, list(sites["id"])), data_date=as_of,
+                              title=f"{region.name}生态环境一张图", illustrative=bool(sites["illustrative"].any()),
+                              sample=bool(tasks["sample_events"].any()))
+        Path(path).write_text(page, encoding="utf-8")
+        return Path(path)
+
+    if session is not None:
+        return build(session)
+    with reader() as s:
+        return build(s)
 
 
 # ----------------------------------------------------------------------------- document review

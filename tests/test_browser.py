@@ -253,3 +253,28 @@ def test_overview_page(server, page):
     assert hot.locator("img.leaflet-image-layer").count() == 1  # the density surface
     page.wait_for_timeout(1500)
     _shot(page, "overview.png")
+
+
+def test_standalone_html_map_works_from_a_usb_stick(demo_dir, tmp_path):
+    """One file, opened from disk with every request blocked: the map and all sites are drawn."""
+    _browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    from onemap import services
+
+    path = services.standalone_html(tmp_path / "一张图.html")
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
+                                                                    "--disable-background-networking"])
+        pg = browser.new_page(viewport={"width": 1400, "height": 900})
+        pg.route("**/*", lambda r: (requests.append(r.request.url), r.abort())
+                 if not r.request.url.startswith(("file://", "data:")) else r.continue_())
+        pg.goto(path.as_uri())
+        pg.locator(".onemap-site").first.wait_for(timeout=30_000)
+        assert pg.locator(".onemap-site").count() == 33
+        assert pg.locator("path.leaflet-interactive").count() == 8  # park outlines
+        assert pg.get_by_text("点位为示意位置").count() >= 1
+        _shot(pg, "standalone.png")
+        browser.close()
+    assert requests == []

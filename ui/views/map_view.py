@@ -86,6 +86,7 @@ def render() -> None:
     data_notice(data.meta(), bool(sites["illustrative"].any()), bool(tasks["sample_events"].any()))
     counts = summary.loc[sites["id"], "worst"].value_counts().to_dict() if len(sites) else {}
     st.markdown(legend_html(counts, settings.due_soon_days()) + kind_legend_html(), unsafe_allow_html=True)
+    _offline_map_button(f.as_of)
     basemap = st.sidebar.radio("底图", list(BASEMAPS), key="basemap",
                                help="默认底图随应用提供，无需联网；在线底图在断网时不显示瓦片，不影响其他内容")
 
@@ -177,3 +178,19 @@ def inspection_history(site_id: str) -> None:
         f"- {cn_date(r['day'])} {html.escape(r['title'])}（{html.escape(r['inspectors'] or r['recorded_by'])}）："
         f"{html.escape(r['text'])}" + (f"〔照片 {len(r['photos'])} 张〕" if r["photos"] else "")
         for _, r in found.iterrows()))
+
+
+def _offline_map_button(as_of) -> None:
+    """The whole map as one HTML file that opens without network or server (for a USB stick)."""
+    import tempfile
+    from pathlib import Path
+
+    from onemap import services
+
+    if st.sidebar.button("生成单文件离线地图（HTML）", key="standalone_make"):
+        with tempfile.TemporaryDirectory() as tmp:
+            st.session_state["standalone_bytes"] = services.standalone_html(Path(tmp) / "map.html",
+                                                                            as_of=as_of).read_bytes()
+    if st.session_state.get("standalone_bytes"):
+        st.sidebar.download_button("下载离线地图", st.session_state["standalone_bytes"],
+                                   file_name=f"一张图_{as_of.isoformat()}.html", mime="text/html")
