@@ -58,8 +58,16 @@ def main() -> None:
     }
     for name, page in pages.items():
         nav.register(name, page)
-    current = st.navigation(list(pages.values()))
-    operator_sidebar()
+    from ui import present
+
+    present.apply_pending()
+    showing = present.presenting()
+    current = st.navigation(list(pages.values()), position="hidden" if showing else "sidebar")
+    if showing:
+        present.player_bar()
+    else:
+        operator_sidebar()
+        present.sidebar_panel(nav.name_of(current) or "")
     current.run()
 
 

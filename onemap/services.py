@@ -425,19 +425,31 @@ def commit_review(review) -> dict[str, int]:
 
 
 # ----------------------------------------------------------------------------- meeting deck
-def meeting_deck(path: Path, *, as_of: date | None = None, title: str | None = None,
-                 sequence: tuple[str, ...] | None = None) -> Path:
-    """The monthly-meeting deck from the store, as of a date (default today)."""
+def _deck_data(as_of: date):
     from domain.rollup import site_summary
-    from exports.deck import DEFAULT_SEQUENCE, DeckData, build_deck
+    from exports.deck import DeckData
 
-    as_of = as_of or date.today()
     region = active_region()
     with reader() as s:
         tasks = queries.tasks_frame(s, as_of, settings.due_soon_days(), places=region.places)
         sites = queries.sites_frame(s)
     tasks = tasks[~tasks["archived"].astype(bool)]
-    data = DeckData(region, tasks, sites, site_summary(tasks, list(sites["id"])), as_of,
+    return DeckData(region, tasks, sites, site_summary(tasks, list(sites["id"])), as_of,
                     bool(sites["illustrative"].any()), bool(tasks["sample_events"].any()))
-    return build_deck(data, Path(path), title=title or f"{region.name}生态环境工作调度会", sequence=sequence or
-                      DEFAULT_SEQUENCE)
+
+
+def meeting_deck(path: Path, *, as_of: date | None = None, title: str | None = None,
+                 sequence: tuple[str, ...] | None = None) -> Path:
+    """The monthly-meeting deck from the store, as of a date (default today)."""
+    from exports.deck import DEFAULT_SEQUENCE, build_deck
+
+    data = _deck_data(as_of or date.today())
+    return build_deck(data, Path(path), title=title or f"{data.region.name}生态环境工作调度会",
+                      sequence=sequence or DEFAULT_SEQUENCE)
+
+
+def hottest_area(as_of: date | None = None):
+    """((west, south, east, north), peak) around the density maximum of open tasks, or None."""
+    from exports.deck import hottest_extent
+
+    return hottest_extent(_deck_data(as_of or date.today()))

@@ -20,3 +20,7 @@ def go(name: str) -> None:
     if name in _pages:
         st.switch_page(_pages[name])
     st.rerun()
+
+
+def name_of(page) -> str | None:
+    return next((n for n, p in _pages.items() if p is page), None)

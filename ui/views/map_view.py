@@ -36,7 +36,7 @@ BASEMAPS = {
 MAP_HEIGHT = 640
 
 
-def base_map(region: Region, basemap: str, *, counties: bool = True) -> folium.Map:
+def base_map(region: Region, basemap: str, *, counties: bool = True, label_size: int = 14) -> folium.Map:
     """Everything that does not depend on filters."""
     minx, miny, maxx, maxy = region.bbox
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, control_scale=True)
@@ -44,7 +44,7 @@ def base_map(region: Region, basemap: str, *, counties: bool = True) -> folium.M
     if tile:
         folium.TileLayer(tile[0], attr=tile[1], name=basemap, overlay=False).add_to(m)
     if counties:
-        county_layer(region.counties(), over_tiles=tile is not None).add_to(m)
+        county_layer(region.counties(), over_tiles=tile is not None, label_size=label_size).add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
 
@@ -58,9 +58,12 @@ class MapLayers:
 
 
 def site_layers(prepared: PreparedSites, site_ids: list[str] | set[str], summary: pd.DataFrame,
-                focus_ids: list[str] | None = None) -> MapLayers:
+                focus_ids: list[str] | None = None, *, large: bool = False) -> MapLayers:
+    """large: the projector theme (bigger symbols, thicker strokes)."""
     wanted = set(site_ids)
-    groups = [kind_group(k, prepared, wanted, summary) for k in site_kinds()]
+    size, stroke, weight = (30, 3.0, 4.0) if large else (18, 1.5, 2.0)
+    groups = [kind_group(k, prepared, wanted, summary, symbol_size=size, stroke=stroke, line_weight=weight)
+              for k in site_kinds()]
     center = zoom = None
     if focus_ids:
         groups.append(focus_group(prepared, focus_ids))
@@ -99,10 +102,18 @@ def render() -> None:
             if c2.button("取消定位"):
                 st.session_state.pop("focus_task", None)
                 st.rerun()
-        layers = site_layers(prepared, list(sites["id"]), summary, focus_ids)
-        out = st_folium(base_map(region, basemap), key="onemap", height=MAP_HEIGHT, use_container_width=True,
-                        feature_group_to_add=layers.groups, layer_control=layers.control,
-                        center=layers.center, zoom=layers.zoom, returned_objects=["last_active_drawing"])
+        large = bool(st.session_state.get("present"))
+        layers = site_layers(prepared, list(sites["id"]), summary, focus_ids, large=large)
+        extent = st.session_state.get("view_extent")  # a saved view being shown
+        center = layers.center or (tuple(extent["center"]) if extent else None)
+        zoom = layers.zoom or (extent["zoom"] if extent else None)
+        out = st_folium(base_map(region, basemap, label_size=22 if large else 14), key="onemap",
+                        height=720 if large else MAP_HEIGHT, use_container_width=True,
+                        feature_group_to_add=layers.groups, layer_control=layers.control, center=center,
+                        zoom=zoom, returned_objects=["last_active_drawing", "center", "zoom"])
+        if out and out.get("center") and out.get("zoom"):
+            c = out["center"]
+            st.session_state["map_view_extent"] = {"center": [c["lat"], c["lng"]], "zoom": out["zoom"]}
     clicked = (out or {}).get("last_active_drawing") or {}
     site_id = html.unescape((clicked.get("properties") or {}).get("i", "")) or None
     if site_id and site_id != st.session_state.get("_last_clicked"):
