@@ -147,7 +147,58 @@ def hottest_extent(data: DeckData, half_km: float = 15.0) -> tuple[tuple[float, 
     return (west, south, east, north), float(d.values.max())
 
 
-def build_deck(data: DeckData, path: Path, *, title: str, sequence: tuple[str, ...] = DEFAULT_SEQUENCE) -> Path:
+def _extent_of(view: dict) -> tuple[float, float, float, float] | None:
+    """A saved map view's centre and zoom → the lon/lat box a ~900 px wide map shows."""
+    if not view.get("center"):
+        return None
+    lat, lon = view["center"]
+    deg = 360.0 / 2 ** float(view.get("zoom", 10)) * 900 / 256  # degrees of longitude across the map
+    half_lon, half_lat = deg / 2, deg / 2 * 0.6
+    return lon - half_lon, lat - half_lat, lon + half_lon, lat + half_lat
+
+
+def _view_slides(prs, data: DeckData, view: dict, markers: dict[str, str]) -> None:
+    """One saved view: the page it shows, with its filters applied to the deck's data."""
+    from domain.filtering import filter_sites, filter_tasks, filters_from_params
+    from domain.rollup import site_summary
+
+    f = filters_from_params(view.get("params", {}), as_of=data.as_of)
+    place_of_site = dict(zip(data.sites["id"], data.sites["county_code"], strict=True))
+    tasks = filter_tasks(data.tasks, f, data.sites, place_of_site)
+    title = view.get("title") or "视图"
+    if view.get("page") == "ledger":
+        rows = [[clip(r["ref"], 18), clip(r["title"], 44), clip(deadline_words(r), 22), clip("、".join(r["units"]), 30),
+                 r["status"] + ("·" + r["flag"] if r["flag"] else "")] for _, r in tasks.sort_values("deadline").iterrows()]
+        _table(prs, title, ["编号", "问题/任务", "整改时限", "责任单位", "状态"], rows, [2.3, 4.6, 2.0, 2.3, 1.1], data)
+        return
+    if view.get("page") == "overview":
+        names = {p.code: p.name for p in data.region.places.all()}
+        table = ov.by_place(tasks, names, data.sites.groupby("county_code").size().to_dict())
+        s = prs.slides.add_slide(prs.slide_layouts[6])
+        _title(s, title, "按责任单位所属区县统计的逾期问题/任务")
+        png = render_map(data.region.counties(), county_values=dict(zip(table["code"], table["逾期"], strict=True)),
+                         value_label="逾期", data_date=data.as_of)
+        _picture(s, png, Inches(0.3), Inches(1.3), Inches(5.5))
+        _figures(s, [(r["地区"], f"逾期 {r['逾期']}") for _, r in table.head(6).iterrows()],
+                 Inches(9.6), Inches(1.5), Inches(3.4), value_pt=24)
+        _notice(s, data)
+        return
+    sites = filter_sites(data.sites, f, tasks, place_of_site)
+    summary = site_summary(tasks, list(data.sites["id"])) if f.task_filter_active else data.summary
+    s = prs.slides.add_slide(prs.slide_layouts[6])
+    _title(s, title, "点位按相关问题/任务的最差状态着色")
+    png = render_map(data.region.counties(), sites=sites, site_state=summary["worst"].to_dict(), kind_markers=markers,
+                     extent_lonlat=_extent_of(view), data_date=data.as_of, illustrative=data.illustrative)
+    _picture(s, png, Inches(0.3), Inches(1.3), Inches(5.5))
+    top = ov.top_level(tasks)
+    _figures(s, [("点位", f"{len(sites)} 个"), ("问题/任务", f"{len(top)} 项"),
+                 ("逾期", f"{int((top['flag'] == st.OVERDUE).sum())} 项"),
+                 ("已销号", f"{int((top['status'] == st.CLOSED).sum())} 项")], Inches(9.6), Inches(1.5), Inches(3.4))
+    _notice(s, data)
+
+
+def build_deck(data: DeckData, path: Path, *, title: str, sequence=DEFAULT_SEQUENCE) -> Path:
+    """`sequence`: built-in slide names (the default meeting) and/or saved views (dicts)."""
     prs = Presentation()
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
     blank = prs.slide_layouts[6]
@@ -170,7 +221,9 @@ def build_deck(data: DeckData, path: Path, *, title: str, sequence: tuple[str, .
     _notice(s, data)
 
     for view in sequence:
-        if view == "全市总览":
+        if isinstance(view, dict):
+            _view_slides(prs, data, view, markers)
+        elif view == "全市总览":
             s = prs.slides.add_slide(blank)
             _title(s, "全市总览", "点位按相关问题/任务的最差状态着色")
             png = render_map(counties, sites=data.sites, site_state=state, kind_markers=markers, data_date=data.as_of,

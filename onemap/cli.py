@@ -141,11 +141,15 @@ def cmd_deck(args) -> int:
     except ValueError:
         print(f"错误：日期“{args.as_of}”格式不对，应为 2026-11-23", file=sys.stderr)
         return 1
-    views = tuple(v for v in (args.views or "").split(",") if v) or DEFAULT_SEQUENCE
-    unknown = [v for v in views if v not in DEFAULT_SEQUENCE]
+    saved = {v["title"]: v for v in services.saved_views()}
+    names = [v for v in (args.views or "").split(",") if v]
+    unknown = [v for v in names if v not in DEFAULT_SEQUENCE and v not in saved]
     if unknown:
-        print(f"错误：未知的页面“{'、'.join(unknown)}”，可用：{'、'.join(DEFAULT_SEQUENCE)}", file=sys.stderr)
+        print(f"错误：未知的页面或视图“{'、'.join(unknown)}”，可用：{'、'.join([*DEFAULT_SEQUENCE, *saved])}",
+              file=sys.stderr)
         return 1
+    # a name of a saved view plays that view; the built-in names are the default meeting slides
+    views = [saved[n] if n in saved and n not in DEFAULT_SEQUENCE else n for n in names] or None
     path = services.meeting_deck(Path(args.file), as_of=as_of, title=args.title, sequence=views)
     print(f"已生成：{path}")
     return 0
@@ -193,7 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("file", help="输出文件，如 调度会.pptx")
     k.add_argument("--as-of", help="数据截至日期，如 2026-11-23（默认今天）")
     k.add_argument("--title", help="会议名称")
-    k.add_argument("--views", help="页面顺序，逗号分隔，默认：全市总览,各区县情况,逾期问题清单,重点区域")
+    k.add_argument("--views", help="页面顺序（内置页面或已保存视图的名称），逗号分隔；"
+                                    "默认：已保存的视图，没有则 全市总览,各区县情况,逾期问题清单,重点区域")
     k.set_defaults(func=cmd_deck)
     return p
 

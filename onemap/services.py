@@ -438,14 +438,22 @@ def _deck_data(as_of: date):
                     bool(sites["illustrative"].any()), bool(tasks["sample_events"].any()))
 
 
-def meeting_deck(path: Path, *, as_of: date | None = None, title: str | None = None,
-                 sequence: tuple[str, ...] | None = None) -> Path:
-    """The monthly-meeting deck from the store, as of a date (default today)."""
+def saved_views() -> list[dict]:
+    import json
+
+    with reader() as s:
+        raw = repo.get_meta(s, "views")
+    return json.loads(raw) if raw else []
+
+
+def meeting_deck(path: Path, *, as_of: date | None = None, title: str | None = None, sequence=None) -> Path:
+    """The monthly-meeting deck from the store, as of a date (default today): the given
+    sequence (slide names or saved views), else the saved views, else the default meeting."""
     from exports.deck import DEFAULT_SEQUENCE, build_deck
 
     data = _deck_data(as_of or date.today())
     return build_deck(data, Path(path), title=title or f"{data.region.name}生态环境工作调度会",
-                      sequence=sequence or DEFAULT_SEQUENCE)
+                      sequence=sequence or saved_views() or DEFAULT_SEQUENCE)
 
 
 def hottest_area(as_of: date | None = None):

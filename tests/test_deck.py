@@ -75,3 +75,33 @@ def test_deck_converts_and_renders(demo_dir, tmp_path):
     assert len(list(tmp_path.glob("slide*.png"))) == n
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "全市总览" in text and "逾期问题清单" in text and "数据截至" in text
+
+
+def test_one_slide_per_saved_view(demo_dir, tmp_path):
+    import json
+
+    from store import repo
+    from store.db import transaction
+
+    views = [{"title": "乐平市矿山", "page": "map", "params": {"place": "360281", "kind": "矿山修复点"},
+              "center": [28.9, 117.3], "zoom": 11},
+             {"title": "各区县逾期", "page": "overview", "params": {}},
+             {"title": "乐平市逾期清单", "page": "ledger", "params": {"place": "360281", "flag": "逾期"}}]
+    with transaction() as s:
+        repo.set_meta(s, "views", json.dumps(views, ensure_ascii=False))
+    path = services.meeting_deck(tmp_path / "v.pptx", as_of=AS_OF)  # saved views are the default
+    prs = Presentation(str(path))
+    titles = [_texts(s)[0].split("\n")[0] for s in prs.slides]
+    assert titles[1:4] == ["乐平市矿山", "各区县逾期", "乐平市逾期清单"]
+    mines = "\n".join(_texts(prs.slides[1]))
+    with reader() as s:
+        sites = queries.sites_frame(s)
+    n = int(((sites["county_code"] == "360281") & (sites["kind"] == "矿山修复点")).sum())
+    assert f"{n} 个" in mines
+    table = next(sh.table for sh in prs.slides[3].shapes if sh.has_table)
+    assert all("逾期" in table.cell(i, 4).text for i in range(1, len(table.rows)))
+    assert shapes_inside(path) == []
+    # by name on the command line
+    assert main(["deck", str(tmp_path / "w.pptx"), "--views", "各区县逾期,逾期问题清单"]) == 0
+    titles = [_texts(s)[0].split("\n")[0] for s in Presentation(str(tmp_path / "w.pptx")).slides]
+    assert titles[1] == "各区县逾期" and titles[2].startswith("逾期问题清单")

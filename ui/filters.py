@@ -4,7 +4,7 @@ column-wise (no per-row Python over the task table): it runs on every rerun."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import geopandas as gpd
@@ -13,30 +13,13 @@ import streamlit as st
 
 from domain import status as st_status
 from domain.dates import cn_date
+from domain.filtering import Filters, filter_sites, filter_tasks  # noqa: F401 - used by the pages
 from geo.region import Region
 from onemap.kinds import kind_names
 
 FLAGS = (st_status.OVERDUE, st_status.DUE_SOON)
 PARAMS = {"place": "f_place", "kind": "f_kind", "status": "f_status", "flag": "f_flag", "unit": "f_unit",
           "doc": "f_doc", "cat": "f_cat"}
-
-
-@dataclass
-class Filters:
-    places: list[str] = field(default_factory=list)  # place codes (county or zone)
-    kinds: list[str] = field(default_factory=list)
-    statuses: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
-    units: list[str] = field(default_factory=list)
-    documents: list[str] = field(default_factory=list)
-    categories: list[str] = field(default_factory=list)
-    keyword: str = ""
-    as_of: date = field(default_factory=date.today)
-
-    @property
-    def task_filter_active(self) -> bool:
-        return bool(self.statuses or self.flags or self.units or self.documents or self.categories
-                    or self.keyword or self.places or self.kinds)
 
 
 def _qp_list(name: str) -> list[str]:
@@ -110,60 +93,6 @@ def _write_query(f: Filters) -> None:
             st.query_params[k] = v
         elif not v and k in st.query_params:
             del st.query_params[k]
-
-
-def _any_in(lists: pd.Series, wanted: set) -> pd.Series:
-    return lists.map(lambda xs: not wanted.isdisjoint(xs)) if wanted else pd.Series(True, index=lists.index)
-
-
-def filter_tasks(tasks: pd.DataFrame, f: Filters, sites: gpd.GeoDataFrame, place_of_site: dict[str, str]) -> pd.DataFrame:
-    """Top-level tasks matching the filters. A place matches through the responsible
-    units' places or through the linked sites' county; a kind through the linked sites."""
-    t = tasks[tasks["parent_id"].isna() & ~tasks["archived"].astype(bool)]
-    if f.statuses:
-        t = t[t["status"].isin(f.statuses)]
-    if f.flags:
-        t = t[t["flag"].isin(f.flags)]
-    if f.documents:
-        t = t[t["document"].isin(f.documents)]
-    if f.categories:
-        t = t[t["category"].isin(f.categories)]
-    if f.units:
-        t = t[_any_in(t["units"], set(f.units))]
-    if f.places:
-        sites_there = {s for s, c in place_of_site.items() if c in set(f.places)}
-        t = t[_any_in(t["unit_place_codes"], set(f.places)) | _any_in(t["site_ids"], sites_there)]
-    if f.kinds:
-        of_kind = set(sites.loc[sites["kind"].isin(f.kinds), "id"])
-        t = t[_any_in(t["site_ids"], of_kind)]
-    if f.keyword:
-        kw = f.keyword
-        named = set(sites.loc[sites["name"].str.contains(kw, regex=False) |
-                              sites["aliases"].map(lambda a: any(kw in x for x in a)), "id"])
-        text = (t["title"] + "\n" + t["body"] + "\n" + t["ref"] + "\n" + t["target"] + "\n" +
-                t["units"].map("、".join))
-        t = t[text.str.contains(kw, regex=False) | _any_in(t["site_ids"], named)]
-    return t
-
-
-def filter_sites(sites: gpd.GeoDataFrame, f: Filters, tasks_shown: pd.DataFrame,
-                 place_of_site: dict[str, str]) -> gpd.GeoDataFrame:
-    """Sites to draw: by kind and place; when a task filter is set, only the sites
-    linked to the tasks shown (plus, for a keyword, sites whose name matches)."""
-    s = sites
-    if f.kinds:
-        s = s[s["kind"].isin(f.kinds)]
-    if f.places:
-        want = set(f.places)
-        s = s[[place_of_site.get(i) in want for i in s["id"]]]
-    task_filter = f.statuses or f.flags or f.documents or f.categories or f.units or f.keyword
-    if task_filter:
-        linked = {x for ids in tasks_shown["site_ids"] for x in ids}
-        keep = pd.Series([i in linked for i in s["id"]], index=s.index)
-        if f.keyword:
-            keep |= s["name"].str.contains(f.keyword, regex=False)
-        s = s[keep]
-    return s
 
 
 @dataclass
