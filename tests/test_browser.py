@@ -295,3 +295,7 @@ def test_projector_theme(server, page):
     assert metric >= 40
     assert page.get_by_role("button", name="退出演示").is_visible()
     _shot(page, "present.png")
+    page.goto(server + "/overview?present=1")
+    page.get_by_text("生态环境工作总览").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    assert not page.locator("[data-testid='stRadio']").first.is_visible()  # the page's controls are hidden

@@ -36,6 +36,11 @@ h4, h4 *, [data-testid="stMarkdownContainer"] h4 span {font-size: 30px !importan
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
 [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p {font-size: 24px !important;}
 .block-container {padding-top: 1rem !important; max-width: 100% !important;}
+/* no fiddling with inputs in front of the room: the page's controls are hidden too */
+[data-testid="stRadio"], [data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stDateInput"],
+[data-testid="stCheckbox"], [data-testid="stSlider"], [data-testid="stDownloadButton"], [data-testid="stTextInput"],
+[data-testid="stTextArea"], [data-testid="stFileUploader"], [data-testid="stNumberInput"],
+[data-testid="stTimeInput"], [data-testid="stToggle"] {display: none !important;}
 </style>
 """
 
