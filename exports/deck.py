@@ -157,8 +157,16 @@ def _extent_of(view: dict) -> tuple[float, float, float, float] | None:
     return lon - half_lon, lat - half_lat, lon + half_lon, lat + half_lat
 
 
+BUILTIN_VIEWS = {
+    "全市总览": {"title": "全市总览", "page": "map", "params": {}},
+    "各区县情况": {"title": "各区县情况", "page": "overview", "params": {}},
+    "逾期问题清单": {"title": "逾期问题清单", "page": "ledger", "params": {"flag": "逾期"}},
+    "重点区域": {"title": "重点区域", "page": "map", "params": {}, "hotspot": True},
+}
+
+
 def _view_slides(prs, data: DeckData, view: dict, markers: dict[str, str]) -> None:
-    """One saved view: the page it shows, with its filters applied to the deck's data."""
+    """One view (saved, or built in): the page it shows, with its filters applied."""
     from domain.filtering import filter_sites, filter_tasks, filters_from_params
     from domain.rollup import site_summary
 
@@ -182,18 +190,43 @@ def _view_slides(prs, data: DeckData, view: dict, markers: dict[str, str]) -> No
         _figures(s, [(r["地区"], f"逾期 {r['逾期']}") for _, r in table.head(6).iterrows()],
                  Inches(9.6), Inches(1.5), Inches(3.4), value_pt=24)
         _notice(s, data)
+        _table(prs, "区县排名", ["地区", "逾期", "未销号", "点位数"],
+               [[r["地区"], str(r["逾期"]), str(r["未销号"]), str(r["点位数"])] for _, r in table.iterrows()],
+               [4.0, 2.0, 2.0, 2.0], data)
         return
     sites = filter_sites(data.sites, f, tasks, place_of_site)
     summary = site_summary(tasks, list(data.sites["id"])) if f.task_filter_active else data.summary
     s = prs.slides.add_slide(prs.slide_layouts[6])
-    _title(s, title, "点位按相关问题/任务的最差状态着色")
-    png = render_map(data.region.counties(), sites=sites, site_state=summary["worst"].to_dict(), kind_markers=markers,
-                     extent_lonlat=_extent_of(view), data_date=data.as_of, illustrative=data.illustrative)
-    _picture(s, png, Inches(0.3), Inches(1.3), Inches(5.5))
     top = ov.top_level(tasks)
-    _figures(s, [("点位", f"{len(sites)} 个"), ("问题/任务", f"{len(top)} 项"),
-                 ("逾期", f"{int((top['flag'] == st.OVERDUE).sum())} 项"),
-                 ("已销号", f"{int((top['status'] == st.CLOSED).sum())} 项")], Inches(9.6), Inches(1.5), Inches(3.4))
+    if view.get("hotspot"):
+        _title(s, title, "未销号任务（逾期加倍计）最集中的地区，半径约 15 公里")
+        hot = hottest_extent(data)
+        if hot is None:
+            _figures(s, [("重点区域", "无关联点位的未销号任务")], Inches(0.8), Inches(2.0), Inches(10))
+            _notice(s, data)
+            return
+        extent = hot[0]
+        sites = sites[sites.geometry.representative_point().within(shapely.box(*extent))]
+        ids = set(sites["id"])
+        top = top[top["site_ids"].map(lambda xs: bool(ids & set(xs)))]
+        lines = [("区域内点位", f"{len(sites)} 个"), ("相关问题/任务", f"{len(top)} 项"),
+                 ("其中逾期", f"{int((top['flag'] == st.OVERDUE).sum())} 项"),
+                 ("未销号", f"{int(top['status'].isin(st.OPEN_STATUSES).sum())} 项")]
+    else:
+        _title(s, title, "点位按相关问题/任务的最差状态着色")
+        extent = _extent_of(view)
+        rate = ov.closing_rate(tasks)
+        lines = [("问题/任务", f"{len(top)} 项"), ("逾期", f"{int((top['flag'] == st.OVERDUE).sum())} 项"),
+                 ("临期", f"{int((top['flag'] == st.DUE_SOON).sum())} 项"),
+                 ("待核实销号", f"{int((top['status'] == st.APPLIED).sum())} 项"),
+                 ("已销号", f"{int((top['status'] == st.CLOSED).sum())} 项"),
+                 ("销号率", "—" if rate is None else f"{rate:.0%}")]
+        if f.task_filter_active or view.get("params"):
+            lines.insert(0, ("点位", f"{len(sites)} 个"))
+    png = render_map(data.region.counties(), sites=sites, site_state=summary["worst"].to_dict(), kind_markers=markers,
+                     extent_lonlat=extent, data_date=data.as_of, illustrative=data.illustrative)
+    _picture(s, png, Inches(0.3), Inches(1.3), Inches(5.5))
+    _figures(s, lines, Inches(9.6), Inches(1.5), Inches(3.4))
     _notice(s, data)
 
 
@@ -202,11 +235,7 @@ def build_deck(data: DeckData, path: Path, *, title: str, sequence=DEFAULT_SEQUE
     prs = Presentation()
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
     blank = prs.slide_layouts[6]
-    counties = data.region.counties()
     markers = {k.name: k.marker for k in site_kinds()}
-    state = data.summary["worst"].to_dict()
-    t = ov.top_level(data.tasks)
-    ind = ov.indicators(data.tasks)
 
     s = prs.slides.add_slide(blank)
     box = s.shapes.add_textbox(Inches(0.8), Inches(2.4), WIDTH - Inches(1.6), Inches(2.5))
@@ -220,62 +249,8 @@ def build_deck(data: DeckData, path: Path, *, title: str, sequence=DEFAULT_SEQUE
     p.runs[0].font.size, p.runs[0].font.name = Pt(20), FONT
     _notice(s, data)
 
-    for view in sequence:
-        if isinstance(view, dict):
-            _view_slides(prs, data, view, markers)
-        elif view == "全市总览":
-            s = prs.slides.add_slide(blank)
-            _title(s, "全市总览", "点位按相关问题/任务的最差状态着色")
-            png = render_map(counties, sites=data.sites, site_state=state, kind_markers=markers, data_date=data.as_of,
-                             illustrative=data.illustrative)
-            _picture(s, png, Inches(0.3), Inches(1.3), Inches(5.5))
-            rate = ov.closing_rate(data.tasks)
-            _figures(s, [("问题/任务", f"{len(t)} 项"), ("逾期", f"{len(ind[st.OVERDUE])} 项"),
-                         ("临期", f"{len(ind[st.DUE_SOON])} 项"), ("申请销号待核实", f"{len(ind[st.APPLIED])} 项"),
-                         ("已销号", f"{len(ind[st.CLOSED])} 项"), ("销号率", "—" if rate is None else f"{rate:.0%}")],
-                     Inches(9.6), Inches(1.5), Inches(3.4))
-            _notice(s, data)
-        elif view == "各区县情况":
-            names = {p.code: p.name for p in data.region.places.all()}
-            table = ov.by_place(data.tasks, names, data.sites.groupby("county_code").size().to_dict())
-            values = dict(zip(table["code"], table["逾期"], strict=True))
-            s = prs.slides.add_slide(blank)
-            _title(s, "各区县情况", "按责任单位所属区县统计的逾期问题/任务")
-            png = render_map(counties, county_values=values, value_label="逾期", data_date=data.as_of,
-                             illustrative=False)
-            _picture(s, png, Inches(0.3), Inches(1.3), Inches(5.5))
-            top5 = table.head(6)
-            _figures(s, [(r["地区"], f"逾期 {r['逾期']}") for _, r in top5.iterrows()],
-                     Inches(9.6), Inches(1.5), Inches(3.4), value_pt=24)
-            _notice(s, data)
-            _table(prs, "区县排名", ["地区", "逾期", "未销号", "点位数"],
-                   [[r["地区"], str(r["逾期"]), str(r["未销号"]), str(r["点位数"])] for _, r in table.iterrows()],
-                   [4.0, 2.0, 2.0, 2.0], data)
-        elif view == "逾期问题清单":
-            over = t[t["flag"] == st.OVERDUE].sort_values("deadline")
-            rows = [[clip(r["ref"], 18), clip(r["title"], 44), clip(deadline_words(r), 22),
-                     clip("、".join(r["units"]), 30), r["status"]] for _, r in over.iterrows()]
-            _table(prs, "逾期问题清单", ["编号", "问题/任务", "整改时限", "责任单位", "状态"], rows,
-                   [2.3, 4.6, 2.0, 2.3, 1.1], data)
-        elif view == "重点区域":
-            hot = hottest_extent(data)
-            s = prs.slides.add_slide(blank)
-            _title(s, "重点区域", "未销号任务（逾期加倍计）最集中的地区，半径约 15 公里")
-            if hot is None:
-                _figures(s, [("重点区域", "无关联点位的未销号任务")], Inches(0.8), Inches(2.0), Inches(10))
-            else:
-                (w, so, e, n), _peak = hot
-                png = render_map(counties, sites=data.sites, site_state=state, kind_markers=markers,
-                                 extent_lonlat=(w, so, e, n), data_date=data.as_of, illustrative=data.illustrative)
-                _picture(s, png, Inches(0.3), Inches(1.3), Inches(5.5))
-                inside = data.sites[data.sites.geometry.representative_point().within(shapely.box(w, so, e, n))]
-                ids = set(inside["id"])
-                there = t[t["site_ids"].map(lambda xs, ids=ids: bool(ids & set(xs)))]
-                _figures(s, [("区域内点位", f"{len(inside)} 个"), ("相关问题/任务", f"{len(there)} 项"),
-                             ("其中逾期", f"{int((there['flag'] == st.OVERDUE).sum())} 项"),
-                             ("未销号", f"{int(there['status'].isin(st.OPEN_STATUSES).sum())} 项")],
-                         Inches(9.6), Inches(1.5), Inches(3.4))
-            _notice(s, data)
+    for item in sequence:
+        _view_slides(prs, data, BUILTIN_VIEWS[item] if isinstance(item, str) else item, markers)
     prs.save(path)
     return Path(path)
 

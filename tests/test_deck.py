@@ -92,16 +92,16 @@ def test_one_slide_per_saved_view(demo_dir, tmp_path):
     path = services.meeting_deck(tmp_path / "v.pptx", as_of=AS_OF)  # saved views are the default
     prs = Presentation(str(path))
     titles = [_texts(s)[0].split("\n")[0] for s in prs.slides]
-    assert titles[1:4] == ["乐平市矿山", "各区县逾期", "乐平市逾期清单"]
+    assert titles[1:5] == ["乐平市矿山", "各区县逾期", "区县排名", "乐平市逾期清单"]
     mines = "\n".join(_texts(prs.slides[1]))
     with reader() as s:
         sites = queries.sites_frame(s)
     n = int(((sites["county_code"] == "360281") & (sites["kind"] == "矿山修复点")).sum())
     assert f"{n} 个" in mines
-    table = next(sh.table for sh in prs.slides[3].shapes if sh.has_table)
+    table = next(sh.table for sh in prs.slides[4].shapes if sh.has_table)
     assert all("逾期" in table.cell(i, 4).text for i in range(1, len(table.rows)))
     assert shapes_inside(path) == []
     # by name on the command line
     assert main(["deck", str(tmp_path / "w.pptx"), "--views", "各区县逾期,逾期问题清单"]) == 0
     titles = [_texts(s)[0].split("\n")[0] for s in Presentation(str(tmp_path / "w.pptx")).slides]
-    assert titles[1] == "各区县逾期" and titles[2].startswith("逾期问题清单")
+    assert titles[1] == "各区县逾期" and titles[2] == "区县排名" and titles[3].startswith("逾期问题清单")
