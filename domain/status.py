@@ -1,15 +1,13 @@
 """Task status: the closing (销号) procedure as a state machine, and derived flags.
 
 The stored truth is an append-only list of events. The state on any date is
-obtained by replaying the events up to that date; 逾期/临期 are derived from the
+obtained by replaying the events up to that date (store.queries.task_status_frame); 逾期/临期 are derived from the
 state and the deadline, never stored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 NOT_STARTED = "未启动"
 IN_PROGRESS = "整改中"
@@ -65,23 +63,6 @@ def check_transition(current: str, new: str, *, ongoing: bool, note: str | None)
         what = {APPLIED: "申请销号需填写整改情况说明", RETURNED: "退回需填写退回理由",
                 ONGOING: "长期坚持的定期调度需填写进展说明"}[new]
         raise TransitionError(what)
-
-
-@dataclass(frozen=True)
-class Event:
-    at: datetime
-    from_status: str
-    to_status: str
-
-
-def state_at(events: Iterable[Event], as_of: date | datetime) -> str:
-    """Replay events (any order) up to the end of `as_of`; 未启动 when none."""
-    limit = as_of if isinstance(as_of, datetime) else datetime.combine(as_of, datetime.max.time())
-    state = NOT_STARTED
-    for ev in sorted(events, key=lambda e: e.at):
-        if ev.at <= limit:
-            state = ev.to_status
-    return state
 
 
 def derived_flag(state: str, deadline: date | None, as_of: date, due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> str | None:

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from domain.places import CITY, Place, PlaceSet
+from domain.places import Place, PlaceSet
 
 _OPEN = "（([〔【"
 _CLOSE = "）)]〕】"
@@ -173,6 +173,3 @@ def parse_acceptance(text: str, parser: UnitParser) -> tuple[list[Unit], dict[in
     s = s.removesuffix("验收").removesuffix("负责")
     return parser.parse(s), per, note
 
-
-def is_city_level(unit: Unit) -> bool:
-    return unit.level == CITY

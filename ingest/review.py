@@ -17,7 +17,7 @@ import pandas as pd
 from domain.categories import classify
 from domain.deadlines import Deadline, parse_deadline
 from domain.units import UnitParser
-from ingest.docparse import RECTIFICATION, Item, ParsedDoc, first_sentence
+from ingest.docparse import Item, ParsedDoc, first_sentence
 from ingest.gazetteer import Gazetteer
 
 LEVEL_CN = {"problem": "问题", "measure": "措施", "task": "任务", "matter": "事项", "sub": "子项"}
@@ -226,6 +226,3 @@ def new_units(rows: pd.DataFrame, up: UnitParser, known: set[str]) -> pd.DataFra
     return pd.DataFrame([{"单位": n, "所属": p, "确认": True} for n, p in seen.items()],
                         columns=["单位", "所属", "确认"])
 
-
-def is_rectification(doc: ParsedDoc) -> bool:
-    return doc.genre == RECTIFICATION

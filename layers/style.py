@@ -18,6 +18,5 @@ LEGEND_TEXT = {
     OVERDUE: "有逾期任务", DUE_SOON: "有临期任务（{days}天内到期）", OPEN: "整改中（含未启动、申请销号、退回）",
     ONGOING: "长期坚持", CLOSED: "已全部销号", NO_TASK: "无关联任务",
 }
-KIND_MARKERS = {"triangle": "▲", "drop": "●", "square": "■", "diamond": "◆", "circle": "●"}
 COUNTY_LINE = "#4A5A6A"
 COUNTY_FILL = "#F4F1EA"

@@ -3,7 +3,7 @@ is about (its tasks and what to verify)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, time
 
 import pandas as pd
@@ -30,7 +30,6 @@ class Plan:
     base: tuple[float, float]
     params: TripParams
     schedule: Schedule
-    points: list[tuple[float, float]] = field(default_factory=list)  # base first, then site_ids order as given
 
 
 def plan_trip(site_ids: list[str], prepared: pd.DataFrame, base_name: str, base: tuple[float, float],
@@ -47,7 +46,7 @@ def plan_trip(site_ids: list[str], prepared: pd.DataFrame, base_name: str, base:
     sched = schedule(nodes, m, first_day=params.first_day, speed_kmh=params.speed_kmh,
                      service_min=params.service_min, day_start=params.day_start, day_end=params.day_end)
     visiting = [ids[v.node - 1] for v in sched.visits]
-    return Plan(visiting + [ids[n - 1] for n in sched.unplaceable], base_name, base, params, sched, pts)
+    return Plan(visiting + [ids[n - 1] for n in sched.unplaceable], base_name, base, params, sched)
 
 
 def stop_tasks(site_id: str, tasks: pd.DataFrame) -> list[StopTask]:
