@@ -6,9 +6,7 @@ refused, so nothing the user entered is lost."""
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date, datetime, time
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -18,6 +16,7 @@ from domain.dates import cn_date
 from store import repo
 from store.db import transaction
 from ui import data
+from ui.uploads import uploaded_files
 
 NOTE_LABEL = {
     st_status.IN_PROGRESS: "说明（可选）",
@@ -89,16 +88,8 @@ def _record(target: pd.Series, to: str, day: date, note: str, files, op: tuple[s
     at = datetime.combine(day, datetime.now().time().replace(microsecond=0)) if day == date.today() \
         else datetime.combine(day, time(12, 0))
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            paths = []
-            for i, f in enumerate(files):
-                p = Path(tmp) / str(i) / Path(f.name).name
-                p.parent.mkdir()
-                p.write_bytes(f.getvalue())
-                paths.append(p)
-            with transaction() as s:
-                repo.record_status(s, int(target["id"]), to, actor=op[0], actor_unit=op[1], note=note,
-                                   at=at, files=paths)
+        with uploaded_files(files) as paths, transaction() as s:
+            repo.record_status(s, int(target["id"]), to, actor=op[0], actor_unit=op[1], note=note, at=at, files=paths)
     except repo.StoreError as exc:
         st.error(f"未登记：{exc}")
         return

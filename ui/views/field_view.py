@@ -24,6 +24,7 @@ from store import queries, repo
 from store.db import reader, transaction
 from ui import data
 from ui.filters import current_view, filter_sites
+from ui.uploads import uploaded_files
 from ui.workflow import flash, operator
 
 NO_CHANGE = "（不变更状态）"
@@ -243,17 +244,9 @@ def stop_form(inspection_id: int, site_id: str, tasks: pd.DataFrame, op, key: st
         if st.form_submit_button("登记"):
             task_id = int(top.at[ref, "id"]) if ref in top.index else None
             try:
-                with tempfile.TemporaryDirectory() as tmp:
-                    paths = []
-                    for i, f in enumerate(photos or []):
-                        p = Path(tmp) / str(i) / Path(f.name).name
-                        p.parent.mkdir()
-                        p.write_bytes(f.getvalue())
-                        paths.append(p)
-                    with transaction() as s:
-                        repo.record_finding(s, inspection_id, site_id, task_id=task_id, text=text, actor=op[0],
-                                            actor_unit=op[1], photos=paths,
-                                            to_status=None if to == NO_CHANGE else to)
+                with uploaded_files(photos) as paths, transaction() as s:
+                    repo.record_finding(s, inspection_id, site_id, task_id=task_id, text=text, actor=op[0],
+                                        actor_unit=op[1], photos=paths, to_status=None if to == NO_CHANGE else to)
             except repo.StoreError as exc:
                 st.error(f"未登记：{exc}")
                 return
