@@ -115,3 +115,12 @@ def compare_table(now: pd.DataFrame, changes: dict[str, list[int]], key: str,
     cols = ["名称", *changes, *[f"ids_{c}" for c in changes]]
     df = pd.DataFrame(rows, columns=cols)
     return df.sort_values(list(changes), ascending=False).reset_index(drop=True) if len(df) else df
+
+
+def site_weights(tasks: pd.DataFrame, overdue_double: bool = True) -> pd.Series:
+    """Per site: its open top-level tasks, an overdue one counting twice (the hot-spot weight)."""
+    t = top_level(tasks)
+    open_ = t[t["status"].isin(st.OPEN_STATUSES)]
+    e = open_[["site_ids", "flag"]].explode("site_ids").dropna(subset=["site_ids"])
+    w = ((e["flag"] == st.OVERDUE) & overdue_double).map({True: 2.0, False: 1.0})
+    return w.groupby(e["site_ids"]).sum()

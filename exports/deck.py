@@ -130,11 +130,9 @@ def hottest_extent(data: DeckData, half_km: float = 15.0) -> tuple[tuple[float, 
     """The area around the density maximum of open tasks (lon/lat box) and its peak."""
     from pyproj import Transformer
 
-    top = data.tasks[data.tasks["parent_id"].isna() & data.tasks["status"].isin(st.OPEN_STATUSES)]
-    e = top[["site_ids", "flag"]].explode("site_ids").dropna(subset=["site_ids"])
-    if e.empty:
+    w = ov.site_weights(data.tasks)
+    if w.empty:
         return None
-    w = (e["flag"] == st.OVERDUE).map({True: 2.0, False: 1.0}).groupby(e["site_ids"]).sum()
     s = data.sites.set_index("id").loc[[i for i in w.index if i in set(data.sites["id"])]]
     pts = s.geometry.representative_point()
     d = region_density(pts.x, pts.y, w.reindex(s.index).to_numpy(), data.region.bbox, cell=500, bandwidth=5000)

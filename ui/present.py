@@ -16,10 +16,9 @@ import streamlit as st
 from store import repo
 from store.db import reader, transaction
 from ui import data, nav
+from ui.filters import PARAMS
 
 VIEW_PARAMS = ("place", "kind", "status", "flag", "unit", "doc", "cat", "q", "asof", "cmp")
-FILTER_KEYS = {"place": "f_place", "kind": "f_kind", "status": "f_status", "flag": "f_flag", "unit": "f_unit",
-               "doc": "f_doc", "cat": "f_cat"}
 PAGE_NAMES = {"map": "一张图", "overview": "领导总览", "ledger": "任务台账"}
 PROJECTOR_CSS = """
 <style>
@@ -93,7 +92,7 @@ def apply_pending() -> None:
     if view is None:
         return
     params = view.get("params", {})
-    for param, key in FILTER_KEYS.items():
+    for param, key in PARAMS.items():
         st.session_state[key] = [v for v in (params.get(param) or "").split(",") if v]
     st.session_state["f_q"] = params.get("q", "")
     try:

@@ -203,14 +203,6 @@ def category_section(tasks: pd.DataFrame) -> None:
             drill(f"{row.iloc[0]['类别']} · {row.iloc[0]['状态']}", row.iloc[0]["ids"])
 
 
-def site_weights(tasks: pd.DataFrame, weighted: bool) -> pd.Series:
-    """Per site: its open top-level tasks (an overdue one counts twice when weighted)."""
-    open_ = tasks[tasks["status"].isin(st_status.OPEN_STATUSES)]
-    e = open_[["site_ids", "flag"]].explode("site_ids").dropna(subset=["site_ids"])
-    w = ((e["flag"] == st_status.OVERDUE) & weighted).map({True: 2.0, False: 1.0})
-    return w.groupby(e["site_ids"]).sum()
-
-
 def hotspot_section(region, v) -> None:
     st.markdown("#### 问题集中在哪里（热点）")
     c1, c2, c3 = st.columns([2, 1, 1])
@@ -218,7 +210,7 @@ def hotspot_section(region, v) -> None:
     weighted = c2.checkbox("逾期任务加倍计", value=True, key="ov_weighted")
     radius = c3.select_slider("搜索半径 / 方格（公里）", [2, 3, 5, 8, 10], value=5, key="ov_radius")
     st.caption(EXPLAIN[method] + " 只统计关联了点位的未销号问题/任务；点位为示意位置时，结果同样为示意。")
-    weights = site_weights(v.tasks, weighted)
+    weights = ov.site_weights(v.tasks, weighted)
     prepared = data.prepared_sites().frame
     pts = prepared.loc[[i for i in weights.index if i in prepared.index]]
     if pts.empty:
