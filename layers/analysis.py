@@ -90,10 +90,9 @@ def legend(breaks: list[float], label: str) -> str:
 DENSITY_PANE = "onemap-density"
 
 
-def density_overlay(d: Density, opacity: float = 0.7) -> tuple[folium.raster_layers.ImageOverlay, float]:
-    """The surface as a PNG overlay (transparent where near zero). Returns (layer, max value).
-    Add `density_pane()` to the map first: in the default overlay pane Leaflet's CSS puts
-    vector SVG (the county fill) above images, hiding the surface."""
+def density_image(d: Density) -> tuple[str, list[list[float]], float]:
+    """The surface as a PNG data URL in Web Mercator (transparent where near zero), its
+    [[south, west], [north, east]] bounds, and its maximum."""
     img, (south, west, north, east) = to_web_image(d)
     top = float(img.max()) if img.size else 0.0
     rgba = np.zeros((*img.shape, 4), dtype=np.uint8)
@@ -107,10 +106,14 @@ def density_overlay(d: Density, opacity: float = 0.7) -> tuple[folium.raster_lay
         rgba[..., 3] = np.where(img / top > 0.03, 200, 0)
     buf = io.BytesIO()
     Image.fromarray(rgba, "RGBA").save(buf, format="PNG", optimize=True)
-    url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
-    layer = folium.raster_layers.ImageOverlay(url, bounds=[[south, west], [north, east]], opacity=opacity,
-                                              name="任务密度", interactive=False, pane=DENSITY_PANE)
-    return layer, top
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode(), [[south, west], [north, east]], top
+
+
+def density_overlay(url: str, bounds: list[list[float]], opacity: float = 0.7) -> folium.raster_layers.ImageOverlay:
+    """The image as an overlay. Add `density_pane()` to the map first: in the default overlay
+    pane Leaflet's CSS puts vector SVG (the county fill) above images, hiding the surface."""
+    return folium.raster_layers.ImageOverlay(url, bounds=bounds, opacity=opacity, name="任务密度", interactive=False,
+                                             pane=DENSITY_PANE)
 
 
 def density_pane() -> folium.map.CustomPane:

@@ -47,6 +47,18 @@ def new_run() -> None:
     st.session_state["_run_id"] = st.session_state.get("_run_id", 0) + 1
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _views(url: str, rev: str) -> list[dict]:
+    from onemap.services import saved_views
+
+    return saved_views()
+
+
+def views() -> list[dict]:
+    """The saved views (presentation sequence), read once per change of the store."""
+    return _views(settings.database_url(), _rev("meta"))
+
+
 @st.cache_resource(show_spinner=False)
 def _region(adcode: str) -> Region:
     return load_region(adcode)

@@ -13,8 +13,9 @@ from datetime import date
 
 import streamlit as st
 
+from onemap.services import saved_views as load_views  # noqa: F401 - the store read, one place
 from store import repo
-from store.db import reader, transaction
+from store.db import transaction
 from ui import data, nav
 from ui.filters import PARAMS
 
@@ -48,12 +49,6 @@ def presenting() -> bool:
     if st.query_params.get("present") == "1":
         st.session_state["present"] = True
     return bool(st.session_state.get("present"))
-
-
-def load_views() -> list[dict]:
-    with reader() as s:
-        raw = repo.get_meta(s, "views")
-    return json.loads(raw) if raw else []
 
 
 def save_views(views: list[dict]) -> None:
@@ -116,7 +111,7 @@ def go_to(index: int, views: list[dict]) -> None:
 def player_bar() -> None:
     """In presentation mode: the projector theme and the sequence controls on every page."""
     st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
-    views = load_views()
+    views = data.views()
     idx = st.session_state.get("present_idx", 0)
     c1, c2, c3, c4 = st.columns([1, 1, 6, 1])
     if views:
@@ -135,7 +130,7 @@ def player_bar() -> None:
 def sidebar_panel(current_page: str) -> None:
     """Save, order and play views (normal mode)."""
     with st.sidebar.expander("演示与视图", expanded=False):
-        views = load_views()
+        views = [dict(v) for v in data.views()]  # a copy: the list is reordered below
         title = st.text_input("视图名称", key="view_title", placeholder="如 乐平市逾期问题")
         if st.button("保存当前视图", key="view_save", disabled=current_page not in PAGE_NAMES):
             save_views([*views, capture(title, current_page)])

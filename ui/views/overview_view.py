@@ -21,6 +21,7 @@ from geo.hotspots import gi_star, grid_values, region_density, square_grid, writ
 from layers.analysis import (
     choropleth,
     classes,
+    density_image,
     density_legend,
     density_overlay,
     density_pane,
@@ -203,6 +204,28 @@ def category_section(tasks: pd.DataFrame) -> None:
             drill(f"{row.iloc[0]['类别']} · {row.iloc[0]['状态']}", row.iloc[0]["ids"])
 
 
+# The surfaces depend only on the weighted points and the parameters: computed once per
+# combination, not on every rerun of the page.
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _density(lons: tuple, lats: tuple, weights: tuple, bbox: tuple, bandwidth: float):
+    d = region_density(lons, lats, weights, bbox, cell=500, bandwidth=bandwidth)
+    url, bounds, top = density_image(d)
+    with tempfile.TemporaryDirectory() as tmp:
+        tif = write_geotiff(d, Path(tmp) / "density.tif").read_bytes()
+    return url, bounds, top, tif
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _grid(adcode: str, cell: float):
+    return square_grid(data.region().counties().geometry.union_all(), cell)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _gi(adcode: str, cell: float, lons: tuple, lats: tuple, weights: tuple):
+    cells = _grid(adcode, cell)
+    return gi_star(grid_values(cells, lons, lats, weights), cells)
+
+
 def hotspot_section(region, v) -> None:
     st.markdown("#### 问题集中在哪里（热点）")
     c1, c2, c3 = st.columns([2, 1, 1])
@@ -216,23 +239,18 @@ def hotspot_section(region, v) -> None:
     if pts.empty:
         st.info("当前筛选下没有关联点位的未销号任务。")
         return
-    w = weights.reindex(pts.index).to_numpy()
+    inputs = (tuple(pts["lon"]), tuple(pts["lat"]), tuple(weights.reindex(pts.index)))
     m = base_map(region, "")
     if method == METHOD_KDE:
-        d = region_density(pts["lon"], pts["lat"], w, region.bbox, cell=500, bandwidth=radius * 1000)
-        layer, top = density_overlay(d)
+        url, bounds, top, tif = _density(*inputs, tuple(region.bbox), radius * 1000.0)
         density_pane().add_to(m)
-        layer.add_to(m)
+        density_overlay(url, bounds).add_to(m)
         st_folium(m, key="ov_hot_map", height=560, use_container_width=True, returned_objects=[])
         st.markdown(density_legend(top), unsafe_allow_html=True)
-        with tempfile.TemporaryDirectory() as tmp:
-            path = write_geotiff(d, Path(tmp) / "density.tif")
-            st.download_button("下载密度面 GeoTIFF（CGCS2000 / 高斯-克吕格）", path.read_bytes(),
-                               file_name=f"任务密度_{v.filters.as_of.isoformat()}.tif", mime="image/tiff")
+        st.download_button("下载密度面 GeoTIFF（CGCS2000 / 高斯-克吕格）", tif,
+                           file_name=f"任务密度_{v.filters.as_of.isoformat()}.tif", mime="image/tiff")
     else:
-        cells = square_grid(region.counties().geometry.union_all(), radius * 1000)
-        values = grid_values(cells, pts["lon"], pts["lat"], w)
-        result = gi_star(values, cells)
+        result = _gi(region.adcode, radius * 1000.0, *inputs)
         gi_layer(result).add_to(m)
         st_folium(m, key="ov_hot_map", height=560, use_container_width=True, returned_objects=[])
         st.markdown(gi_legend(), unsafe_allow_html=True)
