@@ -10,7 +10,6 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -19,10 +18,10 @@ from domain.categories import category_names
 from ingest import review as rv
 from ingest.docparse import DocParseError
 from ingest.report import ImportFailed, Report
-from layers.counties import county_layer
 from onemap import services, settings
 from onemap.kinds import site_kinds
 from ui import data, nav
+from ui.views.map_view import base_map
 
 CRS_CHOICES = {
     "EPSG:4326": "WGS84 经纬度",
@@ -264,10 +263,7 @@ def candidates_section(review: rv.Review, region) -> None:
         return
     st.caption("坐标系：" + "；".join(f"{k} = {v}" for k, v in CRS_CHOICES.items()))
     which = st.selectbox("在地图上点击以定位：", pending, key="cand_pick")
-    minx, miny, maxx, maxy = region.bbox
-    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None)
-    county_layer(region.counties()).add_to(m)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    m = base_map(region, "")
     out = st_folium(m, key="cand_map", height=360, use_container_width=True, returned_objects=["last_clicked"])
     click = (out or {}).get("last_clicked")
     if click and st.session_state.get("_cand_click") != (which, click["lat"], click["lng"]):

@@ -18,13 +18,13 @@ from streamlit_folium import st_folium
 from domain import status as st_status
 from domain.dates import cn_date
 from exports.field import GCJ02, WGS84, checklist_pdf, checklist_xlsx, gpx_text, kml_text
-from layers.counties import county_layer
 from onemap.field_trip import TripParams, plan_trip, stop_tasks, to_trip
 from store import queries, repo
 from store.db import reader, transaction
 from ui import data
 from ui.filters import current_view, filter_sites
 from ui.uploads import uploaded_files
+from ui.views.map_view import base_map
 from ui.workflow import flash, operator
 
 NO_CHANGE = "（不变更状态）"
@@ -61,9 +61,7 @@ def plan_tab(region, v) -> None:
         st.session_state["trip_sites"] = list(filtered["id"])
     if c2.button("清空选择", key="trip_clear"):
         st.session_state["trip_sites"] = []
-    m = folium.Map(location=[(region.bbox[1] + region.bbox[3]) / 2, (region.bbox[0] + region.bbox[2]) / 2],
-                   zoom_start=9, tiles=None)
-    county_layer(region.counties()).add_to(m)
+    m = base_map(region, "")
     for sid in sites["id"]:
         if sid in prepared.index:
             chosen = sid in st.session_state["trip_sites"]
@@ -73,7 +71,6 @@ def plan_tab(region, v) -> None:
                                 tooltip=html.escape(label(sid))).add_to(m)
     Draw(draw_options={"polyline": False, "circle": False, "circlemarker": False, "marker": False},
          edit_options={"edit": False}).add_to(m)
-    m.fit_bounds([[region.bbox[1], region.bbox[0]], [region.bbox[3], region.bbox[2]]])
     st.caption("在地图上画矩形或多边形框选点位；点击地图空白处可设为起终点。橙色为已选点位。")
     out = st_folium(m, key="trip_map", height=420, use_container_width=True,
                     returned_objects=["last_active_drawing", "last_clicked"])
@@ -125,8 +122,7 @@ def show_plan(plan, region, v, title: str, label) -> None:
     if sched.unplaceable:
         st.warning("以下点位一天之内无法往返，未排入日程：" + "、".join(label(plan.site_ids[len(sched.visits) + k])
                                                             for k in range(len(sched.unplaceable))))
-    m = folium.Map(tiles=None)
-    county_layer(region.counties()).add_to(m)
+    m = base_map(region, "")  # fitted to the route below
     coords = [(plan.base[1], plan.base[0])]
     for k, visit in enumerate(sched.visits, start=1):
         sid = plan.site_ids[k - 1]
