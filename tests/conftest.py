@@ -116,3 +116,32 @@ def db_counts() -> dict[str, int]:
     with reader(settings.database_url()) as s:
         return {t.__tablename__: s.scalar(select(func.count()).select_from(t))
                 for t in (m.Site, m.Task, m.Document, m.StatusEvent, m.TaskSite, m.Unit)}
+
+
+def _one_page(view: str) -> None:
+    """The script of a page run on its own (AppTest.from_function copies this source)."""
+    import importlib
+
+    from onemap.assets import use_local_assets
+    from ui import data
+
+    use_local_assets()
+    data.new_run()
+    importlib.import_module(f"ui.views.{view}").render()
+
+
+def page_test(view: str, timeout: float = 180):
+    """An AppTest of one page module of ui/views (not yet run)."""
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_function(_one_page, args=(view,), default_timeout=timeout)
+
+
+def app_test(timeout: float = 180, **query):
+    """An AppTest of the whole app with URL parameters (not yet run)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(settings.REPO_ROOT / "app.py"), default_timeout=timeout)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at

@@ -3,18 +3,12 @@
 import html
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from onemap import settings
-
-APP = str(settings.REPO_ROOT / "app.py")
+from tests.conftest import app_test, page_test
 
 
-def run_app(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
+def run_app(**query):
+    return app_test(**query).run()
 
 
 def test_empty_store_offers_the_demo(data_dir):
@@ -54,16 +48,8 @@ def test_as_of_date_replays_history(demo_dir):
     assert next(m.value for m in at.metric if m.label == "筛选范围内的任务") == "40 项"
 
 
-def _ledger_script():
-    from onemap.assets import use_local_assets
-    from ui.views import ledger_view
-
-    use_local_assets()
-    ledger_view.render()
-
-
 def test_ledger_page_lists_filtered_tasks_and_shows_one(demo_dir):
-    at = AppTest.from_function(_ledger_script, default_timeout=120)
+    at = page_test("ledger_view")
     at.query_params["flag"] = "逾期"
     at.run()
     assert not at.exception

@@ -9,20 +9,11 @@ from onemap import settings
 from store import models as m
 from store import queries
 from store.db import reader
-
-
-def _field():
-    from onemap.assets import use_local_assets
-    from ui import data
-    from ui.views import field_view
-
-    use_local_assets()
-    data.new_run()
-    field_view.render()
+from tests.conftest import page_test
 
 
 def _app(**qp) -> AppTest:
-    at = AppTest.from_function(_field, default_timeout=180)
+    at = page_test("field_view")
     at.session_state["op_name"] = "王五"
     at.session_state["op_unit"] = "市生态环境保护综合执法支队"
     for k, v in qp.items():

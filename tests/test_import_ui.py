@@ -11,19 +11,10 @@ from onemap import services, settings
 from store import models as m
 from store import queries
 from store.db import reader
+from tests.conftest import page_test
 from tests.test_revision import revised
 
 DOCS = settings.DEMO_DIR / "docs"
-
-
-def _data_page():
-    from onemap.assets import use_local_assets
-    from ui import data
-    from ui.views import data_view
-
-    use_local_assets()
-    data.new_run()
-    data_view.render()
 
 
 @pytest.fixture()
@@ -46,7 +37,7 @@ def _upload(at: AppTest, path, short: str = "") -> AppTest:
 
 
 def test_work_points_from_upload_to_map(city):
-    at = _upload(AppTest.from_function(_data_page, default_timeout=120).run(), DOCS / "000_work_points_2026.txt")
+    at = _upload(page_test("data_view").run(), DOCS / "000_work_points_2026.txt")
     assert any("《2026年全市生态环境系统工作要点》" in mk.value for mk in at.markdown)
     # edit a field
     at.selectbox(key="edit_row").set_value(1)
@@ -74,7 +65,7 @@ def test_work_points_from_upload_to_map(city):
 
 
 def test_rectification_list_with_a_new_site(city):
-    at = _upload(AppTest.from_function(_data_page, default_timeout=120).run(),
+    at = _upload(page_test("data_view").run(),
                  DOCS / "004_rectification_list_provincial_inspection.txt", short="省督察整改清单")
     assert "王家坞水库" in list(at.selectbox(key="cand_form_pick").options)
     at.selectbox(key="cand_form_pick").set_value("王家坞水库")
@@ -101,7 +92,7 @@ def test_rectification_list_with_a_new_site(city):
 def test_revision_through_the_page(demo_dir, tmp_path):
     with reader() as s:
         events_before = queries.events_frame(s)[["id", "task_id", "to_status"]]
-    at = _upload(AppTest.from_function(_data_page, default_timeout=120).run(), revised(tmp_path), short="省督察整改清单")
+    at = _upload(page_test("data_view").run(), revised(tmp_path), short="省督察整改清单")
     assert any("按**修订**处理" in i.value for i in at.info)
     metrics = {mt.label: mt.value for mt in at.metric}
     assert (metrics["新增"], metrics["修改"], metrics["删除（归档）"]) == ("1", "1", "1")

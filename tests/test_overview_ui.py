@@ -4,32 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from streamlit.testing.v1 import AppTest
-
 from domain import overview as ov
 from domain import status as st
 from store import queries
 from store.db import reader
-
-
-def _overview():
-    from onemap.assets import use_local_assets
-    from ui import data
-    from ui.views import overview_view
-
-    use_local_assets()
-    data.new_run()
-    overview_view.render()
-
-
-def _ledger():
-    from onemap.assets import use_local_assets
-    from ui import data
-    from ui.views import ledger_view
-
-    use_local_assets()
-    data.new_run()
-    ledger_view.render()
+from tests.conftest import page_test
 
 
 def _tasks(d: date):
@@ -38,7 +17,7 @@ def _tasks(d: date):
 
 
 def test_indicators_match_the_store(demo_dir):
-    at = AppTest.from_function(_overview, default_timeout=120).run()
+    at = page_test("overview_view").run()
     assert not at.exception
     want = ov.indicators(_tasks(date.today()))
     metrics = {m.label: m.value for m in at.metric}
@@ -49,12 +28,12 @@ def test_indicators_match_the_store(demo_dir):
 
 
 def test_every_number_opens_its_tasks(demo_dir):
-    at = AppTest.from_function(_overview, default_timeout=120).run()
+    at = page_test("overview_view").run()
     at.button(key=f"ind_{st.OVERDUE}").click().run()
     want = sorted(ov.indicators(_tasks(date.today()))[st.OVERDUE])
     assert sorted(at.session_state["drill"]["ids"]) == want
     # the ledger then lists exactly those tasks
-    led = AppTest.from_function(_ledger, default_timeout=120)
+    led = page_test("ledger_view")
     led.session_state["drill"] = at.session_state["drill"]
     led.run()
     assert not led.exception
@@ -63,7 +42,7 @@ def test_every_number_opens_its_tasks(demo_dir):
 
 
 def test_county_click_filters_the_page(demo_dir):
-    at = AppTest.from_function(_overview, default_timeout=120)
+    at = page_test("overview_view")
     at.session_state["overview_map"] = {"last_active_drawing": {"properties": {"adcode": "360281"}}}
     at.run()
     assert not at.exception
@@ -73,7 +52,7 @@ def test_county_click_filters_the_page(demo_dir):
 
 
 def test_since_the_last_meeting(demo_dir):
-    at = AppTest.from_function(_overview, default_timeout=120)
+    at = page_test("overview_view")
     at.query_params["cmp"] = "2026-10-01"
     at.run()
     assert not at.exception
@@ -86,7 +65,7 @@ def test_since_the_last_meeting(demo_dir):
 
 
 def test_hotspot_methods_run(demo_dir):
-    at = AppTest.from_function(_overview, default_timeout=120).run()
+    at = page_test("overview_view").run()
     assert any(b.label.startswith("下载密度面 GeoTIFF") for b in at.get("download_button"))
     at.radio(key="ov_method").set_value("热点分析（Getis-Ord Gi*）").run()
     assert not at.exception

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from streamlit.testing.v1 import AppTest
-
-from onemap import settings
+from tests.conftest import app_test
 from ui.present import load_views
 
-APP = str(settings.REPO_ROOT / "app.py")
 
-
-def _app(**qp) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    for k, v in qp.items():
-        at.query_params[k] = v
-    return at.run()
+def _app(**query):
+    return app_test(**query).run()
 
 
 def test_default_sequence_reorder_and_delete(demo_dir):
