@@ -145,3 +145,19 @@ def app_test(timeout: float = 180, **query):
     for k, v in query.items():
         at.query_params[k] = v
     return at
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, demo_store):
+    """The app on a private copy of the demo (one per test module), plus one hostile site name."""
+    from tests.browser_kit import server_fixture
+
+    yield from server_fixture(tmp_path_factory, demo_store)
+
+
+@pytest.fixture()
+def page():
+    """A Chromium page that blocks and records every request leaving the machine."""
+    from tests.browser_kit import page_fixture
+
+    yield from page_fixture()

@@ -7,138 +7,22 @@ To enable locally: apt-get install chromium fonts-noto-cjk."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 
 from layers.style import COLORS
-from onemap import settings
-from tests.conftest import Stores
+from tests.browser_kit import (
+    HOSTILE,
+    _browser_or_skip,
+    _click_site,
+    _color_of,
+    _leaflet_frame,
+    _map,
+    _shot,
+    _symbols,
+)
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
-SHOTS = Path(os.environ.get("ONEMAP_SCREENSHOTS", settings.REPO_ROOT / "var" / "screenshots"))
-HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-def _browser_or_skip():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("ONEMAP_REQUIRE_BROWSER") == "1":
-            pytest.fail("Chromium 未安装（/usr/bin/chromium），而 ONEMAP_REQUIRE_BROWSER=1")
-        pytest.skip("Chromium not installed: apt-get install chromium fonts-noto-cjk to run browser tests")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, demo_store):
-    """The app on a private copy of the demo, plus one site with a hostile name."""
-    _browser_or_skip()
-    from onemap import services
-    from onemap.assets import fetch_all
-
-    fetch_all()
-    mp = pytest.MonkeyPatch()
-    tmp = tmp_path_factory.mktemp("browser")
-    stores = Stores(tmp, mp)
-    stores.new(demo=demo_store)
-    hostile = tmp / "hostile.csv"
-    hostile.write_text(f"名称,类型,经度,纬度\n\"{HOSTILE}\",监测断面,117.25,29.33\n", encoding="utf-8")
-    services.import_file(hostile)
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(settings.REPO_ROOT / "app.py"),
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.headless", "true"],
-                            cwd=settings.REPO_ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.5)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=20)
-    stores.close()
-    mp.undo()
-
-
-@pytest.fixture()
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        pg = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
-        outside: list[str] = []
-        dialogs: list[str] = []
-
-        def route(r):
-            url = r.request.url
-            if url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:")):
-                r.continue_()
-            else:
-                outside.append(url)
-                r.abort()
-
-        pg.route("**/*", route)
-        pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        pg.outside, pg.dialogs = outside, dialogs
-        yield pg
-        assert outside == [], f"requests left the machine: {outside}"
-        assert dialogs == [], f"a script ran from data: {dialogs}"
-        browser.close()
-
-
-def _map(pg):
-    pg.wait_for_selector("iframe[title*='streamlit_folium']", timeout=60_000)
-    frame = pg.frame_locator("iframe[title*='streamlit_folium']").first
-    frame.locator(".leaflet-container").wait_for(timeout=60_000)
-    frame.locator(".onemap-site").first.wait_for(timeout=60_000)
-    pg.wait_for_timeout(1000)
-    return frame
-
-
-def _symbols(frame, color: str | None = None) -> int:
-    sel = ".onemap-site svg g" + (f'[fill="{color}"]' if color else "")
-    return frame.locator(sel).count()
-
-
-def _shot(pg, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(SHOTS / name))
-
-
-def _symbol_of(frame, name: str):
-    """The symbol whose tooltip names the site."""
-    symbols = frame.locator(".onemap-site")
-    for i in range(symbols.count()):
-        symbols.nth(i).hover(force=True)
-        tip = frame.locator(".leaflet-tooltip")
-        if tip.count() and name in tip.last.inner_text():
-            return symbols.nth(i)
-    raise AssertionError(f"no symbol for {name}")
-
-
-def _color_of(frame, name: str) -> str:
-    return _symbol_of(frame, name).locator("svg g").get_attribute("fill")
-
-
-def _click_site(pg, frame, name: str) -> None:
-    _symbol_of(frame, name).click(force=True)
-    pg.locator("[data-testid='stMarkdownContainer'] h4", has_text=name).first.wait_for(timeout=60_000)
+CHROMIUM = "/usr/bin/chromium"
 
 
 def test_map_shows_every_site_offline(server, page):
@@ -148,6 +32,9 @@ def test_map_shows_every_site_offline(server, page):
     assert frame.locator("path.leaflet-interactive").count() == 8  # park outlines
     assert frame.locator("text=乐平市").count() >= 1  # county labels on the offline basemap
     _shot(page, "map.png")
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
 
 
 def test_click_site_status_change_recolours(server, page):
@@ -194,10 +81,6 @@ def test_filter_narrows_map_and_ledger(server, page):
     caption.first.wait_for(timeout=60_000)
     assert int(caption.first.inner_text().split("项")[0]) > n > 0
     _shot(page, "ledger.png")
-
-
-def _leaflet_frame(pg):
-    return next(f for f in pg.frames if f.url and "streamlit_folium" in f.url)
 
 
 def test_filter_change_keeps_the_view(server, page):
