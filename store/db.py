@@ -27,7 +27,7 @@ def _alembic_config(engine: Engine) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    with engine.begin() as conn:
+    with engine.execution_options(onemap_write=True).begin() as conn:
         cfg = _alembic_config(engine)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
@@ -36,26 +36,37 @@ def migrate(engine: Engine) -> None:
 @lru_cache(maxsize=4)
 def get_engine(url: str | None = None) -> Engine:
     url = url or settings.database_url()
-    engine = create_engine(url, future=True)
-    if engine.dialect.name == "sqlite":
+    sqlite = url.startswith("sqlite")
+    engine = create_engine(url, future=True, **({"connect_args": {"timeout": 30}} if sqlite else {}))
+    if sqlite:
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - driver hook
+            dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):  # pragma: no cover - driver hook
+            # A write transaction takes the write lock before it reads (BEGIN IMMEDIATE), so
+            # a check made inside it (the task's current status) still holds when it writes;
+            # a second writer waits for the first instead of failing on a stale snapshot.
+            mode = "IMMEDIATE" if conn.get_execution_options().get("onemap_write") else "DEFERRED"
+            conn.exec_driver_sql(f"BEGIN {mode}")
     migrate(engine)
     return engine
 
 
-def session_factory(url: str | None = None) -> sessionmaker[Session]:
-    return sessionmaker(get_engine(url or settings.database_url()), expire_on_commit=False)
+def session_factory(url: str | None = None, *, write: bool = False) -> sessionmaker[Session]:
+    engine = get_engine(url or settings.database_url())
+    return sessionmaker(engine.execution_options(onemap_write=True) if write else engine, expire_on_commit=False)
 
 
 @contextmanager
 def transaction(url: str | None = None) -> Iterator[Session]:
-    """All-or-nothing unit of work."""
-    session = session_factory(url)()
+    """All-or-nothing unit of work (on SQLite it holds the write lock from its first read)."""
+    session = session_factory(url, write=True)()
     try:
         with session.begin():
             yield session

@@ -53,12 +53,22 @@ def _value(col, v):
 def load_table(s: Session, model, df: pd.DataFrame) -> int:
     cols = {c.name: c for c in model.__table__.columns}
     rows = [{k: _value(cols[k], v) for k, v in r.items() if k in cols} for r in df.to_dict("records")]
+    if model is m.StatusEvent and any(r.get("seq") is None for r in rows):
+        _number_events(rows)  # an export written before events carried their sequence number
     if model is m.Task:  # parents first, so the self reference holds at every insert
         by_id = {x["id"]: x for x in rows}
         rows.sort(key=lambda r: _depth(r, by_id))
     for r in rows:
         s.execute(insert(model.__table__).values(**r))
     return len(rows)
+
+
+def _number_events(rows: list[dict]) -> None:
+    """1, 2, 3 … per task in the order the events happened (at, id)."""
+    seen: dict[int, int] = {}
+    for r in sorted(rows, key=lambda r: (r["at"], r["id"])):
+        seen[r["task_id"]] = seen.get(r["task_id"], 0) + 1
+        r["seq"] = seen[r["task_id"]]
 
 
 def _depth(row: dict, by_id: dict) -> int:

@@ -109,8 +109,12 @@ class StatusEvent(Base):
     """Append-only: rows are never updated or deleted by the application."""
 
     __tablename__ = "status_events"
+    __table_args__ = (UniqueConstraint("task_id", "seq", name="uq_status_events_task_seq"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
+    # 1, 2, 3 … per task: the unique (task_id, seq) makes a concurrent second writer fail
+    # instead of appending an event computed from a state that is no longer current.
+    seq: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
     from_status: Mapped[str] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))

@@ -92,7 +92,7 @@ def task_status_frame(s: Session, as_of: date) -> pd.DataFrame:
     limit = datetime.combine(as_of, datetime.max.time())
     ev = _read(s, select(m.StatusEvent.task_id, m.StatusEvent.at, m.StatusEvent.to_status, m.StatusEvent.note,
                          m.StatusEvent.sample).where(m.StatusEvent.at <= limit)
-               .order_by(m.StatusEvent.task_id, m.StatusEvent.at, m.StatusEvent.id))
+               .order_by(m.StatusEvent.task_id, m.StatusEvent.at, m.StatusEvent.seq))
     if ev.empty:
         return pd.DataFrame(columns=["status", "last_note", "last_event_at", "sample_events"])
     g = ev.groupby("task_id")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import shapely
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain import status as st
@@ -175,37 +176,70 @@ def link_task_site(s: Session, task_id: int, site_id: str, matched_text: str = "
 
 
 # ----------------------------------------------------------------------------- status
+def _last_event(s: Session, task_id: int) -> m.StatusEvent | None:
+    return s.scalar(select(m.StatusEvent).where(m.StatusEvent.task_id == task_id)
+                    .order_by(m.StatusEvent.seq.desc()).limit(1))
+
+
 def current_status(s: Session, task_id: int) -> str:
-    last = s.scalar(select(m.StatusEvent).where(m.StatusEvent.task_id == task_id)
-                    .order_by(m.StatusEvent.at.desc(), m.StatusEvent.id.desc()).limit(1))
+    last = _last_event(s, task_id)
     return last.to_status if last else st.NOT_STARTED
+
+
+class ConflictError(StoreError):
+    """Someone else changed the task between what the user saw and the write."""
+
+
+def _conflict(s: Session, task_id: int) -> ConflictError:
+    """Read the winner in a fresh session: the current transaction may be unusable."""
+    from sqlalchemy.orm import Session as _Session
+
+    # a reader (not a write transaction: on SQLite this one already holds the write lock)
+    with _Session(s.get_bind().execution_options(onemap_write=False)) as fresh:
+        last = _last_event(fresh, task_id)
+    if last is None:
+        return ConflictError("该任务刚被他人更新，请刷新后重试")
+    who = last.actor or "他人"
+    return ConflictError(f"该任务刚被 {who} 更新为“{last.to_status}”，请刷新后重试")
 
 
 def record_status(s: Session, task_id: int, to_status: str, *, actor: str, actor_unit: str = "", note: str = "",
                   at: datetime | None = None, sample: bool = False, files: list[Path] | None = None,
-                  inspection_id: int | None = None) -> m.StatusEvent:
+                  inspection_id: int | None = None, expected: str | None = None) -> m.StatusEvent:
     """Append a status event after checking the closing procedure. Evidence files
-    are copied into the data directory; the copy is removed if the transaction fails."""
+    are copied into the data directory; the copy is removed if the transaction fails.
+
+    Checked and written atomically: the current state is read inside this transaction and
+    the event takes the task's next sequence number, unique per task, so of two concurrent
+    writers only one commits; the other gets a ConflictError naming who changed it to what.
+    `expected` is the state the user saw: if the task has moved on since, the change is
+    refused the same way instead of being applied to a state the user never saw."""
     task = s.get(m.Task, task_id)
     if task is None:
         raise StoreError(f"任务 {task_id} 不存在")
     if not actor.strip():
         raise StoreError("请填写经办人姓名")
     at = at or now()
+    last = _last_event(s, task_id)
+    cur = last.to_status if last else st.NOT_STARTED
+    if expected is not None and expected != cur:
+        raise _conflict(s, task_id)
     later = s.scalar(select(func.count()).select_from(m.StatusEvent)
                      .where(m.StatusEvent.task_id == task_id, m.StatusEvent.at > at))
     if later:
         raise StoreError("该任务已有更晚日期的状态记录，不能补记更早的变更")
-    cur = current_status(s, task_id)
     try:
         st.check_transition(cur, to_status, ongoing=task.ongoing, note=note)
     except st.TransitionError as exc:
         raise StoreError(str(exc)) from exc
-    ev = m.StatusEvent(task_id=task_id, at=at, from_status=cur, to_status=to_status, actor=actor.strip(),
-                       actor_unit=actor_unit.strip(), note=note.strip(), sample=sample, recorded_at=now(),
-                       inspection_id=inspection_id)
+    ev = m.StatusEvent(task_id=task_id, seq=(last.seq if last else 0) + 1, at=at, from_status=cur,
+                       to_status=to_status, actor=actor.strip(), actor_unit=actor_unit.strip(), note=note.strip(),
+                       sample=sample, recorded_at=now(), inspection_id=inspection_id)
     s.add(ev)
-    s.flush()
+    try:
+        s.flush()
+    except IntegrityError as exc:
+        raise _conflict(s, task_id) from exc
     for f in files or []:
         _store_attachment(s, ev, Path(f))
     return ev

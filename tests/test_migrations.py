@@ -23,6 +23,9 @@ def test_upgrade_from_0001_keeps_data(data_dir):
         conn.execute(text("INSERT INTO status_events (task_id, at, from_status, to_status, actor, actor_unit, note, "
                           "sample, recorded_at) VALUES (1, '2024-02-01 00:00:00', '未启动', '整改中', '甲', '', '', false, "
                           "'2024-02-01 00:00:00')"))
+        conn.execute(text("INSERT INTO status_events (task_id, at, from_status, to_status, actor, actor_unit, note, "
+                          "sample, recorded_at) VALUES (1, '2024-03-01 00:00:00', '整改中', '申请销号', '乙', '', '说明', "
+                          "false, '2024-03-01 00:00:00')"))
     engine.dispose()
     assert (MIGRATIONS / "versions" / "0002_inspections_and_findings.py").exists()
     upgraded = get_engine(url)  # migrates to head on open
@@ -30,5 +33,6 @@ def test_upgrade_from_0001_keeps_data(data_dir):
     assert {"inspections", "inspection_findings"} <= names
     assert "inspection_id" in {c["name"] for c in inspect(upgraded).get_columns("status_events")}
     with upgraded.connect() as conn:
-        assert conn.execute(text("SELECT to_status FROM status_events")).scalar() == "整改中"
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        rows = conn.execute(text("SELECT to_status, seq FROM status_events ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [("整改中", 1), ("申请销号", 2)]  # numbered in their order
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
