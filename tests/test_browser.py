@@ -7,9 +7,12 @@ To enable locally: apt-get install chromium fonts-noto-cjk."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from layers.style import COLORS
+from tests import truth
 from tests.browser_kit import (
     HOSTILE,
     _browser_or_skip,
@@ -25,11 +28,24 @@ pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 
 
+def _wait_until(count, expected: int, timeout: float = 60) -> int:
+    """Poll a count until it equals `expected` (or time runs out); returns the last count."""
+    end = time.time() + timeout
+    n = count()
+    while n != expected and time.time() < end:
+        time.sleep(0.2)
+        n = count()
+    return n
+
+
 def test_map_shows_every_site_offline(server, page):
+    sites = truth.sites()
+    outlines = sum(1 for x in sites.values() if x["geom_wkt"].upper().startswith(("POLYGON", "MULTIPOLYGON")))
+    assert len(sites) == 34 and outlines == 8  # 33 demo sites + the hostile one; the parks' outlines
     page.goto(server + "/")
     frame = _map(page)
-    assert _symbols(frame) == 34  # 33 demo sites + the hostile one
-    assert frame.locator("path.leaflet-interactive").count() == 8  # park outlines
+    assert _wait_until(lambda: _symbols(frame), len(sites)) == len(sites)
+    assert frame.locator("path.leaflet-interactive").count() == outlines
     assert frame.locator("text=乐平市").count() >= 1  # county labels on the offline basemap
     _shot(page, "map.png")
 
@@ -65,52 +81,66 @@ def test_click_site_status_change_recolours(server, page):
     _shot(page, "after-status-change.png")
 
 
+def _overdue_and_linked() -> tuple[set[int], set[str]]:
+    tasks = truth.top_tasks()
+    overdue = {i for i, t in tasks.items() if t["flag"] == "逾期"}
+    return overdue, {x for i in overdue for x in tasks[i]["site_ids"]}
+
+
+def _ledger_count(page) -> int:
+    caption = page.locator("[data-testid='stCaptionContainer']", has_text="项（截至")
+    caption.first.wait_for(timeout=60_000)
+    return int(caption.first.inner_text().split("项")[0])
+
+
 def test_filter_narrows_map_and_ledger(server, page):
+    overdue, linked = _overdue_and_linked()
+    assert overdue and linked  # the demo has overdue work at linked sites, or this test proves nothing
     page.goto(server + "/?flag=%E9%80%BE%E6%9C%9F")
     frame = _map(page)
-    shown = _symbols(frame)
-    assert 0 < shown < 34
-    assert _symbols(frame, COLORS["已销号"]) == 0
+    assert _wait_until(lambda: _symbols(frame), len(linked)) == len(linked)
+    assert _symbols(frame, COLORS["逾期"]) == len(linked)  # each shown site has overdue work: red
     _shot(page, "map-overdue.png")
     page.goto(server + "/ledger?flag=%E9%80%BE%E6%9C%9F")
-    caption = page.locator("[data-testid='stCaptionContainer']", has_text="项（截至")
-    caption.first.wait_for(timeout=60_000)
-    n = int(caption.first.inner_text().split("项")[0])
+    assert _ledger_count(page) == len(overdue)
     page.goto(server + "/ledger")
-    caption = page.locator("[data-testid='stCaptionContainer']", has_text="项（截至")
-    caption.first.wait_for(timeout=60_000)
-    assert int(caption.first.inner_text().split("项")[0]) > n > 0
+    assert _ledger_count(page) == len(truth.top_tasks())
     _shot(page, "ledger.png")
 
 
 def test_filter_change_keeps_the_view(server, page):
+    _, linked = _overdue_and_linked()
     page.set_viewport_size({"width": 1600, "height": 1500})  # the filter's dropdown opens below it
     page.goto(server + "/")
     frame = _map(page)
+    leaflet = _leaflet_frame(page)
+    zoom0 = leaflet.evaluate("() => window.map.getZoom()")
     frame.locator(".leaflet-control-zoom-in").click()
     frame.locator(".leaflet-control-zoom-in").click()
-    page.wait_for_timeout(800)
-    zoom = _leaflet_frame(page).evaluate("() => window.map.getZoom()")
+    leaflet.wait_for_function("z => window.map.getZoom() === z", arg=zoom0 + 2, timeout=30_000)
     page.locator("[data-testid='stMultiSelect']", has_text="逾期/临期").click()
     page.get_by_role("option", name="逾期", exact=True).click()
     page.keyboard.press("Escape")
     page.wait_for_function("() => window.location.search.includes('flag=')", timeout=60_000)
-    page.wait_for_timeout(2500)
-    frame = _map(page)
-    assert 0 < _symbols(frame) < 34  # the layers were replaced …
-    assert _leaflet_frame(page).evaluate("() => window.map.getZoom()") == zoom  # … the view was not
+    frame = page.frame_locator("iframe[title*='streamlit_folium']").first
+    assert _wait_until(lambda: _symbols(frame), len(linked)) == len(linked)  # the layers were replaced …
+    assert _leaflet_frame(page).evaluate("() => window.map.getZoom()") == zoom0 + 2  # … the view was not
 
 
 def test_online_basemap_absent_breaks_nothing(server, page):
+    n_sites = len(truth.sites())
     page.goto(server + "/")
     _map(page)
     page.get_by_text("OpenStreetMap（需联网）").click()
-    page.wait_for_timeout(3000)
+    tried = lambda: {u.split("/")[2] for u in page.outside}  # noqa: E731
+    end = time.time() + 60
+    while not tried() and time.time() < end:
+        page.wait_for_timeout(200)
+    assert tried() == {"tile.openstreetmap.org"}  # the chosen tiles were asked for (and blocked here) …
     frame = _map(page)
-    assert _symbols(frame) == 34 and frame.locator("text=乐平市").count() >= 1
+    assert _wait_until(lambda: _symbols(frame), n_sites) == n_sites  # … and the map still works without them
+    assert frame.locator("text=乐平市").count() >= 1
     _shot(page, "osm-offline.png")
-    tried = {u.split("/")[2] for u in page.outside}
-    assert tried <= {"tile.openstreetmap.org"}  # only the chosen tiles were tried (and blocked here)
     page.outside.clear()
 
 
