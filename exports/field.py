@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from domain.dates import cn_date
+from exports.cells import text_only
 
 WGS84, GCJ02 = "WGS84", "GCJ-02"
 DATUM_NOTE = {WGS84: "坐标系：WGS84（GPS 原始坐标，奥维互动地图、Google Earth、GIS 软件直接使用）",
@@ -144,6 +145,7 @@ def checklist_xlsx(trip: Trip, path: Path) -> Path:
     for row in ws.iter_rows(min_row=5):
         for c in row:
             c.alignment = Alignment(wrap_text=True, vertical="top")
+    text_only(ws)
     wb.save(path)
     return Path(path)
 

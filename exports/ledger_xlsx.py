@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from domain.dates import cn_date
+from exports.cells import text_only
 from ingest.ledger import ledger_number
 
 LEVEL_CN = {"problem": "问题", "measure": "措施", "task": "任务", "matter": "事项", "sub": "子项"}
@@ -86,4 +87,5 @@ def write_ledger_xlsx(tasks: pd.DataFrame, site_names: dict[str, str], path: Pat
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.freeze_panes = "C4"
+        text_only(ws)
     return Path(path)
