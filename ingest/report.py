@@ -36,15 +36,17 @@ class Report:
         lines = []
         if self.errors:
             lines.append(f"导入失败：发现 {len(self.errors)} 处错误，未写入任何数据。")
-            for p in self.errors:
-                where = f"第{p.row}行" if isinstance(p.row, int) else (p.row or "文件")
-                col = f"“{p.column}”列" if p.column else ""
-                val = f"，值“{p.value}”" if p.value else ""
-                lines.append(f"  - {where}{col}{val}：{p.problem}。{p.fix}")
-        for p in self.warnings:
-            where = f"第{p.row}行" if isinstance(p.row, int) else (p.row or "文件")
-            lines.append(f"  提示：{where} {p.column} {p.problem} {p.fix}".rstrip())
+            lines.extend(f"  - {_line(p)}" for p in self.errors)
+        lines.extend(f"  提示：{_line(p)}" for p in self.warnings)
         return "\n".join(lines)
+
+
+def _line(p: Problem) -> str:
+    where = f"第{p.row}行" if isinstance(p.row, int) else (p.row or "文件")
+    col = f"“{p.column}”列" if p.column else ""
+    val = f"，值“{p.value}”" if p.value else ""
+    text = f"{where}{col}{val}：{p.problem}"
+    return f"{text}。{p.fix}" if p.fix else text
 
 
 def _show(value) -> str:

@@ -9,6 +9,7 @@ CRS is recorded.
 from __future__ import annotations
 
 import io
+import logging
 import math
 import re
 import tempfile
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
@@ -30,6 +32,13 @@ from onemap.kinds import SiteKind, kind_by_any, kind_names
 
 OUTSIDE_MARGIN_M = 20_000
 COORD_DECIMALS = 7  # ≈ 1 cm
+MAX_ID = 64  # the store's column sizes: longer text is refused per row, never cut
+MAX_NAME = 200
+MAX_TEXT = 2000  # any other attribute
+MAX_ZIP_ENTRIES = 1000
+MAX_UNZIPPED_BYTES = 500 * 1024 * 1024  # a zip bomb stops here, before anything is inflated
+
+log = logging.getLogger(__name__)
 
 NAME_COLS = ("名称", "name", "站点名称", "断面名称", "点位名称", "水源地名称", "园区名称", "矿山名称", "Name", "NAME", "MC")
 KIND_COLS = ("类型", "kind", "类别", "对象类型", "点位类型", "KIND")
@@ -112,6 +121,8 @@ def read_vector(path: Path, report: Report, layer: str | None = None) -> gpd.Geo
         if suffix == ".zip":
             with tempfile.TemporaryDirectory() as tmp:
                 with zipfile.ZipFile(path) as zf:
+                    if not _zip_within_limits(zf, path, report):
+                        return None
                     for info in zf.infolist():
                         name = info.filename
                         if info.flag_bits & 0x800 == 0:
@@ -120,8 +131,12 @@ def read_vector(path: Path, report: Report, layer: str | None = None) -> gpd.Geo
                                 name = info.filename.encode("cp437").decode("gbk")
                             except (UnicodeEncodeError, UnicodeDecodeError):
                                 name = info.filename
-                        if name.endswith("/") or ".." in Path(name).parts:
+                        if name.endswith("/"):
                             continue
+                        if ".." in Path(name).parts or Path(name).is_absolute():
+                            report.error("", "", name, "zip 包中的文件路径试图跳出所在文件夹",
+                                         "该文件可能被篡改，请重新打包后导入")
+                            return None
                         target = Path(tmp) / Path(name).name
                         target.write_bytes(zf.read(info))
                 shps = sorted(Path(tmp).glob("*.shp")) + sorted(Path(tmp).glob("*.SHP"))
@@ -141,6 +156,8 @@ def read_vector(path: Path, report: Report, layer: str | None = None) -> gpd.Geo
             return _read_shapefile(path, report)
         if suffix == ".kmz":
             with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(path) as zf:
+                if not _zip_within_limits(zf, path, report):
+                    return None
                 kml = next((n for n in zf.namelist() if n.lower().endswith(".kml")), None)
                 if kml is None:
                     report.error("", "", path.name, "KMZ 中没有 KML 文件", "请导出为 KML 或 KMZ")
@@ -152,10 +169,49 @@ def read_vector(path: Path, report: Report, layer: str | None = None) -> gpd.Geo
         if suffix == ".kml":
             gdf = pyogrio.read_dataframe(path)
             return gdf.set_crs("EPSG:4326", allow_override=True)  # KML is WGS84 by definition
+        if suffix in (".geojson", ".json"):
+            return _read_geojson(path, report)
         return pyogrio.read_dataframe(path, layer=layer) if layer else pyogrio.read_dataframe(path)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, zipfile.BadZipFile, OSError) as exc:
         report.error("", "", path.name, f"无法读取文件（{exc}）", "请确认文件完整、格式与扩展名一致")
         return None
+    except RuntimeError as exc:  # encrypted zip entries and the like
+        report.error("", "", path.name, f"无法读取文件（{exc}）", "如文件加密，请解密后重新打包导入")
+        return None
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a refusal in Chinese, logged in full
+        log.exception("reading %s", path.name)
+        report.error("", "", path.name, f"无法读取文件（{type(exc).__name__}）", "请确认文件完整、格式与扩展名一致")
+        return None
+
+
+def _zip_within_limits(zf: zipfile.ZipFile, path: Path, report: Report) -> bool:
+    infos = zf.infolist()
+    if len(infos) > MAX_ZIP_ENTRIES:
+        report.error("", "", path.name, f"zip 包中文件过多（{len(infos)} 个，上限 {MAX_ZIP_ENTRIES}）",
+                     "一次导入一个图层：只打包该图层的文件")
+        return False
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNZIPPED_BYTES:
+        report.error("", "", path.name, f"zip 包解压后过大（约 {total / 2**20:.0f} MB，上限 "
+                     f"{MAX_UNZIPPED_BYTES / 2**20:.0f} MB）", "请只打包需要导入的图层，或分批导入")
+        return False
+    return True
+
+
+def _read_geojson(path: Path, report: Report) -> gpd.GeoDataFrame:
+    """GeoJSON is UTF-8 by definition, but files saved by Chinese tools are often GBK:
+    such a file is read as GBK (GB18030) with a warning instead of failing."""
+    raw = path.read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030")  # raises UnicodeDecodeError → reported by the caller
+        report.warn("", "", path.name, "文件不是 UTF-8 编码，已按 GBK 读取", "请核对名称等文字是否正确")
+        with tempfile.TemporaryDirectory() as tmp:
+            utf8 = Path(tmp) / "layer.geojson"
+            utf8.write_text(text, encoding="utf-8")
+            return pyogrio.read_dataframe(utf8)
+    return pyogrio.read_dataframe(path)
 
 
 def read_table(path: Path, report: Report) -> pd.DataFrame | None:
@@ -286,6 +342,9 @@ def _split_aliases(v) -> list[str]:
 def _coerce_attr(kind: SiteKind, header: str, value, report: Report, row) -> tuple[str, object] | None:
     attr = kind.attribute(header)
     s = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value).strip()
+    if len(s) > MAX_TEXT:
+        report.error(row, header, s[:20] + "…", f"内容过长（{len(s)} 字，上限 {MAX_TEXT} 字）", "请精简该列内容")
+        return None
     if attr is None:
         return (header, s) if s else None
     if not s:
@@ -341,6 +400,7 @@ def validate_sites(gdf: gpd.GeoDataFrame, report: Report, region: Region, *, kin
                      f"请增加“类型”列，或导入时指定类型（--kind），可用类型：{'、'.join(kind_names())}")
         return []
     special = {c for c in (name_col, kind_col, id_col, alias_col, source_col, ill_col, county_col) if c}
+    geographic = gdf.crs is not None and CRS(gdf.crs).is_geographic
     counties = region.counties()
     union = counties.geometry.union_all()
     metric = metric_crs_for((region.bbox[0] + region.bbox[2]) / 2)
@@ -358,6 +418,9 @@ def validate_sites(gdf: gpd.GeoDataFrame, report: Report, region: Region, *, kin
         name = str(r[name_col]).strip() if _is_present(r[name_col]) else ""
         if not name:
             report.error(row, str(name_col), "", "名称为空", "每个点位都需要名称")
+        elif len(name) > MAX_NAME:
+            report.error(row, str(name_col), name[:20] + "…", f"名称过长（{len(name)} 字，上限 {MAX_NAME} 字）",
+                         "请缩短名称，较长的说明可放在其他属性列")
         k = fixed_kind
         if k is None:
             kv = r[kind_col]
@@ -365,8 +428,17 @@ def validate_sites(gdf: gpd.GeoDataFrame, report: Report, region: Region, *, kin
             if k is None:
                 report.error(row, str(kind_col), kv, "未知的点位类型", f"可用类型：{'、'.join(kind_names())}")
         geom = r.geometry
-        if geom is None or geom.is_empty:
+        if not isinstance(geom, BaseGeometry) or geom.is_empty:
             report.error(row, "geometry", "", "没有几何（坐标）", "请补充坐标或几何图形")
+            continue
+        coords = shapely.get_coordinates(geom)
+        if not np.isfinite(coords).all():
+            report.error(row, "geometry", "NaN/Infinity", "坐标不是有效数值", "请检查坐标，每个坐标都应是有限的数字")
+            continue
+        if geographic and not ((np.abs(coords[:, 0]) <= 180).all() and (np.abs(coords[:, 1]) <= 90).all()):
+            x, y = coords[0]
+            report.error(row, "geometry", f"{x}, {y}", "坐标超出经纬度范围（经度 ±180°，纬度 ±90°）",
+                         "请检查坐标与坐标系：投影坐标（米）请指定高斯-克吕格坐标系")
             continue
         if not geom.is_valid:
             reason = shapely.is_valid_reason(geom)
@@ -394,6 +466,9 @@ def validate_sites(gdf: gpd.GeoDataFrame, report: Report, region: Region, *, kin
             report.error(row, "geometry", f"距{region.name}边界约 {dist / 1000:.0f} 公里", f"位置在{region.name}范围之外",
                          "请检查坐标与坐标系；确属市外点位（如上游断面）请使用“允许市外点位”（--allow-outside）")
         sid = str(r[id_col]).strip() if id_col and _is_present(r[id_col]) else ""
+        if len(sid) > MAX_ID:
+            report.error(row, str(id_col), sid[:20] + "…", f"编号过长（{len(sid)} 个字符，上限 {MAX_ID}）", "请使用较短的编号")
+            sid = ""
         if sid:
             if sid in seen_ids:
                 report.error(row, str(id_col), sid, f"编号与{_where(seen_ids[sid])}重复", "同一文件中编号必须唯一")

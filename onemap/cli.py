@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from datetime import date
 from pathlib import Path
@@ -17,10 +18,10 @@ DESCRIPTION = """生态环境一张图 数据工具 (eco-onemap data tool)
 The data directory is ONEMAP_DATA_DIR (default: var/ in the repository)."""
 
 
-def _print_report(report, stream=sys.stdout) -> None:
+def _print_report(report, stream=None) -> None:
     text = report.text()
     if text:
-        print(text, file=stream)
+        print(text, file=stream or sys.stdout)
 
 
 def cmd_demo(args) -> int:
@@ -204,8 +205,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line's one boundary: refusals print their Chinese report (exit 1 or 2);
+    anything unexpected is logged with its traceback and reported in Chinese (exit 1)."""
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    from onemap import logs
+
+    logs.setup()
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("已中断，未完成的操作没有写入数据。", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 - the boundary: logged with its traceback, never shown raw
+        print(logs.unexpected(logging.getLogger("onemap.cli"), f"命令“{args.command}”"), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

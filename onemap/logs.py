@@ -1,0 +1,41 @@
+"""Logging: module loggers everywhere, and one file in the data directory
+(`logs/onemap.log`, rotated) where unexpected errors are written with their traceback —
+so the administrator can see what the user was spared (the user gets a Chinese message
+and the log file's name, never a traceback)."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from pathlib import Path
+
+from onemap import settings
+
+_configured: set[Path] = set()
+
+
+def log_file() -> Path:
+    return settings.data_dir() / "logs" / "onemap.log"
+
+
+def setup() -> Path:
+    """Attach the rotating file handler for the current data directory (idempotent)."""
+    path = log_file()
+    if path not in _configured:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=5_000_000, backupCount=5, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root = logging.getLogger()
+        root.addHandler(handler)
+        if root.level > logging.INFO or root.level == logging.NOTSET:
+            root.setLevel(logging.INFO)
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations' chatter is not news
+        _configured.add(path)
+    return path
+
+
+def unexpected(logger: logging.Logger, what: str) -> str:
+    """Log the exception being handled with its traceback; return the user's Chinese message."""
+    path = setup()
+    logger.exception("unexpected error during %s", what)
+    return f"系统错误：{what}未完成，未写入任何数据。详细信息已记录在日志 {path}，请联系系统管理员。"
