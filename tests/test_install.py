@@ -149,6 +149,40 @@ def test_setup_names_the_package_when_python_is_missing(tmp_path):
     assert "未找到 Python" in r.stderr and "apt-get install python3 python3-venv" in r.stderr
 
 
+def test_setup_installs_once_and_adds_extras_only_when_asked(tmp_path):
+    """start.sh after test.sh (and test-postgres.sh after test.sh) must not reinstall; changed pins must."""
+    repo = tmp_path / "repo"
+    (repo / "scripts").mkdir(parents=True)
+    (repo / ".venv" / "bin").mkdir(parents=True)
+    shutil.copy(ROOT / "scripts" / "setup.sh", repo / "scripts" / "setup.sh")
+    for name in ("pyproject.toml", "constraints.txt"):
+        shutil.copy(ROOT / name, repo / name)
+    calls = tmp_path / "calls.txt"
+    venv_python = repo / ".venv" / "bin" / "python"
+    venv_python.write_text(f'#!/bin/sh\necho "$*" >> {calls}\n')  # a venv whose pip "works"
+    venv_python.chmod(0o755)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+
+    def setup(*extras: str) -> list[str]:
+        calls.write_text("")
+        r = subprocess.run(["bash", str(repo / "scripts" / "setup.sh"), *extras], env=env, capture_output=True,
+                           text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        return [c for c in calls.read_text().splitlines() if c.startswith("-m pip install")]
+
+    pip = "-m pip install -q --disable-pip-version-check"
+    upgrade = f"{pip} --upgrade pip"
+    assert setup() == [upgrade, f"{pip} -c constraints.txt -e ."]                # start.sh, fresh
+    assert setup("dev") == [upgrade, f"{pip} -c constraints.txt -e .[dev]"]      # test.sh adds the tools
+    assert setup() == []                                                       # start.sh again
+    assert setup("dev") == []                                                  # test-postgres.sh
+    with (repo / "constraints.txt").open("a") as f:
+        f.write("extra-pin==1.0\n")
+    assert setup() == [upgrade, f"{pip} -c constraints.txt -e .[dev]"]         # new pins: all again
+    assert setup("dev,mutation") == [upgrade, f"{pip} -c constraints.txt -e .[dev,mutation]"]
+    assert calls.read_text().splitlines()[-1] == "-m onemap.assets"            # assets checked every run
+
+
 @pytest.mark.skipif(not Path("/usr/bin/python3").exists(), reason="no system python3")
 def test_system_python_passes_the_preflight_checks():
     r = subprocess.run(["/usr/bin/python3", "-c", "import sys, ensurepip, venv; print(sys.version_info >= (3, 11))"],
