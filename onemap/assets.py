@@ -1,8 +1,11 @@
 """Front-end assets served by the app itself (no CDN at run time).
 
-Leaflet comes from the npm registry at setup (`npm pack`, pinned version, sha512
-integrity checked) and is unpacked into `static/vendor/`, which Streamlit serves
-at `/app/static/` (server.enableStaticServing). Nothing third-party is committed.
+Leaflet comes from the npm registry at setup: the pinned tarball is downloaded
+directly over HTTPS (no Node.js/npm needed — a fresh Debian has neither), its sha512
+checked against the pinned npm `dist.integrity`, and the files we use unpacked into
+`static/vendor/`, which Streamlit serves at `/app/static/` (server.enableStaticServing).
+Nothing third-party is committed. `ONEMAP_NPM_REGISTRY` selects a mirror (e.g.
+https://registry.npmmirror.com); the integrity check makes any mirror safe.
 `use_local_assets()` points folium's element headers at those files.
 """
 
@@ -10,11 +13,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
+import os
 import shutil
-import subprocess
 import sys
 import tarfile
-import tempfile
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from onemap import settings
@@ -22,6 +27,7 @@ from onemap import settings
 STATIC = settings.REPO_ROOT / "static"
 VENDOR = STATIC / "vendor"
 URL_PREFIX = "/app/static/vendor"
+REGISTRY = "https://registry.npmjs.org"
 PACKAGES = {
     # name: (version, npm dist.integrity, files to keep from package/)
     "leaflet": ("1.9.4",
@@ -49,29 +55,46 @@ def installed(name: str) -> bool:
     return (VENDOR / name / ".version").exists() and (VENDOR / name / ".version").read_text().strip() == version
 
 
+def tarball_url(name: str, version: str) -> str:
+    """The registry's tarball address for an unscoped package (what `npm pack` downloads)."""
+    registry = (os.environ.get("ONEMAP_NPM_REGISTRY") or REGISTRY).rstrip("/")
+    return f"{registry}/{name}/-/{name}-{version}.tgz"
+
+
+def _download(url: str) -> bytes:
+    try:
+        with urllib.request.urlopen(url, timeout=120) as r:
+            return r.read()
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise AssetError(f"无法下载 {url}：{reason}。请检查网络连接（可设置 HTTPS_PROXY，"
+                         "或用 ONEMAP_NPM_REGISTRY 指定 npm 镜像，如 https://registry.npmmirror.com）") from exc
+
+
 def fetch(name: str) -> Path:
     version, integrity, files = PACKAGES[name]
     target = VENDOR / name
     if installed(name):
         return target
-    npm = shutil.which("npm")
-    if npm is None:
-        raise AssetError("需要 npm 来获取前端资源（Node.js）：请安装 nodejs/npm 后重试")
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([npm, "pack", f"{name}@{version}", "--silent", "--pack-destination", tmp],
-                       check=True, cwd=tmp, stdout=subprocess.DEVNULL)
-        tgz = next(Path(tmp).glob("*.tgz"))
-        data = tgz.read_bytes()
-        if _integrity(data) != integrity:
-            raise AssetError(f"{name}@{version} 校验失败：下载内容与锁定的 sha512 不一致")
-        if target.exists():
-            shutil.rmtree(target)
-        with tarfile.open(tgz) as tf:
+    url = tarball_url(name, version)
+    data = _download(url)
+    if _integrity(data) != integrity:
+        raise AssetError(f"{name}@{version} 校验失败：{url} 的内容与锁定的 sha512 不一致，未安装")
+    # Read everything first, so a broken tarball leaves the previous copy untouched.
+    contents: dict[Path, bytes] = {}
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tf:
             for rel in files:
-                member = tf.getmember(f"package/{rel}")
-                out = target / Path(rel).relative_to("dist") if rel.startswith("dist/") else target / rel
-                out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_bytes(tf.extractfile(member).read())
+                member = tf.extractfile(f"package/{rel}")
+                out = Path(rel).relative_to("dist") if rel.startswith("dist/") else Path(rel)
+                contents[out] = member.read()
+    except (tarfile.TarError, KeyError, AttributeError) as exc:
+        raise AssetError(f"{name}@{version} 的压缩包缺少所需文件：{exc}") from exc
+    if target.exists():
+        shutil.rmtree(target)
+    for rel, blob in contents.items():
+        (target / rel).parent.mkdir(parents=True, exist_ok=True)
+        (target / rel).write_bytes(blob)
     (target / ".version").write_text(version + "\n")
     return target
 
@@ -103,7 +126,7 @@ def use_local_assets() -> None:
 if __name__ == "__main__":
     try:
         fetch_all()
-    except (AssetError, subprocess.CalledProcessError) as exc:
+    except AssetError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         sys.exit(1)
     print(f"前端资源已就绪：{VENDOR}")
