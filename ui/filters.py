@@ -18,6 +18,9 @@ from geo.region import Region
 from onemap.kinds import kind_names
 
 FLAGS = (st_status.OVERDUE, st_status.DUE_SOON)
+NO_MATCH = "没有符合条件的任务"
+KEYWORD_HELP = ("在任务的标题、内容、编号、目标、责任单位及其整改措施中查找，也查找关联点位的名称和别名；"
+                "多个词用空格分开，须同时符合")
 PARAMS = {"place": "f_place", "kind": "f_kind", "status": "f_status", "flag": "f_flag", "unit": "f_unit",
           "doc": "f_doc", "cat": "f_cat"}
 
@@ -71,7 +74,8 @@ def sidebar_filters(region: Region, tasks: pd.DataFrame | None = None) -> Filter
         units=sb.multiselect("责任单位", unit_opts, key="f_unit", placeholder="全部"),
         documents=sb.multiselect("来源文件", doc_opts, key="f_doc", placeholder="全部"),
         categories=sb.multiselect("类别", cat_opts, key="f_cat", placeholder="全部"),
-        keyword=sb.text_input("关键词（点位或任务）", key="f_q", placeholder="如 南河、矿山、乐平").strip(),
+        keyword=sb.text_input("关键词（点位或任务）", key="f_q", placeholder="如 南河、矿山、乐平",
+                              help=KEYWORD_HELP).strip(),
         as_of=as_of,
     )
     if f.task_filter_active and sb.button("清除筛选", width="stretch"):
@@ -93,6 +97,14 @@ def _write_query(f: Filters) -> None:
             st.query_params[k] = v
         elif not v and k in st.query_params:
             del st.query_params[k]
+
+
+def no_match_notice(tasks: pd.DataFrame) -> bool:
+    """Say so when the filters leave no task (the figures then all read 0); True if empty."""
+    if len(tasks):
+        return False
+    st.info(f"{NO_MATCH}。可放宽左侧筛选，或点击“清除筛选”。")
+    return True
 
 
 @dataclass
