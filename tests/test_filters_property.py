@@ -72,18 +72,25 @@ class Store:
         s = self.site[sid]
         return term in s["name"].lower() or any(term in a.lower() for a in (s["aliases"] or []))
 
-    def expected(self, f: Filters) -> tuple[set[int], set[str]]:
-        status = self.status_on(f.as_of)
-        end = datetime.combine(f.as_of, time.max)
-        shown: list[dict] = []
+    def top_level_on(self, day: date) -> list[tuple[dict, str, str]]:
+        """(task, status, 逾期/临期/'') of every top-level, not archived task that existed on `day`."""
+        status = self.status_on(day)
+        end = datetime.combine(day, time.max)
+        out = []
         for t in self.tasks:
             if t["parent_id"] is not None or t["archived"] or t["created_at"] > end:
                 continue
             st = status.get(t["id"], "未启动")
             flag = ""
             if t["deadline"] is not None and st not in CLOSED_STATES:
-                days = (t["deadline"] - f.as_of).days
+                days = (t["deadline"] - day).days
                 flag = "逾期" if days < 0 else "临期" if days <= DUE_SOON else ""
+            out.append((t, st, flag))
+        return out
+
+    def expected(self, f: Filters) -> tuple[set[int], set[str]]:
+        shown: list[dict] = []
+        for t, st, flag in self.top_level_on(f.as_of):
             sites = self.links[t["id"]]
             if f.statuses and st not in f.statuses:
                 continue
