@@ -48,11 +48,14 @@ def sidebar_filters(region: Region, tasks: pd.DataFrame | None = None) -> Filter
     unit_opts = _options(top["units"].explode()) if top is not None else []
     doc_opts = _options(top["document"]) if top is not None else []
     cat_opts = _options(top["category"]) if top is not None else []
-    allowed = {"place": place_opts, "kind": kind_names(), "status": list(st_status.STATUSES), "flag": list(FLAGS),
-               "unit": unit_opts, "doc": doc_opts, "cat": cat_opts}
+    known = {"place": place_opts, "kind": kind_names(), "status": list(st_status.STATUSES), "flag": list(FLAGS),
+             "unit": unit_opts, "doc": doc_opts, "cat": cat_opts}
+    opts: dict[str, list[str]] = {}
     for param, key in PARAMS.items():
-        _init(key, [v for v in _qp_list(param) if v in allowed[param]])
-        st.session_state[key] = [v for v in st.session_state[key] if v in allowed[param]]
+        _init(key, list(dict.fromkeys(_qp_list(param))))
+        # A choice that is not among today's options (a unit without tasks on this date, a
+        # stale link) stays chosen and shown: dropping it would silently widen the filter.
+        opts[param] = known[param] + [v for v in st.session_state[key] if v not in known[param]]
     _init("f_q", st.query_params.get("q", ""))
     try:
         qp_date = date.fromisoformat(st.query_params.get("asof", ""))
@@ -66,14 +69,14 @@ def sidebar_filters(region: Region, tasks: pd.DataFrame | None = None) -> Filter
                           help="按状态变更记录回放到这一天：可查看任意过去日期的情况")
     sb.caption(f"显示 {cn_date(as_of)} 的状态")
     f = Filters(
-        places=sb.multiselect("区县/管理区", place_opts, key="f_place", format_func=lambda c: place_label.get(c, c),
+        places=sb.multiselect("区县/管理区", opts["place"], key="f_place", format_func=lambda c: place_label.get(c, c),
                               placeholder="全部"),
-        kinds=sb.multiselect("点位类型", kind_names(), key="f_kind", placeholder="全部"),
-        flags=sb.multiselect("逾期/临期", list(FLAGS), key="f_flag", placeholder="不限"),
-        statuses=sb.multiselect("任务状态", list(st_status.STATUSES), key="f_status", placeholder="全部"),
-        units=sb.multiselect("责任单位", unit_opts, key="f_unit", placeholder="全部"),
-        documents=sb.multiselect("来源文件", doc_opts, key="f_doc", placeholder="全部"),
-        categories=sb.multiselect("类别", cat_opts, key="f_cat", placeholder="全部"),
+        kinds=sb.multiselect("点位类型", opts["kind"], key="f_kind", placeholder="全部"),
+        flags=sb.multiselect("逾期/临期", opts["flag"], key="f_flag", placeholder="不限"),
+        statuses=sb.multiselect("任务状态", opts["status"], key="f_status", placeholder="全部"),
+        units=sb.multiselect("责任单位", opts["unit"], key="f_unit", placeholder="全部"),
+        documents=sb.multiselect("来源文件", opts["doc"], key="f_doc", placeholder="全部"),
+        categories=sb.multiselect("类别", opts["cat"], key="f_cat", placeholder="全部"),
         keyword=sb.text_input("关键词（点位或任务）", key="f_q", placeholder="如 南河、矿山、乐平",
                               help=KEYWORD_HELP).strip(),
         as_of=as_of,
