@@ -65,50 +65,48 @@ def _lists(values: pd.Series) -> pd.Series:
 def _any_in(lists: pd.Series, wanted: set) -> pd.Series:
     """Rows whose list shares an element with `wanted`. An empty `wanted` matches no row:
     a filter whose choices match nothing narrows to nothing."""
-    lists = _lists(lists)
-    n = len(lists)
-    if not n or not wanted:
+    if not wanted:
         return pd.Series(False, index=lists.index, dtype=bool)
-    lengths = lists.map(len).to_numpy()
-    flat = lists.explode()  # an empty list becomes one NaN row
-    hit = flat.isin(wanted).to_numpy() & np.repeat(lengths > 0, np.maximum(lengths, 1))
-    rows = np.repeat(np.arange(n), np.maximum(lengths, 1))
-    return pd.Series(np.bincount(rows[hit], minlength=n) > 0, index=lists.index)
-
-
-def _contains(text: pd.Series, term: str) -> pd.Series:
-    return text.fillna("").astype(str).str.contains(term, case=False, regex=False)
+    return ~lists.map(frozenset(wanted).isdisjoint).astype(bool)
 
 
 def task_text(tasks: pd.DataFrame) -> pd.Series:
-    """What a keyword is searched in: title, body, ref, target and responsible units."""
-    text = pd.Series("", index=tasks.index, dtype=object)
+    """What a keyword is searched in: title, body, ref, target and the responsible units
+    (concatenated with `+`: vectorised on pandas' string columns)."""
+    text = pd.Series("", index=tasks.index, dtype="str")
     for col in TEXT_COLUMNS:
         if col in tasks:
-            text = text + "\n" + tasks[col].fillna("").astype(str)
+            text = text + tasks[col].fillna("").astype("str") + "\n"
     if "units" in tasks:
-        text = text + "\n" + _lists(tasks["units"]).map("、".join)
+        text = text + tasks["units"].map("、".join).astype("str")
     return text
 
 
+def _has(text: pd.Series, term: str) -> pd.Series:
+    """Contains `term`; in any case only when it has letters with case (a Chinese word
+    needs no case folding, which would cost a pass over the text)."""
+    return text.str.contains(term, case=term.lower() == term.upper(), regex=False)
+
+
 def sites_named(sites: gpd.GeoDataFrame, term: str) -> set[str]:
-    """Ids of the sites whose name or an alias contains `term`."""
+    """Ids of the sites whose name or an alias contains `term` (in any case)."""
     if sites.empty:
         return set()
-    t = term.lower()
-    alias = _lists(sites["aliases"]).map(lambda a: any(t in str(x).lower() for x in a))
-    return set(sites.loc[_contains(sites["name"], term) | alias, "id"])
+    low = term.lower()
+    name = _has(sites["name"].fillna("").astype("str"), term)
+    alias = _lists(sites["aliases"]).map(lambda a: any(low in str(x).lower() for x in a))
+    return set(sites.loc[name | alias, "id"])
 
 
 def _keyword_mask(t: pd.DataFrame, tasks: pd.DataFrame, sites: gpd.GeoDataFrame, terms: list[str]) -> pd.Series:
     """Top-level rows `t` matching every term, each in the task's own text, the text of one
     of its measures, or the name/alias of a linked site."""
-    kids = tasks[tasks["parent_id"].notna() & ~tasks["archived"].astype(bool)]
+    kids = tasks[tasks["parent_id"].isin(set(t["id"])) & ~tasks["archived"].astype(bool)]
     own, kid_text = task_text(t), task_text(kids)
     mask = pd.Series(True, index=t.index, dtype=bool)
     for term in terms:
-        via_kids = {int(p) for p in kids.loc[_contains(kid_text, term), "parent_id"]}
-        mask &= (_contains(own, term) | t["id"].isin(via_kids)
+        via_kids = {int(p) for p in kids.loc[_has(kid_text, term), "parent_id"]}
+        mask &= (_has(own, term) | t["id"].isin(via_kids)
                  | _any_in(t["site_ids"], sites_named(sites, term)))
     return mask
 
