@@ -18,6 +18,9 @@ from geo.region import Region
 from onemap.kinds import kind_names
 
 FLAGS = (st_status.OVERDUE, st_status.DUE_SOON)
+NO_MATCH = "没有符合条件的任务"
+KEYWORD_HELP = ("在任务的标题、内容、编号、目标、责任单位及其整改措施中查找，也查找关联点位的名称和别名；"
+                "多个词用空格分开，须同时符合")
 PARAMS = {"place": "f_place", "kind": "f_kind", "status": "f_status", "flag": "f_flag", "unit": "f_unit",
           "doc": "f_doc", "cat": "f_cat"}
 
@@ -45,11 +48,14 @@ def sidebar_filters(region: Region, tasks: pd.DataFrame | None = None) -> Filter
     unit_opts = _options(top["units"].explode()) if top is not None else []
     doc_opts = _options(top["document"]) if top is not None else []
     cat_opts = _options(top["category"]) if top is not None else []
-    allowed = {"place": place_opts, "kind": kind_names(), "status": list(st_status.STATUSES), "flag": list(FLAGS),
-               "unit": unit_opts, "doc": doc_opts, "cat": cat_opts}
+    known = {"place": place_opts, "kind": kind_names(), "status": list(st_status.STATUSES), "flag": list(FLAGS),
+             "unit": unit_opts, "doc": doc_opts, "cat": cat_opts}
+    opts: dict[str, list[str]] = {}
     for param, key in PARAMS.items():
-        _init(key, [v for v in _qp_list(param) if v in allowed[param]])
-        st.session_state[key] = [v for v in st.session_state[key] if v in allowed[param]]
+        _init(key, list(dict.fromkeys(_qp_list(param))))
+        # A choice that is not among today's options (a unit without tasks on this date, a
+        # stale link) stays chosen and shown: dropping it would silently widen the filter.
+        opts[param] = known[param] + [v for v in st.session_state[key] if v not in known[param]]
     _init("f_q", st.query_params.get("q", ""))
     try:
         qp_date = date.fromisoformat(st.query_params.get("asof", ""))
@@ -63,15 +69,16 @@ def sidebar_filters(region: Region, tasks: pd.DataFrame | None = None) -> Filter
                           help="按状态变更记录回放到这一天：可查看任意过去日期的情况")
     sb.caption(f"显示 {cn_date(as_of)} 的状态")
     f = Filters(
-        places=sb.multiselect("区县/管理区", place_opts, key="f_place", format_func=lambda c: place_label.get(c, c),
+        places=sb.multiselect("区县/管理区", opts["place"], key="f_place", format_func=lambda c: place_label.get(c, c),
                               placeholder="全部"),
-        kinds=sb.multiselect("点位类型", kind_names(), key="f_kind", placeholder="全部"),
-        flags=sb.multiselect("逾期/临期", list(FLAGS), key="f_flag", placeholder="不限"),
-        statuses=sb.multiselect("任务状态", list(st_status.STATUSES), key="f_status", placeholder="全部"),
-        units=sb.multiselect("责任单位", unit_opts, key="f_unit", placeholder="全部"),
-        documents=sb.multiselect("来源文件", doc_opts, key="f_doc", placeholder="全部"),
-        categories=sb.multiselect("类别", cat_opts, key="f_cat", placeholder="全部"),
-        keyword=sb.text_input("关键词（点位或任务）", key="f_q", placeholder="如 南河、矿山、乐平").strip(),
+        kinds=sb.multiselect("点位类型", opts["kind"], key="f_kind", placeholder="全部"),
+        flags=sb.multiselect("逾期/临期", opts["flag"], key="f_flag", placeholder="不限"),
+        statuses=sb.multiselect("任务状态", opts["status"], key="f_status", placeholder="全部"),
+        units=sb.multiselect("责任单位", opts["unit"], key="f_unit", placeholder="全部"),
+        documents=sb.multiselect("来源文件", opts["doc"], key="f_doc", placeholder="全部"),
+        categories=sb.multiselect("类别", opts["cat"], key="f_cat", placeholder="全部"),
+        keyword=sb.text_input("关键词（点位或任务）", key="f_q", placeholder="如 南河、矿山、乐平",
+                              help=KEYWORD_HELP).strip(),
         as_of=as_of,
     )
     if f.task_filter_active and sb.button("清除筛选", width="stretch"):
@@ -93,6 +100,14 @@ def _write_query(f: Filters) -> None:
             st.query_params[k] = v
         elif not v and k in st.query_params:
             del st.query_params[k]
+
+
+def no_match_notice(tasks: pd.DataFrame) -> bool:
+    """Say so when the filters leave no task (the figures then all read 0); True if empty."""
+    if len(tasks):
+        return False
+    st.info(f"{NO_MATCH}。可放宽左侧筛选，或点击“清除筛选”。")
+    return True
 
 
 @dataclass

@@ -15,7 +15,7 @@ from domain.dates import cn_date
 from exports.ledger_xlsx import write_ledger_xlsx
 from ui import data, nav
 from ui.common import data_notice, deadline_words
-from ui.filters import current_view
+from ui.filters import current_view, no_match_notice
 from ui.views.task_detail import render_task
 from ui.workflow import flash
 
@@ -53,6 +53,8 @@ def render() -> None:
     c1, c2 = st.columns([3, 1])
     c1.caption(f"{len(tasks)} 项（截至 {cn_date(f.as_of)}）；点击一行查看措施、状态记录并登记变更；点击表头排序")
     with_measures = c2.toggle("显示整改措施", key="ledger_tree")
+    if no_match_notice(tasks):
+        return
     rows = tree_rows(tasks, tasks_all, with_measures)
     is_child = rows["parent_id"].notna()
     view = pd.DataFrame({

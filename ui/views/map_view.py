@@ -25,7 +25,7 @@ from onemap import settings
 from onemap.kinds import site_kinds
 from ui import data, nav
 from ui.common import data_notice, kind_legend_html, legend_html
-from ui.filters import current_view, filter_sites
+from ui.filters import current_view, filter_sites, no_match_notice
 from ui.views.task_detail import render_task
 from ui.workflow import flash
 
@@ -89,6 +89,7 @@ def render() -> None:
     data_notice(data.meta(), bool(sites["illustrative"].any()), bool(tasks["sample_events"].any()))
     counts = summary.loc[sites["id"], "worst"].value_counts().to_dict() if len(sites) else {}
     st.markdown(legend_html(counts, settings.due_soon_days()) + kind_legend_html(), unsafe_allow_html=True)
+    no_match_notice(tasks)
     _offline_map_button(f.as_of)
     basemap = st.sidebar.radio("底图", list(BASEMAPS), key="basemap",
                                help="默认底图随应用提供，无需联网；在线底图在断网时不显示瓦片，不影响其他内容")

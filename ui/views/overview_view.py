@@ -32,7 +32,7 @@ from layers.analysis import (
 from layers.style import COLORS
 from ui import data, nav
 from ui.common import data_notice
-from ui.filters import current_view, filter_tasks
+from ui.filters import current_view, filter_tasks, no_match_notice
 from ui.views.map_view import base_map
 
 METHOD_KDE = "核密度（任务密度面）"
@@ -75,6 +75,7 @@ def render() -> None:
     data_notice(data.meta(), False, bool(tasks["sample_events"].any()))
     st.caption(f"截至 {cn_date(f.as_of)}；筛选条件在左侧（点击地图上的区县即按该区县筛选）。")
     deck_button(region, f.as_of)
+    no_match_notice(tasks)
 
     indicators_section(tasks, f.as_of)
     documents_section(tasks)
