@@ -173,10 +173,10 @@ def _cell(cell, text: str, bold: bool = False) -> None:
     cell.margin_top = cell.margin_bottom = Pt(CELL_PAD_PT / 2)
 
 
-def _picture(slide, png: bytes, left, top, height) -> None:
+def _picture(slide, png: bytes, left, top, height):
     import io
 
-    slide.shapes.add_picture(io.BytesIO(png), left, top, height=height)
+    return slide.shapes.add_picture(io.BytesIO(png), left, top, height=height)
 
 
 def hottest_extent(data: DeckData, half_km: float = 15.0) -> tuple[tuple[float, float, float, float], float] | None:
@@ -302,7 +302,9 @@ def _place_slides(prs, data: DeckData, tasks: pd.DataFrame, title: str) -> None:
     _title(s, title, "逾期问题/任务，按责任单位所属区县/管理区统计（一项任务涉及几个地区，就在几个地区各计一次）")
     png = render_map(data.region.counties(), county_values=values, value_label="逾期（项）", zones=zones,
                      classes=classes, data_date=data.as_of, size_in=(7.4, 5.75), legend_pt=16)
-    _picture(s, png, Inches(0.3), Inches(1.3), Inches(5.75))
+    pic = _picture(s, png, Inches(0.3), Inches(1.3), Inches(5.75))
+    # alt text: the legend in words (screen readers; and what the map's colours mean)
+    pic._element.nvPicPr.cNvPr.set("descr", "逾期（项）分级：" + "；".join(f"{k.label} {k.color}" for k in classes.classes))
     lines = [(r["地区"], f"逾期 {r['逾期']}") for _, r in table.iterrows()]
     _figures(s, lines, Inches(8.0), Inches(1.4), Inches(5.0), value_pt=22, label_pt=18,
              space_pt=max(2, min(10, int(60 / max(1, len(lines))))))
