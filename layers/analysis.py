@@ -49,7 +49,7 @@ def zone_label_points(zones: list[dict], bbox: tuple[float, float, float, float]
     placed = [z for z in zones if z.get("anchor")]
     if not placed:
         return {}
-    west = min(z["anchor"][0] for z in placed) - 0.12 * (maxx - minx)
+    west = min(z["anchor"][0] for z in placed) - 0.10 * (maxx - minx)
     top = max(z["anchor"][1] for z in placed) + 0.10 * (maxy - miny)
     step = 0.065 * (maxy - miny)
     order = sorted(placed, key=lambda z: -z["anchor"][1])
@@ -100,7 +100,7 @@ def choropleth(counties: gpd.GeoDataFrame, values: dict[str, float | None], zone
             icon_size=(0, 0), class_name="onemap-zone-label",
             html=f'<div style="width:max-content;transform:translate(calc(-100% - 2px),-50%);font-size:14px;font-weight:700;color:#222;'
                  f'background:rgba(255,255,255,.92);border:2px solid {klass.color(v)};border-radius:4px;'
-                 f'padding:1px 6px;white-space:nowrap">{html.escape(z["name"])}（示意）{_num(v)}</div>'),
+                 f'padding:1px 6px;white-space:nowrap">{html.escape(z["name"])} {_num(v)}</div>'),
             tooltip=tip).add_to(fg)
     for _, r in counties.iterrows():
         p = r.geometry.representative_point()

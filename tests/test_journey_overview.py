@@ -14,8 +14,7 @@ from tests.browser_kit import _shot
 from tests.store_counts import count
 
 MAP_JS = """() => {
-  const k = Object.keys(window).find(k => k.startsWith('map_') && window[k] && window[k].getBounds);
-  const b = window[k].getBounds();
+  const b = window.map.getBounds();  // streamlit-folium keeps the Leaflet map as window.map
   return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
 }"""
 
@@ -25,7 +24,8 @@ def _overview_frame(pg):
     pg.wait_for_selector("iframe[title*='streamlit_folium']", timeout=60_000)
     for _ in range(120):
         for f in pg.frames:
-            if "streamlit_folium" in (f.url or "") and f.locator(".onemap-county-label").count():
+            # the choropleth is the map with zone labels (the hot-spot map also labels counties)
+            if "streamlit_folium" in (f.url or "") and f.locator(".onemap-zone-label").count():
                 return f
         pg.wait_for_timeout(500)
     raise AssertionError("the choropleth did not render")
@@ -62,12 +62,18 @@ def test_overview_choropleth_answers_which_county_is_worst(server, page, size):
     want = count(date.today())
     shown = {}
     for text in frame.locator(".onemap-county-label, .onemap-zone-label").all_inner_texts():
-        name, number = re.fullmatch(r"(\S+?)(?:（示意）)?\s*(\d+)", text.strip()).groups()
+        name, number = re.fullmatch(r"(\S+?)\s*(\d+)", text.strip()).groups()
         shown[name] = int(number)
     expect = {p.name: len(want.place_overdue[p.code]) for p in region.places.local_places()}
     assert shown == expect
+    # zone labels lie wholly inside the map frame (not cut at its edge)
+    box = frame.locator(".leaflet-container").first.bounding_box()
+    for lab in frame.locator(".onemap-zone-label > div").all():
+        b = lab.bounding_box()
+        assert box["x"] <= b["x"] and b["x"] + b["width"] <= box["x"] + box["width"], (b, box)
     # and the page says why they add up to more than the city's total
     summed = sum(len(v) for v in want.place_overdue.values())
     note = page.get_by_text(f"各地区逾期合计 {summed} 项，多于全市逾期总数 {len(want.overdue)} 项")
     note.first.wait_for(timeout=30_000)
+    page.locator("h4", has_text="按地区").first.scroll_into_view_if_needed()
     _shot(page, f"journey_overview_{size[0]}x{size[1]}.png")

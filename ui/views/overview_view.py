@@ -28,7 +28,6 @@ from layers.analysis import (
     gi_legend,
     legend,
     place_values,
-    zone_label_points,
 )
 from layers.classify import classify
 from layers.style import COLORS
@@ -168,11 +167,6 @@ def place_section(region, v) -> None:
         m = base_map(region, "", counties=False)  # the choropleth draws (and labels) the counties itself
         m.options["zoomSnap"] = 0.1  # fit the city to the frame, not to the next whole zoom level
         choropleth(region.counties(), values, zones, label, klass, region.bbox).add_to(m)
-        # the whole city and the zone labels west of it (≈ 150 px of text) in the frame
-        minx, miny, maxx, maxy = region.bbox
-        west = min([minx, *(x for x, _ in zone_label_points(zones, region.bbox).values())])
-        m.fit_bounds([[miny, west], [maxy, maxx]], padding_top_left=(150 if west < minx else 10, 10),
-                     padding_bottom_right=(10, 10))
         st_folium(m, key="overview_map", height=PLACE_MAP_HEIGHT, use_container_width=True,
                   returned_objects=["last_active_drawing"])
         st.markdown(legend(klass, label), unsafe_allow_html=True)
