@@ -1,6 +1,7 @@
 """The meeting deck: slides, titles, table contents equal to the store, nothing off the slide;
 converted with LibreOffice and rasterised where LibreOffice is installed (CI)."""
 
+import math
 import re
 import shutil
 import subprocess
@@ -205,3 +206,38 @@ def test_one_slide_per_saved_view(demo_dir, tmp_path):
     assert main(["deck", str(tmp_path / "w.pptx"), "--views", "各区县逾期,逾期问题清单"]) == 0
     titles = [_texts(s)[0].split("\n")[0] for s in Presentation(str(tmp_path / "w.pptx")).slides]
     assert titles[1] == "各区县逾期" and titles[2] == "区县排名" and titles[3].startswith("逾期问题清单")
+
+
+def test_slide_extent_is_the_saved_bounds():
+    from exports.deck import _extent_of
+
+    # bounds saved with the view (Leaflet's [[south, west], [north, east]]) are used as they are
+    view = {"center": [29.0, 117.2], "zoom": 11, "bounds": [[28.9, 117.1], [29.1, 117.35]]}
+    assert _extent_of(view) == (117.1, 28.9, 117.35, 29.1)
+    # a view saved before bounds were recorded: Web Mercator for a 900 × 640 px map
+    w, s, e, n = _extent_of({"center": [0.0, 0.0], "zoom": 0})
+    assert (w, e) == (-450 * 360 / 256, 450 * 360 / 256)
+    assert s == pytest.approx(-n) and n == pytest.approx(math.degrees(2 * math.atan(math.exp(math.radians(
+        320 * 360 / 256))) - math.pi / 2))
+    assert _extent_of({"title": "x"}) is None
+
+
+def test_cropped_map_labels_only_counties_inside(demo_dir):
+    import shapely
+
+    from exports.static_map import _label_points
+    from geo.crs import metric_crs_for
+
+    counties = services.active_region().counties()
+    crs = metric_crs_for(float(counties.total_bounds[[0, 2]].mean()))
+    c = counties.to_crs(crs)
+    lp = counties.set_index("name").loc["乐平市"].geometry.representative_point()
+    box = shapely.box(lp.x - 0.1, lp.y - 0.1, lp.x + 0.1, lp.y + 0.1)
+    import geopandas as gpd
+
+    view = gpd.GeoSeries([box], crs=4326).to_crs(crs).iloc[0]
+    labels = _label_points(c, view)
+    assert [r["name"] for r, _, _ in labels] == ["乐平市"]
+    assert all(view.contains(shapely.Point(x, y)) for _, x, y in labels)
+    # the whole city: every county labelled at a point inside itself
+    assert sorted(r["name"] for r, _, _ in _label_points(c, None)) == sorted(counties["name"])
