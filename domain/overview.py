@@ -4,6 +4,8 @@ replayed to their dates); every figure comes with the task ids behind it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from domain import status as st
@@ -48,13 +50,19 @@ def _exploded(t: pd.DataFrame, column: str, name: str) -> pd.DataFrame:
     return e.rename(columns={column: name})
 
 
-def by_place(tasks: pd.DataFrame, place_names: dict[str, str], sites_per_place: dict[str, int]) -> pd.DataFrame:
+def by_place(tasks: pd.DataFrame, place_names: dict[str, str], sites_per_place: dict[str, int],
+             include: Iterable[str] = ()) -> pd.DataFrame:
     """Open and overdue top-level tasks per county/zone (and the city's own departments),
-    as their responsible units define them; also per site where the place has sites."""
+    as their responsible units define them; also per site where the place has sites.
+    A task with units in several places counts once in each of them, so the rows add up to
+    more than the city's total (see `multi_place_note`). Places in `include` are listed
+    even when they have no task (a ranking must show every county and zone)."""
     t = top_level(tasks)
     e = _exploded(t, "unit_place_codes", "code")
+    groups = dict(tuple(e.groupby("code")))
     rows = []
-    for code, g in e.groupby("code"):
+    for code in [*groups, *[c for c in include if c not in groups]]:
+        g = groups.get(code, e.iloc[0:0])
         open_ = g[g["status"].isin(st.OPEN_STATUSES)]
         over = g[g["flag"] == st.OVERDUE]
         n_sites = sites_per_place.get(code, 0)
@@ -63,7 +71,24 @@ def by_place(tasks: pd.DataFrame, place_names: dict[str, str], sites_per_place: 
                      "ids_open": list(open_["id"]), "ids_overdue": list(over["id"])})
     df = pd.DataFrame(rows, columns=["code", "地区", "未销号", "逾期", "点位数", "每点位未销号", "ids_open",
                                      "ids_overdue"])
-    return df.sort_values(["逾期", "未销号"], ascending=False).reset_index(drop=True)
+    order = {c: i for i, c in enumerate(include)}
+    df["_o"] = df["code"].map(lambda c: order.get(c, len(order)))
+    df = df.sort_values(["逾期", "未销号", "_o"], ascending=[False, False, True], kind="stable")
+    return df.drop(columns="_o").reset_index(drop=True)
+
+
+def multi_place_note(tasks: pd.DataFrame, table: pd.DataFrame, column: str = "逾期") -> str:
+    """Why the places' figures add up to more than the city's: say it with the numbers."""
+    t = top_level(tasks)
+    total = int((t["flag"] == st.OVERDUE).sum()) if column == "逾期" else int(t["status"].isin(st.OPEN_STATUSES).sum())
+    summed = int(table[column].sum()) if len(table) else 0
+    shared = int(t.loc[(t["flag"] == st.OVERDUE) if column == "逾期" else t["status"].isin(st.OPEN_STATUSES),
+                       "unit_place_codes"].map(lambda cs: len(set(cs)) > 1).sum())
+    if summed == total:
+        return f"各地区{column}合计 {summed} 项，等于全市{column}总数 {total} 项。"
+    return (f"按责任单位所属地区统计：一项任务有多个责任单位、分属不同地区时，在每个地区各计一次"
+            f"（全市有 {shared} 项{column}任务由多个地区共同负责），所以各地区{column}合计 {summed} 项，"
+            f"多于全市{column}总数 {total} 项。")
 
 
 def by_unit(tasks: pd.DataFrame) -> pd.DataFrame:

@@ -16,11 +16,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import FancyArrow, Patch  # noqa: E402
+from shapely.geometry import box as shapely_box  # noqa: E402
 
 from domain.dates import cn_date  # noqa: E402
 from exports.field import cjk_font_path  # noqa: E402
 from geo.crs import metric_crs_for  # noqa: E402
-from layers.analysis import SEQUENTIAL  # noqa: E402
+from layers.analysis import county_label_shift, zone_label_points  # noqa: E402
+from layers.classify import Classification, classify  # noqa: E402
 from layers.style import BUCKETS, COLORS, LEGEND_TEXT  # noqa: E402
 
 MARKERS = {"triangle": "^", "drop": "o", "square": "s", "diamond": "D", "circle": "o"}
@@ -51,29 +53,97 @@ def _north_arrow(ax, font) -> None:
     ax.text(x, y + h * 1.15, "北", ha="center", va="bottom", fontproperties=font, zorder=10)
 
 
+def _fit_texts(fig, ax, texts) -> None:
+    """Widen the map's x range so labels placed beside the region stay inside the picture."""
+    ax.set_aspect("equal")
+    ax.margins(0.02)
+    ax.autoscale_view()
+    for _ in range(3):
+        fig.canvas.draw()
+        inv = ax.transData.inverted()
+        x0, x1 = ax.get_xlim()
+        left = min([x0, *(inv.transform(t.get_window_extent().get_points())[0][0] for t in texts)])
+        right = max([x1, *(inv.transform(t.get_window_extent().get_points())[1][0] for t in texts)])
+        if left >= x0 and right <= x1:
+            break
+        pad = 0.02 * (right - left)
+        ax.set_xlim(left - pad, right + pad)
+
+
+def _label_points(c: gpd.GeoDataFrame, view) -> list[tuple[object, float, float]]:
+    """(row, x, y) of each county label that falls inside the shown area: at the county's
+    representative point, or (when the map is cropped) at that of its part inside the area;
+    counties outside the area get no label."""
+    out = []
+    for _, r in c.iterrows():
+        g = r.geometry if view is None else r.geometry.intersection(view)
+        if g.is_empty or (view is not None and g.area < 0.01 * view.area):
+            continue
+        p = g.representative_point()
+        out.append((r, p.x, p.y))
+    return out
+
+
 def render_map(counties: gpd.GeoDataFrame, *, sites: gpd.GeoDataFrame | None = None,
                site_state: dict[str, str] | None = None, kind_markers: dict[str, str] | None = None,
-               county_values: dict[str, float] | None = None, value_label: str = "",
+               county_values: dict[str, float | None] | None = None, value_label: str = "",
+               zones: list[dict] | None = None, classes: Classification | None = None,
                extent_lonlat: tuple[float, float, float, float] | None = None, data_date: date,
-               illustrative: bool = False, size_in: tuple[float, float] = (10.0, 6.0), dpi: int = 180) -> bytes:
-    """PNG bytes of a map for a slide."""
+               illustrative: bool = False, size_in: tuple[float, float] = (10.0, 6.0), dpi: int = 180,
+               legend_pt: float = 16) -> bytes:
+    """PNG bytes of a map for a slide. With `county_values` (place code → value, zones
+    included) the counties are filled by `classes` (layers.classify, the web map's classifier)
+    and zones drawn as circles at their illustrative anchors; the legend shows exactly those
+    colours with their value ranges."""
     crs = metric_crs_for(float(counties.total_bounds[[0, 2]].mean()))
     c = counties.to_crs(crs)
     fig, ax = plt.subplots(figsize=size_in, dpi=dpi)
+    handles = []
+    zones = [z for z in (zones or []) if z.get("anchor")]
     if county_values is not None:
-        top = max([v for v in county_values.values() if v is not None] or [0]) or 1
-        colors = [SEQUENTIAL[min(4, int((county_values.get(a) or 0) / top * 4.999))] if county_values.get(a)
-                  else "#FFFFFF" for a in c["adcode"]]
-        c.plot(ax=ax, color=colors, edgecolor="#333333", linewidth=1.6)
+        classes = classes or classify(county_values.values())
+        c.plot(ax=ax, color=[classes.color(county_values.get(a)) for a in c["adcode"]], edgecolor="#333333",
+               linewidth=1.6)
+        handles += [Patch(facecolor=k.color, edgecolor="#333333", label=k.label) for k in classes.classes]
     else:
         c.plot(ax=ax, color="#F4F1EA", edgecolor="#4A5A6A", linewidth=1.6)
-    label_font = _font(11)
-    for _, r in c.iterrows():
-        p = r.geometry.representative_point()
-        text = r["name"] + (f"\n{county_values.get(r['adcode'], 0):g}" if county_values is not None else "")
-        ax.text(p.x, p.y, text, ha="center", va="center", fontproperties=label_font, color="#222222", zorder=6,
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.6})
-    handles = []
+    view = None
+    if extent_lonlat:
+        box = gpd.GeoSeries.from_xy([extent_lonlat[0], extent_lonlat[2]], [extent_lonlat[1], extent_lonlat[3]],
+                                    crs=4326).to_crs(crs)
+        ax.set_xlim(box.x.min(), box.x.max())
+        ax.set_ylim(box.y.min(), box.y.max())
+        view = shapely_box(box.x.min(), box.y.min(), box.x.max(), box.y.max())
+    label_font = _font(13)
+    bbox = tuple(counties.total_bounds)
+    for r, x, y in _label_points(c, view):
+        text = r["name"]
+        if county_values is not None:
+            v = county_values.get(r["adcode"])
+            text += "\n" + ("—" if v is None else f"{v:g}")
+        ll = counties.loc[counties["adcode"] == r["adcode"]].geometry.iloc[0].representative_point()
+        shift = county_label_shift((ll.x, ll.y), zones, bbox) if county_values is not None else 0
+        ax.annotate(text, (x, y), xytext=(shift, 0), textcoords="offset points", ha="center", va="center",
+                    fontproperties=label_font, color="#111111", zorder=6, annotation_clip=True,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75})
+    if county_values is not None and zones:
+        label_at = zone_label_points(zones, bbox)
+        pts = gpd.GeoSeries.from_xy([z["anchor"][0] for z in zones], [z["anchor"][1] for z in zones],
+                                    crs=4326).to_crs(crs)
+        lab = gpd.GeoSeries.from_xy([label_at[z["code"]][0] for z in zones], [label_at[z["code"]][1] for z in zones],
+                                    crs=4326).to_crs(crs)
+        texts = []
+        for z, p, q in zip(zones, pts, lab, strict=True):
+            v = county_values.get(z["code"])
+            ax.plot([p.x, q.x], [p.y, q.y], color="#4A5A6A", linewidth=1.2, zorder=7)
+            ax.scatter([p.x], [p.y], s=260, c=[classes.color(v)], edgecolors="#111111", linewidths=1.8, zorder=8)
+            texts.append(ax.annotate(f"{z['name']}（示意）{'—' if v is None else f'{v:g}'}", (q.x, q.y), ha="right", va="center",
+                        fontproperties=_font(12), zorder=9,
+                        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": classes.color(v), "lw": 1.5}))
+        if not extent_lonlat:
+            _fit_texts(fig, ax, texts)
+        handles.append(Line2D([], [], marker="o", color="white", markeredgecolor="#111111", markersize=12,
+                              linestyle="", label="管理区（位置示意）"))
     if sites is not None and len(sites):
         s = sites.to_crs(crs)
         pts = s.geometry.representative_point()
@@ -85,31 +155,29 @@ def render_map(counties: gpd.GeoDataFrame, *, sites: gpd.GeoDataFrame | None = N
             ax.scatter(pts[sel].x, pts[sel].y, s=120, c=cols, marker=MARKERS.get(marker, "o"), edgecolors="#111111",
                        linewidths=1.2, zorder=8)
             handles.append(Line2D([], [], marker=MARKERS.get(marker, "o"), color="white", markeredgecolor="#111111",
-                                  markersize=10, linestyle="", label=kind))
+                                  markersize=12, linestyle="", label=kind))
         used = {(site_state or {}).get(i, BUCKETS[-1]) for i in s["id"]}
         handles += [Patch(facecolor=COLORS[b], edgecolor="#111111", label=LEGEND_TEXT[b].format(days=30))
                     for b in BUCKETS if b in used]
-    if county_values is not None:
-        handles += [Patch(facecolor=SEQUENTIAL[k], edgecolor="#333333", label=f"{value_label}（{k + 1}级）")
-                    for k in range(5)][:3]
-    if extent_lonlat:
-        box = gpd.GeoSeries.from_xy([extent_lonlat[0], extent_lonlat[2]], [extent_lonlat[1], extent_lonlat[3]],
-                                    crs=4326).to_crs(crs)
-        ax.set_xlim(box.x.min(), box.x.max())
-        ax.set_ylim(box.y.min(), box.y.max())
+    if not extent_lonlat:
+        ax.margins(0.02)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    small = _font(10)
+    small = _font(12)
     x0, x1 = ax.get_xlim()
     _scale_bar(ax, x1 - x0, small)
     _north_arrow(ax, small)
     right = 0.99
     if handles:  # beside the map, never on it
-        fig.legend(handles=handles, prop=_font(10), loc="center right", framealpha=0.95, borderaxespad=0.3)
-        right = 0.60
+        title = value_label if county_values is not None else None
+        leg = fig.legend(handles=handles, prop=_font(legend_pt), loc="center right", framealpha=0.95,
+                         borderaxespad=0.3, title=title, title_fontproperties=_font(legend_pt))
+        fig.canvas.draw()
+        width = leg.get_window_extent().width / fig.bbox.width
+        right = max(0.35, 0.98 - width)
     note = f"数据截至 {cn_date(data_date)}" + ("　点位为示意位置" if illustrative else "")
     fig.text(0.01, 0.01, note, fontproperties=small, color="#333333")
-    fig.subplots_adjust(left=0.01, right=right, top=0.99, bottom=0.06)
+    fig.subplots_adjust(left=0.01, right=right, top=0.99, bottom=0.07)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     plt.close(fig)

@@ -1,4 +1,4 @@
-"""Overview layers: the county choropleth (zones as proportional circles), the density
+"""Overview layers: the county choropleth (zones as circles; classes from layers.classify), the density
 surface as an image overlay, and Gi* hot/cold cells. Colours: sequential oranges for
 amounts, red/blue for hot/cold (the product palette's overdue red and open blue)."""
 
@@ -15,8 +15,8 @@ import pandas as pd
 from PIL import Image
 
 from geo.hotspots import Density, to_web_image
+from layers.classify import Classification
 
-SEQUENTIAL = ["#FFF5EB", "#FDD0A2", "#FD8D3C", "#D94801", "#7F2704"]
 HOT = {"hot99": "#B2182B", "hot95": "#EF8A62", "hot90": "#FDDBC7"}
 COLD = {"cold99": "#2166AC", "cold95": "#67A9CF", "cold90": "#D1E5F0"}
 CLASS_CN = {"hot99": "热点（99%置信）", "hot95": "热点（95%）", "hot90": "热点（90%）",
@@ -24,67 +24,106 @@ CLASS_CN = {"hot99": "热点（99%置信）", "hot95": "热点（95%）", "hot90
 DENSITY_RAMP = np.array([[255, 255, 178], [254, 204, 92], [253, 141, 60], [240, 59, 32], [189, 0, 38]], dtype=float)
 
 
-def classes(values: pd.Series, k: int = 5) -> tuple[list[float], pd.Series]:
-    """Equal-interval class breaks (integers when the values are counts) and each value's class."""
-    v = values.fillna(0).astype(float)
-    top = float(v.max()) if len(v) else 0.0
-    if top <= 0:
-        return [0.0], pd.Series(0, index=values.index)
-    breaks = [top * (i + 1) / k for i in range(k)]
-    cls = np.minimum((v / top * k).apply(np.ceil).astype(int) - 1, k - 1).clip(lower=0)
-    cls[v <= 0] = -1
-    return breaks, cls
-
-
-def choropleth(counties: gpd.GeoDataFrame, table: pd.DataFrame, measure: str, zones: list[dict],
-               label: str) -> folium.FeatureGroup:
-    """Counties coloured by `measure` (a column of the by-place table, indexed by code)."""
-    fg = folium.FeatureGroup(name=label)
+def place_values(table: pd.DataFrame, measure: str, codes: list[str]) -> dict[str, float | None]:
+    """`measure` per place code (None where the table has no value), for the given codes."""
     t = table.set_index("code") if "code" in table.columns else table
-    vals = t[measure] if measure in t.columns else pd.Series(dtype=float)
-    breaks, cls = classes(vals)
+    col = t[measure] if measure in t.columns else pd.Series(dtype=float)
+    out: dict[str, float | None] = {}
+    for c in codes:
+        v = col.get(c)
+        out[c] = None if v is None or pd.isna(v) else float(v)
+    return out
+
+
+def _num(v: float | None) -> str:
+    if v is None:
+        return "—"
+    return str(int(v)) if float(v).is_integer() else f"{v:.2f}"
+
+
+def zone_label_points(zones: list[dict], bbox: tuple[float, float, float, float]) -> dict[str, tuple[float, float]]:
+    """Where each zone's label goes (lon, lat): west of the anchors, stacked top-down in the
+    order of the anchors' latitude, so labels never sit on each other, on a county label or
+    on the small central districts the zones lie in. Shared with the slide maps."""
+    minx, miny, maxx, maxy = bbox
+    placed = [z for z in zones if z.get("anchor")]
+    if not placed:
+        return {}
+    west = min(z["anchor"][0] for z in placed) - 0.10 * (maxx - minx)
+    top = max(z["anchor"][1] for z in placed) + 0.10 * (maxy - miny)
+    step = 0.065 * (maxy - miny)
+    order = sorted(placed, key=lambda z: -z["anchor"][1])
+    return {z["code"]: (west, top - i * step) for i, z in enumerate(order)}
+
+
+def county_label_shift(point: tuple[float, float], zones: list[dict], bbox) -> int:
+    """Pixels to move a county label sideways when a zone circle sits right beside it."""
+    near = 0.09 * (bbox[2] - bbox[0])
+    for z in zones:
+        a = z.get("anchor")
+        if a and abs(a[0] - point[0]) < near and abs(a[1] - point[1]) < near:
+            return 34 if point[0] >= a[0] else -34
+    return 0
+
+
+def choropleth(counties: gpd.GeoDataFrame, values: dict[str, float | None], zones: list[dict], label: str,
+               klass: Classification, bbox: tuple[float, float, float, float]) -> folium.FeatureGroup:
+    """Counties filled by their class; zones (no boundaries of their own) as circles at their
+    illustrative anchors, labelled beside the map with a leader line; every fill colour is a
+    legend colour (`klass`)."""
+    fg = folium.FeatureGroup(name=label)
     gj = counties[["adcode", "name", "geometry"]].copy()
     gj["name"] = gj["name"].map(html.escape)
-    gj["value"] = [(None if c not in vals.index or pd.isna(vals.get(c)) else float(vals.get(c))) for c in gj["adcode"]]
-    gj["fill"] = [SEQUENTIAL[int(cls[c])] if c in cls.index and cls[c] >= 0 else "#FFFFFF" for c in gj["adcode"]]
-    gj["text"] = [f"{label}：{'无' if v is None else (int(v) if float(v).is_integer() else v)}" for v in gj["value"]]
+    vals = [values.get(c) for c in gj["adcode"]]
+    gj["fill"] = [klass.color(v) for v in vals]
+    gj["text"] = [f"{html.escape(label)}：{_num(v)}" for v in vals]
     folium.GeoJson(
-        gj.drop(columns=["value"]).to_json(),
+        gj.to_json(),
         style_function=lambda f: {"color": "#4A5A6A", "weight": 2, "fillColor": f["properties"]["fill"],
-                                  "fillOpacity": 0.85},
+                                  "fillOpacity": 0.9},
         highlight_function=lambda f: {"weight": 4},
         tooltip=folium.GeoJsonTooltip(fields=["name", "text"], aliases=["", ""]),
     ).add_to(fg)
+    label_at = zone_label_points(zones, bbox)
     for z in zones:
-        if not z.get("anchor") or z["code"] not in vals.index:
+        if z["code"] not in label_at:
             continue
-        v = float(vals[z["code"]] or 0)
-        c = int(cls[z["code"]]) if z["code"] in cls.index else -1
-        folium.CircleMarker(
-            [z["anchor"][1], z["anchor"][0]], radius=8 + 2 * max(c, 0), color="#4A5A6A", weight=2,
-            fill=True, fill_color=SEQUENTIAL[c] if c >= 0 else "#FFFFFF", fill_opacity=0.95,
-            tooltip=html.escape(f"{z['name']}（管理区，位置示意）：{label} {int(v) if v.is_integer() else v}"),
-        ).add_to(fg)
+        v = values.get(z["code"], 0.0)
+        lon, lat = z["anchor"]
+        lx, ly = label_at[z["code"]]
+        tip = html.escape(f"{z['name']}（管理区，位置示意）：{label} {_num(v)}")
+        folium.PolyLine([[lat, lon], [ly, lx]], color="#4A5A6A", weight=1.5, interactive=False).add_to(fg)
+        folium.CircleMarker([lat, lon], radius=11, color="#222222", weight=2, fill=True, fill_color=klass.color(v),
+                            fill_opacity=1.0, tooltip=tip,
+                            **{"class_name": "onemap-zone"}).add_to(fg)
+        folium.Marker([ly, lx], icon=folium.DivIcon(
+            icon_size=(0, 0), class_name="onemap-zone-label",
+            html=f'<div style="width:max-content;transform:translate(calc(-100% - 2px),-50%);font-size:14px;font-weight:700;color:#222;'
+                 f'background:rgba(255,255,255,.92);border:2px solid {klass.color(v)};border-radius:4px;'
+                 f'padding:1px 6px;white-space:nowrap">{html.escape(z["name"])} {_num(v)}</div>'),
+            tooltip=tip).add_to(fg)
     for _, r in counties.iterrows():
         p = r.geometry.representative_point()
-        v = vals.get(r["adcode"])
-        text = "" if v is None or pd.isna(v) else (int(v) if float(v).is_integer() else v)
+        shift = county_label_shift((p.x, p.y), zones, bbox)
         folium.Marker([p.y, p.x], icon=folium.DivIcon(
-            html=f'<div style="transform:translate(-50%,-50%);font-size:13px;font-weight:700;color:#222;'
-                 f'text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap;text-align:center">'
-                 f'{html.escape(r["name"])}<br>{text}</div>'), interactive=False).add_to(fg)
+            icon_size=(0, 0), class_name="onemap-county-label",
+            html=f'<div style="width:max-content;transform:translate(calc(-50% + {shift}px),-50%);font-size:15px;font-weight:700;'
+                 f'color:#111;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;white-space:nowrap;'
+                 f'text-align:center">{html.escape(r["name"])}<br>{_num(values.get(r["adcode"]))}</div>'),
+            interactive=False).add_to(fg)
     return fg
 
 
-def legend(breaks: list[float], label: str) -> str:
-    if len(breaks) < 2:
-        return f'<div style="font-size:0.85rem">{html.escape(label)}：均为 0</div>'
-    parts, lo = [], 0.0
-    for b, color in zip(breaks, SEQUENTIAL, strict=False):
-        parts.append(f'<span style="display:inline-block;width:22px;height:12px;background:{color};'
-                     f'border:1px solid #888;margin:0 4px 0 10px"></span>{lo:g}–{b:g}')
-        lo = b
-    return f'<div style="font-size:0.85rem">{html.escape(label)}：' + "".join(parts) + "</div>"
+def legend(klass: Classification, label: str) -> str:
+    """The classes as swatches with their value ranges (the colours the map is filled with)."""
+    if not klass.classes:
+        return f'<div class="onemap-choro-legend" style="font-size:0.95rem">{html.escape(label)}：无数据</div>'
+    parts = [f'<span class="onemap-legend-class" data-color="{k.color}" style="white-space:nowrap">'
+             f'<span style="display:inline-block;width:26px;height:16px;background:{k.color};border:1px solid #666;'
+             f'vertical-align:middle;margin:0 5px 0 12px"></span>{html.escape(k.label)}</span>'
+             for k in klass.classes]
+    return (f'<div class="onemap-choro-legend" style="font-size:0.95rem;line-height:1.9">{html.escape(label)}：'
+            + "".join(parts) + "</div>")
 
 
 DENSITY_PANE = "onemap-density"

@@ -63,6 +63,8 @@ def capture(title: str, page: str) -> dict:
     extent = st.session_state.get("map_view_extent")
     if page == "map" and extent:
         view["center"], view["zoom"] = extent["center"], extent["zoom"]
+        if extent.get("bounds"):  # what the map showed: the slide shows the same area
+            view["bounds"] = extent["bounds"]
     return view
 
 
@@ -77,7 +79,7 @@ def default_sequence() -> list[dict]:
     if hot is not None:
         (w, s, e, n), _peak = hot
         seq.append({"title": "重点区域", "page": "map", "params": {}, "center": [(s + n) / 2, (w + e) / 2],
-                    "zoom": 11})
+                    "zoom": 11, "bounds": [[s, w], [n, e]]})
     return seq
 
 

@@ -111,10 +111,11 @@ def render() -> None:
         out = st_folium(base_map(region, basemap, label_size=22 if large else 14), key="onemap",
                         height=720 if large else MAP_HEIGHT, use_container_width=True,
                         feature_group_to_add=layers.groups, layer_control=layers.control, center=center,
-                        zoom=zoom, returned_objects=["last_active_drawing", "center", "zoom"])
+                        zoom=zoom, returned_objects=["last_active_drawing", "center", "zoom", "bounds"])
         if out and out.get("center") and out.get("zoom"):
             c = out["center"]
-            st.session_state["map_view_extent"] = {"center": [c["lat"], c["lng"]], "zoom": out["zoom"]}
+            st.session_state["map_view_extent"] = {"center": [c["lat"], c["lng"]], "zoom": out["zoom"],
+                                                   "bounds": _bounds(out.get("bounds"))}
     clicked = (out or {}).get("last_active_drawing") or {}
     site_id = html.unescape((clicked.get("properties") or {}).get("i", "")) or None
     if site_id and site_id != st.session_state.get("_last_clicked"):
@@ -122,6 +123,15 @@ def render() -> None:
         st.session_state["site_id"] = site_id
     with right:
         render_site_panel(st.session_state.get("site_id"), sites_all, tasks_all, tasks, region)
+
+
+def _bounds(b) -> list[list[float]] | None:
+    """streamlit-folium's {_southWest, _northEast} → [[south, west], [north, east]] (None if absent)."""
+    try:
+        sw, ne = b["_southWest"], b["_northEast"]
+        return [[float(sw["lat"]), float(sw["lng"])], [float(ne["lat"]), float(ne["lng"])]]
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _focus(tasks_all: pd.DataFrame) -> tuple[list[str], str]:

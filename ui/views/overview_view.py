@@ -20,7 +20,6 @@ from domain.dates import cn_date
 from geo.hotspots import gi_star, grid_values, region_density, square_grid, write_geotiff
 from layers.analysis import (
     choropleth,
-    classes,
     density_image,
     density_legend,
     density_overlay,
@@ -28,7 +27,9 @@ from layers.analysis import (
     gi_layer,
     gi_legend,
     legend,
+    place_values,
 )
+from layers.classify import classify
 from layers.style import COLORS
 from ui import data, nav
 from ui.common import data_notice
@@ -137,32 +138,53 @@ def documents_section(tasks: pd.DataFrame) -> None:
         drill(f"{r['来源文件']}", r["ids"])
 
 
+CITY_DEPTS = "市直部门"
+PLACE_MAP_HEIGHT = 560
+
+
+def place_table(region, v) -> pd.DataFrame:
+    """Every county and zone of the region (and the city's own departments when they have
+    tasks), with their open and overdue tasks."""
+    names = {p.code: p.name for p in region.places.all()}
+    names[region.places.city.code] = CITY_DEPTS
+    include = [p.code for p in region.places.local_places()]
+    return ov.by_place(v.tasks, names, v.sites_all.groupby("county_code").size().to_dict(), include)
+
+
 def place_section(region, v) -> None:
     st.markdown("#### 按地区（责任单位所属区县/管理区）")
     c1, c2 = st.columns([1, 1])
     what = c1.radio("指标", ["逾期", "未销号"], horizontal=True, key="ov_measure")
     per = c2.radio("口径", ["绝对数", "每个点位"], horizontal=True, key="ov_per")
-    names = {p.code: p.name for p in region.places.all()}
-    sites_per = v.sites_all.groupby("county_code").size().to_dict()
-    table = ov.by_place(v.tasks, names, sites_per)
+    table = place_table(region, v)
     measure = what if per == "绝对数" else "每点位未销号"
     label = what if per == "绝对数" else "每个点位的未销号任务"
+    zones = [{"code": z["code"], "name": z["name"], "anchor": z.get("anchor")} for z in region.meta.get("zones", [])]
+    codes = [p.code for p in region.places.local_places()]
+    values = place_values(table, measure, codes)
+    klass = classify(values.values(), missing_label="无点位")
     left, right = st.columns([3, 2])
     with left:
         m = base_map(region, "", counties=False)  # the choropleth draws (and labels) the counties itself
-        zones = [{"code": z["code"], "name": z["name"], "anchor": z.get("anchor")} for z in region.meta.get("zones", [])]
-        choropleth(region.counties(), table, measure, zones, label).add_to(m)
-        st_folium(m, key="overview_map", height=420, use_container_width=True, returned_objects=["last_active_drawing"])
-        breaks, _ = classes(table.set_index("code")[measure] if len(table) else pd.Series(dtype=float))
-        st.markdown(legend(breaks, label), unsafe_allow_html=True)
+        m.options["zoomSnap"] = 0.1  # fit the city to the frame, not to the next whole zoom level
+        choropleth(region.counties(), values, zones, label, klass, region.bbox).add_to(m)
+        st_folium(m, key="overview_map", height=PLACE_MAP_HEIGHT, use_container_width=True,
+                  returned_objects=["last_active_drawing"])
+        st.markdown(legend(klass, label), unsafe_allow_html=True)
+        st.caption("分级：自然间断点（Fisher–Jenks），0 单列一级。管理区没有行政边界，以圆点画在示意位置。")
         if per == "每个点位":
             st.caption("每个点位：该区县未销号任务数 ÷ 区县内点位数；管理区和市直部门没有自己的点位，不参与此口径。")
     with right:
-        shown = table[["地区", "逾期", "未销号", "点位数", "每点位未销号"]]
+        ranked = table.sort_values(measure, ascending=False, kind="stable", na_position="last")
+        shown = pd.DataFrame({
+            "地区": ranked["地区"], "逾期": ranked["逾期"].astype(int), "未销号": ranked["未销号"].astype(int),
+            "点位数": ranked["点位数"].astype(int),
+            "每点位未销号": [("—" if x is None or pd.isna(x) else f"{x:g}") for x in ranked["每点位未销号"]]})
+        st.caption(ov.multi_place_note(v.tasks, table, what))
         ev = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                          key="ov_places", height=420)
+                          key="ov_places", height=min(PLACE_MAP_HEIGHT, 38 * (len(shown) + 1) + 4))
         if ev and ev.selection and ev.selection.rows:
-            r = table.iloc[ev.selection.rows[0]]
+            r = ranked.iloc[ev.selection.rows[0]]
             drill(f"{r['地区']}：{what}", r["ids_overdue"] if what == "逾期" else r["ids_open"])
 
 
