@@ -30,7 +30,7 @@ from layers.analysis import (
     legend,
 )
 from layers.style import COLORS
-from ui import data, nav
+from ui import data, nav, present
 from ui.common import data_notice
 from ui.filters import current_view, filter_tasks
 from ui.views.map_view import base_map
@@ -72,6 +72,9 @@ def render() -> None:
     tasks = v.tasks  # filtered top-level tasks of the as-of date
     _init_compare(f.as_of)
     st.markdown(f"### {html.escape(region.name)}生态环境工作总览")
+    if present.is_on():
+        present_view(region, v)
+        return
     data_notice(data.meta(), False, bool(tasks["sample_events"].any()))
     st.caption(f"截至 {cn_date(f.as_of)}；筛选条件在左侧（点击地图上的区县即按该区县筛选）。")
     deck_button(region, f.as_of)
@@ -86,6 +89,19 @@ def render() -> None:
         category_section(tasks)
     hotspot_section(region, v)
     compare_section(region, v)
+
+
+def present_view(region, v) -> None:
+    """Presentation mode: the headline figures, then the counties on a map and in a table
+    filling the screen. No drill-down buttons or deck export (nothing to click in front of
+    the room); the analysis tools (charts, hot spots, comparison) stay on the normal page."""
+    tasks, as_of = v.tasks, v.filters.as_of
+    present.notice(data.meta(), False, bool(tasks["sample_events"].any()), as_of)
+    ind = ov.indicators(tasks)
+    rate = ov.closing_rate(tasks)
+    present.figures([(label, str(len(ind[key]))) for key, label in PRESENT_FIGURES]
+                    + [("销号率", "—" if rate is None else f"{rate:.0%}")])
+    place_section(region, v)
 
 
 def deck_button(region, as_of: date) -> None:
@@ -108,6 +124,12 @@ def _init_compare(as_of: date) -> None:
             st.session_state["ov_cmp"] = date.fromisoformat(st.query_params.get("cmp", ""))
         except ValueError:
             st.session_state["ov_cmp"] = as_of - timedelta(days=30)
+
+
+PRESENT_FIGURES = (("全部", "全部"), (st_status.OVERDUE, "逾期"), (st_status.DUE_SOON, "临期"),
+                   (st_status.NOT_STARTED, "未启动"), (st_status.IN_PROGRESS, "整改中"),
+                   (st_status.APPLIED, "申请销号"), (st_status.CLOSED, "已销号"), (st_status.ONGOING, "长期坚持"))
+PRESENT_HEAD_PX = 285  # presentation mode: player bar, title, notice and figures above the map
 
 
 def indicators_section(tasks: pd.DataFrame, as_of: date) -> None:
@@ -137,10 +159,14 @@ def documents_section(tasks: pd.DataFrame) -> None:
 
 
 def place_section(region, v) -> None:
-    st.markdown("#### 按地区（责任单位所属区县/管理区）")
-    c1, c2 = st.columns([1, 1])
-    what = c1.radio("指标", ["逾期", "未销号"], horizontal=True, key="ov_measure")
-    per = c2.radio("口径", ["绝对数", "每个点位"], horizontal=True, key="ov_per")
+    showing = present.is_on()
+    if showing:  # the player bar names the view; no controls in front of the room
+        what, per = st.session_state.get("ov_measure", "逾期"), st.session_state.get("ov_per", "绝对数")
+    else:
+        st.markdown("#### 按地区（责任单位所属区县/管理区）")
+        c1, c2 = st.columns([1, 1])
+        what = c1.radio("指标", ["逾期", "未销号"], horizontal=True, key="ov_measure")
+        per = c2.radio("口径", ["绝对数", "每个点位"], horizontal=True, key="ov_per")
     names = {p.code: p.name for p in region.places.all()}
     sites_per = v.sites_all.groupby("county_code").size().to_dict()
     table = ov.by_place(v.tasks, names, sites_per)
@@ -151,12 +177,21 @@ def place_section(region, v) -> None:
         m = base_map(region, "", counties=False)  # the choropleth draws (and labels) the counties itself
         zones = [{"code": z["code"], "name": z["name"], "anchor": z.get("anchor")} for z in region.meta.get("zones", [])]
         choropleth(region.counties(), table, measure, zones, label).add_to(m)
+        if showing:
+            present.fit_map(m, PRESENT_HEAD_PX)
         st_folium(m, key="overview_map", height=420, use_container_width=True, returned_objects=["last_active_drawing"])
         breaks, _ = classes(table.set_index("code")[measure] if len(table) else pd.Series(dtype=float))
-        st.markdown(legend(breaks, label), unsafe_allow_html=True)
+        if showing:  # the legend goes above the table, beside the map
+            right.markdown(legend(breaks, label), unsafe_allow_html=True)
+        else:
+            st.markdown(legend(breaks, label), unsafe_allow_html=True)
         if per == "每个点位":
             st.caption("每个点位：该区县未销号任务数 ÷ 区县内点位数；管理区和市直部门没有自己的点位，不参与此口径。")
     with right:
+        if showing:
+            present.table(table[["地区", "逾期", "未销号", "点位数"]], numeric=("逾期", "未销号", "点位数"),
+                          offset_px=PRESENT_HEAD_PX + 60)
+            return
         shown = table[["地区", "逾期", "未销号", "点位数", "每点位未销号"]]
         ev = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                           key="ov_places", height=420)
