@@ -24,22 +24,25 @@ from ui.filters import PARAMS
 VIEW_PARAMS = ("place", "kind", "status", "flag", "unit", "doc", "cat", "q", "asof", "cmp")
 PAGE_NAMES = {"map": "一张图", "overview": "领导总览", "ledger": "任务台账"}
 # Everything in the main area is at least TEXT_PX (table cells and legends included: the
-# blanket rule overrides inline sizes); headings and metric values are larger. Inputs are
-# hidden (no fiddling in front of the room). The player bar's shortcut hints are dropped:
-# the room does not need "PageDown" spelled out, and they cut the button labels short.
+# blanket rule overrides inline sizes) and grows with the screen height (28 px at 1080 lines),
+# headings and figures in proportion. Inputs are hidden (no fiddling in front of the room).
+# The player bar's shortcut hints are dropped: the room does not need "PageDown" spelled out,
+# and they cut the button labels short.
 TEXT_PX = 22
+FS = "var(--onemap-fs)"
 PROJECTOR_CSS = f"""
 <style>
+:root {{--onemap-fs: clamp({TEXT_PX}px, 2.6vh, 40px);}}
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
 [data-testid="stToolbar"] {{display: none !important;}}
 .stApp, [data-testid="stAppViewContainer"] {{background: #FFFFFF !important;}}
-[data-testid="stMain"] {{font-size: {TEXT_PX}px !important;}}
+[data-testid="stMain"] {{font-size: {FS} !important;}}
 [data-testid="stMain"] * {{font-size: inherit !important;}}
 [data-testid="stMain"] h1, [data-testid="stMain"] h2, [data-testid="stMain"] h3
-  {{font-size: 32px !important; line-height: 1.25 !important; padding: 0.1rem 0 !important;}}
-[data-testid="stMain"] h4 {{font-size: 28px !important;}}
-[data-testid="stMain"] [data-testid="stMetricValue"] {{font-size: 48px !important; font-weight: 700;}}
-[data-testid="stMain"] [data-testid="stMetricLabel"] {{font-size: 24px !important;}}
+  {{font-size: calc(1.45 * {FS}) !important; line-height: 1.25 !important; padding: 0.1rem 0 !important;}}
+[data-testid="stMain"] h4 {{font-size: calc(1.25 * {FS}) !important;}}
+[data-testid="stMain"] [data-testid="stMetricValue"] {{font-size: calc(2.2 * {FS}) !important; font-weight: 700;}}
+[data-testid="stMain"] [data-testid="stMetricLabel"] {{font-size: calc(1.1 * {FS}) !important;}}
 [data-testid="stMain"] [data-testid="stMetricLabel"] * {{overflow: visible !important; white-space: normal !important;
   text-overflow: clip !important;}}
 [data-testid="stMain"] .block-container {{padding: 0.75rem 1.5rem 1rem !important; max-width: 100% !important;}}
@@ -51,15 +54,15 @@ PROJECTOR_CSS = f"""
 .onemap-ptable {{overflow-y: auto; overflow-x: hidden; border: 1px solid #BBB;}}
 .onemap-ptable table {{width: 100%; border-collapse: collapse; table-layout: auto; margin: 0;}}
 .onemap-ptable th {{position: sticky; top: 0; background: #EDEFF2; text-align: left; font-weight: 700;}}
-.onemap-ptable th, .onemap-ptable td {{padding: 4px 8px; border-bottom: 1px solid #DDD; vertical-align: top;
+.onemap-ptable th, .onemap-ptable td {{padding: 4px 8px; line-height: 1.35; border-bottom: 1px solid #DDD; vertical-align: top;
   white-space: normal; overflow-wrap: anywhere;}}
 .onemap-ptable td.num, .onemap-ptable th.num {{text-align: right; white-space: nowrap; overflow-wrap: normal;}}
 .onemap-figures {{display: flex; flex-wrap: wrap; column-gap: 28px; row-gap: 4px; align-items: baseline;}}
-[data-testid="stMain"] .onemap-figures b {{font-size: 40px !important; margin-right: 6px;}}
+[data-testid="stMain"] .onemap-figures b {{font-size: calc(1.8 * {FS}) !important; margin-right: 6px;}}
 .onemap-plegend p.kinds {{display: flex; flex-wrap: wrap; column-gap: 18px; margin: 4px 0 0;}}
 .onemap-plegend p.kinds > span {{display: inline-flex; align-items: center;}}
 .onemap-plegend div {{display: flex; align-items: center; line-height: 1.45;}}
-.onemap-plegend i {{flex: none; width: 20px; height: 20px; border-radius: 50%; border: 1px solid #222;
+.onemap-plegend i {{flex: none; width: 0.9em; height: 0.9em; border-radius: 50%; border: 1px solid #222;
   margin-right: 8px;}}
 /* no fiddling with inputs in front of the room: the page's controls are hidden too */
 [data-testid="stRadio"], [data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stDateInput"],
@@ -206,30 +209,39 @@ def _cell(value) -> str:
     return html.escape(str(value)).replace("\n", " ")
 
 
-def table(frame, *, numeric: tuple[str, ...] = (), widths: dict[str, int] | None = None, offset_px: int = 200) -> None:
+def head(px: float, lines: float) -> str:
+    """The height of a page's head (player bar, title, notice…) as CSS: fixed spacing in
+    px plus so many times the projector text size, which grows with the screen."""
+    return f"({px:g}px + {lines:g} * {FS})"
+
+
+def table(frame, *, numeric: tuple[str, ...] = (), widths: dict[str, int] | None = None,
+          above: str = head(0, 0)) -> None:
     """A table for the room: escaped HTML (st.dataframe draws on a canvas that page CSS
     cannot enlarge), cells wrap instead of being cut, and it scrolls inside the screen
-    height left below the page head (offset_px) with its header row kept in view.
+    height left below what is `above` it, with its header row kept in view.
     widths: column → percent of the table width."""
     cols = "".join(f'<col style="width:{(widths or {}).get(c, "auto")}%">' if (widths or {}).get(c) else "<col>"
                    for c in frame.columns)
-    head = "".join(f'<th class="{"num" if c in numeric else ""}">{html.escape(str(c))}</th>' for c in frame.columns)
+    head_row = "".join(f'<th class="{"num" if c in numeric else ""}">{html.escape(str(c))}</th>'
+                       for c in frame.columns)
     body = "".join("<tr>" + "".join(f'<td class="{"num" if c in numeric else ""}">{_cell(v)}</td>'
                                     for c, v in zip(frame.columns, row, strict=True)) + "</tr>"
                    for row in frame.itertuples(index=False, name=None))
-    st.html(f'<div class="onemap-ptable" style="max-height:max(40vh, calc(100vh - {offset_px}px))">'
-            f"<table><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+    st.html(f'<div class="onemap-ptable" style="max-height:max(40vh, calc(100vh - {above}))">'
+            f"<table><colgroup>{cols}</colgroup><thead><tr>{head_row}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
-def fit_map(m, offset_px: int) -> None:
-    """The map fills the screen height left below the page head (offset_px), at least 60 %
-    of it: the frame's height comes from the viewport (CSS), the map inside fills the frame."""
+def fit_map(m, above: str) -> None:
+    """The map fills the screen height left below what is `above` it (see head()), and at
+    least 60 % of it: the frame's height comes from the viewport (CSS), the map inside
+    fills the frame."""
     import folium
 
     m.get_root().header.add_child(folium.Element(
         "<style>#map_div, #map_div2 {height: 100vh !important;}</style>"))
     st.html(f'<style>iframe[title="streamlit_folium.st_folium"] '
-            f'{{height: max(60vh, calc(100vh - {offset_px}px)) !important;}}</style>')
+            f'{{height: max(60vh, calc(100vh - {above})) !important;}}</style>')
 
 
 def sidebar_panel(current_page: str) -> None:

@@ -19,7 +19,7 @@ from ui.filters import current_view
 from ui.views.task_detail import render_task
 from ui.workflow import flash
 
-PRESENT_HEAD_PX = 205  # presentation mode: player bar, title and notice line above the table
+PRESENT_HEAD = present.head(96, 4.8)  # presentation mode: player bar, title and notice above the table
 
 
 def tree_rows(tasks: pd.DataFrame, all_tasks: pd.DataFrame, with_measures: bool) -> pd.DataFrame:
@@ -102,7 +102,8 @@ def present_table(tasks: pd.DataFrame, names: dict[str, str], as_of: date) -> No
     frame = pd.DataFrame({
         "编号": tasks["ref"],
         "问题/任务": tasks["title"],
-        "整改时限": tasks.apply(deadline_words, axis=1),
+        "整改时限": [cn_date(r["deadline"]) if isinstance(r["deadline"], date) else deadline_words(r)
+                     for _, r in tasks.iterrows()],  # the date alone reads faster from the back
         "责任单位": tasks["units"].map("、".join),
         "状态": [f"{s}·{g}" if g else s for s, g in zip(tasks["status"], tasks["flag"], strict=True)],
         "关联点位": tasks["site_ids"].map(lambda ids: "、".join(names.get(i, i) for i in ids)),
@@ -111,8 +112,8 @@ def present_table(tasks: pd.DataFrame, names: dict[str, str], as_of: date) -> No
     if not frame["关联点位"].str.len().any():  # a column of blanks costs the room a fifth of the width
         frame = frame.drop(columns="关联点位")
     else:
-        widths = {"编号": 12, "问题/任务": 30, "整改时限": 12, "责任单位": 22, "状态": 9, "关联点位": 15}
-    present.table(frame, widths=widths, offset_px=PRESENT_HEAD_PX)
+        widths = {"编号": 12, "问题/任务": 28, "整改时限": 11, "责任单位": 28, "状态": 9, "关联点位": 12}
+    present.table(frame, widths=widths, above=PRESENT_HEAD)
 
 
 def _xlsx_bytes(tasks: pd.DataFrame, names: dict[str, str], as_of: date) -> bytes:

@@ -34,7 +34,7 @@ BASEMAPS = {
     "OpenStreetMap（需联网）": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors"),
 }
 MAP_HEIGHT = 640
-PRESENT_HEAD_PX = 205  # presentation mode: player bar, title and notice line above the map
+PRESENT_HEAD = present.head(96, 4.8)  # presentation mode: player bar, title and notice above the map
 
 
 def base_map(region: Region, basemap: str, *, counties: bool = True, label_size: int = 14) -> folium.Map:
@@ -115,7 +115,7 @@ def render() -> None:
         zoom = layers.zoom or (extent["zoom"] if extent else None)
         m = base_map(region, basemap, label_size=22 if large else 14)
         if showing:
-            present.fit_map(m, PRESENT_HEAD_PX)
+            present.fit_map(m, PRESENT_HEAD)
         out = st_folium(m, key="onemap",
                         height=720 if large else MAP_HEIGHT, use_container_width=True,
                         feature_group_to_add=layers.groups, layer_control=layers.control, center=center,

@@ -129,7 +129,7 @@ def _init_compare(as_of: date) -> None:
 PRESENT_FIGURES = (("全部", "全部"), (st_status.OVERDUE, "逾期"), (st_status.DUE_SOON, "临期"),
                    (st_status.NOT_STARTED, "未启动"), (st_status.IN_PROGRESS, "整改中"),
                    (st_status.APPLIED, "申请销号"), (st_status.CLOSED, "已销号"), (st_status.ONGOING, "长期坚持"))
-PRESENT_HEAD_PX = 285  # presentation mode: player bar, title, notice and figures above the map
+PRESENT_HEAD = present.head(110, 7.75)  # presentation mode: player bar, title, notice and figures above the map
 
 
 def indicators_section(tasks: pd.DataFrame, as_of: date) -> None:
@@ -178,7 +178,7 @@ def place_section(region, v) -> None:
         zones = [{"code": z["code"], "name": z["name"], "anchor": z.get("anchor")} for z in region.meta.get("zones", [])]
         choropleth(region.counties(), table, measure, zones, label).add_to(m)
         if showing:
-            present.fit_map(m, PRESENT_HEAD_PX)
+            present.fit_map(m, PRESENT_HEAD)
         st_folium(m, key="overview_map", height=420, use_container_width=True, returned_objects=["last_active_drawing"])
         breaks, _ = classes(table.set_index("code")[measure] if len(table) else pd.Series(dtype=float))
         if showing:  # the legend goes above the table, beside the map
@@ -190,7 +190,7 @@ def place_section(region, v) -> None:
     with right:
         if showing:
             present.table(table[["地区", "逾期", "未销号", "点位数"]], numeric=("逾期", "未销号", "点位数"),
-                          offset_px=PRESENT_HEAD_PX + 60)
+                          above=present.head(108, 9.4))
             return
         shown = table[["地区", "逾期", "未销号", "点位数", "每点位未销号"]]
         ev = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
