@@ -173,9 +173,8 @@ def test_projector_theme(server, page):
     assert size >= 20
     title = page.locator("h3").first.evaluate("e => parseFloat(getComputedStyle(e.querySelector('span') || e).fontSize)")
     assert title >= 28
-    metric = page.locator("[data-testid='stMetricValue']").first.evaluate(
-        "e => parseFloat(getComputedStyle(e.querySelector('p') || e).fontSize)")
-    assert metric >= 40
+    figure = page.locator("b[data-figure='项任务']").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert figure >= 40
     assert page.get_by_role("button", name="退出演示").is_visible()
     _shot(page, "present.png")
     page.goto(server + "/overview?present=1")
