@@ -168,7 +168,7 @@ def test_projector_theme(server, page):
     frame = _map(page)
     assert frame.locator(".onemap-site svg").first.get_attribute("width") == "30"  # large symbols
     assert not page.locator("[data-testid='stSidebar']").is_visible()
-    size = page.locator("[data-testid='stMarkdownContainer'] p").first.evaluate(
+    size = page.locator("[data-testid='stMain'] [data-testid='stMarkdownContainer'] p").first.evaluate(
         "e => parseFloat(getComputedStyle(e).fontSize)")
     assert size >= 20
     title = page.locator("h3").first.evaluate("e => parseFloat(getComputedStyle(e.querySelector('span') || e).fontSize)")
