@@ -242,3 +242,29 @@ def test_a_page_opened_directly_in_presentation_mode_has_no_sequence_title(serve
     assert found["texts"] >= 15 and found["cut"] == [] and found["small"] == [], found
     assert set(found["buttons"]) <= {"退出演示"} | {b for b in found["buttons"] if b.startswith("播放会议顺序")}
     _shot(page, f"meeting_{width}x{height}_ledger_direct.png")
+
+
+def test_a_site_clicked_during_the_meeting_is_shown_read_only(server, page):
+    """Clicking a site in front of the room shows its facts and tasks — no status forms."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(server + "/?present=1")
+    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    frame.locator(".onemap-site").first.wait_for(timeout=60_000)
+    settled(page)
+    frame.locator(".onemap-site").first.click(force=True)
+    heading = page.locator("[data-testid='stMain'] h4").first
+    heading.wait_for(timeout=60_000)
+    settled(page)
+    name = heading.inner_text().strip()
+    engine = create_engine(settings.database_url())
+    with engine.connect() as c:
+        linked = c.execute(text("SELECT COUNT(DISTINCT t.id) FROM tasks t JOIN task_sites ts ON ts.task_id = t.id "
+                                "JOIN sites s ON s.id = ts.site_id WHERE s.name = :n AND t.parent_id IS NULL"),
+                           {"n": name}).scalar()
+    engine.dispose()
+    page.get_by_text(f"相关任务（{linked} 项）").wait_for(timeout=10_000)
+    readable(page, allowed=PLAYER | {"关闭"}, expected={"退出演示", "关闭"})
+    assert page.locator("[data-testid='stMain'] [data-testid='stExpander']").count() == 0
+    assert page.get_by_role("tab", name="登记状态变更").count() == 0
+    map_fills_screen(page, 720)
+    _shot(page, "meeting_1280x720_site.png")
