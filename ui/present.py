@@ -3,8 +3,12 @@
 A view is a page plus the shared filters and dates (as URL parameters) and, for the
 map, an extent. Views are kept in the store (meta `views`), ordered, and played in
 sequence with 下一页/上一页 buttons (PageDown/PageUp, as presenter clickers send).
-The projector theme: white background, ≥ 22 px text, ≥ 34 px titles, thick strokes
-and large symbols, the saturated status palette."""
+The projector theme: white background, all text ≥ 22 px and growing with the screen,
+thick strokes and large symbols, the saturated status palette. Pages keep their own
+layout but, presenting, give the map or table the screen height left below a one-line
+head (head(), fit_map(), table()), draw tables as large-type HTML (figures(), table()),
+put the legend beside the map (legend()) and leave out every control that cannot act
+in front of the room."""
 
 from __future__ import annotations
 
@@ -46,7 +50,7 @@ PROJECTOR_CSS = f"""
 [data-testid="stMain"] [data-testid="stMetricLabel"] * {{overflow: visible !important; white-space: normal !important;
   text-overflow: clip !important;}}
 [data-testid="stMain"] .block-container {{padding: 0.75rem 1.5rem 1rem !important; max-width: 100% !important;}}
-.st-key-present_bar button kbd, .st-key-present_bar button [data-testid="stButtonShortcut"] {{display: none !important;}}
+.st-key-present_bar button kbd {{display: none !important;}}
 .st-key-present_bar button {{white-space: nowrap !important; padding: 0.2rem 1rem !important;}}
 .st-key-present_bar [data-testid="stMarkdownContainer"] p {{margin: 0 !important; font-weight: 700;}}
 .onemap-notice {{background: #FFF4D6; border-left: 6px solid #E6A700; padding: 2px 12px; margin: 0;
