@@ -26,7 +26,7 @@ from onemap.kinds import site_kinds
 from ui import data, nav, present
 from ui.common import data_notice, kind_legend_html, legend_html, status_badge
 from ui.filters import current_view, filter_sites
-from ui.views.task_detail import _md, render_task
+from ui.views.task_detail import render_task
 from ui.workflow import flash
 
 BASEMAPS = {
@@ -185,8 +185,8 @@ def render_site_panel(site_id, sites_all, tasks_all, tasks_shown, region, legend
     linked = tasks_all[tasks_all["parent_id"].isna() & tasks_all["site_ids"].map(lambda ids: site_id in ids)]
     st.markdown(f"**相关任务（{len(linked)} 项）**")
     if showing:  # read-only in front of the room: no status forms
-        st.markdown("\n".join(f"- {status_badge(t['status'], t['flag'])} {_md(t['ref'])}：{_md(t['title'])}"
-                               for _, t in linked.iterrows()), unsafe_allow_html=True)
+        st.html("<ul>" + "".join(f"<li>{status_badge(t['status'], t['flag'])} {html.escape(t['ref'])}："
+                                 f"{html.escape(t['title'])}</li>" for _, t in linked.iterrows()) + "</ul>")
         return
     names = dict(zip(sites_all["id"], sites_all["name"], strict=True))
     for _, t in linked.iterrows():
