@@ -64,7 +64,7 @@ def main() -> None:
     showing = present.presenting()
     current = st.navigation(list(pages.values()), position="hidden" if showing else "sidebar")
     if showing:
-        present.player_bar()
+        present.player_bar(nav.name_of(current) or "")
     else:
         operator_sidebar()
         present.sidebar_panel(nav.name_of(current) or "")

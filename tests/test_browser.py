@@ -198,14 +198,13 @@ def test_projector_theme(server, page):
     frame = _map(page)
     assert frame.locator(".onemap-site svg").first.get_attribute("width") == "30"  # large symbols
     assert not page.locator("[data-testid='stSidebar']").is_visible()
-    size = page.locator("[data-testid='stMarkdownContainer'] p").first.evaluate(
+    size = page.locator("[data-testid='stMain'] [data-testid='stMarkdownContainer'] p").first.evaluate(
         "e => parseFloat(getComputedStyle(e).fontSize)")
     assert size >= 20
     title = page.locator("h3").first.evaluate("e => parseFloat(getComputedStyle(e.querySelector('span') || e).fontSize)")
     assert title >= 28
-    metric = page.locator("[data-testid='stMetricValue']").first.evaluate(
-        "e => parseFloat(getComputedStyle(e.querySelector('p') || e).fontSize)")
-    assert metric >= 40
+    figure = page.locator("b[data-figure='项任务']").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert figure >= 40
     assert page.get_by_role("button", name="退出演示").is_visible()
     _shot(page, "present.png")
     page.goto(server + "/overview?present=1")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.conftest import app_test
+import re
+
+from tests.conftest import app_test, page_test
 from ui.present import load_views
 
 
@@ -55,3 +57,67 @@ def test_present_url_parameter(demo_dir):
     assert not at.exception
     assert at.button(key="present_exit")
     assert not [b for b in at.button if b.key == "view_save"]  # no editing widgets while presenting
+
+
+def _html(at) -> str:
+    return "".join(h.value for h in at.html)
+
+
+def test_a_page_opened_in_presentation_mode_is_not_a_view_of_the_sequence(demo_dir):
+    at = _app()
+    at.button(key="view_default").click().run()
+    at = _app(present="1")  # a fresh session, as from a link to /…?present=1
+    assert not at.exception
+    assert not any(re.search(r"\d+ / \d+", m.value) for m in at.markdown)  # no "1 / 4 全市总览" above it
+    play = at.button(key="present_play")
+    assert play.label == "播放会议顺序（4 页）"
+    play.click().run()
+    assert any("1 / 4　全市总览" in m.value for m in at.markdown)
+    keys = {b.key for b in at.button}
+    assert "present_next" in keys and "present_prev" not in keys  # nothing shown that cannot act
+    at.button(key="present_exit").click().run()
+    assert at.session_state["present"] is False and "present_idx" not in at.session_state
+
+
+def _presenting(view: str):
+    at = page_test(view)
+    at.session_state["present"] = True
+    return at.run()
+
+
+def test_presented_overview_has_figures_and_a_large_table_but_no_inert_buttons(demo_dir):
+    from sqlalchemy import text
+
+    from store.db import reader
+
+    at = _presenting("overview_view")
+    assert not at.exception
+    assert [b.label for b in at.button] == []  # no 生成会议材料, no 查看
+    assert len(at.dataframe) == 0  # the canvas grid cannot be enlarged; an HTML table is drawn instead
+    page = _html(at)
+    with reader() as s:
+        total = s.execute(text("SELECT COUNT(*) FROM tasks WHERE parent_id IS NULL AND archived = :f"),
+                          {"f": False}).scalar()
+    assert f'data-figure="全部">{total}</b>' in page
+    assert '<table>' in page and "<th>地区</th>" in page.replace(' class=""', "")
+    for name in ("乐平市", "高新区", "昌南新区"):
+        assert f">{name}</td>" in page
+
+
+def test_presented_ledger_escapes_and_lists_every_task(demo_dir):
+    from sqlalchemy import text
+
+    from store.db import transaction
+
+    with transaction() as s:  # user text reaches the room's table escaped
+        first = s.execute(text("SELECT MIN(id) FROM tasks WHERE parent_id IS NULL")).scalar()
+        s.execute(text("UPDATE tasks SET title = :t WHERE id = :i"), {"t": "<b>粗体</b> & 其他", "i": first})
+        total = s.execute(text("SELECT COUNT(*) FROM tasks WHERE parent_id IS NULL AND archived = :f"),
+                          {"f": False}).scalar()
+    at = _presenting("ledger_view")
+    assert not at.exception
+    assert len(at.dataframe) == 0 and [b.label for b in at.button] == []
+    page = _html(at)
+    assert "&lt;b&gt;粗体&lt;/b&gt; &amp; 其他" in page and "<b>粗体</b>" not in page
+    assert f"共 {total} 项" in page
+    assert page.count("<tr>") == 1 + total  # the header row and every top-level task

@@ -3,16 +3,22 @@
 A view is a page plus the shared filters and dates (as URL parameters) and, for the
 map, an extent. Views are kept in the store (meta `views`), ordered, and played in
 sequence with 下一页/上一页 buttons (PageDown/PageUp, as presenter clickers send).
-The projector theme: white background, ≥ 22 px text, ≥ 34 px titles, thick strokes
-and large symbols, the saturated status palette."""
+The projector theme: white background, all text ≥ 22 px and growing with the screen,
+thick strokes and large symbols, the saturated status palette. Pages keep their own
+layout but, presenting, give the map or table the screen height left below a one-line
+head (head(), fit_map(), table()), draw tables as large-type HTML (figures(), table()),
+put the legend beside the map (legend()) and leave out every control that cannot act
+in front of the room."""
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import date
 
 import streamlit as st
 
+from domain.dates import cn_date
 from onemap.services import saved_views as load_views  # noqa: F401 - the store read, one place
 from store import repo
 from store.db import transaction
@@ -21,28 +27,59 @@ from ui.filters import PARAMS
 
 VIEW_PARAMS = ("place", "kind", "status", "flag", "unit", "doc", "cat", "q", "asof", "cmp")
 PAGE_NAMES = {"map": "一张图", "overview": "领导总览", "ledger": "任务台账"}
-PROJECTOR_CSS = """
+# Everything in the main area is at least TEXT_PX (table cells and legends included: the
+# blanket rule overrides inline sizes) and grows with the screen height (28 px at 1080 lines),
+# headings and figures in proportion. Inputs are hidden (no fiddling in front of the room).
+# The player bar's shortcut hints are dropped: the room does not need "PageDown" spelled out,
+# and they cut the button labels short.
+TEXT_PX = 22
+FS = "var(--onemap-fs)"
+PROJECTOR_CSS = f"""
 <style>
+:root {{--onemap-fs: clamp({TEXT_PX}px, 2.6vh, 40px);}}
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
-[data-testid="stToolbar"] {display: none !important;}
-.stApp, [data-testid="stAppViewContainer"] {background: #FFFFFF !important;}
-[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
-[data-testid="stMarkdownContainer"] span, [data-testid="stCaptionContainer"] {font-size: 22px !important;}
-h1, h2, h3, h3 *, [data-testid="stMarkdownContainer"] h3, [data-testid="stMarkdownContainer"] h3 span
-  {font-size: 36px !important; line-height: 1.3 !important;}
-h4, h4 *, [data-testid="stMarkdownContainer"] h4 span {font-size: 30px !important;}
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] *,
-[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {font-size: 52px !important; font-weight: 700;}
-[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
-[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p {font-size: 24px !important;}
-.block-container {padding-top: 1rem !important; max-width: 100% !important;}
+[data-testid="stToolbar"] {{display: none !important;}}
+.stApp, [data-testid="stAppViewContainer"] {{background: #FFFFFF !important;}}
+[data-testid="stMain"] {{font-size: {FS} !important;}}
+[data-testid="stMain"] * {{font-size: inherit !important;}}
+[data-testid="stMain"] h1, [data-testid="stMain"] h2, [data-testid="stMain"] h3
+  {{font-size: calc(1.45 * {FS}) !important; line-height: 1.25 !important; padding: 0.1rem 0 !important;}}
+[data-testid="stMain"] h4 {{font-size: calc(1.25 * {FS}) !important;}}
+[data-testid="stMain"] [data-testid="stMetricValue"] {{font-size: calc(2.2 * {FS}) !important; font-weight: 700;}}
+[data-testid="stMain"] [data-testid="stMetricLabel"] {{font-size: calc(1.1 * {FS}) !important;}}
+[data-testid="stMain"] [data-testid="stMetricLabel"] * {{overflow: visible !important; white-space: normal !important;
+  text-overflow: clip !important;}}
+[data-testid="stMain"] .block-container {{padding: 0.75rem 1.5rem 1rem !important; max-width: 100% !important;}}
+.st-key-present_bar button kbd {{display: none !important;}}
+.st-key-present_bar button {{white-space: nowrap !important; padding: 0.2rem 1rem !important;}}
+.st-key-present_bar [data-testid="stMarkdownContainer"] p {{margin: 0 !important; font-weight: 700;}}
+.onemap-notice {{background: #FFF4D6; border-left: 6px solid #E6A700; padding: 2px 12px; margin: 0;
+  line-height: 1.5;}}
+.onemap-ptable {{overflow-y: auto; overflow-x: hidden; border: 1px solid #BBB;}}
+.onemap-ptable table {{width: 100%; border-collapse: collapse; table-layout: auto; margin: 0;}}
+.onemap-ptable th {{position: sticky; top: 0; background: #EDEFF2; text-align: left; font-weight: 700;}}
+.onemap-ptable th, .onemap-ptable td {{padding: 4px 8px; line-height: 1.35; border-bottom: 1px solid #DDD; vertical-align: top;
+  white-space: normal; overflow-wrap: anywhere;}}
+.onemap-ptable td.num, .onemap-ptable th.num {{text-align: right; white-space: nowrap; overflow-wrap: normal;}}
+.onemap-figures {{display: flex; flex-wrap: wrap; column-gap: 28px; row-gap: 4px; align-items: baseline;}}
+[data-testid="stMain"] .onemap-figures b {{font-size: calc(1.8 * {FS}) !important; margin-right: 6px;}}
+.onemap-plegend p.kinds {{display: flex; flex-wrap: wrap; column-gap: 18px; margin: 4px 0 0;}}
+.onemap-plegend p.kinds > span {{display: inline-flex; align-items: center;}}
+.onemap-plegend div {{display: flex; align-items: center; line-height: 1.45;}}
+.onemap-plegend i {{flex: none; width: 0.9em; height: 0.9em; border-radius: 50%; border: 1px solid #222;
+  margin-right: 8px;}}
 /* no fiddling with inputs in front of the room: the page's controls are hidden too */
 [data-testid="stRadio"], [data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stDateInput"],
 [data-testid="stCheckbox"], [data-testid="stSlider"], [data-testid="stDownloadButton"], [data-testid="stTextInput"],
 [data-testid="stTextArea"], [data-testid="stFileUploader"], [data-testid="stNumberInput"],
-[data-testid="stTimeInput"], [data-testid="stToggle"] {display: none !important;}
+[data-testid="stTimeInput"], [data-testid="stToggle"] {{display: none !important;}}
 </style>
 """
+
+
+def is_on() -> bool:
+    """Presentation mode, as set at the top of this run (for the pages)."""
+    return bool(st.session_state.get("present"))
 
 
 def presenting() -> bool:
@@ -110,23 +147,107 @@ def go_to(index: int, views: list[dict]) -> None:
     nav.go(views[index]["page"])
 
 
-def player_bar() -> None:
-    """In presentation mode: the projector theme and the sequence controls on every page."""
+def player_bar(current_page: str = "") -> None:
+    """In presentation mode: the projector theme and the sequence controls on every page.
+
+    The bar names the view being played only while the page shown is that view's page; a
+    page opened directly (``/ledger?present=1``) gets the projector theme and a button to
+    play the saved sequence, not the title of a view it is not. Buttons that could do
+    nothing (上一页 on the first view) are left out rather than shown disabled."""
     st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
     views = data.views()
-    idx = st.session_state.get("present_idx", 0)
-    c1, c2, c3, c4 = st.columns([1, 1, 6, 1])
-    if views:
-        if c1.button("上一页", key="present_prev", shortcut="PageUp", disabled=idx <= 0):
-            go_to(idx - 1, views)
-        if c2.button("下一页", key="present_next", shortcut="PageDown", disabled=idx >= len(views) - 1):
-            go_to(idx + 1, views)
-        c3.markdown(f"**{idx + 1} / {len(views)}　{views[min(idx, len(views) - 1)]['title']}**")
-    if c4.button("退出演示", key="present_exit", shortcut="Esc"):
-        st.session_state["present"] = False
-        if "present" in st.query_params:
-            del st.query_params["present"]
-        st.rerun()
+    idx = st.session_state.get("present_idx")
+    playing = bool(views) and idx is not None and 0 <= idx < len(views) and views[idx]["page"] == current_page
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", key="present_bar"):
+        if playing:
+            if idx > 0 and st.button("上一页", key="present_prev", shortcut="PageUp"):
+                go_to(idx - 1, views)
+            if idx < len(views) - 1 and st.button("下一页", key="present_next", shortcut="PageDown"):
+                go_to(idx + 1, views)
+            st.markdown(f"{idx + 1} / {len(views)}　{html.escape(views[idx]['title'])}", width="content")
+        elif views and st.button(f"播放会议顺序（{len(views)} 页）", key="present_play", shortcut="PageDown"):
+            go_to(0, views)
+        st.space("stretch")
+        if st.button("退出演示", key="present_exit", shortcut="Esc"):
+            st.session_state["present"] = False
+            st.session_state.pop("present_idx", None)
+            if "present" in st.query_params:
+                del st.query_params["present"]
+            st.rerun()
+
+
+def notice(meta: dict, illustrative: bool, sample: bool, as_of: date | None = None, lead: str = "") -> None:
+    """The data notice in one line (the full wording is on the normal pages), after `lead`."""
+    parts = [lead] if lead else []
+    parts += [f"状态截至 {cn_date(as_of)}"] if as_of else []
+    caveats = [w for w, on in (("点位为示意位置", illustrative), ("进展为示例数据", sample)) if on]
+    if caveats:
+        when = f"（示例截至 {cn_date(date.fromisoformat(meta['data_date']))}）" if meta.get("data_date") else ""
+        parts.append("⚠ " + "，".join(caveats) + when)
+    if parts:
+        st.html(f'<p class="onemap-notice">{html.escape("　".join(parts))}</p>')
+
+
+def legend(counts: dict[str, int], due_soon_days: int) -> None:
+    """The status legend as a column beside the map, one class per line, with counts."""
+    from layers.sites import symbol_svg
+    from layers.style import BUCKETS, COLORS, LEGEND_TEXT
+    from onemap.kinds import site_kinds
+
+    rows = [f'<div><i style="background:{COLORS[b]}"></i>'
+            f'{html.escape(LEGEND_TEXT[b].format(days=due_soon_days))}（{counts.get(b, 0)}）</div>' for b in BUCKETS]
+    kinds = [f'<span><span style="margin-right:6px">{symbol_svg(k.marker, "#FFFFFF", 20, 2)}</span>'
+             f'{html.escape(k.name)}</span>' for k in site_kinds()]
+    st.markdown('<div class="onemap-plegend">' + "".join(rows) + '<p class="kinds">' + "".join(kinds) + "</p></div>",
+                unsafe_allow_html=True)
+
+
+def figures(items: list[tuple[str, str]]) -> None:
+    """Headline figures in one strip (label, value): st.metric cuts labels short in narrow columns."""
+    cells = "".join(f'<span><b data-figure="{html.escape(label)}">{html.escape(value)}</b>{html.escape(label)}</span>'
+                    for label, value in items)
+    st.html(f'<div class="onemap-figures">{cells}</div>')
+
+
+def _cell(value) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    return html.escape(str(value)).replace("\n", " ")
+
+
+def head(px: float, lines: float) -> str:
+    """The height of a page's head (player bar, title, notice…) as CSS: fixed spacing in
+    px plus so many times the projector text size, which grows with the screen."""
+    return f"({px:g}px + {lines:g} * {FS})"
+
+
+def table(frame, *, numeric: tuple[str, ...] = (), widths: dict[str, int] | None = None,
+          above: str = head(0, 0)) -> None:
+    """A table for the room: escaped HTML (st.dataframe draws on a canvas that page CSS
+    cannot enlarge), cells wrap instead of being cut, and it scrolls inside the screen
+    height left below what is `above` it, with its header row kept in view.
+    widths: column → percent of the table width."""
+    cols = "".join(f'<col style="width:{(widths or {}).get(c, "auto")}%">' if (widths or {}).get(c) else "<col>"
+                   for c in frame.columns)
+    head_row = "".join(f'<th class="{"num" if c in numeric else ""}">{html.escape(str(c))}</th>'
+                       for c in frame.columns)
+    body = "".join("<tr>" + "".join(f'<td class="{"num" if c in numeric else ""}">{_cell(v)}</td>'
+                                    for c, v in zip(frame.columns, row, strict=True)) + "</tr>"
+                   for row in frame.itertuples(index=False, name=None))
+    st.html(f'<div class="onemap-ptable" style="max-height:max(40vh, calc(100vh - {above}))">'
+            f"<table><colgroup>{cols}</colgroup><thead><tr>{head_row}</tr></thead><tbody>{body}</tbody></table></div>")
+
+
+def fit_map(m, above: str) -> None:
+    """The map fills the screen height left below what is `above` it (see head()), and at
+    least 60 % of it: the frame's height comes from the viewport (CSS), the map inside
+    fills the frame."""
+    import folium
+
+    m.get_root().header.add_child(folium.Element(
+        "<style>#map_div, #map_div2 {height: 100vh !important;}</style>"))
+    st.html(f'<style>iframe[title="streamlit_folium.st_folium"] '
+            f'{{height: max(60vh, calc(100vh - {above})) !important;}}</style>')
 
 
 def sidebar_panel(current_page: str) -> None:

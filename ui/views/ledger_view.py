@@ -13,11 +13,13 @@ import streamlit as st
 
 from domain.dates import cn_date
 from exports.ledger_xlsx import write_ledger_xlsx
-from ui import data, nav
+from ui import data, nav, present
 from ui.common import data_notice, deadline_words
 from ui.filters import current_view, no_match_notice
 from ui.views.task_detail import render_task
 from ui.workflow import flash
+
+PRESENT_HEAD = present.head(96, 4.8)  # presentation mode: player bar, title and notice above the table
 
 
 def tree_rows(tasks: pd.DataFrame, all_tasks: pd.DataFrame, with_measures: bool) -> pd.DataFrame:
@@ -49,6 +51,9 @@ def render() -> None:
         if c2.button("返回完整台账", key="drill_clear"):
             st.session_state.pop("drill", None)
             st.rerun()
+    if present.is_on():
+        present_table(tasks, names, f.as_of)
+        return
     data_notice(data.meta(), False, bool(tasks["sample_events"].any()))
     c1, c2 = st.columns([3, 1])
     c1.caption(f"{len(tasks)} 项（截至 {cn_date(f.as_of)}）；点击一行查看措施、状态记录并登记变更；点击表头排序")
@@ -87,6 +92,30 @@ def render() -> None:
         st.session_state["focus_task"] = int(task["id"])
         nav.go("map")
     render_task(task, tasks_all, names, key=f"ledger_{task['id']}")
+
+
+def present_table(tasks: pd.DataFrame, names: dict[str, str], as_of: date) -> None:
+    """Presentation mode: the list as a large-type table that wraps instead of cutting text;
+    no selection, status form or export in front of the room."""
+    present.notice(data.meta(), False, bool(tasks["sample_events"].any()), as_of, lead=f"共 {len(tasks)} 项")
+    if tasks.empty:
+        st.markdown("没有符合条件的任务。")
+        return
+    frame = pd.DataFrame({
+        "编号": tasks["ref"],
+        "问题/任务": tasks["title"],
+        "整改时限": [cn_date(r["deadline"]) if isinstance(r["deadline"], date) else deadline_words(r)
+                     for _, r in tasks.iterrows()],  # the date alone reads faster from the back
+        "责任单位": tasks["units"].map("、".join),
+        "状态": [f"{s}·{g}" if g else s for s, g in zip(tasks["status"], tasks["flag"], strict=True)],
+        "关联点位": tasks["site_ids"].map(lambda ids: "、".join(names.get(i, i) for i in ids)),
+    })
+    widths = {"编号": 14, "问题/任务": 34, "整改时限": 14, "责任单位": 24, "状态": 10}
+    if not frame["关联点位"].str.len().any():  # a column of blanks costs the room a fifth of the width
+        frame = frame.drop(columns="关联点位")
+    else:
+        widths = {"编号": 12, "问题/任务": 28, "整改时限": 11, "责任单位": 28, "状态": 9, "关联点位": 12}
+    present.table(frame, widths=widths, above=PRESENT_HEAD)
 
 
 def _xlsx_bytes(tasks: pd.DataFrame, names: dict[str, str], as_of: date) -> bytes:

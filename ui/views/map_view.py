@@ -23,8 +23,8 @@ from layers.counties import county_layer
 from layers.sites import PreparedSites, focus_group, kind_group
 from onemap import settings
 from onemap.kinds import site_kinds
-from ui import data, nav
-from ui.common import data_notice, kind_legend_html, legend_html
+from ui import data, nav, present
+from ui.common import data_notice, kind_legend_html, legend_html, status_badge
 from ui.filters import current_view, filter_sites, no_match_notice
 from ui.views.task_detail import render_task
 from ui.workflow import flash
@@ -34,6 +34,7 @@ BASEMAPS = {
     "OpenStreetMap（需联网）": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors"),
 }
 MAP_HEIGHT = 640
+PRESENT_HEAD = present.head(96, 4.8)  # presentation mode: player bar, title and notice above the map
 
 
 def base_map(region: Region, basemap: str, *, counties: bool = True, label_size: int = 14) -> folium.Map:
@@ -72,7 +73,7 @@ def site_layers(prepared: PreparedSites, site_ids: list[str] | set[str], summary
             center = (float(pts["lat"].mean()), float(pts["lon"].mean()))
             span = max(pts["lat"].max() - pts["lat"].min(), pts["lon"].max() - pts["lon"].min())
             zoom = 13 if span < 0.02 else 12 if span < 0.08 else 11 if span < 0.2 else 10
-    return MapLayers(groups, folium.LayerControl(collapsed=False), center, zoom)
+    return MapLayers(groups, folium.LayerControl(collapsed=large), center, zoom)  # the room has the legend
 
 
 def render() -> None:
@@ -84,13 +85,18 @@ def render() -> None:
     summary = site_summary(tasks, list(sites_all["id"])) if f.task_filter_active \
         else data.unfiltered_summary(f.as_of)
 
+    showing = present.is_on()
     st.markdown(f"### {html.escape(region.name)}生态环境一张图")
     flash()
-    data_notice(data.meta(), bool(sites["illustrative"].any()), bool(tasks["sample_events"].any()))
+    illustrative, sample = bool(sites["illustrative"].any()), bool(tasks["sample_events"].any())
     counts = summary.loc[sites["id"], "worst"].value_counts().to_dict() if len(sites) else {}
-    st.markdown(legend_html(counts, settings.due_soon_days()) + kind_legend_html(), unsafe_allow_html=True)
+    if showing:  # one line of notice; the legend goes beside the map
+        present.notice(data.meta(), illustrative, sample, f.as_of)
+    else:
+        data_notice(data.meta(), illustrative, sample)
+        st.markdown(legend_html(counts, settings.due_soon_days()) + kind_legend_html(), unsafe_allow_html=True)
+        _offline_map_button(f.as_of)
     no_match_notice(tasks)
-    _offline_map_button(f.as_of)
     basemap = st.sidebar.radio("底图", list(BASEMAPS), key="basemap",
                                help="默认底图随应用提供，无需联网；在线底图在断网时不显示瓦片，不影响其他内容")
 
@@ -103,12 +109,15 @@ def render() -> None:
             if c2.button("取消定位"):
                 st.session_state.pop("focus_task", None)
                 st.rerun()
-        large = bool(st.session_state.get("present"))
+        large = showing
         layers = site_layers(prepared, list(sites["id"]), summary, focus_ids, large=large)
         extent = st.session_state.get("view_extent")  # a saved view being shown
         center = layers.center or (tuple(extent["center"]) if extent else None)
         zoom = layers.zoom or (extent["zoom"] if extent else None)
-        out = st_folium(base_map(region, basemap, label_size=22 if large else 14), key="onemap",
+        m = base_map(region, basemap, label_size=22 if large else 14)
+        if showing:
+            present.fit_map(m, PRESENT_HEAD)
+        out = st_folium(m, key="onemap",
                         height=720 if large else MAP_HEIGHT, use_container_width=True,
                         feature_group_to_add=layers.groups, layer_control=layers.control, center=center,
                         zoom=zoom, returned_objects=["last_active_drawing", "center", "zoom", "bounds"])
@@ -122,7 +131,8 @@ def render() -> None:
         st.session_state["_last_clicked"] = site_id
         st.session_state["site_id"] = site_id
     with right:
-        render_site_panel(st.session_state.get("site_id"), sites_all, tasks_all, tasks, region)
+        render_site_panel(st.session_state.get("site_id"), sites_all, tasks_all, tasks, region,
+                          legend_counts=counts if showing else None)
 
 
 def _bounds(b) -> list[list[float]] | None:
@@ -144,10 +154,19 @@ def _focus(tasks_all: pd.DataFrame) -> tuple[list[str], str]:
     return list(row.iloc[0]["site_ids"]), row.iloc[0]["ref"]
 
 
-def render_site_panel(site_id, sites_all, tasks_all, tasks_shown, region) -> None:
+def render_site_panel(site_id, sites_all, tasks_all, tasks_shown, region, legend_counts=None) -> None:
+    """legend_counts: presentation mode — the panel is read-only and carries the legend."""
+    showing = legend_counts is not None
     if not site_id or site_id not in set(sites_all["id"]):
-        st.info("点击地图上的点位，查看点位信息和相关任务。")
+        if not showing:
+            st.info("点击地图上的点位，查看点位信息和相关任务。")
         top = tasks_shown
+        if showing:
+            present.figures([("项任务", str(len(top))), ("逾期", str(int((top["flag"] == "逾期").sum()))),
+                             ("临期", str(int((top["flag"] == "临期").sum()))),
+                             ("已销号", str(int((top["status"] == "已销号").sum())))])
+            present.legend(legend_counts, settings.due_soon_days())
+            return
         st.metric("筛选范围内的任务", f"{len(top)} 项")
         c1, c2, c3 = st.columns(3)
         c1.metric("逾期", int((top["flag"] == "逾期").sum()))
@@ -156,7 +175,7 @@ def render_site_panel(site_id, sites_all, tasks_all, tasks_shown, region) -> Non
         return
     s = sites_all[sites_all["id"] == site_id].iloc[0]
     county = next((c.name for c in region.places.counties if c.code == s["county_code"]), "")
-    head, close = st.columns([5, 1])
+    head, close = st.columns([3, 1] if showing else [5, 1])
     head.markdown(f"#### {html.escape(s['name'])}")
     if close.button("关闭", key="close_panel"):
         st.session_state.pop("site_id", None)
@@ -176,6 +195,10 @@ def render_site_panel(site_id, sites_all, tasks_all, tasks_shown, region) -> Non
     st.markdown("\n".join(attrs))
     linked = tasks_all[tasks_all["parent_id"].isna() & tasks_all["site_ids"].map(lambda ids: site_id in ids)]
     st.markdown(f"**相关任务（{len(linked)} 项）**")
+    if showing:  # read-only in front of the room: no status forms
+        st.html("<ul>" + "".join(f"<li>{status_badge(t['status'], t['flag'])} {html.escape(t['ref'])}："
+                                 f"{html.escape(t['title'])}</li>" for _, t in linked.iterrows()) + "</ul>")
+        return
     names = dict(zip(sites_all["id"], sites_all["name"], strict=True))
     for _, t in linked.iterrows():
         label = f"{t['ref']} · {t['status']}{'·' + t['flag'] if t['flag'] else ''} · {t['title'][:28]}"

@@ -31,7 +31,7 @@ from layers.analysis import (
 )
 from layers.classify import classify
 from layers.style import COLORS
-from ui import data, nav
+from ui import data, nav, present
 from ui.common import data_notice
 from ui.filters import current_view, filter_tasks, no_match_notice
 from ui.views.map_view import base_map
@@ -73,6 +73,9 @@ def render() -> None:
     tasks = v.tasks  # filtered top-level tasks of the as-of date
     _init_compare(f.as_of)
     st.markdown(f"### {html.escape(region.name)}生态环境工作总览")
+    if present.is_on():
+        present_view(region, v)
+        return
     data_notice(data.meta(), False, bool(tasks["sample_events"].any()))
     st.caption(f"截至 {cn_date(f.as_of)}；筛选条件在左侧（点击地图上的区县即按该区县筛选）。")
     deck_button(region, f.as_of)
@@ -88,6 +91,19 @@ def render() -> None:
         category_section(tasks)
     hotspot_section(region, v)
     compare_section(region, v)
+
+
+def present_view(region, v) -> None:
+    """Presentation mode: the headline figures, then the counties on a map and in a table
+    filling the screen. No drill-down buttons or deck export (nothing to click in front of
+    the room); the analysis tools (charts, hot spots, comparison) stay on the normal page."""
+    tasks, as_of = v.tasks, v.filters.as_of
+    present.notice(data.meta(), False, bool(tasks["sample_events"].any()), as_of)
+    ind = ov.indicators(tasks)
+    rate = ov.closing_rate(tasks)
+    present.figures([(label, str(len(ind[key]))) for key, label in PRESENT_FIGURES]
+                    + [("销号率", "—" if rate is None else f"{rate:.0%}")])
+    place_section(region, v)
 
 
 def deck_button(region, as_of: date) -> None:
@@ -110,6 +126,12 @@ def _init_compare(as_of: date) -> None:
             st.session_state["ov_cmp"] = date.fromisoformat(st.query_params.get("cmp", ""))
         except ValueError:
             st.session_state["ov_cmp"] = as_of - timedelta(days=30)
+
+
+PRESENT_FIGURES = (("全部", "全部"), (st_status.OVERDUE, "逾期"), (st_status.DUE_SOON, "临期"),
+                   (st_status.NOT_STARTED, "未启动"), (st_status.IN_PROGRESS, "整改中"),
+                   (st_status.APPLIED, "申请销号"), (st_status.CLOSED, "已销号"), (st_status.ONGOING, "长期坚持"))
+PRESENT_HEAD = present.head(110, 7.75)  # presentation mode: player bar, title, notice and figures above the map
 
 
 def indicators_section(tasks: pd.DataFrame, as_of: date) -> None:
@@ -152,10 +174,14 @@ def place_table(region, v) -> pd.DataFrame:
 
 
 def place_section(region, v) -> None:
-    st.markdown("#### 按地区（责任单位所属区县/管理区）")
-    c1, c2 = st.columns([1, 1])
-    what = c1.radio("指标", ["逾期", "未销号"], horizontal=True, key="ov_measure")
-    per = c2.radio("口径", ["绝对数", "每个点位"], horizontal=True, key="ov_per")
+    showing = present.is_on()
+    if showing:  # the player bar names the view; no controls in front of the room
+        what, per = st.session_state.get("ov_measure", "逾期"), st.session_state.get("ov_per", "绝对数")
+    else:
+        st.markdown("#### 按地区（责任单位所属区县/管理区）")
+        c1, c2 = st.columns([1, 1])
+        what = c1.radio("指标", ["逾期", "未销号"], horizontal=True, key="ov_measure")
+        per = c2.radio("口径", ["绝对数", "每个点位"], horizontal=True, key="ov_per")
     table = place_table(region, v)
     measure = what if per == "绝对数" else "每点位未销号"
     label = what if per == "绝对数" else "每个点位的未销号任务"
@@ -168,14 +194,23 @@ def place_section(region, v) -> None:
         m = base_map(region, "", counties=False)  # the choropleth draws (and labels) the counties itself
         m.options["zoomSnap"] = 0.1  # fit the city to the frame, not to the next whole zoom level
         choropleth(region.counties(), values, zones, label, klass, region.bbox).add_to(m)
+        if showing:
+            present.fit_map(m, PRESENT_HEAD)
         st_folium(m, key="overview_map", height=PLACE_MAP_HEIGHT, use_container_width=True,
                   returned_objects=["last_active_drawing"])
-        st.markdown(legend(klass, label), unsafe_allow_html=True)
-        st.caption("分级：自然间断点（Fisher–Jenks），0 单列一级。管理区没有行政边界，以圆点画在示意位置。")
+        if showing:  # the legend goes above the table, beside the map
+            right.markdown(legend(klass, label), unsafe_allow_html=True)
+        else:
+            st.markdown(legend(klass, label), unsafe_allow_html=True)
+            st.caption("分级：自然间断点（Fisher–Jenks），0 单列一级。管理区没有行政边界，以圆点画在示意位置。")
         if per == "每个点位":
             st.caption("每个点位：该区县未销号任务数 ÷ 区县内点位数；管理区和市直部门没有自己的点位，不参与此口径。")
     with right:
         ranked = table.sort_values(measure, ascending=False, kind="stable", na_position="last")
+        if showing:
+            present.table(ranked[["地区", "逾期", "未销号", "点位数"]], numeric=("逾期", "未销号", "点位数"),
+                          above=present.head(108, 9.4))
+            return
         shown = pd.DataFrame({
             "地区": ranked["地区"], "逾期": ranked["逾期"].astype(int), "未销号": ranked["未销号"].astype(int),
             "点位数": ranked["点位数"].astype(int),
