@@ -16,6 +16,7 @@ import pandas as pd
 from domain.dates import cn_date
 from geo.region import Region
 from layers.counties import county_layer
+from layers.scale import metric_scale
 from layers.sites import PreparedSites, kind_group
 from layers.style import BUCKETS, COLORS, LEGEND_TEXT
 from onemap.assets import URL_PREFIX, VENDOR, fetch
@@ -53,7 +54,8 @@ def standalone_map(region: Region, prepared: PreparedSites, summary: pd.DataFram
 
     use_local_assets()
     minx, miny, maxx, maxy = region.bbox
-    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, control_scale=True)
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None)
+    metric_scale(m)
     county_layer(region.counties()).add_to(m)
     ids = set(prepared.frame.index)
     for k in site_kinds():

@@ -10,7 +10,7 @@ import streamlit as st
 from domain.dates import cn_date
 from ui import data
 from ui.common import deadline_words, status_badge
-from ui.workflow import status_form
+from ui.workflow import confirmation, status_form
 
 
 def _md(text: str) -> str:
@@ -45,7 +45,8 @@ def render_task(task: pd.Series, all_tasks: pd.DataFrame, site_names: dict[str, 
             "验收单位": children["acceptance_units"].map("、".join),
             "状态": [f"{s}·{f}" if f else s for s, f in zip(children["status"], children["flag"], strict=True)],
         }), hide_index=True, width="stretch")
-    tabs = st.tabs(["状态记录", "登记状态变更"])
+    confirmation(key)
+    tabs = st.tabs(["状态记录", "登记状态变更"], key=f"{key}_tabs")
     with tabs[0]:
         timeline(task, children)
     with tabs[1]:
