@@ -294,7 +294,7 @@ def standalone_html(path: Path, *, as_of: date | None = None, session: Session |
         prepared = prepare_geometry(sites, {c.code: c.name for c in region.places.counties})
         page = standalone_map(region, prepared, site_summary(tasks, list(sites["id"])), data_date=as_of,
                               title=f"{region.name}生态环境一张图", illustrative=bool(sites["illustrative"].any()),
-                              sample=bool(tasks["sample_events"].any()))
+                              sample=bool(tasks["sample_events"].any()), tasks=tasks)
         Path(path).write_text(page, encoding="utf-8")
         return Path(path)
 
