@@ -1,7 +1,8 @@
-"""A metric-only scale bar for every map.
+"""A metric-only scale bar for every map, and the zoom buttons' titles in Chinese.
 
 folium's `control_scale=True` adds Leaflet's default scale, which shows miles and feet
-next to metres; a Chinese bureau measures in metres and kilometres only."""
+next to metres; a Chinese bureau measures in metres and kilometres only. Leaflet's zoom
+buttons carry the titles "Zoom in"/"Zoom out" (shown on hover)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ class MetricScale(MacroElement):
         {% macro script(this, kwargs) %}
         L.control.scale({metric: true, imperial: false, maxWidth: 160, position: "bottomleft"})
             .addTo({{ this._parent.get_name() }});
+        (function (zc) {
+            if (!zc) { return; }
+            zc._zoomInButton.title = "放大"; zc._zoomInButton.setAttribute("aria-label", "放大");
+            zc._zoomOutButton.title = "缩小"; zc._zoomOutButton.setAttribute("aria-label", "缩小");
+        })({{ this._parent.get_name() }}.zoomControl);
         {% endmacro %}
     """)
 

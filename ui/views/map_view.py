@@ -20,6 +20,7 @@ from domain.dates import cn_date
 from domain.rollup import site_summary
 from geo.region import Region
 from layers.counties import county_layer
+from layers.draw_zh import draw_in_chinese
 from layers.scale import metric_scale
 from layers.sites import PreparedSites, focus_group, kind_group
 from onemap import settings
@@ -42,6 +43,7 @@ def base_map(region: Region, basemap: str, *, counties: bool = True, label_size:
     minx, miny, maxx, maxy = region.bbox
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None)
     metric_scale(m)
+    draw_in_chinese(m)  # the field page's selection tools
     tile = BASEMAPS.get(basemap)
     if tile:
         folium.TileLayer(tile[0], attr=tile[1], name=basemap, overlay=False).add_to(m)
