@@ -81,7 +81,8 @@ def status_form(task: pd.Series, measures: pd.DataFrame, key: str) -> None:
     if not options:
         st.caption("该项当前没有可登记的状态变更。")
         return
-    if st.session_state.get(f"{key}_to") not in options:
+    chosen = st.session_state.get(f"{key}_to")
+    if chosen not in options:
         # after a change (or a change by someone else) the choice left from before is not
         # offered any more: set it, so the page shows what the form would record
         st.session_state[f"{key}_to"] = options[0]
@@ -102,6 +103,10 @@ def status_form(task: pd.Series, measures: pd.DataFrame, key: str) -> None:
         files = st.file_uploader("佐证材料（照片、文件，可多选）", accept_multiple_files=True, key=k("files"))
         submitted = st.form_submit_button("登记", type="primary")
     if submitted:
+        if chosen is not None and chosen not in options:  # the status changed under the open form
+            st.error(f"未登记：{target['ref']} 刚被更新为“{target['status']}”，不能再变更为“{chosen}”。"
+                     "请核对后重新选择“变更为”，已填写的内容已保留。", icon=":material/error:")
+            return
         _record(target, to, day, note, files or [], op, key)
 
 
