@@ -7,6 +7,7 @@ import streamlit as st
 from onemap.assets import use_local_assets
 from store.db import reader
 from store.queries import store_is_empty
+from ui import chrome
 
 
 def _favicon():
@@ -22,6 +23,7 @@ def _favicon():
 
 st.set_page_config(page_title="生态环境一张图", page_icon=_favicon(), layout="wide")
 use_local_assets()
+chrome.apply()
 
 
 def _empty_store() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -214,6 +214,45 @@ def link_document_sites(s: Session, document_id: int, min_confidence: float = 0.
     return n
 
 
+# ----------------------------------------------------------------------------- status (销号)
+@dataclass(frozen=True)
+class StatusChange:
+    """A status event as stored: what changed, when, by whom."""
+
+    task_id: int
+    event_id: int
+    from_status: str
+    to_status: str
+    at: datetime
+    actor: str
+    actor_unit: str
+    note: str
+    files: int
+
+
+def change_status(actor: str, actor_unit: str, task_id: int, to_status: str, *, note: str = "",
+                  day: date | None = None, files: list[Path] | None = None) -> StatusChange:
+    """Record a status change of a task or measure (the closing procedure), checked
+    against the state machine and written in one transaction with its evidence files.
+    `day` is the date the change happened: today gets the current time, an earlier
+    day noon. Refusals raise ServiceError with the Chinese reason; nothing is written."""
+    from datetime import time
+
+    today = date.today()
+    day = day or today
+    if day > today:
+        raise ServiceError("日期不能晚于今天")
+    at = datetime.now().replace(microsecond=0) if day == today else datetime.combine(day, time(12, 0))
+    try:
+        with transaction() as s:
+            ev = repo.record_status(s, int(task_id), to_status, actor=actor, actor_unit=actor_unit, note=note,
+                                    at=at, files=list(files or []))
+            return StatusChange(int(task_id), ev.id, ev.from_status, ev.to_status, ev.at, ev.actor,
+                                ev.actor_unit, ev.note, len(files or []))
+    except repo.StoreError as exc:
+        raise ServiceError(str(exc)) from exc
+
+
 # ----------------------------------------------------------------------------- export
 def export(path: Path, *, as_of: date | None = None) -> Path:
     path = Path(path)
@@ -255,7 +294,7 @@ def standalone_html(path: Path, *, as_of: date | None = None, session: Session |
         prepared = prepare_geometry(sites, {c.code: c.name for c in region.places.counties})
         page = standalone_map(region, prepared, site_summary(tasks, list(sites["id"])), data_date=as_of,
                               title=f"{region.name}生态环境一张图", illustrative=bool(sites["illustrative"].any()),
-                              sample=bool(tasks["sample_events"].any()))
+                              sample=bool(tasks["sample_events"].any()), tasks=tasks)
         Path(path).write_text(page, encoding="utf-8")
         return Path(path)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from domain.dates import cn_date, deadline_words  # noqa: F401 - re-exported for the pages
@@ -49,3 +50,21 @@ def status_badge(status: str, flag: str | None) -> str:
     label = f"{status}·{flag}" if flag else status
     return (f'<span style="background:{COLORS[b]};color:#fff;padding:1px 8px;border-radius:10px;'
             f'font-size:0.85rem">{html.escape(label)}</span>')
+
+
+def _blank(v) -> bool:
+    return v is None or v is pd.NaT or (isinstance(v, float) and v != v)
+
+
+def table(df: pd.DataFrame) -> pd.DataFrame:
+    """A frame for st.dataframe with nothing drawn as "None"/"nan"/"NaT": Streamlit draws a
+    missing value as the English word "None", so a missing value becomes an empty cell,
+    date columns become YYYY-MM-DD text and other values in a column with gaps become text."""
+    out = df.copy()
+    for c in out.columns:
+        col = out[c]
+        if pd.api.types.is_datetime64_any_dtype(col):  # dates (the app's deadlines carry no time)
+            out[c] = col.dt.strftime("%Y-%m-%d").fillna("")
+        elif col.map(_blank).any():
+            out[c] = col.map(lambda v: "" if _blank(v) else v.isoformat() if isinstance(v, date) else str(v))
+    return out

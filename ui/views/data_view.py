@@ -21,6 +21,7 @@ from ingest.report import ImportFailed, Report
 from onemap import services, settings
 from onemap.kinds import site_kinds
 from ui import data, nav
+from ui.common import table
 from ui.views.map_view import base_map
 
 CRS_CHOICES = {
@@ -47,11 +48,16 @@ def save_upload(upload) -> Path:
     return path
 
 
+def _text(v) -> str:
+    """A value in a table cell: nothing for a missing one (never the word "None")."""
+    return "" if v is None else "、".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
+
+
 def report_table(report: Report) -> None:
     if report.errors:
         st.error(f"发现 {len(report.errors)} 处错误，未写入任何数据。请修改后重试：")
-        st.dataframe(pd.DataFrame([{"行/位置": p.row, "列": p.column, "值": p.value, "问题": p.problem, "修改方法": p.fix}
-                                   for p in report.errors]), hide_index=True, width="stretch")
+        st.dataframe(table(pd.DataFrame([{"行/位置": p.row, "列": p.column, "值": p.value, "问题": p.problem,
+                                          "修改方法": p.fix} for p in report.errors])), hide_index=True, width="stretch")
     if report.warnings:
         st.warning("提示：" + "；".join(f"{p.row} {p.column} {p.problem}" for p in report.warnings))
 
@@ -104,7 +110,8 @@ def document_tab(region) -> None:
         st.info(f"库中已有“{doc.short_name}”：本次按**修订**处理——逐条比对，已有任务的状态记录保留，删除的条目归档。")
     if doc.warnings:
         with st.expander(f"解析提示（{len(doc.warnings)} 条）", expanded=True):
-            st.dataframe(pd.DataFrame(doc.warnings).rename(columns={"line": "原文行", "text": "原文", "message": "提示"}),
+            st.dataframe(table(pd.DataFrame(doc.warnings).rename(columns={"line": "原文行", "text": "原文",
+                                                                          "message": "提示"})),
                          hide_index=True, width="stretch")
 
     st.markdown("#### 1. 核对条目")
@@ -182,7 +189,7 @@ def document_tab(region) -> None:
         c3.metric("删除（归档）", len(plan.removed))
         c4.metric("不变", plan.unchanged)
         if plan.changed:
-            st.dataframe(pd.DataFrame([{"条目": c.ref, "字段": k, "原来": str(o), "修订后": str(n)}
+            st.dataframe(pd.DataFrame([{"条目": c.ref, "字段": k, "原来": _text(o), "修订后": _text(n)}
                                        for c in plan.changed for k, (o, n) in c.fields.items()]),
                          hide_index=True, width="stretch")
         if plan.added:
@@ -301,8 +308,8 @@ def _preview_and_import(kind_label: str, key: str, importer_kwargs) -> None:
     out = result[1]
     st.success("检查通过：" + "，".join(f"{k} {v}" for k, v in out.counts.items()))
     if out.preview:
-        st.dataframe(pd.DataFrame([{"处理": p.action, "编号": p.site_id, "类型": p.record.kind, "名称": p.record.name,
-                                    "区县": p.record.county_code} for p in out.preview]),
+        st.dataframe(table(pd.DataFrame([{"处理": p.action, "编号": p.site_id, "类型": p.record.kind,
+                                          "名称": p.record.name, "区县": p.record.county_code} for p in out.preview])),
                      hide_index=True, width="stretch", height=240)
     report_table(out.report)
     if c2.button("确认导入", type="primary", key=f"{key}_go"):

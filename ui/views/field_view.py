@@ -81,7 +81,8 @@ def plan_tab(region, v) -> None:
         inside = [sid for sid in prepared.index if area.covers(Point(prepared.at[sid, "lon"], prepared.at[sid, "lat"]))]
         st.session_state["trip_sites"] = list(dict.fromkeys([*st.session_state["trip_sites"], *inside]))
         st.rerun()
-    chosen = st.multiselect("检查点位（可逐个增减）", list(sites["id"]), key="trip_sites", format_func=label)
+    chosen = st.multiselect("检查点位（可逐个增减）", list(sites["id"]), key="trip_sites", format_func=label,
+                            placeholder="在地图上框选，或在此选择点位")
     bureau = region.meta.get("bureau") or {}
     click = (out or {}).get("last_clicked")
     options = [f"{bureau.get('name', '单位驻地')}（配置）"] + (["地图上点击的位置"] if click else [])

@@ -14,7 +14,7 @@ import streamlit as st
 from domain.dates import cn_date
 from exports.ledger_xlsx import write_ledger_xlsx
 from ui import data, nav, present
-from ui.common import data_notice, deadline_words
+from ui.common import data_notice, deadline_words, table
 from ui.filters import current_view, no_match_notice
 from ui.views.task_detail import render_task
 from ui.workflow import flash
@@ -73,9 +73,8 @@ def render() -> None:
         "类别": rows["category"],
         "关联点位": rows["site_ids"].map(lambda ids: "、".join(names.get(i, i) for i in ids)),
     })
-    event = st.dataframe(view, hide_index=True, width="stretch", height=420, on_select="rerun",
-                         selection_mode="single-row", key="ledger_table",
-                         column_config={"时限日期": st.column_config.DateColumn(format="YYYY-MM-DD")})
+    event = st.dataframe(table(view), hide_index=True, width="stretch", height=420, on_select="rerun",
+                         selection_mode="single-row", key="ledger_table")
     selected = event.selection.rows if event and event.selection else []
     ids = set(tasks["id"])
     subtree = tasks_all[tasks_all["id"].isin(ids) | tasks_all["parent_id"].isin(ids)]

@@ -20,6 +20,8 @@ from domain.dates import cn_date
 from domain.rollup import site_summary
 from geo.region import Region
 from layers.counties import county_layer
+from layers.draw_zh import draw_in_chinese
+from layers.scale import metric_scale
 from layers.sites import PreparedSites, focus_group, kind_group
 from onemap import settings
 from onemap.kinds import site_kinds
@@ -40,7 +42,9 @@ PRESENT_HEAD = present.head(96, 4.8)  # presentation mode: player bar, title and
 def base_map(region: Region, basemap: str, *, counties: bool = True, label_size: int = 14) -> folium.Map:
     """Everything that does not depend on filters."""
     minx, miny, maxx, maxy = region.bbox
-    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, control_scale=True)
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None)
+    metric_scale(m)
+    draw_in_chinese(m)  # the field page's selection tools
     tile = BASEMAPS.get(basemap)
     if tile:
         folium.TileLayer(tile[0], attr=tile[1], name=basemap, overlay=False).add_to(m)
@@ -202,7 +206,8 @@ def render_site_panel(site_id, sites_all, tasks_all, tasks_shown, region, legend
     names = dict(zip(sites_all["id"], sites_all["name"], strict=True))
     for _, t in linked.iterrows():
         label = f"{t['ref']} · {t['status']}{'·' + t['flag'] if t['flag'] else ''} · {t['title'][:28]}"
-        with st.expander(label):
+        # keyed: the panel stays open when its label changes with the task's status
+        with st.expander(label, key=f"map_task_{t['id']}"):
             render_task(t, tasks_all, names, key=f"map_{t['id']}")
     inspection_history(site_id)
     if len(linked) and nav.has("ledger") and st.button("在任务台账中查看这些任务"):

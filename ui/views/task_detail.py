@@ -9,8 +9,8 @@ import streamlit as st
 
 from domain.dates import cn_date
 from ui import data
-from ui.common import deadline_words, status_badge
-from ui.workflow import status_form
+from ui.common import deadline_words, status_badge, table
+from ui.workflow import confirmation, status_form
 
 
 def _md(text: str) -> str:
@@ -37,15 +37,16 @@ def render_task(task: pd.Series, all_tasks: pd.DataFrame, site_names: dict[str, 
     children = all_tasks[all_tasks["parent_id"] == task["id"]].sort_values("position")
     if len(children):
         st.markdown(f"**整改措施（{len(children)} 条）**")
-        st.dataframe(pd.DataFrame({
+        st.dataframe(table(pd.DataFrame({
             "序号": children["number"].fillna("—"),
             "措施": children["title"],
             "时限": children.apply(deadline_words, axis=1),
             "责任单位": children["units"].map("、".join),
             "验收单位": children["acceptance_units"].map("、".join),
             "状态": [f"{s}·{f}" if f else s for s, f in zip(children["status"], children["flag"], strict=True)],
-        }), hide_index=True, width="stretch")
-    tabs = st.tabs(["状态记录", "登记状态变更"])
+        })), hide_index=True, width="stretch")
+    confirmation(key)
+    tabs = st.tabs(["状态记录", "登记状态变更"], key=f"{key}_tabs")
     with tabs[0]:
         timeline(task, children)
     with tabs[1]:

@@ -1,0 +1,132 @@
+"""Chinese chrome on every page, in headless Chromium: no English text from Streamlit or
+Leaflet, no raw "None"/"nan"/"NaT", and metric-only scale bars — on the demo (一张图,
+领导总览, 任务台账, 现场检查, 数据管理) and on an empty store (开始, 数据管理)."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from onemap import settings
+from tests.browser_kit import _browser_or_skip, _free_port, _shot
+from tests.conftest import Stores
+
+pytestmark = pytest.mark.browser
+ENGLISH = ["Choose options", "Choose an option", "Drag and drop", "Browse files", "Press Ctrl", "Press Enter",
+           "Press ⌘", "200MB", "per file", "Upload", "Zoom in", "Zoom out", "Draw a"]
+RAW = re.compile(r"\b(None|nan|NaN|NaT)\b")
+SCALE = re.compile(r"^\d+ (m|km)$")
+# page → how many maps it draws on the demo
+DEMO_PAGES = {"/": 1, "/overview": 2, "/ledger": 0, "/field": 1, "/data": 0}
+# page → an element that is there once the page has been drawn
+READY = {"/ledger": "[data-testid='stDataFrame']", "/data": "[data-testid='stFileUploaderDropzone']"}
+
+
+@pytest.fixture(scope="module")
+def empty_server(tmp_path_factory):
+    """The app on an empty store (the 开始 page)."""
+    _browser_or_skip()
+    mp = pytest.MonkeyPatch()
+    stores = Stores(tmp_path_factory.mktemp("empty"), mp)
+    stores.new()
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(settings.REPO_ROOT / "app.py"),
+                             "--server.port", str(port), "--server.address", "127.0.0.1",
+                             "--server.headless", "true"],
+                            cwd=settings.REPO_ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.STDOUT)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.5)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=20)
+    stores.close()
+    mp.undo()
+
+
+def _settle(page, maps: int, ready: str | None = None) -> None:
+    """Wait for the page's heading, for the run to finish and for every map's scale bar."""
+    page.locator("[data-testid='stMain'] h3").first.wait_for(timeout=90_000)
+    if ready:
+        page.locator(ready).first.wait_for(timeout=90_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+    if maps:
+        page.wait_for_function(
+            """n => {
+                const fs = [...document.querySelectorAll("iframe")].filter(i => i.title.includes("streamlit_folium"));
+                return fs.length >= n && fs.every(f => f.contentDocument &&
+                    f.contentDocument.querySelector(".leaflet-control-scale-line"));
+            }""", arg=maps, timeout=90_000)
+
+
+def _texts(page) -> list[tuple[str, str]]:
+    out = [("page", page.locator("body").inner_text())]
+    for f in page.frames[1:]:
+        body = f.locator("body")
+        if body.count():
+            out.append((f.url[:60], body.inner_text()))
+    # the data grids: their accessible copy of the visible cells (the canvas shows the same)
+    for i, grid in enumerate(page.locator("[data-testid='stDataFrame']").all()):
+        out.append((f"grid {i}", grid.evaluate("e => e.textContent")))
+    return out
+
+
+def _check_page(page, url: str, maps: int, shot: str, ready: str | None = None) -> None:
+    page.goto(url)
+    _settle(page, maps, ready)
+    found = []
+    for where, text in _texts(page):
+        found += [(where, w) for w in ENGLISH if w in text]
+        found += [(where, m.group(0), text[max(0, m.start() - 30):m.end() + 30]) for m in RAW.finditer(text)]
+    assert found == [], f"{url}: {found}"
+    scales = [f.locator(".leaflet-control-scale").all() for f in page.frames[1:]]
+    scales = [s for group in scales for s in group]
+    assert len(scales) == maps
+    for s in scales:
+        lines = s.locator(".leaflet-control-scale-line").all_inner_texts()
+        assert len(lines) == 1 and SCALE.match(lines[0].strip()), lines  # metres or kilometres, no miles
+    for up in page.locator("[data-testid='stFileUploaderDropzone']").all():
+        after = up.locator("button [data-testid='stMarkdownContainer']").evaluate(
+            "e => getComputedStyle(e, '::after').content")
+        hint = up.locator("[data-testid='stFileUploaderDropzoneInstructions'] > div").evaluate(
+            "e => getComputedStyle(e, '::after').content")
+        assert after == '"选择文件"' and "单个文件不超过 200 MB" in hint
+    _shot(page, shot)
+
+
+@pytest.mark.parametrize("path", list(DEMO_PAGES))
+def test_demo_pages_show_no_english_chrome(server, page, path):
+    for w, h in ((1600, 1000), (1280, 720)):
+        page.set_viewport_size({"width": w, "height": h})
+        _check_page(page, server + path, DEMO_PAGES[path], f"chrome_{path.strip('/') or 'map'}-{w}.png",
+                    READY.get(path))
+
+
+def test_uploader_and_inputs_on_the_data_page_are_chinese(server, page):
+    page.goto(server + "/data")
+    _settle(page, 0, READY["/data"])
+    assert page.locator("[data-testid='stFileUploaderDropzone']").count() >= 1
+    assert page.locator("[data-testid='InputInstructions']:visible").count() == 0
+    page.get_by_label("姓名", exact=True).fill("钱七")  # a typed-in input shows no "Press Enter to apply"
+    assert "Press" not in page.locator("[data-testid='stSidebar']").inner_text()
+
+
+@pytest.mark.parametrize("path", ["/", "/data"])
+def test_empty_store_pages_show_no_english_chrome(empty_server, page, path):
+    page.goto(empty_server + path)
+    ready = READY["/data"] if path == "/data" else "button:has-text('载入景德镇市示例数据')"
+    page.locator(ready).first.wait_for(timeout=90_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+    text = page.locator("body").inner_text()
+    assert [w for w in ENGLISH if w in text] == [] and not RAW.search(text)
+    _shot(page, f"chrome-empty{path.replace('/', '_')}.png")
