@@ -231,11 +231,14 @@ class StatusChange:
 
 
 def change_status(actor: str, actor_unit: str, task_id: int, to_status: str, *, note: str = "",
-                  day: date | None = None, files: list[Path] | None = None) -> StatusChange:
+                  day: date | None = None, files: list[Path] | None = None,
+                  expected_version: int | None = None) -> StatusChange:
     """Record a status change of a task or measure (the closing procedure), checked
     against the state machine and written in one transaction with its evidence files.
     `day` is the date the change happened: today gets the current time, an earlier
-    day noon. Refusals raise ServiceError with the Chinese reason; nothing is written."""
+    day noon. `expected_version` is the task's version (last event's number) the user saw: if
+    the task moved on meanwhile, the change is refused naming who changed it to what. Refusals raise ServiceError with the
+    Chinese reason; nothing is written."""
     from datetime import time
 
     today = date.today()
@@ -246,7 +249,7 @@ def change_status(actor: str, actor_unit: str, task_id: int, to_status: str, *, 
     try:
         with transaction() as s:
             ev = repo.record_status(s, int(task_id), to_status, actor=actor, actor_unit=actor_unit, note=note,
-                                    at=at, files=list(files or []))
+                                    at=at, files=list(files or []), expected_version=expected_version)
             return StatusChange(int(task_id), ev.id, ev.from_status, ev.to_status, ev.at, ev.actor,
                                 ev.actor_unit, ev.note, len(files or []))
     except repo.StoreError as exc:

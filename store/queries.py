@@ -22,7 +22,7 @@ TASK_COLUMNS = [
     "id", "uid", "parent_id", "position", "document", "level", "number", "ref", "title", "body", "target",
     "deadline_text", "deadline", "ongoing", "deadline_inherited", "category", "group_name", "part",
     "units", "unit_places", "unit_place_codes", "acceptance_units", "acceptance_text", "acceptance_note", "site_ids", "archived",
-    "created_at", "status", "flag", "last_note", "last_event_at", "sample_events",
+    "created_at", "status", "flag", "last_note", "last_event_at", "sample_events", "version",
 ]
 
 
@@ -47,7 +47,7 @@ def _lists(df: pd.DataFrame, key: str, value: str) -> pd.Series:
 
 
 STATIC_COLUMNS = [c for c in TASK_COLUMNS
-                  if c not in ("status", "flag", "last_note", "last_event_at", "sample_events")]
+                  if c not in ("status", "flag", "last_note", "last_event_at", "sample_events", "version")]
 
 
 def task_static_frame(s: Session, places: PlaceSet | None = None) -> pd.DataFrame:
@@ -88,17 +88,19 @@ def task_static_frame(s: Session, places: PlaceSet | None = None) -> pd.DataFram
 
 def task_status_frame(s: Session, as_of: date) -> pd.DataFrame:
     """The state of every task that has events, replayed to the end of `as_of`
-    (index: task id; columns: status, last_note, last_event_at, sample_events)."""
+    (index: task id; columns: status, last_note, last_event_at, sample_events, version — the
+    sequence number of the last event, which a form hands back so a change made meanwhile is
+    refused)."""
     limit = datetime.combine(as_of, datetime.max.time())
     ev = _read(s, select(m.StatusEvent.task_id, m.StatusEvent.at, m.StatusEvent.to_status, m.StatusEvent.note,
-                         m.StatusEvent.sample).where(m.StatusEvent.at <= limit)
+                         m.StatusEvent.sample, m.StatusEvent.seq).where(m.StatusEvent.at <= limit)
                .order_by(m.StatusEvent.task_id, m.StatusEvent.at, m.StatusEvent.seq))
     if ev.empty:
-        return pd.DataFrame(columns=["status", "last_note", "last_event_at", "sample_events"])
+        return pd.DataFrame(columns=["status", "last_note", "last_event_at", "sample_events", "version"])
     g = ev.groupby("task_id")
     last = g.last()
     return pd.DataFrame({"status": last["to_status"], "last_note": last["note"], "last_event_at": last["at"],
-                         "sample_events": g["sample"].any()})
+                         "sample_events": g["sample"].any(), "version": last["seq"]})
 
 
 def combine(static: pd.DataFrame, status: pd.DataFrame, as_of: date, due_soon_days: int,
@@ -115,6 +117,7 @@ def combine(static: pd.DataFrame, status: pd.DataFrame, as_of: date, due_soon_da
     at = sv["last_event_at"]
     t["last_event_at"] = at.astype(object).where(at.notna(), None).to_numpy()
     t["sample_events"] = sv["sample_events"].fillna(False).astype(bool).to_numpy()
+    t["version"] = sv["version"].fillna(0).astype(int).to_numpy()
     t["flag"] = derived_flags(t["status"], t["deadline"], as_of, due_soon_days)
     return t[TASK_COLUMNS].reset_index(drop=True)
 

@@ -205,15 +205,16 @@ def _conflict(s: Session, task_id: int) -> ConflictError:
 
 def record_status(s: Session, task_id: int, to_status: str, *, actor: str, actor_unit: str = "", note: str = "",
                   at: datetime | None = None, sample: bool = False, files: list[Path] | None = None,
-                  inspection_id: int | None = None, expected: str | None = None) -> m.StatusEvent:
+                  inspection_id: int | None = None, expected_version: int | None = None) -> m.StatusEvent:
     """Append a status event after checking the closing procedure. Evidence files
     are copied into the data directory; the copy is removed if the transaction fails.
 
     Checked and written atomically: the current state is read inside this transaction and
     the event takes the task's next sequence number, unique per task, so of two concurrent
     writers only one commits; the other gets a ConflictError naming who changed it to what.
-    `expected` is the state the user saw: if the task has moved on since, the change is
-    refused the same way instead of being applied to a state the user never saw."""
+    `expected_version` is the sequence number of the last event the user saw (0: none): if the
+    task has moved on since — even back to the same status —, the change is refused the same
+    way instead of being applied to a history the user never saw."""
     task = s.get(m.Task, task_id)
     if task is None:
         raise StoreError(f"任务 {task_id} 不存在")
@@ -222,7 +223,7 @@ def record_status(s: Session, task_id: int, to_status: str, *, actor: str, actor
     at = at or now()
     last = _last_event(s, task_id)
     cur = last.to_status if last else st.NOT_STARTED
-    if expected is not None and expected != cur:
+    if expected_version is not None and expected_version != (last.seq if last else 0):
         raise _conflict(s, task_id)
     later = s.scalar(select(func.count()).select_from(m.StatusEvent)
                      .where(m.StatusEvent.task_id == task_id, m.StatusEvent.at > at))

@@ -2,7 +2,7 @@
 
 Usage: python -m tests.concurrency_worker TASK_ID ATTEMPTS NAME [blind]
 Each attempt reads the task's state, picks the next legal state and writes it — passing the
-state it saw (`expected`), or, with `blind`, not passing it (the store must still refuse an
+version it saw (`expected_version`), or, with `blind`, not passing it (the store must still refuse an
 illegal change computed from a stale read). Prints one JSON line of counts."""
 
 from __future__ import annotations
@@ -11,7 +11,10 @@ import json
 import sys
 import traceback
 
+from sqlalchemy import func, select
+
 from domain import status as st
+from store import models as m
 from store import repo
 from store.db import reader, transaction
 
@@ -26,12 +29,13 @@ def main() -> None:
     for i in range(attempts):
         with reader() as s:
             cur = repo.current_status(s, task_id)
+            version = s.scalar(select(func.max(m.StatusEvent.seq)).where(m.StatusEvent.task_id == task_id)) or 0
         # 申请销号 → alternate 已销号 / 退回 so every legal edge is exercised
         to = NEXT.get(cur) or (st.CLOSED if i % 2 else st.RETURNED)
         try:
             with transaction() as s:
                 repo.record_status(s, task_id, to, actor=name, note=f"{name} 第{i}次",
-                                   expected=None if blind else cur)
+                                   expected_version=None if blind else version)
             out["ok"] += 1
         except repo.ConflictError:
             out["conflict"] += 1

@@ -87,5 +87,5 @@ def test_stale_expected_state_is_refused_with_who_and_what(data_dir):
     with transaction() as s:
         repo.record_status(s, task_id, st.IN_PROGRESS, actor="张三")
     with pytest.raises(repo.ConflictError, match="该任务刚被 张三 更新为“整改中”，请刷新后重试"), transaction() as s:
-        repo.record_status(s, task_id, st.IN_PROGRESS, actor="李四", expected=st.NOT_STARTED)
+        repo.record_status(s, task_id, st.IN_PROGRESS, actor="李四", expected_version=0)
     assert [(e.seq, e.actor) for e in _history(task_id)] == [(1, "张三")]

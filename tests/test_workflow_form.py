@@ -106,6 +106,26 @@ def test_refusal_shows_the_reason_keeps_the_text_and_writes_nothing(demo_dir):
     assert _events(tid)[-1][:2] == ("申请销号", "退回")
 
 
+def test_change_on_a_state_the_user_never_saw_is_refused_naming_who(demo_dir):
+    """Two steps behind the open form the chosen status can be legal again (申请销号 → 退回 →
+    申请销号 while the form showed 申请销号 and 退回 was chosen): the store refuses it anyway,
+    because the form passes the state it showed, and says who changed the task to what."""
+    tid = _task_id(PROBLEM)
+    at = _app("SEC-01")
+    at.radio(key=f"map_{tid}_to").set_value("退回").run()
+    _note(at, tid).input("照片不清晰，请补充")
+    with transaction() as s:
+        repo.record_status(s, tid, "退回", actor="赵六", note="材料不全")
+        repo.record_status(s, tid, "申请销号", actor="孙七", note="已补充材料")
+    before = _n_events()
+    _submit(at, tid)
+    assert not at.exception
+    assert [e.value for e in at.error] == ["未登记：该任务刚被 孙七 更新为“申请销号”，请刷新后重试"]
+    assert _note(at, tid).value == "照片不清晰，请补充"  # the typed text is kept
+    assert _n_events() == before
+    assert _events(tid)[-1][:3] == ("退回", "申请销号", "孙七")
+
+
 def test_success_confirms_names_task_and_change_and_stores_one_event(demo_dir):
     tid = _task_id(PROBLEM)
     before, history = _n_events(), _events(tid)

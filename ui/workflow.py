@@ -76,6 +76,10 @@ def status_form(task: pd.Series, measures: pd.DataFrame, key: str) -> None:
     labels = [str(t["ref"]) for t in targets]
     idx = st.selectbox("变更对象", range(len(targets)), format_func=lambda i: labels[i], key=f"{key}_target")
     target = targets[idx]
+    # the task's version this form showed on the previous run is what the user decided on: the
+    # store refuses the change if the task has moved on since (someone else changed it)
+    seen = st.session_state.get(f"{key}_seen", {}).get(int(target["id"]))
+    st.session_state[f"{key}_seen"] = {int(target["id"]): int(target["version"])}
     st.caption(f"当前状态：{target['status']}" + (f"·{target['flag']}" if target.get("flag") else ""))
     options = st_status.allowed_next(target["status"], ongoing=bool(target["ongoing"]))
     if not options:
@@ -107,16 +111,18 @@ def status_form(task: pd.Series, measures: pd.DataFrame, key: str) -> None:
             st.error(f"未登记：{target['ref']} 刚被更新为“{target['status']}”，不能再变更为“{chosen}”。"
                      "请核对后重新选择“变更为”，已填写的内容已保留。", icon=":material/error:")
             return
-        _record(target, to, day, note, files or [], op, key)
+        _record(target, to, day, note, files or [], op, key, seen)
 
 
-def _record(target: pd.Series, to: str, day: date, note: str, files, op: tuple[str, str], key: str) -> None:
+def _record(target: pd.Series, to: str, day: date, note: str, files, op: tuple[str, str], key: str,
+            seen: int | None = None) -> None:
     """Through the service door; a refusal is shown here and the form keeps its text."""
     from onemap import services
 
     try:
         with uploaded_files(files) as paths:
-            done = services.change_status(op[0], op[1], int(target["id"]), to, note=note, day=day, files=paths)
+            done = services.change_status(op[0], op[1], int(target["id"]), to, note=note, day=day, files=paths,
+                                          expected_version=seen)
     except services.ServiceError as exc:
         st.error(f"未登记：{exc}", icon=":material/error:")
         return
