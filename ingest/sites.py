@@ -461,9 +461,11 @@ def validate_sites(gdf: gpd.GeoDataFrame, report: Report, region: Region, *, kin
             report.error(row, "geometry", geom.geom_type, f"{k.name}不能是{_FAMILY_CN.get(family, geom.geom_type)}",
                          f"{k.name}允许的几何类型：{allowed}")
         gm = geoms_m.iloc[i]
-        dist = gm.distance(region_m)
+        # far from the region's Gauss-Krüger zone the projection gives no finite coordinates
+        dist = gm.distance(region_m) if np.isfinite(shapely.get_coordinates(gm)).all() else math.inf
         if dist > OUTSIDE_MARGIN_M and not allow_outside:
-            report.error(row, "geometry", f"距{region.name}边界约 {dist / 1000:.0f} 公里", f"位置在{region.name}范围之外",
+            far = f"距{region.name}边界约 {dist / 1000:.0f} 公里" if math.isfinite(dist) else f"远离{region.name}"
+            report.error(row, "geometry", far, f"位置在{region.name}范围之外",
                          "请检查坐标与坐标系；确属市外点位（如上游断面）请使用“允许市外点位”（--allow-outside）")
         sid = str(r[id_col]).strip() if id_col and _is_present(r[id_col]) else ""
         if len(sid) > MAX_ID:
