@@ -43,27 +43,36 @@ def _settled(page) -> None:
     page.wait_for_function(SETTLED_JS, timeout=WAIT, polling=200)
 
 
-def _metrics(page) -> dict[str, str]:
-    return page.evaluate(METRICS_JS)
-
-
-def _wait_metric(page, label: str, differs_from: str | None = None) -> str:
-    """Wait until the metric is drawn (and, if given, no longer shows `differs_from`); its value."""
+def _wait_metric(page, label: str, differs_from: str | None = None, *, with_: tuple[str, ...] = ()) -> str:
+    """Wait until the metric is drawn (and, if given, no longer shows `differs_from`) together
+    with the metrics `with_` beside it; its value. A rerun the page starts by itself (the URL,
+    a map component) redraws the figures one by one: presence of all is the condition."""
     cond = f"(({METRICS_JS})())[{label!r}]"
     cond = f"() => {cond} !== undefined" + (f" && {cond} !== {differs_from!r}" if differs_from else "")
     page.wait_for_function(cond, timeout=WAIT)
     _settled(page)
-    return _metrics(page)[label]
+    return _wait_metrics(page, (label, *with_))[label]
+
+
+def _wait_metrics(page, labels: tuple[str, ...]) -> dict[str, str]:
+    """All these metrics, read in the same instant as they were found present."""
+    js = f"() => {{ const m = ({METRICS_JS})(); return {list(labels)!r}.every(k => k in m) ? m : null; }}"
+    return page.wait_for_function(js, timeout=WAIT).json_value()
 
 
 def _table_rows(page, has_text: str) -> list[list[str]]:
-    """The cells of a st.dataframe (read from the grid's accessible table), header first."""
+    """The cells of the st.dataframe whose header has `has_text` (read at one instant from the
+    grid's accessible table), header first."""
     _settled(page)
-    grid = page.locator("[data-testid='stDataFrame']", has_text=has_text).first
-    grid.wait_for(timeout=WAIT)
-    rows = grid.locator("[role=row]")
-    return [[c.inner_text().strip() for c in rows.nth(i).locator("[role=columnheader],[role=gridcell]").all()]
-            for i in range(rows.count())]
+    js = """(needle) => {
+        for (const g of document.querySelectorAll("[data-testid='stDataFrame']")) {
+            const rows = [...g.querySelectorAll("[role=row]")].map(r =>
+                [...r.querySelectorAll("[role=columnheader],[role=gridcell]")].map(c => c.innerText.trim()));
+            if (rows.length && rows[0].includes(needle)) return rows;
+        }
+        return null;
+    }"""
+    return page.wait_for_function(js, arg=has_text, timeout=WAIT).json_value()
 
 
 def _ledger_count(page) -> int:
@@ -126,15 +135,15 @@ def test_a_zone_shows_its_own_figures(server, page):
     overdue = {t["id"] for t, _, flag in store.top_level_on(today) if flag == "逾期"}
     assert 0 < len(zone_ids) < len(everything)
     page.goto(server + "/overview")
-    city = _wait_metric(page, "全部问题/任务")
+    city = _wait_metric(page, "全部问题/任务", with_=("逾期",))
     assert city == str(len(everything))
     page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']", has_text="区县/管理区").click()
     page.get_by_role("option", name="高新区", exact=True).click()
     page.keyboard.press("Escape")
     page.wait_for_function("() => location.search.includes('place=')", timeout=WAIT)
-    shown = _wait_metric(page, "全部问题/任务", differs_from=city)
+    shown = _wait_metric(page, "全部问题/任务", differs_from=city, with_=("逾期",))
     assert shown == str(len(zone_ids))
-    assert _metrics(page)["逾期"] == str(len(zone_ids & overdue))
+    assert _wait_metrics(page, ("全部问题/任务", "逾期"))["逾期"] == str(len(zone_ids & overdue))
     _shot(page, "leader-3-zone-overview.png")
     # the same choice on the ledger (the filter lives in the URL)
     page.goto(server + f"/ledger?place={quote(ZONE)}")
@@ -155,16 +164,18 @@ def test_a_word_that_matches_nothing_says_so(server, page):
 
     page.goto(server + f"/overview?q={quote(NOTHING)}")
     page.get_by_text("没有符合条件的任务").first.wait_for(timeout=WAIT)
-    _wait_metric(page, "长期坚持")
-    figures = _metrics(page)
-    for label in ("全部问题/任务", "逾期", "临期（30天内）", "未启动", "整改中", "申请销号", "已销号", "长期坚持"):
-        assert figures.get(label) == "0", (label, figures)
+    labels = ("全部问题/任务", "逾期", "临期（30天内）", "未启动", "整改中", "申请销号", "已销号", "长期坚持")
+    _wait_metric(page, "全部问题/任务", with_=labels)
+    figures = _wait_metrics(page, labels)
+    for label in labels:
+        assert figures[label] == "0", (label, figures)
     _shot(page, "leader-6-overview-nothing.png")
 
     page.goto(server + f"/?q={quote(NOTHING)}")
     page.get_by_text("没有符合条件的任务").first.wait_for(timeout=WAIT)
-    assert _wait_metric(page, "筛选范围内的任务") == "0 项"
-    assert {k: _metrics(page)[k] for k in ("逾期", "临期", "已销号")} == {"逾期": "0", "临期": "0", "已销号": "0"}
+    assert _wait_metric(page, "筛选范围内的任务", with_=("逾期", "临期", "已销号")) == "0 项"
+    figures = _wait_metrics(page, ("逾期", "临期", "已销号"))
+    assert {k: figures[k] for k in ("逾期", "临期", "已销号")} == {"逾期": "0", "临期": "0", "已销号": "0"}
     frame = page.frame_locator("iframe[title*='streamlit_folium']").first
     frame.locator(".leaflet-container").wait_for(timeout=WAIT)
     frame.locator("text=监测断面（0）").wait_for(timeout=WAIT)  # the layer control counts no site
