@@ -55,5 +55,5 @@ def site_summary(tasks: pd.DataFrame, site_ids: list[str]) -> pd.DataFrame:
     df = df.reindex(pd.Index(site_ids, name="id"))
     df[["tasks", "open", "overdue", "due_soon", "closed"]] = \
         df[["tasks", "open", "overdue", "due_soon", "closed"]].fillna(0).astype(int)
-    df["worst"] = df["worst"].fillna(NO_TASK)
+    df["worst"] = df["worst"].astype(object).fillna(NO_TASK)
     return df[SUMMARY_COLUMNS]
