@@ -189,3 +189,24 @@ def test_checklist_pdf_renders_chinese(trip, tmp_path):
     assert pages
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "乐平市矿山现场核查" in text and "上冲坞煤矿" in text and "检查人签字" in text
+
+
+def test_route_view_fits_the_stops_not_the_city():
+    import math
+
+    from geo.routing import fit_view
+
+    lons, lats = [117.36, 117.375, 117.385, 117.30], [28.90, 28.91, 28.895, 28.95]
+    (clat, clon), z = fit_view(lons, lats, 600, 380)
+    assert (clat, clon) == pytest.approx(((28.895 + 28.95) / 2, (117.30 + 117.385) / 2))
+
+    def px(zoom):  # extent in pixels at a zoom (Web Mercator, 256-px tiles)
+        y = [math.log(math.tan(math.pi / 4 + math.radians(a) / 2)) for a in (min(lats), max(lats))]
+        scale = 256 * 2 ** zoom
+        return (max(lons) - min(lons)) / 360 * scale, (y[1] - y[0]) / (2 * math.pi) * scale
+
+    w, h = px(z)
+    assert w <= 600 and h <= 380  # fits
+    w2, h2 = px(z + 1)
+    assert w2 > 600 or h2 > 380  # and is the closest zoom that does
+    assert z == 13  # 0.085° × 0.055° near 29°N: 495 × 366 px at 13

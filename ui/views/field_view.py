@@ -12,6 +12,7 @@ from pathlib import Path
 import folium
 import pandas as pd
 import streamlit as st
+from folium.map import FitBounds
 from folium.plugins import Draw
 from shapely.geometry import Point, shape
 from streamlit_folium import st_folium
@@ -19,6 +20,7 @@ from streamlit_folium import st_folium
 from domain import status as st_status
 from domain.dates import cn_date
 from exports.field import GCJ02, WGS84, checklist_pdf, checklist_xlsx, file_stem, gpx_text, kml_text
+from geo.routing import fit_view
 from onemap import services
 from onemap.field_trip import TripParams, plan_trip, stop_tasks, to_trip
 from store import queries
@@ -147,10 +149,17 @@ def show_plan(plan, region, v, title: str, label) -> None:
     folium.Marker([plan.base[1], plan.base[0]], icon=folium.DivIcon(
         html='<div style="transform:translate(-50%,-50%);font-size:20px">★</div>'),
         tooltip=html.escape(f"起终点：{plan.base_name}")).add_to(m)
-    stops = coords[1:-1] or coords  # fit the stops, not the base: it may lie far from them
-    m.fit_bounds([[min(c[0] for c in stops), min(c[1] for c in stops)],
-                  [max(c[0] for c in stops), max(c[1] for c in stops)]], padding=(30, 30))
-    st_folium(m, key="trip_route_map", height=420, use_container_width=True, returned_objects=[])
+    # open on the stops, not the city: the base map's fit to the region (and any fitBounds,
+    # which runs before the frame has its size) gives way to a view computed from the stops
+    stops = [(float(prepared.at[sid, "lat"]), float(prepared.at[sid, "lon"]))
+             for sid in plan.site_ids[: len(sched.visits)]] or coords  # not the base between days
+    centre, zoom = fit_view([c[1] for c in stops], [c[0] for c in stops])
+    for name, child in list(m._children.items()):
+        if isinstance(child, FitBounds):
+            del m._children[name]
+    m.location, m.options["zoom"] = list(centre), zoom
+    st_folium(m, key="trip_route_map", height=420, use_container_width=True, returned_objects=[],
+              center=centre, zoom=zoom)
     table = pd.DataFrame({
         "顺序": list(range(1, len(sched.visits) + 1)),
         "点位": [label(plan.site_ids[k]) for k in range(len(sched.visits))],
