@@ -61,10 +61,16 @@ def _findings() -> int:
     return _sql("SELECT count(*) FROM inspection_findings")[0][0]
 
 
-def _choose(pg, box, option: str) -> None:
-    """Pick an option of a Streamlit selectbox."""
-    box.locator("[data-baseweb='select']").click()
+def _choose(pg, key: str, option: str) -> None:
+    """Pick an option of the Streamlit selectbox with this key."""
+    pg.locator(f".st-key-{key} input[role='combobox']").click()
     pg.get_by_role("option", name=option, exact=True).click()
+    pg.locator(f".st-key-{key} input[role='combobox']").and_(pg.locator(f"[value='{option}']")).wait_for()
+
+
+def _stop(pg, ins_id: int, sid: str):
+    """The expander of a stop."""
+    return pg.locator("[data-testid='stExpander']").filter(has=pg.locator(f".st-key-f_{ins_id}_{sid}_task"))
 
 
 def test_field_trip_journey(server, page, tmp_path):
@@ -177,14 +183,14 @@ def test_field_trip_journey(server, page, tmp_path):
     change = next((sid, tid, ref) for sid in stops for tid, ref, ongoing in _site_tasks(sid)
                   if _status(tid) == "已销号" and not ongoing)
     for k, sid in enumerate(stops, start=1):
-        exp = pg.locator(f".st-key-f_{ins_id}_{sid}_box")
+        exp = _stop(pg, ins_id, sid)
         if not exp.locator("textarea").is_visible():
             exp.locator("summary").click()
         what = "点位整体"
         if sid == change[0]:
-            _choose(pg, exp.locator("[data-testid='stSelectbox']").first, f"{change[2]}（已销号）")
+            _choose(pg, f"f_{ins_id}_{sid}_task", f"{change[2]}（已销号）")
             exp.get_by_text("当前状态：已销号；可变更为：整改中（按销号程序）").wait_for(timeout=60_000)
-            _choose(pg, exp.locator("[data-testid='stSelectbox']").nth(1), "整改中")
+            _choose(pg, f"f_{ins_id}_{sid}_to", "整改中")
             what = f"任务“{change[2]}”"
         exp.locator("textarea").fill(f"第{k}站：现场核查记录")
         exp.get_by_role("button", name="登记").click()
@@ -196,7 +202,7 @@ def test_field_trip_journey(server, page, tmp_path):
     assert _sql("SELECT count(*) FROM status_events WHERE inspection_id = :i", i=ins_id)[0][0] == 1
     # every stored finding is shown under its stop
     for k, sid in enumerate(stops, start=1):
-        exp = pg.locator(f".st-key-f_{ins_id}_{sid}_box")
+        exp = _stop(pg, ins_id, sid)
         assert "已登记 1 条" in exp.locator("summary").inner_text()
         exp.get_by_text(f"第{k}站：现场核查记录").first.wait_for(timeout=30_000)
     pg.get_by_text("共 13 个点位，已登记 13 条检查发现").wait_for(timeout=30_000)
@@ -204,18 +210,20 @@ def test_field_trip_journey(server, page, tmp_path):
 
     # a refusal keeps the typed text: the task is changed by someone else before the click
     sid, tid, ref = change
-    exp = pg.locator(f".st-key-f_{ins_id}_{sid}_box")
-    _choose(pg, exp.locator("[data-testid='stSelectbox']").first, f"{ref}（整改中）")
+    exp = _stop(pg, ins_id, sid)
+    _choose(pg, f"f_{ins_id}_{sid}_task", f"{ref}（整改中）")
     exp.get_by_text("当前状态：整改中；可变更为：申请销号（按销号程序）").wait_for(timeout=60_000)
-    _choose(pg, exp.locator("[data-testid='stSelectbox']").nth(1), "申请销号")
+    _choose(pg, f"f_{ins_id}_{sid}_to", "申请销号")
     exp.locator("textarea").fill("整改已完成，申请销号")
     with transaction() as s:
         repo.record_status(s, tid, "申请销号", actor="李四", note="另一人先申请")
     exp.get_by_role("button", name="登记").click()
-    exp.get_by_text("未登记：不能从“申请销号”变更为“申请销号”").wait_for(timeout=60_000)
+    try:
+        exp.get_by_text("未登记：不能从“申请销号”变更为“申请销号”").wait_for(timeout=60_000)
+    finally:
+        _shot(pg, "field-refusal.png")
     assert exp.locator("textarea").input_value() == "整改已完成，申请销号"
     assert _findings() == 13
-    _shot(pg, "field-refusal.png")
 
     # phone size: the same page, readable
     pg.set_viewport_size({"width": 390, "height": 844})
