@@ -111,7 +111,7 @@ def test_field_trip_journey(server, page, tmp_path):
                for x, y in zip(xs, ys, strict=True))
     # the city view put them within 62 px; fitted to the stops they span most of the frame
     assert max(max(xs) - min(xs), max(ys) - min(ys)) > 0.4 * min(box["width"], box["height"])
-    pg.get_by_text("带到现场").scroll_into_view_if_needed()
+    route.locator(".leaflet-container").scroll_into_view_if_needed()
     _shot(pg, "field-plan.png")
 
     # every download, clicked in quick succession, arrives

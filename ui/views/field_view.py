@@ -112,6 +112,7 @@ def plan_tab(region, v) -> None:
     title = t2.text_input("检查任务名称", value="", key="trip_title", placeholder="如 乐平市矿山修复点现场核查")
     if st.button("规划路线", type="primary", disabled=not chosen, key="trip_plan"):
         st.session_state["trip_result"] = plan_trip(chosen, prepared, base_name, base, params)
+        st.session_state.pop("trip_save_msg", None)  # a new plan, not yet saved
         st.session_state.pop("trip_order_editor", None)
     plan = st.session_state.get("trip_result")
     if plan is None:
@@ -221,7 +222,7 @@ def save_trip(trip, plan) -> None:
     st.text_input("检查人员", key="trip_inspectors", placeholder="如 张三、李四")
     st.button("保存为检查任务（之后在“登记检查结果”中填报）", key="trip_save", on_click=_save_trip,
               args=(trip, plan.base_name, plan.site_ids[: len(sched.visits)]))
-    msg = st.session_state.pop("trip_save_msg", None)
+    msg = st.session_state.get("trip_save_msg")  # kept until the next save, see stop_form
     if msg and msg[0] == "ok":
         st.success(msg[1], icon=":material/check_circle:")
     elif msg:
@@ -289,7 +290,9 @@ def stop_form(inspection_id: int, site_id: str, tasks: pd.DataFrame, key: str) -
     stop shows what happened."""
     items = stop_tasks(site_id, tasks)
     by_id = {t.task_id: t for t in items}
-    msg = st.session_state.pop(f"{key}_msg", None)
+    # kept (not popped) until the next save at this stop: a run that showed it may be cut
+    # short by the next rerun, and the message must not vanish with it
+    msg = st.session_state.get(f"{key}_msg")
     if msg and msg[0] == "ok":
         st.success(msg[1], icon=":material/check_circle:")
     elif msg:
