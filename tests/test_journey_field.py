@@ -62,10 +62,24 @@ def _findings() -> int:
 
 
 def _choose(pg, key: str, option: str) -> None:
-    """Pick an option of the Streamlit selectbox with this key."""
-    pg.locator(f".st-key-{key} input[role='combobox']").click()
-    pg.get_by_role("option", name=option, exact=True).click()
-    pg.locator(f".st-key-{key} input[role='combobox']").and_(pg.locator(f"[value='{option}']")).wait_for()
+    """Pick an option of the Streamlit selectbox with this key (again if a rerun closed the list)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = pg.locator(f".st-key-{key} input[role='combobox']")
+    for _ in range(5):
+        if box.input_value() == option:
+            return
+        box.click()
+        opt = pg.get_by_role("option", name=option, exact=True)
+        try:
+            opt.wait_for(timeout=10_000)
+            opt.click()
+        except PlaywrightTimeout:
+            box.press("Escape")
+            continue
+        _wait(pg, lambda: box.input_value() == option, timeout=60, what=f"{key} = {option}")
+        return
+    raise AssertionError(f"could not choose {option} in {key}")
 
 
 def _stop(pg, ins_id: int, sid: str):
