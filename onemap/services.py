@@ -518,6 +518,12 @@ def finding_status_options(task_id: int) -> tuple[str, list[str]]:
         return cur, st_status.allowed_next(cur, ongoing=bool(task.ongoing))
 
 
+def current_statuses(task_ids: list[int]) -> dict[int, str]:
+    """The current status of each task, read from the store now (not as of a view's date)."""
+    with reader() as s:
+        return {int(t): repo.current_status(s, int(t)) for t in task_ids}
+
+
 def record_finding(inspection_id: int, site_id: str, *, task_id: int | None, text: str, actor: str,
                    actor_unit: str = "", photos: list[Path] | None = None,
                    to_status: str | None = None) -> FindingSaved:

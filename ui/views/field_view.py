@@ -297,9 +297,9 @@ def stop_form(inspection_id: int, site_id: str, tasks: pd.DataFrame, key: str) -
         st.success(msg[1], icon=":material/check_circle:")
     elif msg:
         st.error(msg[1])
+    now = services.current_statuses(list(by_id))  # the store's, so a change made meanwhile shows
     tid = st.selectbox("任务", [WHOLE_SITE, *by_id], key=f"{key}_task",
-                       format_func=lambda i: "（点位整体）" if i == WHOLE_SITE
-                       else f"{by_id[i].ref}（{by_id[i].status}）")
+                       format_func=lambda i: "（点位整体）" if i == WHOLE_SITE else f"{by_id[i].ref}（{now[i]}）")
     options = [NO_CHANGE]
     if tid != WHOLE_SITE:
         try:
