@@ -210,8 +210,9 @@ def downloads(trip) -> None:
          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
         ("检查表 PDF（打印）", built(checklist_pdf, ".pdf"), f"{stem}.pdf", "application/pdf", "pdf"),
     ]
-    cols = st.columns(3)
     for k, (label, make, name, mime, key) in enumerate(files):
+        if k % 3 == 0:  # rows of three, so on a phone they stack in reading order
+            cols = st.columns(3)
         cols[k % 3].download_button(label, make, name, mime, key=f"trip_dl_{key}", on_click="ignore",
                                     width="stretch")
     st.caption("GCJ-02 版本已按国内地图加偏，仅供高德、腾讯等导航软件使用；GIS 软件与奥维地图请用 WGS84 版本。")
