@@ -1,9 +1,10 @@
 """Taking an inspection trip to the field: GPX and KML (WGS84, and a GCJ-02 variant for
 Chinese navigation apps, clearly labelled), and the paper checklist as XLSX and PDF
-(Chinese font embedded)."""
+(Chinese font embedded: the Simplified Chinese face of Noto Sans CJK)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from domain.dates import cn_date
 from exports.cells import text_only
 
 WGS84, GCJ02 = "WGS84", "GCJ-02"
+CLOSED = "已销号"
 DATUM_NOTE = {WGS84: "坐标系：WGS84（GPS 原始坐标，奥维互动地图、Google Earth、GIS 软件直接使用）",
               GCJ02: "坐标系：GCJ-02（已加偏，供高德/腾讯等国内导航软件使用；不要再导入 GIS 软件）"}
 
@@ -32,7 +34,12 @@ class StopTask:
     deadline: str
     units: str
     verify: str
-    measures: list[tuple[str, str, str, str]] = field(default_factory=list)  # number, text, deadline, units
+    measures: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # number, text, deadline, units, status
+    task_id: int | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self.status == CLOSED
 
 
 @dataclass
@@ -59,6 +66,13 @@ class Trip:
     stops: list[Stop]
     distance_km: float
     illustrative: bool = False
+
+
+def file_stem(trip: Trip) -> str:
+    """File names carry the trip's title and date, so two trips of one day do not overwrite
+    each other; characters that file systems refuse are replaced."""
+    title = re.sub(r'[\\/:*?"<>|\s]+', "_", trip.title).strip("._") or "现场检查"
+    return f"{title}_{trip.day.isoformat()}"
 
 
 def verify_text(status: str, flag: str) -> str:
@@ -127,19 +141,25 @@ def checklist_xlsx(trip: Trip, path: Path) -> Path:
     ws["A2"] = (f"起终点：{trip.base_name}　总里程约 {trip.distance_km:.0f} 公里　坐标：WGS84"
                 + ("　（点位为示意位置）" if trip.illustrative else ""))
     headers = ["序号", "日程", "点位", "类型", "区县", "经度", "纬度", "预计到达", "未销号任务与措施", "整改时限",
-               "责任单位", "核查要点", "检查发现", "照片编号", "检查人签字"]
+               "责任单位", "核查要点", "已销号任务（回头看）", "检查发现", "照片编号", "检查人签字"]
     ws.append([])
     ws.append(headers)
     for c in ws[4]:
         c.font = Font(bold=True)
     for s in trip.stops:
+        open_tasks = [t for t in s.tasks if not t.closed]
         tasks = "\n".join(f"{t.ref}（{t.status}{'·' + t.flag if t.flag else ''}）{t.title}"
-                          + "".join(f"\n  {n}. {x}" for n, x, _d, _u in t.measures) for t in s.tasks)
+                          + "".join(f"\n  {n}. {x}" for n, x, _d, _u, st in t.measures if st != CLOSED)
+                          for t in open_tasks)
+        closed = "\n".join(f"{t.ref}（{t.status}）{t.title}" for t in s.tasks if t.closed)
         ws.append([s.seq, f"第{s.day}天", s.name, s.kind, s.county, round(s.lon, 6), round(s.lat, 6),
                    s.arrive.strftime("%H:%M") if s.arrive else "", tasks,
-                   "\n".join(t.deadline for t in s.tasks), "\n".join(t.units for t in s.tasks),
-                   "\n".join(t.verify for t in s.tasks), "", "", ""])
-    widths = [6, 8, 22, 12, 10, 11, 11, 9, 60, 22, 26, 30, 30, 10, 12]
+                   "\n".join(t.deadline for t in open_tasks), "\n".join(t.units for t in open_tasks),
+                   "\n".join(f"{t.ref}：{t.verify}" for t in s.tasks), closed, "", "", ""])
+        for c in ws[ws.max_row]:
+            if isinstance(c.value, str) and c.value[:1] in "=+-@":
+                c.value = "'" + c.value  # never a formula from user text
+    widths = [6, 8, 22, 12, 10, 11, 11, 9, 60, 22, 26, 36, 30, 30, 10, 12]
     for i, w in enumerate(widths):
         ws.column_dimensions[chr(ord("A") + i)].width = w
     for row in ws.iter_rows(min_row=5):
@@ -157,12 +177,40 @@ def cjk_font_path() -> Path:
     return Path(pkg.__file__).with_name("NotoSansCJKtc-Regular.otf")
 
 
+def cjk_sc_font() -> tuple[Path, int]:
+    """(file, face index) of Noto Sans CJK **SC** (OFL), from the PyPI package
+    noto-cjk-sans-otc (the official OpenType collection), so it works on a machine without
+    the system's fonts. The face is found by its name, not a hard-coded index: the TC face
+    sets Simplified text with Traditional glyph forms."""
+    import noto_cjk_sans_otc as pkg
+    from fontTools.ttLib import TTCollection
+
+    path = Path(str(pkg.FONT_PATH))
+    for i, face in enumerate(TTCollection(str(path), lazy=True).fonts):
+        if face["name"].getDebugName(1) == "Noto Sans CJK SC":
+            return path, i
+    raise LookupError(f"{path} 中没有 Noto Sans CJK SC 字体")
+
+
+def _hanging(pdf, indent: float, label: str, text: str, h: float = 5) -> None:
+    """A numbered line whose wrapped lines align with the text, not the number."""
+    left = pdf.l_margin
+    pdf.set_x(left + indent)
+    w = pdf.get_string_width(label + " ") + 0.5
+    pdf.cell(w, h, label)
+    pdf.set_left_margin(left + indent + w)
+    pdf.multi_cell(0, h, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_left_margin(left)
+    pdf.set_x(left)
+
+
 def checklist_pdf(trip: Trip, path: Path) -> Path:
     from fpdf import FPDF
 
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_font("cjk", "", str(cjk_font_path()))
+    font, face = cjk_sc_font()
+    pdf.add_font("cjk", "", str(font), collection_font_number=face)
     pdf.set_title(trip.title)
     pdf.add_page()
     pdf.set_font("cjk", size=16)
@@ -180,12 +228,11 @@ def checklist_pdf(trip: Trip, path: Path) -> Path:
         pdf.set_font("cjk", size=9)
         pdf.multi_cell(0, 5, f"坐标（WGS84）：{s.lon:.6f}, {s.lat:.6f}", new_x="LMARGIN", new_y="NEXT")
         for t in s.tasks:
-            head = f"· {t.ref}（{t.status}{'·' + t.flag if t.flag else ''}）{t.title}"
-            pdf.multi_cell(0, 5, head, new_x="LMARGIN", new_y="NEXT")
-            pdf.multi_cell(0, 5, f"　时限：{t.deadline}　责任单位：{t.units}", new_x="LMARGIN", new_y="NEXT")
-            for n, text, dl, units in t.measures:
-                pdf.multi_cell(0, 5, f"　　{n}. {text}（{dl}；{units}）", new_x="LMARGIN", new_y="NEXT")
-            pdf.multi_cell(0, 5, f"　核查要点：{t.verify}", new_x="LMARGIN", new_y="NEXT")
+            _hanging(pdf, 0, "·", f"{t.ref}（{t.status}{'·' + t.flag if t.flag else ''}）{t.title}")
+            _hanging(pdf, 4, "", f"时限：{t.deadline}　责任单位：{t.units}")
+            for n, text, dl, units, st in t.measures:
+                _hanging(pdf, 4, f"{n}.", f"{text}（{dl}；{units}{'；' + st if st == CLOSED else ''}）")
+            _hanging(pdf, 4, "", f"核查要点：{t.verify}")
         pdf.multi_cell(0, 6, "检查发现：", new_x="LMARGIN", new_y="NEXT")
         for _ in range(3):
             pdf.cell(0, 6, "＿" * 45, new_x="LMARGIN", new_y="NEXT")

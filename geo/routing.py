@@ -134,3 +134,21 @@ def schedule(order: list[int], matrix: np.ndarray, *, start: int = 0, end: int |
         drive_m += matrix[here, end]
     drive_minutes = drive_m / 1000 / speed_kmh * 60
     return Schedule(visits, returns, float(total_m), drive_minutes, service_min * len(visits), unplaceable)
+
+
+def fit_view(lons: list[float], lats: list[float], width_px: int = 600, height_px: int = 380,
+             max_zoom: int = 15) -> tuple[tuple[float, float], int]:
+    """((lat, lon) centre, zoom) of a Web Mercator map of the given size that shows all
+    points: the largest whole zoom at which their extent fits (a route map fitted to its
+    stops, not to the city)."""
+    import math
+
+    def merc_y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+    centre = ((south + north) / 2, (west + east) / 2)
+    dx = max(east - west, 1e-6) / 360.0  # share of the world's width
+    dy = max(merc_y(north) - merc_y(south), 1e-8) / (2 * math.pi)
+    zoom = math.floor(math.log2(min(width_px / (256 * dx), height_px / (256 * dy))))
+    return centre, max(1, min(max_zoom, zoom))

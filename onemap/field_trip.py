@@ -57,9 +57,10 @@ def stop_tasks(site_id: str, tasks: pd.DataFrame) -> list[StopTask]:
     out = []
     for _, t in top.iterrows():
         kids = tasks[tasks["parent_id"] == t["id"]].sort_values("position")
-        measures = [(k["number"] or "·", k["title"], deadline_words(k), "、".join(k["units"])) for _, k in kids.iterrows()]
+        measures = [(k["number"] or "·", k["title"], deadline_words(k), "、".join(k["units"]), k["status"])
+                    for _, k in kids.iterrows()]
         out.append(StopTask(t["ref"], t["title"], t["status"], t["flag"] or "", deadline_words(t), "、".join(t["units"]),
-                            verify_text(t["status"], t["flag"] or ""), measures))
+                            verify_text(t["status"], t["flag"] or ""), measures, int(t["id"])))
     return out
 
 

@@ -503,3 +503,112 @@ def hottest_area(as_of: date | None = None):
     from exports.deck import hottest_extent
 
     return hottest_extent(_deck_data(as_of or date.today()))
+
+
+# ----------------------------------------------------------------------------- field inspections (现场检查)
+# The field page's writes go through here: the page calls and renders, the rules live once.
+@dataclass
+class FindingSaved:
+    finding_id: int
+    site_id: str
+    site_name: str
+    stop_no: int  # 1-based position of the site in the trip
+    task_ref: str  # "" for the site as a whole
+    from_status: str | None
+    to_status: str | None
+
+    def message(self) -> str:
+        what = f"任务“{self.task_ref}”" if self.task_ref else "点位整体"
+        msg = f"已登记第 {self.stop_no} 站“{self.site_name}”（{what}）的检查发现"
+        if self.to_status:
+            msg += f"，状态 {self.from_status} → {self.to_status}"
+        return msg
+
+
+def save_inspection(*, day: date, title: str, inspectors: str, base_name: str, stops: list[str],
+                    created_by: str) -> int:
+    """Save a planned trip; a title already used by another trip is refused (findings are
+    shown per trip, and two trips of one name could not be told apart)."""
+    from domain.dates import cn_date
+
+    title = (title or "").strip()
+    if not title:
+        raise ServiceError("请填写检查任务名称")
+    with transaction() as s:
+        same = s.scalar(select(m.Inspection).where(m.Inspection.title == title))
+        if same is not None:
+            raise ServiceError(f"已有同名检查任务“{title}”（{cn_date(same.day)}），请改用其他名称，"
+                               "如加上区县、点位类型或批次")
+        try:
+            ins = repo.add_inspection(s, day=day, title=title, inspectors=inspectors, base_name=base_name,
+                                      stops=list(stops), created_by=created_by)
+        except repo.StoreError as exc:
+            raise ServiceError(str(exc)) from exc
+        return ins.id
+
+
+def finding_status_options(task_id: int) -> tuple[str, list[str]]:
+    """(current status, legal next statuses) of a task, read from the store: the same
+    closing procedure as the status form."""
+    from domain import status as st_status
+
+    with reader() as s:
+        task = s.get(m.Task, task_id)
+        if task is None:
+            raise ServiceError(f"任务 {task_id} 不存在")
+        cur = repo.current_status(s, task_id)
+        return cur, st_status.allowed_next(cur, ongoing=bool(task.ongoing))
+
+
+def current_statuses(task_ids: list[int]) -> dict[int, str]:
+    """The current status of each task, read from the store now (not as of a view's date)."""
+    with reader() as s:
+        return {int(t): repo.current_status(s, int(t)) for t in task_ids}
+
+
+def record_finding(inspection_id: int, site_id: str, *, task_id: int | None, text: str, actor: str,
+                   actor_unit: str = "", photos: list[Path] | None = None,
+                   to_status: str | None = None) -> FindingSaved:
+    """A finding at a stop, stored with its optional status change in one transaction, or
+    refused with a Chinese reason (ServiceError); never silently dropped."""
+    from domain import status as st_status
+
+    text = (text or "").strip()
+    if not (actor or "").strip():
+        raise ServiceError("请先在左侧填写经办人姓名")
+    if not text and not to_status:
+        raise ServiceError("请填写检查发现")
+    with transaction() as s:
+        ins = s.get(m.Inspection, inspection_id)
+        if ins is None:
+            raise ServiceError("检查任务不存在")
+        stops = list(ins.stops or [])
+        if site_id not in stops:
+            raise ServiceError("该点位不在本次检查任务中")
+        site = s.get(m.Site, site_id)
+        task = s.get(m.Task, task_id) if task_id is not None else None
+        if task_id is not None and task is None:
+            raise ServiceError(f"任务 {task_id} 不存在")
+        cur = None
+        if to_status:
+            if task is None:
+                raise ServiceError("变更状态需要选择任务")
+            cur = repo.current_status(s, task.id)
+            try:  # the finding is the note: a change that needs a reason needs the text
+                st_status.check_transition(cur, to_status, ongoing=bool(task.ongoing), note=text)
+            except st_status.TransitionError as exc:
+                raise ServiceError(f"{exc}（现场检查发现将作为说明）") from exc
+        try:
+            f = repo.record_finding(s, inspection_id, site_id, task_id=task_id, text=text, actor=actor,
+                                    actor_unit=actor_unit, photos=photos, to_status=to_status or None)
+        except repo.StoreError as exc:
+            raise ServiceError(str(exc)) from exc
+        return FindingSaved(f.id, site_id, site.name if site else site_id, stops.index(site_id) + 1,
+                            task.ref if task is not None else "", cur, to_status or None)
+
+
+def inspection_findings(inspection_id: int):
+    """The findings of one trip (newest first), matched by the trip's id."""
+    with reader() as s:
+        f = queries.findings_frame(s)
+    return f[f["inspection_id"] == inspection_id] if len(f) else f

@@ -209,7 +209,7 @@ def documents_frame(s: Session) -> pd.DataFrame:
 
 def findings_frame(s: Session, site_id: str | None = None) -> pd.DataFrame:
     """Inspection findings (newest first), with their inspection's date, title and inspectors."""
-    q = (select(m.Finding.id, m.Finding.site_id, m.Finding.task_id, m.Finding.text, m.Finding.photos,
+    q = (select(m.Finding.id, m.Finding.inspection_id, m.Finding.site_id, m.Finding.task_id, m.Finding.text, m.Finding.photos,
                 m.Finding.event_id, m.Finding.recorded_by, m.Finding.recorded_at, m.Inspection.day,
                 m.Inspection.title, m.Inspection.inspectors)
          .join(m.Inspection, m.Inspection.id == m.Finding.inspection_id)

@@ -311,7 +311,9 @@ def record_finding(s: Session, inspection_id: int, site_id: str, *, task_id: int
     if to_status:
         if task_id is None:
             raise StoreError("变更状态需要选择任务")
-        at = datetime.combine(ins.day, now().time()) if ins.day != now().date() else now()
+        # a trip planned for a later day is recorded now: an event dated in the future would
+        # block every change made before that day
+        at = datetime.combine(ins.day, now().time()) if ins.day < now().date() else now()
         ev = record_status(s, task_id, to_status, actor=actor, actor_unit=actor_unit,
                            note=note or f"现场检查：{text.strip()}", at=at, files=photos, inspection_id=ins.id)
         event_id = ev.id

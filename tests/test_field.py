@@ -64,12 +64,19 @@ def test_a_stop_that_never_fits_is_reported():
     assert s.unplaceable == [1] and s.visits == []
 
 
+LONG = "，对采坑、边坡和渣堆进行削坡减载、覆土复绿，补植乔灌草并落实后期管护责任，确保治理成效经得起回头看"
+
+
 @pytest.fixture()
 def trip():
     stops = [Stop(i + 1, 1, f"S{i}", name, "矿山修复点", "乐平市", lon, lat, datetime(2026, 11, 24, 9 + i),
                   datetime(2026, 11, 24, 10 + i),
                   [StopTask("省督察整改清单（二十三）", "矿山开采生态环境问题突出", "整改中", "逾期", "2024年底", "乐平市委、市政府",
-                            "核实逾期原因", [("2", "完成横路环境恢复治理", "2024年9月底前", "乐平市委、市政府")])])
+                            "核实逾期原因", [("1", "完成上冲坞片区矿山地质环境治理", "2023年底前", "乐平市委、市政府", "已销号"),
+                                             ("2", "完成横路环境恢复治理" + LONG, "2024年9月底前", "乐平市委、市政府",
+                                              "整改中")]),
+                   StopTask("省督察整改清单（二十四）", "已销号的历史遗留矿山", "已销号", "", "2023年底", "乐平市政府",
+                            "回头看：核实有无反弹", [])])
              for i, (name, lon, lat) in enumerate([("上冲坞煤矿", 117.36, 28.90), ("马鞍山煤矿", 117.375, 28.91),
                                                     ("宝山煤矿", 117.385, 28.895)])]
     return Trip("乐平市矿山现场核查", date(2026, 11, 24), "景德镇市生态环境局", BASE, stops, 123.4, True)
@@ -117,6 +124,55 @@ def test_checklist_xlsx_has_one_row_per_stop(trip, tmp_path):
     rows = [r for r in ws.iter_rows(min_row=5, values_only=True) if r[0] is not None]
     assert len(rows) == 3 and rows[0][2] == "上冲坞煤矿" and "核实逾期原因" in rows[0][11]
     assert [c.value for c in ws[4]][-3:] == ["检查发现", "照片编号", "检查人签字"]
+    head = [c.value for c in ws[4]]
+    open_col, closed_col = head.index("未销号任务与措施"), head.index("已销号任务（回头看）")
+    for r in rows:
+        # only the open task and its open measure; the closed task moves to its own column
+        assert r[open_col] == ("省督察整改清单（二十三）（整改中·逾期）矿山开采生态环境问题突出\n"
+                               f"  2. 完成横路环境恢复治理{LONG}")
+        assert r[closed_col] == "省督察整改清单（二十四）（已销号）已销号的历史遗留矿山"
+        assert r[head.index("整改时限")] == "2024年底" and r[head.index("责任单位")] == "乐平市委、市政府"
+
+
+def test_files_are_named_by_trip_and_date(trip):
+    from exports.field import file_stem
+
+    assert file_stem(trip) == "乐平市矿山现场核查_2026-11-24"
+    trip.title = 'A/B:C*?"<>| 核查'
+    assert file_stem(trip) == "A_B_C_核查_2026-11-24"
+
+
+def test_checklist_pdf_uses_the_simplified_chinese_face(trip, tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("pdffonts") is None:
+        pytest.skip("pdffonts (poppler-utils) not installed")
+    pdf = checklist_pdf(trip, tmp_path / "c.pdf")
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "+NotoSansCJKSC " in fonts and "TC" not in fonts.split("+", 1)[1].split()[0]
+
+
+def test_checklist_pdf_keeps_the_hanging_indent_of_measures(trip, tmp_path):
+    import re
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    pdf = checklist_pdf(trip, tmp_path / "c.pdf")
+    html = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    lines = []  # (xMin of the line, its text), first page
+    for m in re.finditer(r'<line xMin="([\d.]+)"[^>]*>(.*?)</line>', html.split("</page>")[0], re.S):
+        lines.append((float(m.group(1)), "".join(re.findall(r">([^<]*)</word>", m.group(2)))))
+    k = next(i for i, (_x, t) in enumerate(lines) if t.startswith("2.完成横路"))
+    number_x = lines[k][0]
+    words = re.findall(r'<word xMin="([\d.]+)"[^>]*>([^<]*)</word>', html.split("</page>")[0])
+    text_x = next(float(x) for x, w in words if w.startswith("完成横路"))
+    cont_x = lines[k + 1][0]  # the measure wraps onto a second line
+    assert lines[k + 1][1] and not lines[k + 1][1].startswith(("核查要点", "·"))
+    assert abs(cont_x - text_x) < 0.5 and cont_x - number_x > 3
 
 
 def test_checklist_pdf_renders_chinese(trip, tmp_path):
@@ -133,3 +189,24 @@ def test_checklist_pdf_renders_chinese(trip, tmp_path):
     assert pages
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "乐平市矿山现场核查" in text and "上冲坞煤矿" in text and "检查人签字" in text
+
+
+def test_route_view_fits_the_stops_not_the_city():
+    import math
+
+    from geo.routing import fit_view
+
+    lons, lats = [117.36, 117.375, 117.385, 117.30], [28.90, 28.91, 28.895, 28.95]
+    (clat, clon), z = fit_view(lons, lats, 600, 380)
+    assert (clat, clon) == pytest.approx(((28.895 + 28.95) / 2, (117.30 + 117.385) / 2))
+
+    def px(zoom):  # extent in pixels at a zoom (Web Mercator, 256-px tiles)
+        y = [math.log(math.tan(math.pi / 4 + math.radians(a) / 2)) for a in (min(lats), max(lats))]
+        scale = 256 * 2 ** zoom
+        return (max(lons) - min(lons)) / 360 * scale, (y[1] - y[0]) / (2 * math.pi) * scale
+
+    w, h = px(z)
+    assert w <= 600 and h <= 380  # fits
+    w2, h2 = px(z + 1)
+    assert w2 > 600 or h2 > 380  # and is the closest zoom that does
+    assert z == 13  # 0.085° × 0.055° near 29°N: 495 × 366 px at 13

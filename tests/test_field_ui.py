@@ -1,15 +1,21 @@
-"""现场检查 through the UI (AppTest): plan from the filters, export, save, record findings."""
+"""现场检查 through the UI (AppTest): plan from the filters, export, save, record findings.
+
+Every save is checked against the store counted directly with SQL; every refusal is checked
+to keep what was typed and to change nothing."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import json
+from datetime import date
+
+from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from onemap import settings
-from store import models as m
-from store import queries
-from store.db import reader
+from store.db import reader, transaction
 from tests.conftest import page_test
+
+NO_CHANGE = "（不变更状态）"
 
 
 def _app(**qp) -> AppTest:
@@ -21,70 +27,197 @@ def _app(**qp) -> AppTest:
     return at.run()
 
 
-def test_plan_from_filters_export_and_record(demo_dir):
+def _sql(q: str, **params):
+    with reader() as s:
+        return s.execute(text(q), params).all()
+
+
+def _count(table: str) -> int:
+    return _sql(f"SELECT count(*) FROM {table}")[0][0]
+
+
+def _status(task_id: int) -> str:
+    """The task's current status: its latest event (by date, then id), or 未启动."""
+    rows = _sql("SELECT to_status FROM status_events WHERE task_id = :t ORDER BY at DESC, id DESC", t=task_id)
+    return rows[0][0] if rows else "未启动"
+
+
+def _stops(ins_id: int) -> list[str]:
+    raw = _sql("SELECT stops FROM inspections WHERE id = :i", i=ins_id)[0][0]
+    return json.loads(raw) if isinstance(raw, str) else list(raw)
+
+
+def _site_tasks(site_id: str) -> list[tuple[int, str, bool]]:
+    """(id, ref, ongoing) of the live top-level tasks linked to the site."""
+    return [(r[0], r[1], bool(r[2])) for r in _sql(
+        "SELECT t.id, t.ref, t.ongoing FROM tasks t JOIN task_sites l ON l.task_id = t.id "
+        "WHERE l.site_id = :s AND t.parent_id IS NULL AND t.archived = :f ORDER BY t.id", s=site_id, f=False)]
+
+
+def _plan_and_save(at: AppTest, title: str) -> AppTest:
+    at.button(key="trip_from_filters").click().run()
+    at.button(key="trip_plan").click().run()
+    at.text_input(key="trip_title").input(title).run()
+    at.text_input(key="trip_inspectors").input("王五、赵六")
+    return at.button(key="trip_save").click().run()
+
+
+def test_plan_from_filters_export_and_save(demo_dir):
     at = _app(place="360281", kind="矿山修复点")
     assert not at.exception
     at.button(key="trip_from_filters").click().run()
     chosen = at.multiselect(key="trip_sites").value
-    with reader() as s:
-        sites = queries.sites_frame(s).set_index("id")
-    assert len(chosen) >= 6 and set(sites.loc[chosen, "kind"]) == {"矿山修复点"}
-    assert set(sites.loc[chosen, "county_code"]) == {"360281"}
+    expected = [r[0] for r in _sql("SELECT id FROM sites WHERE county_code = '360281' AND kind = '矿山修复点'")]
+    assert sorted(chosen) == sorted(expected) and len(expected) == 13
     at.button(key="trip_plan").click().run()
     assert not at.exception
     metrics = {mt.label: mt.value for mt in at.metric}
-    assert metrics["点位"] == str(len(chosen)) and metrics["总里程"].endswith("公里")
+    assert metrics["点位"] == "13" and metrics["总里程"].endswith("公里")
     labels = [b.label for b in at.get("download_button")]
-    assert {"GPX（WGS84）", "GPX（GCJ-02 导航用）", "KML（WGS84，奥维/Google Earth）", "检查表 XLSX",
-            "检查表 PDF（打印）"} <= set(labels)
+    assert sorted(labels) == sorted(["GPX（WGS84）", "GPX（GCJ-02 导航用）", "KML（WGS84，奥维/Google Earth）",
+                                     "KML（GCJ-02）", "检查表 XLSX", "检查表 PDF（打印）"])
+    at.text_input(key="trip_title").input("乐平市矿山修复点现场核查").run()
     at.text_input(key="trip_inspectors").input("王五、赵六")
-    at.button(key="FormSubmitter:trip_save-保存为检查任务（之后在“登记检查结果”中填报）").click().run()
+    at.button(key="trip_save").click().run()
     assert not at.exception
-    with reader() as s:
-        ins = s.scalar(select(m.Inspection))
-        assert ins is not None and ins.inspectors == "王五、赵六" and len(ins.stops) == len(chosen)
-        first = ins.stops[0]
-    # record: a finding with a status change on the first stop
-    at = _app()
-    from onemap.field_trip import stop_tasks
+    assert [s.value for s in at.success] == ["已保存检查任务：乐平市矿山修复点现场核查（13 个点位）。"
+                                             "到“登记检查结果”登记检查发现。"]
+    rows = _sql("SELECT id, title, inspectors, created_by FROM inspections")
+    assert len(rows) == 1 and rows[0][1:] == ("乐平市矿山修复点现场核查", "王五、赵六", "王五")
+    assert sorted(_stops(rows[0][0])) == sorted(expected)
 
-    with reader() as s:
-        refs = [t.ref for t in stop_tasks(first, queries.tasks_frame(s))]
-    assert refs, "the stop lists its tasks"
-    at.selectbox(key=f"f_{ins.id}_{first}_task").set_value(refs[0])
-    at.run()
-    options = at.selectbox(key=f"f_{ins.id}_{first}_to").options
-    change = next((o for o in options if o != "（不变更状态）"), None)
-    at.selectbox(key=f"f_{ins.id}_{first}_to").set_value(change if change else "（不变更状态）")
-    at.text_area(key=f"f_{ins.id}_{first}_text").input("现场已完成复绿，未见新的开采痕迹")
-    at.button(key=f"FormSubmitter:f_{ins.id}_{first}-登记").click().run()
+
+def test_a_second_trip_of_the_same_title_is_refused_and_keeps_the_text(demo_dir):
+    at = _plan_and_save(_app(place="360281", kind="矿山修复点"), "乐平矿山核查")
+    assert _count("inspections") == 1
+    at.text_input(key="trip_inspectors").input("李四")
+    at.button(key="trip_save").click().run()
     assert not at.exception
-    with reader() as s:
-        f = queries.findings_frame(s, first)
-        assert len(f) == 1 and f.iloc[0]["text"] == "现场已完成复绿，未见新的开采痕迹"
-        if change:
-            ev = s.get(m.StatusEvent, int(f.iloc[0]["event_id"]))
-            assert ev.inspection_id == ins.id and ev.to_status == change and ev.actor == "王五"
+    assert [e.value for e in at.error] == ["未保存：已有同名检查任务“乐平矿山核查”（"
+                                           f"{_day_cn(_sql('SELECT day FROM inspections')[0][0])}），"
+                                           "请改用其他名称，如加上区县、点位类型或批次"]
+    assert _count("inspections") == 1  # nothing written
+    assert at.text_input(key="trip_title").value == "乐平矿山核查"
+    assert at.text_input(key="trip_inspectors").value == "李四"
+    at.text_input(key="trip_title").input("乐平矿山核查（第二批）").run()
+    at.button(key="trip_save").click().run()
+    assert _count("inspections") == 2
+    assert sorted(r[0] for r in _sql("SELECT title FROM inspections")) == ["乐平矿山核查", "乐平矿山核查（第二批）"]
+
+
+def _day_cn(d) -> str:
+    d = date.fromisoformat(str(d)[:10])
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def test_a_finding_at_every_stop_is_stored_and_confirmed(demo_dir):
+    at = _plan_and_save(_app(place="360281", kind="矿山修复点"), "乐平矿山核查")
+    ins_id = _sql("SELECT id FROM inspections")[0][0]
+    stops = _stops(ins_id)
+    names = dict(_sql("SELECT id, name FROM sites"))
+    at = _app()
+    for k, sid in enumerate(stops, start=1):
+        key = f"f_{ins_id}_{sid}"
+        at.text_area(key=f"{key}_text").input(f"第{k}站：现场已复绿")
+        at.button(key=f"{key}_save").click().run()
+        assert not at.exception
+        assert _count("inspection_findings") == k  # stored, counted in the store
+        assert _sql("SELECT site_id, text, recorded_by FROM inspection_findings ORDER BY id DESC")[0] == (
+            sid, f"第{k}站：现场已复绿", "王五")
+        assert f"已登记第 {k} 站“{names[sid]}”（点位整体）的检查发现" in [s.value for s in at.success]
+        assert at.text_area(key=f"{key}_text").value == ""  # cleared only after the save
+    assert _count("status_events WHERE inspection_id IS NOT NULL") == 0
+    # the list under each stop shows what was stored, by trip id
+    shown = [mk.value for mk in at.markdown if mk.value.startswith("- 王五（点位整体）：第")]
+    assert len(shown) == len(stops)
+
+
+def _stop_with_task(stops: list[str], status: str) -> tuple[str, int, str]:
+    for sid in stops:
+        for tid, ref, ongoing in _site_tasks(sid):
+            if _status(tid) == status and not ongoing:
+                return sid, tid, ref
+    raise AssertionError(f"no stop with a task in {status}")
+
+
+def test_choosing_a_task_offers_its_legal_changes_and_the_change_is_recorded(demo_dir):
+    at = _plan_and_save(_app(place="360281", kind="矿山修复点"), "乐平矿山回头看")
+    ins_id = _sql("SELECT id FROM inspections")[0][0]
+    sid, tid, ref = _stop_with_task(_stops(ins_id), "已销号")
+    key = f"f_{ins_id}_{sid}"
+    at = _app()
+    assert at.selectbox(key=f"{key}_to").options == [NO_CHANGE]  # the site as a whole: no change
+    at.selectbox(key=f"{key}_task").set_value(tid).run()
+    # 已销号 → 整改中 (回头看 finds a relapse) is the one legal change
+    assert at.selectbox(key=f"{key}_to").options == [NO_CHANGE, "整改中"]
+    at.selectbox(key=f"{key}_to").set_value("整改中")
+    at.text_area(key=f"{key}_text").input("回头看发现边坡有新的开采痕迹")
+    events = _count("status_events")
+    at.button(key=f"{key}_save").click().run()
+    assert not at.exception
+    assert _count("status_events") == events + 1 and _status(tid) == "整改中"
+    ev = _sql("SELECT from_status, to_status, actor, inspection_id, note FROM status_events "
+              "WHERE task_id = :t ORDER BY id DESC", t=tid)[0]
+    assert ev == ("已销号", "整改中", "王五", ins_id, "现场检查：回头看发现边坡有新的开采痕迹")
+    f = _sql("SELECT task_id, text, event_id IS NOT NULL FROM inspection_findings")
+    assert f == [(tid, "回头看发现边坡有新的开采痕迹", True)]
+    name = _sql("SELECT name FROM sites WHERE id = :s", s=sid)[0][0]
+    k = _stops(ins_id).index(sid) + 1
+    assert f"已登记第 {k} 站“{name}”（任务“{ref}”）的检查发现，状态 已销号 → 整改中" in [s.value for s in at.success]
+    # the next step follows the new status: 整改中 → 申请销号
+    assert at.selectbox(key=f"{key}_to").options == [NO_CHANGE, "申请销号"]
     # the site panel on the map shows the inspection history
     app = AppTest.from_file(str(settings.REPO_ROOT / "app.py"), default_timeout=120)
-    app.session_state["site_id"] = first
+    app.session_state["site_id"] = sid
     app.run()
     assert any(mk.value.startswith("**现场检查记录（1 条）**") for mk in app.markdown)
+
+
+def test_a_change_made_meanwhile_is_refused_and_the_text_kept(demo_dir):
+    from store import repo
+
+    at = _plan_and_save(_app(place="360281", kind="矿山修复点"), "乐平矿山回头看")
+    ins_id = _sql("SELECT id FROM inspections")[0][0]
+    sid, tid, _ref = _stop_with_task(_stops(ins_id), "已销号")
+    key = f"f_{ins_id}_{sid}"
+    at = _app()
+    at.selectbox(key=f"{key}_task").set_value(tid).run()
+    at.selectbox(key=f"{key}_to").set_value("整改中")
+    at.text_area(key=f"{key}_text").input("边坡有新的开采痕迹")
+    with transaction() as s:  # someone else reopens the task first
+        repo.record_status(s, tid, "整改中", actor="赵六", note="另一人登记")
+    events, findings = _count("status_events"), _count("inspection_findings")
+    at.button(key=f"{key}_save").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["未登记：不能从“整改中”变更为“整改中”（可变更为：申请销号）"
+                                           "（现场检查发现将作为说明）。填写的内容已保留。"]
+    assert at.text_area(key=f"{key}_text").value == "边坡有新的开采痕迹"
+    assert (_count("status_events"), _count("inspection_findings")) == (events, findings)
+
+
+def test_an_empty_finding_is_refused_in_chinese(demo_dir):
+    at = _plan_and_save(_app(place="360281", kind="矿山修复点"), "乐平矿山核查")
+    ins_id = _sql("SELECT id FROM inspections")[0][0]
+    sid = _stops(ins_id)[0]
+    at = _app()
+    at.text_area(key=f"f_{ins_id}_{sid}_text").input("   ")
+    at.button(key=f"f_{ins_id}_{sid}_save").click().run()
+    assert [e.value for e in at.error] == ["未登记：请填写检查发现。填写的内容已保留。"]
+    assert _count("inspection_findings") == 0
 
 
 def test_finding_needs_text_or_change_and_a_listed_site(demo_dir):
     import pytest
 
-    from store import repo
-    from store.db import transaction
+    from onemap import services
 
-    with transaction() as s:
-        ins = repo.add_inspection(s, day=__import__("datetime").date(2026, 11, 24), title="t", inspectors="",
-                                  base_name="局", stops=["MIN-02"], created_by="x")
-        iid = ins.id
-    with pytest.raises(repo.StoreError, match="请填写检查发现"), transaction() as s:
-        repo.record_finding(s, iid, "MIN-02", task_id=None, text=" ", actor="x")
-    with pytest.raises(repo.StoreError, match="不在本次检查任务中"), transaction() as s:
-        repo.record_finding(s, iid, "SEC-01", task_id=None, text="a", actor="x")
-    with reader() as s:
-        assert queries.findings_frame(s).empty
+    iid = services.save_inspection(day=date(2026, 11, 24), title="t", inspectors="", base_name="局",
+                                   stops=["MIN-02"], created_by="x")
+    with pytest.raises(services.ServiceError, match="请填写检查发现"):
+        services.record_finding(iid, "MIN-02", task_id=None, text=" ", actor="x")
+    with pytest.raises(services.ServiceError, match="不在本次检查任务中"):
+        services.record_finding(iid, "SEC-01", task_id=None, text="a", actor="x")
+    with pytest.raises(services.ServiceError, match="已有同名检查任务“t”"):
+        services.save_inspection(day=date(2026, 11, 25), title=" t ", inspectors="", base_name="局",
+                                 stops=["MIN-02"], created_by="x")
+    assert _count("inspection_findings") == 0 and _count("inspections") == 1

@@ -4,6 +4,7 @@ days, take the route and checklist to the field, and record what was found."""
 from __future__ import annotations
 
 import html
+import logging
 import tempfile
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -11,16 +12,19 @@ from pathlib import Path
 import folium
 import pandas as pd
 import streamlit as st
+from folium.map import FitBounds
 from folium.plugins import Draw
 from shapely.geometry import Point, shape
 from streamlit_folium import st_folium
 
 from domain import status as st_status
 from domain.dates import cn_date
-from exports.field import GCJ02, WGS84, checklist_pdf, checklist_xlsx, gpx_text, kml_text
+from exports.field import GCJ02, WGS84, checklist_pdf, checklist_xlsx, file_stem, gpx_text, kml_text
+from geo.routing import fit_view
+from onemap import services
 from onemap.field_trip import TripParams, plan_trip, stop_tasks, to_trip
-from store import queries, repo
-from store.db import reader, transaction
+from store import queries
+from store.db import reader
 from ui import data
 from ui.filters import current_view, filter_sites
 from ui.uploads import uploaded_files
@@ -28,6 +32,9 @@ from ui.views.map_view import base_map
 from ui.workflow import flash, operator
 
 NO_CHANGE = "（不变更状态）"
+WHOLE_SITE = 0  # the task choice "the site as a whole"
+TABS = ["规划检查", "登记检查结果"]
+log = logging.getLogger(__name__)
 
 
 def _label(sites: pd.DataFrame, names: dict[str, str]):
@@ -39,9 +46,11 @@ def render() -> None:
     region = data.region()
     v = current_view()
     st.markdown("### 现场检查")
-    flash()
+    with st.container():  # always present, so the tabs below keep their place when a message shows
+        flash()
     st.caption("按左侧筛选、在地图上框选或逐个添加点位，规划路线与日程，导出到手机和纸质检查表；检查后在下方登记发现。")
-    tabs = st.tabs(["规划检查", "登记检查结果"])
+    # stateful tabs: a rerun (a save, a download) keeps the tab the user is working in
+    tabs = st.tabs(TABS, key="field_tab", on_change="rerun")
     with tabs[0]:
         plan_tab(region, v)
     with tabs[1]:
@@ -104,6 +113,7 @@ def plan_tab(region, v) -> None:
     title = t2.text_input("检查任务名称", value="", key="trip_title", placeholder="如 乐平市矿山修复点现场核查")
     if st.button("规划路线", type="primary", disabled=not chosen, key="trip_plan"):
         st.session_state["trip_result"] = plan_trip(chosen, prepared, base_name, base, params)
+        st.session_state.pop("trip_save_msg", None)  # a new plan, not yet saved
         st.session_state.pop("trip_order_editor", None)
     plan = st.session_state.get("trip_result")
     if plan is None:
@@ -141,9 +151,17 @@ def show_plan(plan, region, v, title: str, label) -> None:
     folium.Marker([plan.base[1], plan.base[0]], icon=folium.DivIcon(
         html='<div style="transform:translate(-50%,-50%);font-size:20px">★</div>'),
         tooltip=html.escape(f"起终点：{plan.base_name}")).add_to(m)
-    m.fit_bounds([[min(c[0] for c in coords), min(c[1] for c in coords)],
-                  [max(c[0] for c in coords), max(c[1] for c in coords)]])
-    st_folium(m, key="trip_route_map", height=420, use_container_width=True, returned_objects=[])
+    # open on the stops, not the city: the base map's fit to the region (and any fitBounds,
+    # which runs before the frame has its size) gives way to a view computed from the stops
+    stops = [(float(prepared.at[sid, "lat"]), float(prepared.at[sid, "lon"]))
+             for sid in plan.site_ids[: len(sched.visits)]] or coords  # not the base between days
+    centre, zoom = fit_view([c[1] for c in stops], [c[0] for c in stops])
+    for name, child in list(m._children.items()):
+        if isinstance(child, FitBounds):
+            del m._children[name]
+    m.location, m.options["zoom"] = list(centre), zoom
+    st_folium(m, key="trip_route_map", height=420, use_container_width=True, returned_objects=[],
+              center=centre, zoom=zoom)
     table = pd.DataFrame({
         "顺序": list(range(1, len(sched.visits) + 1)),
         "点位": [label(plan.site_ids[k]) for k in range(len(sched.visits))],
@@ -164,33 +182,68 @@ def show_plan(plan, region, v, title: str, label) -> None:
         st.session_state.pop("trip_order_editor", None)
         st.rerun()
     trip = to_trip(plan, title, v.sites_all, prepared, v.tasks_all, names)
+    downloads(trip)
+    save_trip(trip, plan)
+
+
+def downloads(trip) -> None:
+    """The files to take to the field, named by trip and date, built only when clicked
+    (on_click="ignore": a download does not rerun the page, so quick clicks do not cancel
+    each other)."""
     st.markdown("**带到现场**")
-    d1, d2, d3, d4, d5, d6 = st.columns(6)
-    stem = f"现场检查_{plan.params.first_day.isoformat()}"
-    d1.download_button("GPX（WGS84）", gpx_text(trip, WGS84), f"{stem}_WGS84.gpx", "application/gpx+xml")
-    d2.download_button("GPX（GCJ-02 导航用）", gpx_text(trip, GCJ02), f"{stem}_GCJ02.gpx", "application/gpx+xml")
-    d3.download_button("KML（WGS84，奥维/Google Earth）", kml_text(trip, WGS84), f"{stem}_WGS84.kml",
-                       "application/vnd.google-earth.kml+xml")
-    d4.download_button("KML（GCJ-02）", kml_text(trip, GCJ02), f"{stem}_GCJ02.kml",
-                       "application/vnd.google-earth.kml+xml")
-    with tempfile.TemporaryDirectory() as tmp:
-        d5.download_button("检查表 XLSX", checklist_xlsx(trip, Path(tmp) / "c.xlsx").read_bytes(), f"{stem}.xlsx",
-                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        d6.download_button("检查表 PDF（打印）", checklist_pdf(trip, Path(tmp) / "c.pdf").read_bytes(), f"{stem}.pdf",
-                           "application/pdf")
+    stem = file_stem(trip)
+
+    def built(fn, suffix: str):
+        def make() -> bytes:
+            with tempfile.TemporaryDirectory() as tmp:
+                return fn(trip, Path(tmp) / f"c{suffix}").read_bytes()
+        return make
+
+    files = [
+        ("GPX（WGS84）", lambda: gpx_text(trip, WGS84), f"{stem}_WGS84.gpx", "application/gpx+xml", "gpx_wgs"),
+        ("GPX（GCJ-02 导航用）", lambda: gpx_text(trip, GCJ02), f"{stem}_GCJ02.gpx", "application/gpx+xml",
+         "gpx_gcj"),
+        ("KML（WGS84，奥维/Google Earth）", lambda: kml_text(trip, WGS84), f"{stem}_WGS84.kml",
+         "application/vnd.google-earth.kml+xml", "kml_wgs"),
+        ("KML（GCJ-02）", lambda: kml_text(trip, GCJ02), f"{stem}_GCJ02.kml",
+         "application/vnd.google-earth.kml+xml", "kml_gcj"),
+        ("检查表 XLSX", built(checklist_xlsx, ".xlsx"), f"{stem}.xlsx",
+         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+        ("检查表 PDF（打印）", built(checklist_pdf, ".pdf"), f"{stem}.pdf", "application/pdf", "pdf"),
+    ]
+    for k, (label, make, name, mime, key) in enumerate(files):
+        if k % 3 == 0:  # rows of three, so on a phone they stack in reading order
+            cols = st.columns(3)
+        cols[k % 3].download_button(label, make, name, mime, key=f"trip_dl_{key}", on_click="ignore",
+                                    width="stretch")
     st.caption("GCJ-02 版本已按国内地图加偏，仅供高德、腾讯等导航软件使用；GIS 软件与奥维地图请用 WGS84 版本。")
-    with st.form("trip_save"):
-        inspectors = st.text_input("检查人员", key="trip_inspectors", placeholder="如 张三、李四")
-        if st.form_submit_button("保存为检查任务（之后在“登记检查结果”中填报）"):
-            op = operator()
-            with transaction() as s:
-                ins = repo.add_inspection(s, day=plan.params.first_day, title=trip.title, inspectors=inspectors,
-                                          base_name=plan.base_name, stops=plan.site_ids[: len(sched.visits)],
-                                          created_by=op[0] if op else "")
-                ins_id = ins.id
-            data.after_write()
-            st.session_state["ins_pick"] = ins_id
-            st.success(f"已保存检查任务：{trip.title}")
+
+
+def save_trip(trip, plan) -> None:
+    sched = plan.schedule
+    st.text_input("检查人员", key="trip_inspectors", placeholder="如 张三、李四")
+    st.button("保存为检查任务（之后在“登记检查结果”中填报）", key="trip_save", on_click=_save_trip,
+              args=(trip, plan.base_name, plan.site_ids[: len(sched.visits)]))
+    msg = st.session_state.get("trip_save_msg")  # kept until the next save, see stop_form
+    if msg and msg[0] == "ok":
+        st.success(msg[1], icon=":material/check_circle:")
+    elif msg:
+        st.error(msg[1])
+
+
+def _save_trip(trip, base_name: str, stops: list[str]) -> None:
+    op = operator()
+    try:
+        ins_id = services.save_inspection(day=trip.day, title=trip.title,
+                                          inspectors=st.session_state.get("trip_inspectors", ""),
+                                          base_name=base_name, stops=stops, created_by=op[0] if op else "")
+    except services.ServiceError as exc:
+        st.session_state["trip_save_msg"] = ("error", f"未保存：{exc}")
+        return
+    data.after_write()
+    st.session_state["ins_pick"] = ins_id
+    st.session_state["trip_save_msg"] = ("ok", f"已保存检查任务：{trip.title}（{len(stops)} 个点位）。"
+                                               "到“登记检查结果”登记检查发现。")
 
 
 # ----------------------------------------------------------------------------- record
@@ -206,47 +259,90 @@ def record_tab(region, v) -> None:
         return
     labels = {int(r["id"]): f"{cn_date(r['day'])} {r['title']}（{r['inspectors'] or '未填检查人员'}）"
               for _, r in inspections.iterrows()}
+    if st.session_state.get("ins_pick") not in labels:
+        st.session_state.pop("ins_pick", None)
     pick = st.selectbox("检查任务", list(labels), key="ins_pick", format_func=lambda i: labels[i])
     ins = inspections[inspections["id"] == pick].iloc[0]
     names = {c.code: c.name for c in region.places.counties}
     label = _label(v.sites_all, names)
-    with reader() as s:
-        found = queries.findings_frame(s)
-    found = found[found["title"] == ins["title"]] if len(found) else found
+    found = services.inspection_findings(int(pick))
+    refs = dict(zip(v.tasks_all["id"], v.tasks_all["ref"], strict=False))
+    known = set(v.sites_all["id"])
+    st.caption(f"共 {len(ins['stops'])} 个点位，已登记 {len(found)} 条检查发现。")
     for k, sid in enumerate(ins["stops"], start=1):
-        if sid not in set(v.sites_all["id"]):
+        if sid not in known:
+            st.warning(f"{k}. 点位 {sid} 已不在点位图层中，不能登记")
             continue
         done = found[found["site_id"] == sid] if len(found) else found
-        with st.expander(f"{k}. {label(sid)}" + (f" · 已登记 {len(done)} 条" if len(done) else "")):
-            stop_form(int(pick), sid, v.tasks_all, op, key=f"f_{pick}_{sid}")
+        key = f"f_{pick}_{sid}"
+        with st.expander(f"{k}. {label(sid)}" + (f" · 已登记 {len(done)} 条" if len(done) else ""),
+                         key=f"{key}_box", expanded=st.session_state.get("f_last") == key):
+            stop_form(int(pick), sid, v.tasks_all, key=key)
             for _, r in done.iterrows():
-                st.markdown(f"- {html.escape(r['recorded_by'])}：{html.escape(r['text'])}"
+                what = refs.get(r["task_id"], "点位整体") if r["task_id"] == r["task_id"] and r["task_id"] is not None \
+                    else "点位整体"
+                st.markdown(f"- {html.escape(r['recorded_by'])}（{html.escape(str(what))}）：{html.escape(r['text'])}"
+                            + ("（含状态变更）" if r["event_id"] == r["event_id"] and r["event_id"] is not None else "")
                             + (f"（照片 {len(r['photos'])} 张）" if r["photos"] else ""))
 
 
-def stop_form(inspection_id: int, site_id: str, tasks: pd.DataFrame, op, key: str) -> None:
+def stop_form(inspection_id: int, site_id: str, tasks: pd.DataFrame, key: str) -> None:
+    """Not an st.form: choosing a task refreshes the status changes it allows. The save runs
+    in a callback, so a refusal keeps the typed text and a success clears it; either way the
+    stop shows what happened."""
     items = stop_tasks(site_id, tasks)
-    top = tasks[tasks["parent_id"].isna()].set_index("ref")
-    options = ["（点位整体）", *[t.ref for t in items]]
-    with st.form(key, clear_on_submit=False):
-        ref = st.selectbox("任务", options, key=f"{key}_task",
-                           format_func=lambda r: r if r not in top.index else f"{r}（{top.at[r, 'status']}）")
-        status_opts = [NO_CHANGE]
-        if ref in top.index:
-            status_opts += st_status.allowed_next(top.at[ref, "status"], ongoing=bool(top.at[ref, "ongoing"]))
-        to = st.selectbox("状态变更（按销号程序）", status_opts, key=f"{key}_to")
-        text = st.text_area("检查发现", key=f"{key}_text", height=80)
-        photos = st.file_uploader("现场照片", accept_multiple_files=True, key=f"{key}_photos",
-                                  type=["jpg", "jpeg", "png", "heic", "pdf"])
-        if st.form_submit_button("登记"):
-            task_id = int(top.at[ref, "id"]) if ref in top.index else None
-            try:
-                with uploaded_files(photos) as paths, transaction() as s:
-                    repo.record_finding(s, inspection_id, site_id, task_id=task_id, text=text, actor=op[0],
-                                        actor_unit=op[1], photos=paths, to_status=None if to == NO_CHANGE else to)
-            except repo.StoreError as exc:
-                st.error(f"未登记：{exc}")
-                return
-            data.after_write()
-            st.session_state["flash"] = f"已登记 {site_id} 的检查发现" + ("" if to == NO_CHANGE else f"，状态变更为{to}")
-            st.rerun()
+    by_id = {t.task_id: t for t in items}
+    # kept (not popped) until the next save at this stop: a run that showed it may be cut
+    # short by the next rerun, and the message must not vanish with it
+    msg = st.session_state.get(f"{key}_msg")
+    if msg and msg[0] == "ok":
+        st.success(msg[1], icon=":material/check_circle:")
+    elif msg:
+        st.error(msg[1])
+    now = services.current_statuses(list(by_id))  # the store's, so a change made meanwhile shows
+    tid = st.selectbox("任务", [WHOLE_SITE, *by_id], key=f"{key}_task",
+                       format_func=lambda i: "（点位整体）" if i == WHOLE_SITE else f"{by_id[i].ref}（{now[i]}）")
+    options = [NO_CHANGE]
+    if tid != WHOLE_SITE:
+        try:
+            cur, nxt = services.finding_status_options(int(tid))
+        except services.ServiceError as exc:
+            st.error(str(exc))
+            return
+        options += nxt
+        st.caption(f"当前状态：{cur}；" + (f"可变更为：{'、'.join(nxt)}（按销号程序）" if nxt else "当前没有可登记的状态变更"))
+    to = st.selectbox("状态变更（按销号程序）", options, key=f"{key}_to")
+    need = {st_status.APPLIED: "整改完成情况说明", st_status.RETURNED: "退回理由",
+            st_status.ONGOING: "本期进展"}.get(to)
+    st.text_area(f"检查发现（作为{need}，必填）" if need else "检查发现", key=f"{key}_text", height=80)
+    st.file_uploader("现场照片", accept_multiple_files=True, type=["jpg", "jpeg", "png", "heic", "pdf"],
+                     key=f"{key}_photos_{st.session_state.get(f'{key}_round', 0)}")
+    st.button("登记", key=f"{key}_save", type="primary", on_click=_save_finding,
+              args=(inspection_id, site_id, key))
+
+
+def _save_finding(inspection_id: int, site_id: str, key: str) -> None:
+    ss = st.session_state
+    ss["f_last"] = key
+    op = operator()
+    tid = ss.get(f"{key}_task", WHOLE_SITE)
+    to = ss.get(f"{key}_to", NO_CHANGE)
+    photos = ss.get(f"{key}_photos_{ss.get(f'{key}_round', 0)}") or []
+    try:
+        with uploaded_files(photos) as paths:
+            saved = services.record_finding(inspection_id, site_id, task_id=None if tid == WHOLE_SITE else int(tid),
+                                            text=ss.get(f"{key}_text", ""), actor=op[0] if op else "",
+                                            actor_unit=op[1] if op else "", photos=paths,
+                                            to_status=None if to == NO_CHANGE else to)
+    except services.ServiceError as exc:
+        ss[f"{key}_msg"] = ("error", f"未登记：{exc}。填写的内容已保留。")
+        return
+    except Exception as exc:  # never a silent loss, never a traceback: say so, keep the text
+        log.exception("recording a finding failed")
+        ss[f"{key}_msg"] = ("error", f"未登记：系统错误（{type(exc).__name__}），填写的内容已保留，请稍后重试。")
+        return
+    data.after_write()
+    ss[f"{key}_msg"] = ("ok", saved.message())
+    ss[f"{key}_text"] = ""
+    ss[f"{key}_to"] = NO_CHANGE
+    ss[f"{key}_round"] = ss.get(f"{key}_round", 0) + 1  # a fresh photo box
