@@ -170,13 +170,6 @@ def checklist_xlsx(trip: Trip, path: Path) -> Path:
     return Path(path)
 
 
-def cjk_font_path() -> Path:
-    """Noto Sans CJK (OFL), from the PyPI package cvttf-NotoSansCJK-Regular."""
-    import cvttf_NotoSansCJK_Regular as pkg
-
-    return Path(pkg.__file__).with_name("NotoSansCJKtc-Regular.otf")
-
-
 def cjk_sc_font() -> tuple[Path, int]:
     """(file, face index) of Noto Sans CJK **SC** (OFL), from the PyPI package
     noto-cjk-sans-otc (the official OpenType collection), so it works on a machine without
