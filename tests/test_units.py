@@ -53,3 +53,39 @@ def test_per_measure_acceptance(up):
 def test_acceptance_by_duty(up):
     units, per, note = parse_acceptance("市住建局、市生态环境局按职责分工验收。", up)
     assert [u.name for u in units] == ["市住建局", "市生态环境局"] and per == {} and note == "按职责分工验收"
+
+
+def test_role_notes_are_not_part_of_the_name(up):
+    got = up.parse("市生态环境局（牵头）、市住建局(配合)、浮梁县委、县政府（负责）")
+    assert names(got) == [("市生态环境局", "景德镇市"), ("市住建局", "景德镇市"), ("浮梁县委、县政府", "浮梁县")]
+    # the same unit with and without a note is one unit
+    assert names(up.parse("市住建局（牵头）、市住建局")) == [("市住建局", "景德镇市")]
+
+
+def test_duplicates_keep_first_position(up):
+    assert names(up.parse("市住建局、市财政局；市住建局/乐平市生态环境局")) == [
+        ("市住建局", "景德镇市"), ("市财政局", "景德镇市"), ("乐平市生态环境局", "乐平市")]
+    assert up.parse("") == [] and up.parse("〔责任单位：〕") == []
+
+
+def test_county_authority_group_without_government_is_a_suffix(up):
+    got = up.parse("各县（市、区）住建局")
+    assert names(got) == [("昌江区住建局", "昌江区"), ("珠山区住建局", "珠山区"), ("浮梁县住建局", "浮梁县"),
+                          ("乐平市住建局", "乐平市")]
+
+
+@pytest.mark.parametrize(("text", "per"), [
+    ("市住建局负责第1-3条", {1: ["市住建局"], 2: ["市住建局"], 3: ["市住建局"]}),
+    ("市住建局负责第3至1条措施", {1: ["市住建局"], 2: ["市住建局"], 3: ["市住建局"]}),
+    ("市住建局负责第１、２条，市水利局负责第2和4条", {1: ["市住建局"], 2: ["市住建局", "市水利局"], 4: ["市水利局"]}),
+    ("市住建局负责第5～6条及第8条", {5: ["市住建局"], 6: ["市住建局"], 8: ["市住建局"]}),
+])
+def test_per_measure_numbers(up, text, per):
+    units, got, note = parse_acceptance(text, up)
+    assert {k: [u.name for u in v] for k, v in got.items()} == per and note == ""
+
+
+def test_acceptance_without_measures(up):
+    units, per, note = parse_acceptance("验收单位：市整改办负责", up)
+    assert [u.name for u in units] == ["市整改办"] and per == {} and note == ""
+    assert parse_acceptance("", up) == ([], {}, "")
