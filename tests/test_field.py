@@ -38,7 +38,7 @@ def test_geodesic_distances_and_road_factor():
     m = distance_matrix([BASE, (117.30, 29.40)], road_factor=1.3)
     _a, _b, d = Geod(ellps="WGS84").inv(BASE[0], BASE[1], 117.30, 29.40)
     assert m[0, 1] == pytest.approx(d * 1.3) and m[1, 0] == m[0, 1]
-    assert 14_000 < d < 16_000  # ~15 km, not 0.15 "degrees"
+    assert d == pytest.approx(15_109.61, abs=0.01)  # metres on the ellipsoid, not 0.15 "degrees"
 
 
 def test_day_split_respects_working_hours():
@@ -46,7 +46,8 @@ def test_day_split_respects_working_hours():
     m = distance_matrix(pts)
     order = solve_order(m)
     s = schedule(order, m, first_day=date(2026, 11, 24), speed_kmh=40, service_min=60)
-    assert s.days >= 2 and not s.unplaceable
+    assert not s.unplaceable
+    assert sorted(s.day_returns) == list(range(1, s.days + 1)) and s.days > 1  # split, days numbered 1…n
     assert [v.node for v in s.visits] == order
     for v in s.visits:
         day = date(2026, 11, 23 + v.day)
@@ -133,3 +134,53 @@ def test_checklist_pdf_renders_chinese(trip, tmp_path):
     assert pages
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "乐平市矿山现场核查" in text and "上冲坞煤矿" in text and "检查人签字" in text
+
+
+# A hand-made road network: 60 km/h, so 1 km = 1 minute; 60 minutes at each stop; 08:30–17:30.
+KM = {(0, 1): 60, (0, 2): 60, (0, 3): 120, (0, 4): 30, (0, 5): 300, (1, 2): 30, (2, 3): 90, (3, 4): 100,
+      (2, 5): 200, (5, 3): 200, (1, 3): 100, (1, 4): 80, (2, 4): 80, (1, 5): 250, (4, 5): 280}
+HAND = np.zeros((6, 6))
+for (a, b), km in KM.items():
+    HAND[a, b] = HAND[b, a] = km * 1000
+D1, D2 = date(2026, 11, 24), date(2026, 11, 25)
+
+
+def _at(d, hh, mm):
+    return datetime.combine(d, time(hh, mm))
+
+
+def test_day_split_by_hand():
+    s = schedule([1, 2, 3, 4], HAND, first_day=D1, speed_kmh=60, service_min=60)
+    got = [(v.node, v.day, v.arrive, v.depart, v.leg_m) for v in s.visits]
+    assert got == [
+        (1, 1, _at(D1, 9, 30), _at(D1, 10, 30), 60_000),
+        (2, 1, _at(D1, 11, 0), _at(D1, 12, 0), 30_000),
+        (3, 1, _at(D1, 13, 30), _at(D1, 14, 30), 90_000),
+        # 4 would end the day at 17:40 (16:10 + 60 + 30 back): day 2, driven from the base, not from 3
+        (4, 2, _at(D2, 9, 0), _at(D2, 10, 0), 30_000),
+    ]
+    assert s.day_returns == {1: _at(D1, 16, 30), 2: _at(D2, 10, 30)}
+    assert s.days == 2 and s.unplaceable == []
+    assert s.distance_m == (60 + 30 + 90 + 120 + 30 + 30) * 1000
+    assert s.drive_min == pytest.approx(360) and s.service_min == 240
+
+
+def test_a_stop_too_far_for_any_day_does_not_end_the_day():
+    """Stop 5 (300 km away) never fits; it is reported and day 1 goes on with 3 and 4."""
+    s = schedule([1, 2, 5, 3, 4], HAND, first_day=D1, speed_kmh=60, service_min=60)
+    assert s.unplaceable == [5]
+    assert [(v.node, v.day, v.arrive) for v in s.visits] == [
+        (1, 1, _at(D1, 9, 30)), (2, 1, _at(D1, 11, 0)), (3, 1, _at(D1, 13, 30)), (4, 2, _at(D2, 9, 0))]
+    assert s.day_returns == {1: _at(D1, 16, 30), 2: _at(D2, 10, 30)}
+
+
+def test_day_split_ends_elsewhere_and_starts_later():
+    # a trip ending at stop 4 (not back at the base), days 09:00–17:00
+    s = schedule([1, 2], HAND, start=0, end=4, first_day=D1, speed_kmh=60, service_min=30,
+                 day_start=time(9, 0), day_end=time(17, 0))
+    assert [(v.node, v.day, v.arrive, v.depart) for v in s.visits] == [
+        (1, 1, _at(D1, 10, 0), _at(D1, 10, 30)), (2, 1, _at(D1, 11, 0), _at(D1, 11, 30))]
+    assert s.day_returns == {1: _at(D1, 12, 50)}  # 11:30 + 80 km to stop 4
+    assert s.distance_m == (60 + 30 + 80) * 1000
+    empty = schedule([], HAND, first_day=D1)
+    assert (empty.visits, empty.day_returns, empty.distance_m, empty.days) == ([], {}, 0.0, 0)
