@@ -150,8 +150,10 @@ def test_unplaceable_text_is_a_warning(up, tmp_path):
                  encoding="utf-8")
     doc = parse_document(f, up)
     assert len(doc.items) == 1
-    assert any("无法识别为日期" in w["message"] for w in doc.warnings)
-    assert any("没有责任单位" in w["message"] for w in doc.warnings)
+    assert doc.warnings == [
+        {"line": 4, "text": "整改时限：尽快", "message": "整改时限“尽快”无法识别为日期，已保留原文"},
+        {"line": 6, "text": "措施一。", "message": "整改清单（一）第1条 没有责任单位"},
+    ]
 
 
 def test_docx_input(up, tmp_path):
