@@ -105,10 +105,33 @@ def test_gcj02_variant_is_offset_as_expected(trip):
     g = gpxpy.parse(gpx_text(trip, GCJ02))
     assert "GCJ-02" in g.description and "不要再导入 GIS" in g.description
     dlon, dlat = g.waypoints[0].longitude - w.longitude, g.waypoints[0].latitude - w.latitude
-    # the known GCJ-02 offset in this area: a few hundred metres, east and south
-    assert 0.004 < dlon < 0.007 and -0.004 < dlat < -0.001
-    d = Geod(ellps="WGS84").inv(w.longitude, w.latitude, g.waypoints[0].longitude, g.waypoints[0].latitude)[2]
-    assert 300 < d < 800
+    # the published GCJ-02 formula, written out independently below
+    want_lon, want_lat = _wgs_to_gcj(w.longitude, w.latitude)
+    assert (dlon, dlat) == (pytest.approx(want_lon - w.longitude, abs=2e-6),
+                            pytest.approx(want_lat - w.latitude, abs=2e-6))
+    assert dlon > 0.004 and dlat < -0.001  # a few hundred metres east and south here: not a no-op
+
+
+def _wgs_to_gcj(lon: float, lat: float) -> tuple[float, float]:
+    """The widely published WGS-84 → GCJ-02 algorithm (Krasovsky ellipsoid), as a second,
+    independent computation for the test."""
+    from math import cos, pi, sin, sqrt
+
+    a, ee = 6378245.0, 0.00669342162296594323
+    x, y = lon - 105.0, lat - 35.0
+    dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * sqrt(abs(x))
+    dlat += (20.0 * sin(6.0 * x * pi) + 20.0 * sin(2.0 * x * pi)) * 2.0 / 3.0
+    dlat += (20.0 * sin(y * pi) + 40.0 * sin(y / 3.0 * pi)) * 2.0 / 3.0
+    dlat += (160.0 * sin(y / 12.0 * pi) + 320.0 * sin(y * pi / 30.0)) * 2.0 / 3.0
+    dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * sqrt(abs(x))
+    dlon += (20.0 * sin(6.0 * x * pi) + 20.0 * sin(2.0 * x * pi)) * 2.0 / 3.0
+    dlon += (20.0 * sin(x * pi) + 40.0 * sin(x / 3.0 * pi)) * 2.0 / 3.0
+    dlon += (150.0 * sin(x / 12.0 * pi) + 300.0 * sin(x / 30.0 * pi)) * 2.0 / 3.0
+    rad = lat / 180.0 * pi
+    magic = 1 - ee * sin(rad) ** 2
+    dlat = dlat * 180.0 / ((a * (1 - ee)) / (magic * sqrt(magic)) * pi)
+    dlon = dlon * 180.0 / (a / sqrt(magic) * cos(rad) * pi)
+    return lon + dlon, lat + dlat
 
 
 def test_checklist_xlsx_has_one_row_per_stop(trip, tmp_path):
