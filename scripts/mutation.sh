@@ -30,24 +30,4 @@ if [[ $score_only -eq 0 ]]; then
   nice -n 19 "$PY" -m mutmut run --max-children "${MUTATION_WORKERS:-1}" "${patterns[@]}" || true
 fi
 
-"$PY" -m mutmut results --all true | "$PY" -c '
-import collections, sys
-want = sys.argv[1:]
-counts = collections.defaultdict(collections.Counter)
-for line in sys.stdin:
-    name, sep, status = line.strip().rpartition(": ")
-    if not sep:
-        continue
-    pkg = next((p for p in want if name.startswith(p + ".")), None)
-    if pkg:
-        counts[pkg][status] += 1
-print(f"{\"package\":<12} {\"mutants\":>7} {\"killed\":>6} {\"timeout\":>7} {\"survived\":>8} {\"no tests\":>8} {\"other\":>5}  score")
-for pkg in want:
-    c = counts[pkg]
-    skipped = c["not checked"] + c["skipped"]
-    tested = sum(c.values()) - skipped
-    killed = c["killed"] + c["timeout"]
-    other = tested - killed - c["survived"] - c["no tests"]
-    score = f"{100 * killed / tested:.1f} %" if tested else "-"
-    print(f"{pkg:<12} {tested:>7} {c[\"killed\"]:>6} {c[\"timeout\"]:>7} {c[\"survived\"]:>8} {c[\"no tests\"]:>8} {other:>5}  {score}")
-' "${patterns[@]%.\*}"
+"$PY" -m mutmut results --all true | "$PY" scripts/mutation_score.py "${patterns[@]%.\*}"
