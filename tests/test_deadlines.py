@@ -164,3 +164,20 @@ def test_year_before_is_the_previous_years_last_day():
     assert parse_deadline("2025年前").date == date(2024, 12, 31)
     assert parse_deadline("2025年以前").date == date(2024, 12, 31)
     assert parse_deadline("2025年1月前").date == date(2024, 12, 31)
+
+
+@pytest.mark.parametrize(("s", "n"), [
+    ("7", 7), ("12", 12), ("十", 10), ("十二", 12), ("二十", 20), ("二十五", 25), ("三十一", 31), ("九", 9),
+    ("〇", 0), ("一二", 12), ("两", 2), ("", None), ("x", None), ("十x", None),
+])
+def test_chinese_numbers(s, n):
+    from domain.deadlines import _cn_number
+
+    assert _cn_number(s) == n
+
+
+def test_normalise():
+    from domain.deadlines import normalise
+
+    assert normalise(" ２０２４ 年\u3000６月 底前 ") == "2024年6月底前"
+    assert normalise(None) == ""

@@ -89,3 +89,31 @@ def test_acceptance_without_measures(up):
     units, per, note = parse_acceptance("验收单位：市整改办负责", up)
     assert [u.name for u in units] == ["市整改办"] and per == {} and note == ""
     assert parse_acceptance("", up) == ([], {}, "")
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("浮梁县委、县人民政府", [("浮梁县委、县人民政府", "浮梁县")]),
+    ("市委、市政府", [("市委、市政府", "景德镇市")]),
+    ("市委、市人民政府、市住建局", [("市委、市人民政府", "景德镇市"), ("市住建局", "景德镇市")]),
+    ("昌江区委、区人民政府", [("昌江区委、区人民政府", "昌江区")]),
+    ("市委组织部、政府办", [("市委组织部", "景德镇市"), ("政府办", "景德镇市")]),  # 委 + a non-government word
+    ("各县（市、区）党委", [("昌江区党委", "昌江区"), ("珠山区党委", "珠山区"), ("浮梁县党委", "浮梁县"),
+                       ("乐平市党委", "乐平市")]),
+    ("牵头单位：高新区党工委、管委会", [("高新区党工委、管委会", "高新区")]),
+    ("昌南新区、高新区党工委、管委会", [("昌南新区党工委、管委会", "昌南新区"), ("高新区党工委、管委会", "高新区")]),
+    ("市住建局、高新区党工委、管委会", [("市住建局", "景德镇市"), ("高新区党工委、管委会", "高新区")]),
+    ("市水利局（市河长办）、市林业局", [("市水利局（市河长办）", "景德镇市"), ("市林业局", "景德镇市")]),
+    ("市住建局）、市林业局", [("市住建局）", "景德镇市"), ("市林业局", "景德镇市")]),  # a stray bracket
+    ("【责任单位：市住建局；市林业局/市水利局】。", [("市住建局", "景德镇市"), ("市林业局", "景德镇市"),
+                                         ("市水利局", "景德镇市")]),
+])
+def test_unit_lists(up, text, want):
+    assert names(up.parse(text)) == want
+
+
+def test_unit_levels_and_dicts(up):
+    a, b, c = up.parse("市住建局、乐平市委、市政府、高新区党工委、管委会")
+    assert (a.level, b.level, c.level) == ("city", "county", "zone")
+    assert (a.place_code, b.place_code) == ("360200", "360281")
+    assert b.as_dict() == {"name": "乐平市委、市政府", "place_code": "360281", "place_name": "乐平市", "level": "county"}
+    assert a.alias_of is None
