@@ -219,7 +219,8 @@ def test_unsupported_and_corrupt_files(data_dir, tmp_path):
     assert "无法读取" in fails(z).errors[0].problem
     j = tmp_path / "broken.geojson"
     j.write_text(json.dumps({"type": "FeatureCollection"})[:-5])
-    assert fails(j).errors
+    (err,) = fails(j).errors
+    assert (err.row, err.value) == ("", "broken.geojson") and err.problem.startswith("无法读取文件")
 
 
 def test_multilayer_geopackage(data_dir, tmp_path):
