@@ -138,3 +138,18 @@ def test_site_summary():
     ]  # S4 belongs only to a measure: not asked for, not counted
     one = rollup.site_summary(frame([ROWS[0], ROWS[3]]), ["S1"])
     assert one.loc["S1"].tolist() == [1, 0, 0, 0, 1, "已销号"]
+
+
+def test_an_empty_frame_gives_empty_tables_with_their_columns():
+    empty = frame([])
+    assert ov.indicators(empty) == {"未启动": [], "整改中": [], "申请销号": [], "退回": [], "已销号": [], "长期坚持": [],
+                                    "逾期": [], "临期": [], "全部": []}
+    assert ov.closing_rate(empty) is None
+    assert list(ov.by_document(empty).columns) == ["来源文件", "条数", "已销号", "逾期", "临期", "长期坚持", "ids"]
+    assert list(ov.by_place(empty, {}, {}).columns) == ["code", "地区", "未销号", "逾期", "点位数", "每点位未销号",
+                                                        "ids_open", "ids_overdue"]
+    assert list(ov.by_unit(empty).columns) == ["单位", "逾期", "未销号", "ids_overdue", "ids_open"]
+    assert list(ov.by_category(empty).columns) == ["类别", "状态", "数量", "ids"]
+    assert list(ov.compare_table(empty, {"新销号": []}, "units").columns) == ["名称", "新销号", "ids_新销号"]
+    for df in (ov.by_document(empty), ov.by_place(empty, {}, {}), ov.by_unit(empty), ov.by_category(empty)):
+        assert df.empty
