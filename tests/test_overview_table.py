@@ -153,3 +153,10 @@ def test_an_empty_frame_gives_empty_tables_with_their_columns():
     assert list(ov.compare_table(empty, {"新销号": []}, "units").columns) == ["名称", "新销号", "ids_新销号"]
     for df in (ov.by_document(empty), ov.by_place(empty, {}, {}), ov.by_unit(empty), ov.by_category(empty)):
         assert df.empty
+
+
+def test_meeting_table_puts_the_most_changes_first():
+    table = ov.compare_table(frame(), {"新逾期": [1, 3, 5]}, "units")
+    assert table[["名称", "新逾期"]].values.tolist() == [["单位二", 2], ["单位一", 1]]  # not name order
+    units = ov.by_unit(frame([ROWS[0], ROWS[2], ROWS[4]]))  # 单位一: 0 open; 单位二: 2 open
+    assert units[["单位", "未销号"]].values.tolist() == [["单位二", 2], ["单位一", 0]]
