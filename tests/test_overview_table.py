@@ -160,3 +160,9 @@ def test_meeting_table_puts_the_most_changes_first():
     assert table[["名称", "新逾期"]].values.tolist() == [["单位二", 2], ["单位一", 1]]  # not name order
     units = ov.by_unit(frame([ROWS[0], ROWS[2], ROWS[4]]))  # 单位一: 0 open; 单位二: 2 open
     assert units[["单位", "未销号"]].values.tolist() == [["单位二", 2], ["单位一", 0]]
+
+
+def test_site_weight_counts_a_task_without_a_flag_value():
+    rows = [list(ROWS[4]), list(ROWS[1])]
+    rows[0][5] = None  # 5: open, flag missing (not "")
+    assert ov.site_weights(frame(rows)).to_dict() == {"S3": 1.0, "S1": 2.0, "S2": 2.0}
