@@ -166,3 +166,4 @@ def test_site_weight_counts_a_task_without_a_flag_value():
     rows = [list(ROWS[4]), list(ROWS[1])]
     rows[0][5] = None  # 5: open, flag missing (not "")
     assert ov.site_weights(frame(rows)).to_dict() == {"S3": 1.0, "S1": 2.0, "S2": 2.0}
+    assert ov.by_unit(frame(rows))[["单位", "未销号"]].values.tolist() == [["单位二", 2], ["单位一", 1]]
