@@ -181,3 +181,8 @@ def test_normalise():
 
     assert normalise(" ２０２４ 年\u3000６月 底前 ") == "2024年6月底前"
     assert normalise(None) == ""
+
+
+def test_leading_deadline_after_indentation():
+    d, kept = leading_deadline("\u3000 2024年底前，完成整治 ")
+    assert d is not None and d.date == date(2024, 12, 31) and kept == "\u3000 2024年底前，完成整治 "
