@@ -123,10 +123,12 @@ def test_every_known_phrase(text, expected, ongoing):
     assert d.text == text
 
 
-@pytest.mark.parametrize("text", ["尽快", "年底前", "", None, "2024年2月30日", "2024年13月底", "2024年0月底"])
+@pytest.mark.parametrize("text", ["尽快", "年底前", "", None, "2024年2月30日", "2024年13月底", "2024年0月底",
+                                  "2024-00-15", "2024-06-00", "2024年0月上旬", "2024年0月前", "2024年十十月底"])
 def test_unknown_or_impossible_dates_are_not_understood(text):
     d = parse_deadline(text)
     assert (d.date, d.ongoing, d.understood) == (None, False, False)
+    assert d.text == (text or "")
 
 
 def test_trailing_punctuation_is_dropped_from_the_kept_wording():
@@ -168,7 +170,7 @@ def test_year_before_is_the_previous_years_last_day():
 
 @pytest.mark.parametrize(("s", "n"), [
     ("7", 7), ("12", 12), ("十", 10), ("十二", 12), ("二十", 20), ("二十五", 25), ("三十一", 31), ("九", 9),
-    ("〇", 0), ("一二", 12), ("两", 2), ("", None), ("x", None), ("十x", None),
+    ("〇", 0), ("一二", 12), ("两", 2), ("", None), ("x", None), ("十x", None), ("十十", None), ("二十十", None),
 ])
 def test_chinese_numbers(s, n):
     from domain.deadlines import _cn_number
