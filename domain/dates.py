@@ -17,7 +17,7 @@ def deadline_words(row: pd.Series) -> str:
     """整改时限 in words with the date: `2024年6月底（2024年6月30日）`."""
     text = row["deadline_text"] or ""
     d = row["deadline"]
-    if isinstance(d, date):
+    if isinstance(d, date) and not pd.isna(d):  # NaT is a date too
         shown = f"{text}（{cn_date(d)}）" if text and cn_date(d) not in text else (text or cn_date(d))
     else:
         shown = text or "未定"

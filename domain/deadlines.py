@@ -35,8 +35,8 @@ def _cn_number(s: str) -> int | None:
     """Small Chinese numerals (一 … 十二, 十, 二十) and Arabic digits."""
     if s.isdigit():
         return int(s)
-    if not s or any(ch not in CN_DIGITS and ch != "十" for ch in s):
-        return None
+    if not s or s.count("十") > 1 or any(ch not in CN_DIGITS and ch != "十" for ch in s):
+        return None  # 十十 is no number (and would crash below)
     if "十" in s:
         tens, _, ones = s.partition("十")
         return (CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (CN_DIGITS[ones] if ones else 0)

@@ -19,6 +19,8 @@ from domain.places import Place, PlaceSet
 _OPEN = "（([〔【"
 _CLOSE = "）)]〕】"
 _GROUP = re.compile(r"^各县[（(]市[、,，]?区[)）]")
+# A role written after a unit's name (`市生态环境局（牵头）`) is a note, not part of the name.
+_ROLE_NOTE = re.compile(r"（(?:牵头|配合|负责|主责|协助|牵头单位|配合单位|责任单位)）$")
 _ABBREV = re.compile(r"^(?P<full>.+?)[（(]以下简称[“\"]?(?P<short>[^”\")）]+)[”\"]?[)）]$")
 
 
@@ -87,7 +89,7 @@ class UnitParser:
         s = _clean(text)
         if not s:
             return []
-        tokens = _split_top(s)
+        tokens = [_ROLE_NOTE.sub("", t) for t in _split_top(s)]
         names: list[str] = []
         i = 0
         while i < len(tokens):
@@ -129,11 +131,11 @@ class UnitParser:
         return any(name == z.name or name in z.aliases for z in self.places.zones)
 
 
-_RESP = re.compile(r"(?P<unit>[^，,；;。]+?)负责(?:第)?(?P<nums>[0-9０-９、,，\-－—~～至和及]+)条(?:措施)?")
+_RESP = re.compile(r"(?P<unit>[^，,；;。]+?)负责(?:第)?(?P<nums>[0-9０-９、,，\-－—~～至和及第条]+)条(?:措施)?")
 
 
 def _expand_numbers(spec: str) -> list[int]:
-    s = unicodedata.normalize("NFKC", spec)
+    s = unicodedata.normalize("NFKC", spec).replace("第", "").replace("条", "")  # 第5-6条及第8条
     out: list[int] = []
     for part in re.split(r"[、,，和及]", s):
         part = part.strip()

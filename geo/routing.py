@@ -108,6 +108,10 @@ def schedule(order: list[int], matrix: np.ndarray, *, start: int = 0, end: int |
     clock, here = datetime.combine(d, day_start), start
     total_m = drive_m = 0.0
     for node in order:
+        alone = drive(start, node) + stay + drive(node, end)
+        if datetime.combine(d, day_start) + alone > datetime.combine(d, day_end):
+            unplaceable.append(node)  # not even on a day of its own: reported, the day goes on
+            continue
         limit = datetime.combine(d, day_end)
         done = clock + drive(here, node) + stay
         if done + drive(node, end) > limit and here != start:

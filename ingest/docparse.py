@@ -163,6 +163,7 @@ class Item:
     category: str = ""
     line: int = 0
     children: list[Item] = field(default_factory=list)
+    raw: str = field(default="", repr=False)  # a measure's text as written, unit clause included
 
     def as_dict(self) -> dict:
         return {
@@ -531,6 +532,7 @@ def _merge_units(a: list[Unit], b: list[Unit]) -> list[Unit]:
 
 def _fill_measure(item: Item, text: str, up: UnitParser, line: int, warnings: list[dict],
                   parent_deadline: Deadline) -> None:
+    item.raw = text
     rest, unit_text = split_unit_clause(text)
     item.body = rest
     item.title = rest
@@ -556,15 +558,14 @@ def _add_measure(problem: Item, number: str | None, text: str, line: int, up: Un
 
 
 def _append_text(measure: Item, text: str, up: UnitParser, line: int, warnings: list[dict]) -> None:
-    """A line broken off the previous measure (page break) is joined back to it."""
-    if not measure.units:
-        rest, unit_text = split_unit_clause(measure.body + text)
-        measure.body = measure.title = rest
-        if unit_text is not None:
-            measure.units = up.parse(unit_text)
-    else:
-        measure.body += text
-        measure.title = measure.body
+    """A line broken off the previous measure (page break) is joined back to it. The
+    unit clause is looked for in the whole text again, so a clause broken across the
+    lines (`〔责任单位：市城管局、` / `珠山区委、区政府〕`) is read whole."""
+    measure.raw += text
+    rest, unit_text = split_unit_clause(measure.raw)
+    measure.body = measure.title = rest
+    if unit_text is not None:
+        measure.units = up.parse(unit_text)
 
 
 def _apply_acceptance(problem: Item, text: str, up: UnitParser, line: int, warnings: list[dict],

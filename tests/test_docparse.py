@@ -150,8 +150,10 @@ def test_unplaceable_text_is_a_warning(up, tmp_path):
                  encoding="utf-8")
     doc = parse_document(f, up)
     assert len(doc.items) == 1
-    assert any("无法识别为日期" in w["message"] for w in doc.warnings)
-    assert any("没有责任单位" in w["message"] for w in doc.warnings)
+    assert doc.warnings == [
+        {"line": 4, "text": "整改时限：尽快", "message": "整改时限“尽快”无法识别为日期，已保留原文"},
+        {"line": 6, "text": "措施一。", "message": "整改清单（一）第1条 没有责任单位"},
+    ]
 
 
 def test_docx_input(up, tmp_path):
@@ -181,3 +183,53 @@ def test_variant_work_points_with_section_numbered_tasks():
     assert [u.name for u in three.units] == ["土壤科"]
     assert all("各单位要高度重视" not in i.body for i in doc.items)  # 保障措施 text is not a task
     assert doc.warnings == []
+
+
+@pytest.mark.parametrize(("text", "rest", "units"), [
+    ("完成整治。〔责任单位：市住建局、各县（市、区）政府〕", "完成整治。", "市住建局、各县（市、区）政府"),
+    # several clauses: the last one is the measure's units, earlier ones stay in the text
+    ("完成截污（牵头单位：市发改委），加强巡查。〔责任单位：市住建局〕", "完成截污（牵头单位：市发改委），加强巡查。", "市住建局"),
+    ("【责任单位：市水利局】完成清淤。〔责任部门：市林业局〕", "【责任单位：市水利局】完成清淤。", "市林业局"),
+    # a clause not closed (the line broke inside it)
+    ("加强巡查。〔责任单位：市住建局、", "加强巡查。", "市住建局、"),
+    # punctuation left doubled by the cut is merged
+    ("完成整治；〔责任单位：市住建局〕。", "完成整治。", "市住建局"),
+    ("完成整治", "完成整治", None),
+], ids=["one_clause", "several_clauses_last_wins", "several_labels_last_wins", "clause_not_closed",
+        "doubled_punctuation", "no_clause"])
+def test_split_unit_clause(text, rest, units):
+    from ingest.docparse import split_unit_clause
+
+    assert split_unit_clause(text) == (rest, units)
+
+
+def test_last_unit_clause_wins_and_broken_clauses_are_joined(up):
+    from ingest.docparse import parse_lines
+
+    text = """整改清单
+（一）问题甲。
+整改目标：目标。
+整改时限：2025年底前
+整改措施：
+1．2024年底前，完成截污（牵头单位：市发改委）。〔责任单位：市住建局〕
+2．加强巡查，
+对违规车辆依法处罚。〔责任单位：市城管局、
+珠山区委、区政府〕
+3．开展排查。〔责任单位：市生态环境局（牵头）、浮梁县委、县政府〕
+验收单位：市整改办负责第1、3条，市生态环境局负责第2条
+"""
+    doc = parse_lines(text.splitlines(), up)
+    assert doc.warnings == []
+    (p,) = doc.items
+    got = [(c.ref, c.body, [(u.name, u.place_name) for u in c.units], [u.name for u in c.acceptance_units],
+            c.deadline.date, c.deadline_inherited) for c in p.children]
+    assert got == [
+        ("整改清单（一）第1条", "2024年底前，完成截污（牵头单位：市发改委）。", [("市住建局", "景德镇市")], ["市整改办"],
+         date(2024, 12, 31), False),
+        ("整改清单（一）第2条", "加强巡查，对违规车辆依法处罚。", [("市城管局", "景德镇市"), ("珠山区委、区政府", "珠山区")],
+         ["市生态环境局"], date(2025, 12, 31), True),
+        ("整改清单（一）第3条", "开展排查。", [("市生态环境局", "景德镇市"), ("浮梁县委、县政府", "浮梁县")], ["市整改办"],
+         date(2025, 12, 31), True),
+    ]
+    # the problem's units: the union of its measures', in order
+    assert [u.name for u in p.units] == ["市住建局", "市城管局", "珠山区委、区政府", "市生态环境局", "浮梁县委、县政府"]

@@ -38,7 +38,7 @@ def test_geodesic_distances_and_road_factor():
     m = distance_matrix([BASE, (117.30, 29.40)], road_factor=1.3)
     _a, _b, d = Geod(ellps="WGS84").inv(BASE[0], BASE[1], 117.30, 29.40)
     assert m[0, 1] == pytest.approx(d * 1.3) and m[1, 0] == m[0, 1]
-    assert 14_000 < d < 16_000  # ~15 km, not 0.15 "degrees"
+    assert d == pytest.approx(15_109.61, abs=0.01)  # metres on the ellipsoid, not 0.15 "degrees"
 
 
 def test_day_split_respects_working_hours():
@@ -46,7 +46,8 @@ def test_day_split_respects_working_hours():
     m = distance_matrix(pts)
     order = solve_order(m)
     s = schedule(order, m, first_day=date(2026, 11, 24), speed_kmh=40, service_min=60)
-    assert s.days >= 2 and not s.unplaceable
+    assert not s.unplaceable
+    assert sorted(s.day_returns) == list(range(1, s.days + 1)) and s.days > 1  # split, days numbered 1…n
     assert [v.node for v in s.visits] == order
     for v in s.visits:
         day = date(2026, 11, 23 + v.day)
@@ -111,10 +112,33 @@ def test_gcj02_variant_is_offset_as_expected(trip):
     g = gpxpy.parse(gpx_text(trip, GCJ02))
     assert "GCJ-02" in g.description and "不要再导入 GIS" in g.description
     dlon, dlat = g.waypoints[0].longitude - w.longitude, g.waypoints[0].latitude - w.latitude
-    # the known GCJ-02 offset in this area: a few hundred metres, east and south
-    assert 0.004 < dlon < 0.007 and -0.004 < dlat < -0.001
-    d = Geod(ellps="WGS84").inv(w.longitude, w.latitude, g.waypoints[0].longitude, g.waypoints[0].latitude)[2]
-    assert 300 < d < 800
+    # the published GCJ-02 formula, written out independently below
+    want_lon, want_lat = _wgs_to_gcj(w.longitude, w.latitude)
+    assert (dlon, dlat) == (pytest.approx(want_lon - w.longitude, abs=2e-6),
+                            pytest.approx(want_lat - w.latitude, abs=2e-6))
+    assert dlon > 0.004 and dlat < -0.001  # a few hundred metres east and south here: not a no-op
+
+
+def _wgs_to_gcj(lon: float, lat: float) -> tuple[float, float]:
+    """The widely published WGS-84 → GCJ-02 algorithm (Krasovsky ellipsoid), as a second,
+    independent computation for the test."""
+    from math import cos, pi, sin, sqrt
+
+    a, ee = 6378245.0, 0.00669342162296594323
+    x, y = lon - 105.0, lat - 35.0
+    dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * sqrt(abs(x))
+    dlat += (20.0 * sin(6.0 * x * pi) + 20.0 * sin(2.0 * x * pi)) * 2.0 / 3.0
+    dlat += (20.0 * sin(y * pi) + 40.0 * sin(y / 3.0 * pi)) * 2.0 / 3.0
+    dlat += (160.0 * sin(y / 12.0 * pi) + 320.0 * sin(y * pi / 30.0)) * 2.0 / 3.0
+    dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * sqrt(abs(x))
+    dlon += (20.0 * sin(6.0 * x * pi) + 20.0 * sin(2.0 * x * pi)) * 2.0 / 3.0
+    dlon += (20.0 * sin(x * pi) + 40.0 * sin(x / 3.0 * pi)) * 2.0 / 3.0
+    dlon += (150.0 * sin(x / 12.0 * pi) + 300.0 * sin(x / 30.0 * pi)) * 2.0 / 3.0
+    rad = lat / 180.0 * pi
+    magic = 1 - ee * sin(rad) ** 2
+    dlat = dlat * 180.0 / ((a * (1 - ee)) / (magic * sqrt(magic)) * pi)
+    dlon = dlon * 180.0 / (a / sqrt(magic) * cos(rad) * pi)
+    return lon + dlon, lat + dlat
 
 
 def test_checklist_xlsx_has_one_row_per_stop(trip, tmp_path):
@@ -122,7 +146,8 @@ def test_checklist_xlsx_has_one_row_per_stop(trip, tmp_path):
 
     ws = load_workbook(checklist_xlsx(trip, tmp_path / "c.xlsx")).active
     rows = [r for r in ws.iter_rows(min_row=5, values_only=True) if r[0] is not None]
-    assert len(rows) == 3 and rows[0][2] == "上冲坞煤矿" and "核实逾期原因" in rows[0][11]
+    assert [r[2] for r in rows] == ["上冲坞煤矿", "马鞍山煤矿", "宝山煤矿"]  # one row per stop, in visiting order
+    assert all("核实逾期原因" in r[11] for r in rows)
     assert [c.value for c in ws[4]][-3:] == ["检查发现", "照片编号", "检查人签字"]
     head = [c.value for c in ws[4]]
     open_col, closed_col = head.index("未销号任务与措施"), head.index("已销号任务（回头看）")
@@ -186,7 +211,7 @@ def test_checklist_pdf_renders_chinese(trip, tmp_path):
         pytest.skip("pdftoppm (poppler-utils) not installed")
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page*.png"))
-    assert pages
+    assert len(pages) == 1  # three stops fit on one page
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "乐平市矿山现场核查" in text and "上冲坞煤矿" in text and "检查人签字" in text
 
@@ -210,3 +235,53 @@ def test_route_view_fits_the_stops_not_the_city():
     w2, h2 = px(z + 1)
     assert w2 > 600 or h2 > 380  # and is the closest zoom that does
     assert z == 13  # 0.085° × 0.055° near 29°N: 495 × 366 px at 13
+
+
+# A hand-made road network: 60 km/h, so 1 km = 1 minute; 60 minutes at each stop; 08:30–17:30.
+KM = {(0, 1): 60, (0, 2): 60, (0, 3): 120, (0, 4): 30, (0, 5): 300, (1, 2): 30, (2, 3): 90, (3, 4): 100,
+      (2, 5): 200, (5, 3): 200, (1, 3): 100, (1, 4): 80, (2, 4): 80, (1, 5): 250, (4, 5): 280}
+HAND = np.zeros((6, 6))
+for (a, b), km in KM.items():
+    HAND[a, b] = HAND[b, a] = km * 1000
+D1, D2 = date(2026, 11, 24), date(2026, 11, 25)
+
+
+def _at(d, hh, mm):
+    return datetime.combine(d, time(hh, mm))
+
+
+def test_day_split_by_hand():
+    s = schedule([1, 2, 3, 4], HAND, first_day=D1, speed_kmh=60, service_min=60)
+    got = [(v.node, v.day, v.arrive, v.depart, v.leg_m) for v in s.visits]
+    assert got == [
+        (1, 1, _at(D1, 9, 30), _at(D1, 10, 30), 60_000),
+        (2, 1, _at(D1, 11, 0), _at(D1, 12, 0), 30_000),
+        (3, 1, _at(D1, 13, 30), _at(D1, 14, 30), 90_000),
+        # 4 would end the day at 17:40 (16:10 + 60 + 30 back): day 2, driven from the base, not from 3
+        (4, 2, _at(D2, 9, 0), _at(D2, 10, 0), 30_000),
+    ]
+    assert s.day_returns == {1: _at(D1, 16, 30), 2: _at(D2, 10, 30)}
+    assert s.days == 2 and s.unplaceable == []
+    assert s.distance_m == (60 + 30 + 90 + 120 + 30 + 30) * 1000
+    assert s.drive_min == pytest.approx(360) and s.service_min == 240
+
+
+def test_a_stop_too_far_for_any_day_does_not_end_the_day():
+    """Stop 5 (300 km away) never fits; it is reported and day 1 goes on with 3 and 4."""
+    s = schedule([1, 2, 5, 3, 4], HAND, first_day=D1, speed_kmh=60, service_min=60)
+    assert s.unplaceable == [5]
+    assert [(v.node, v.day, v.arrive) for v in s.visits] == [
+        (1, 1, _at(D1, 9, 30)), (2, 1, _at(D1, 11, 0)), (3, 1, _at(D1, 13, 30)), (4, 2, _at(D2, 9, 0))]
+    assert s.day_returns == {1: _at(D1, 16, 30), 2: _at(D2, 10, 30)}
+
+
+def test_day_split_ends_elsewhere_and_starts_later():
+    # a trip ending at stop 4 (not back at the base), days 09:00–17:00
+    s = schedule([1, 2], HAND, start=0, end=4, first_day=D1, speed_kmh=60, service_min=30,
+                 day_start=time(9, 0), day_end=time(17, 0))
+    assert [(v.node, v.day, v.arrive, v.depart) for v in s.visits] == [
+        (1, 1, _at(D1, 10, 0), _at(D1, 10, 30)), (2, 1, _at(D1, 11, 0), _at(D1, 11, 30))]
+    assert s.day_returns == {1: _at(D1, 12, 50)}  # 11:30 + 80 km to stop 4
+    assert s.distance_m == (60 + 30 + 80) * 1000
+    empty = schedule([], HAND, first_day=D1)
+    assert (empty.visits, empty.day_returns, empty.distance_m, empty.days) == ([], {}, 0.0, 0)

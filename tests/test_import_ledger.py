@@ -68,3 +68,34 @@ def test_same_document_twice_is_refused(with_sites, tmp_path):
     with pytest.raises(ImportFailed, match="已导入过"):
         services.import_file(f)
     assert db_counts() == before
+
+
+def test_failure_during_the_write_leaves_no_task(with_sites, tmp_path, monkeypatch):
+    """The document and its tasks are written, then linking the second site fails: the
+    whole import is undone — no document, no task, no unit, no link left behind."""
+    from store import repo
+
+    f = ledger(tmp_path, [
+        {"编号": "1", "问题/任务": "甲", "责任单位": "市新设局", "关联点位": "南河河口"},
+        {"编号": "2", "问题/任务": "乙", "关联点位": "湖田桥"},
+    ])
+    before = db_counts()
+    real, calls = repo.link_task_site, []
+
+    def failing(s, task_id, site_id, *a, **kw):
+        calls.append(site_id)
+        if len(calls) == 2:
+            raise OSError("连接中断")
+        return real(s, task_id, site_id, *a, **kw)
+
+    monkeypatch.setattr(repo, "link_task_site", failing)
+    with pytest.raises(OSError, match="连接中断"):
+        services.import_file(f, document="中断的台账")
+    assert calls == ["SEC-01", "SEC-04"]  # the tasks were written and the first link made
+    assert db_counts() == before
+    monkeypatch.setattr(repo, "link_task_site", real)
+    out = services.import_file(f, document="中断的台账")  # nothing half-imported blocks a retry
+    assert out.counts == {"文件": 1, "任务": 2}
+    after = db_counts()
+    assert (after["tasks"] - before["tasks"], after["task_sites"] - before["task_sites"],
+            after["documents"] - before["documents"], after["units"] - before["units"]) == (2, 2, 1, 1)

@@ -219,7 +219,8 @@ def test_unsupported_and_corrupt_files(data_dir, tmp_path):
     assert "无法读取" in fails(z).errors[0].problem
     j = tmp_path / "broken.geojson"
     j.write_text(json.dumps({"type": "FeatureCollection"})[:-5])
-    assert fails(j).errors
+    (err,) = fails(j).errors
+    assert (err.row, err.value) == ("", "broken.geojson") and err.problem.startswith("无法读取文件")
 
 
 def test_multilayer_geopackage(data_dir, tmp_path):
@@ -235,3 +236,58 @@ def test_multilayer_geopackage(data_dir, tmp_path):
     assert "--layer" in fails(other, kind="监测断面").errors[0].fix
     assert "没有这个图层" in fails(other, kind="监测断面", layer="layer_c").errors[0].problem
     assert services.import_file(other, kind="监测断面", layer="layer_b").counts["新增"] == 1
+
+
+def _all_sites() -> list[tuple]:
+    """Every site row as stored (a plain read, not the import's own report)."""
+    from sqlalchemy import select
+
+    from store import models as m
+    from store.db import reader
+
+    with reader() as s:
+        return [(x.id, x.kind, x.name, x.geom_wkt, x.county_code, x.updated_at)
+                for x in s.scalars(select(m.Site).order_by(m.Site.id))]
+
+
+@pytest.mark.parametrize("fail_at", [1, 3, 4], ids=["first_row", "middle_row", "last_row"])
+def test_failure_during_the_write_rolls_back_every_row(data_dir, tmp_path, monkeypatch, fail_at):
+    """All or nothing, exercised where it matters: the file is valid, the write starts,
+    and a failure at row `fail_at` (disk full, lost connection…) leaves the store as it was
+    — the rows already added in that transaction included, and existing sites unchanged."""
+    from store import repo
+
+    services.import_file(write_csv(tmp_path / "first.csv", [
+        {"名称": "老点位", "类型": "监测断面", "经度": NANHE[0], "纬度": NANHE[1]}]))
+    before = _all_sites()
+    assert [r[2] for r in before] == ["老点位"]
+    f = write_csv(tmp_path / "sites.csv", [
+        {"名称": "老点位", "类型": "监测断面", "经度": NANHE[0] + 0.001, "纬度": NANHE[1]},  # changed position
+        {"名称": "甲", "类型": "监测断面", "经度": NANHE[0] + 0.01, "纬度": NANHE[1]},
+        {"名称": "乙", "类型": "监测断面", "经度": NANHE[0] + 0.02, "纬度": NANHE[1]},
+        {"名称": "丙", "类型": "监测断面", "经度": NANHE[0] + 0.03, "纬度": NANHE[1]},
+    ])
+    real, real_write, calls, writing = repo._site_values, repo.write_sites, [], []
+
+    def failing(record):  # fails at the fail_at-th row written (the preview reads rows too: not counted)
+        if writing:
+            calls.append(record.name)
+            if len(calls) == fail_at:
+                raise OSError("磁盘已满")
+        return real(record)
+
+    def write_sites(s, previews):
+        writing.append(True)
+        return real_write(s, previews)
+
+    monkeypatch.setattr(repo, "_site_values", failing)
+    monkeypatch.setattr(repo, "write_sites", write_sites)
+    with pytest.raises(OSError, match="磁盘已满"):
+        services.import_file(f)
+    assert len(calls) == fail_at  # the write did start and got that far
+    assert _all_sites() == before
+    monkeypatch.setattr(repo, "_site_values", real)
+    monkeypatch.setattr(repo, "write_sites", real_write)
+    out = services.import_file(f)  # the same file, written whole once nothing fails
+    assert out.counts == {"新增": 3, "变更": 1, "不变": 0}
+    assert sorted(r[2] for r in _all_sites()) == sorted(["老点位", "甲", "乙", "丙"])

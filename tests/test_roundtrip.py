@@ -20,7 +20,8 @@ AS_OF = date(2026, 11, 23)
 
 def _snapshot(as_of=AS_OF):
     with reader() as s:
-        t = queries.tasks_frame(s, as_of).sort_values("uid").reset_index(drop=True)
+        # include_future: a store rebuilt today holds tasks created today, after AS_OF
+        t = queries.tasks_frame(s, as_of, include_future=True).sort_values("uid").reset_index(drop=True)
         sites = queries.sites_frame(s).sort_values("id").reset_index(drop=True)
         ev = queries.events_frame(s)
     return t, sites, ev
