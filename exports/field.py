@@ -156,9 +156,6 @@ def checklist_xlsx(trip: Trip, path: Path) -> Path:
                    s.arrive.strftime("%H:%M") if s.arrive else "", tasks,
                    "\n".join(t.deadline for t in open_tasks), "\n".join(t.units for t in open_tasks),
                    "\n".join(f"{t.ref}：{t.verify}" for t in s.tasks), closed, "", "", ""])
-        for c in ws[ws.max_row]:
-            if isinstance(c.value, str) and c.value[:1] in "=+-@":
-                c.value = "'" + c.value  # never a formula from user text
     widths = [6, 8, 22, 12, 10, 11, 11, 9, 60, 22, 26, 36, 30, 30, 10, 12]
     for i, w in enumerate(widths):
         ws.column_dimensions[chr(ord("A") + i)].width = w

@@ -140,3 +140,18 @@ def _click_site(pg, frame, name: str) -> None:
 
 def _leaflet_frame(pg):
     return next(f for f in pg.frames if f.url and "streamlit_folium" in f.url)
+
+
+SETTLED_JS = """() => {
+    const app = document.querySelector("[data-testid='stApp']");
+    const idle = app && app.dataset.testScriptState === "notRunning" && !document.querySelector("[data-stale='true']");
+    if (!idle) { window.__idleSince = null; return false; }
+    window.__idleSince = window.__idleSince || performance.now();
+    return performance.now() - window.__idleSince > 1000;
+}"""
+
+
+def _settled(page) -> None:
+    """Wait until the app has finished its runs (idle, nothing stale, for a second): reruns
+    triggered by the page itself (URL, map components) redraw the figures one by one."""
+    page.wait_for_function(SETTLED_JS, timeout=60_000, polling=200)

@@ -211,7 +211,7 @@ def test_checklist_pdf_renders_chinese(trip, tmp_path):
         pytest.skip("pdftoppm (poppler-utils) not installed")
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page*.png"))
-    assert len(pages) == 1  # three stops fit on one page
+    assert len(pages) == 2  # three stops, each with a long wrapped measure: two pages
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "乐平市矿山现场核查" in text and "上冲坞煤矿" in text and "检查人签字" in text
 

@@ -52,7 +52,7 @@ def test_checklist_xlsx_writes_hostile_text_as_text(tmp_path):
     stops = [Stop(seq=i + 1, day=1, site_id=f"S{i}", name=n, kind="监测断面", county=n, lon=117.2, lat=29.3,
                   arrive=None, depart=None,
                   tasks=[StopTask(ref=n, title=n, status="整改中", flag="", deadline="2024年6月底前", units=n,
-                                  verify=n, measures=[("1", n, "", n)])])
+                                  verify=n, measures=[("1", n, "", n, "整改中")])])
              for i, n in enumerate(HOSTILE)]
     trip = Trip(title="=1+1", day=date(2026, 11, 23), base_name="@SUM(A1)", base=(117.2, 29.3), stops=stops,
                 distance_km=1.0)

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import pytest
 
 from domain.filtering import Filters
-from tests.browser_kit import _shot
+from tests.browser_kit import _settled, _shot
 from tests.test_filters_property import Store
 
 pytestmark = pytest.mark.browser
@@ -26,21 +26,6 @@ ZONE = "360200-Z01"  # 高新区
 METRICS_JS = """() => Object.fromEntries([...document.querySelectorAll("[data-testid='stMetric']")].map(m => [
     m.querySelector("[data-testid='stMetricLabel']").innerText.trim(),
     m.querySelector("[data-testid='stMetricValue']").innerText.trim()]))"""
-
-
-SETTLED_JS = """() => {
-    const app = document.querySelector("[data-testid='stApp']");
-    const idle = app && app.dataset.testScriptState === "notRunning" && !document.querySelector("[data-stale='true']");
-    if (!idle) { window.__idleSince = null; return false; }
-    window.__idleSince = window.__idleSince || performance.now();
-    return performance.now() - window.__idleSince > 1000;
-}"""
-
-
-def _settled(page) -> None:
-    """Wait until the app has finished its runs (idle, nothing stale, for a second): reruns
-    triggered by the page itself (URL, map components) redraw the figures one by one."""
-    page.wait_for_function(SETTLED_JS, timeout=WAIT, polling=200)
 
 
 def _wait_metric(page, label: str, differs_from: str | None = None, *, with_: tuple[str, ...] = ()) -> str:
@@ -203,4 +188,6 @@ def test_keyword_from_the_placeholder(server, page):
 def _place_names() -> dict[str, str]:
     from geo.region import load_region
 
-    return {p.code: p.name for p in load_region("360200").places.all()}
+    places = load_region("360200").places
+    # the ranking names the city's own units' row 市直部门 (the city is the whole, not a row of it)
+    return {p.code: ("市直部门" if p is places.city else p.name) for p in places.all()}

@@ -87,7 +87,9 @@ def store_figures(today: date, due_soon_days: int = 30) -> dict:
 def place_names() -> dict[str, str]:
     from onemap.services import active_region
 
-    return {p.code: p.name for p in active_region().places.all()}
+    places = active_region().places
+    # the ranking names the city's own units' row 市直部门 (the city is the whole, not a row of it)
+    return {p.code: ("市直部门" if p is places.city else p.name) for p in places.all()}
 
 
 # ---------------------------------------------------------------- what the room sees
