@@ -248,7 +248,7 @@ def _docx_lines(path: Path) -> list[str]:
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # noqa: BLE001 - any unreadable docx gets the same message
-        raise DocParseError(f"无法读取 Word 文档：{exc}") from exc
+        raise DocParseError("无法读取 Word 文档：文件不是有效的 .docx，或已损坏（旧版 .doc 请先另存为 .docx）") from exc
     lines: list[str] = []
     body = document.element.body
     for child in body.iterchildren():

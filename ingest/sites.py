@@ -173,14 +173,16 @@ def read_vector(path: Path, report: Report, layer: str | None = None) -> gpd.Geo
             return _read_geojson(path, report)
         return pyogrio.read_dataframe(path, layer=layer) if layer else pyogrio.read_dataframe(path)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, zipfile.BadZipFile, OSError) as exc:
-        report.error("", "", path.name, f"无法读取文件（{exc}）", "请确认文件完整、格式与扩展名一致")
+        log.info("cannot read %s: %s", path.name, exc)  # the library's words (and paths) stay in the log
+        report.error("", "", path.name, "无法读取文件：不是可识别的图层文件，或文件已损坏", "请确认文件完整、格式与扩展名一致")
         return None
     except RuntimeError as exc:  # encrypted zip entries and the like
-        report.error("", "", path.name, f"无法读取文件（{exc}）", "如文件加密，请解密后重新打包导入")
+        log.info("cannot read %s: %s", path.name, exc)
+        report.error("", "", path.name, "无法读取文件：压缩包已加密或损坏", "如文件加密，请解密后重新打包导入")
         return None
-    except Exception as exc:  # noqa: BLE001 - any reader failure is a refusal in Chinese, logged in full
+    except Exception:  # noqa: BLE001 - any reader failure is a refusal in Chinese, logged in full
         log.exception("reading %s", path.name)
-        report.error("", "", path.name, f"无法读取文件（{type(exc).__name__}）", "请确认文件完整、格式与扩展名一致")
+        report.error("", "", path.name, "无法读取文件：格式无法识别", "请确认文件完整、格式与扩展名一致")
         return None
 
 
@@ -234,7 +236,8 @@ def read_table(path: Path, report: Report) -> pd.DataFrame | None:
         else:
             grid = pd.read_excel(path, dtype=str, keep_default_na=False, header=None)
     except Exception as exc:  # noqa: BLE001 - any parse failure is reported, not raised
-        report.error("", "", path.name, f"无法读取表格（{exc}）", "请确认是有效的 CSV 或 XLSX 文件")
+        log.info("cannot read table %s: %s", path.name, exc)
+        report.error("", "", path.name, "无法读取表格：不是有效的 CSV 或 XLSX 文件，或文件已损坏", "请确认是有效的 CSV 或 XLSX 文件")
         return None
     if grid.empty:
         return pd.DataFrame()
@@ -597,7 +600,8 @@ def _layers_to_read(path: Path, layer: str | None, kind: str | None,
     try:
         spatial = [str(n) for n, g in pyogrio.list_layers(path) if g is not None]
     except Exception as exc:  # noqa: BLE001 - unreadable file is reported
-        report.error("", "", path.name, f"无法读取文件（{exc}）", "请确认文件完整、格式与扩展名一致")
+        log.info("cannot list layers of %s: %s", path.name, exc)
+        report.error("", "", path.name, "无法读取文件：不是可识别的 GeoPackage，或文件已损坏", "请确认文件完整、格式与扩展名一致")
         return None
     if layer:
         if layer not in spatial:

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from onemap import settings
-from tests.browser_kit import _shot
+from tests.browser_kit import _settled, _shot
 
 pytestmark = pytest.mark.browser
 
@@ -182,6 +182,7 @@ def start_default_meeting(page, server: str) -> None:
     page.get_by_text("演示与视图").click()
     page.get_by_role("button", name="使用默认会议顺序").click()
     page.get_by_text("重点区域（一张图）").wait_for(timeout=60_000)  # the saved sequence is listed
+    _settled(page)  # a sequence saved by an earlier test is listed already: wait for this save's run
     page.get_by_role("button", name="开始演示").click()
 
 
@@ -220,10 +221,12 @@ def test_meeting_reads_from_the_back_of_the_room(server, page, width, height):
         _shot(page, f"meeting_{width}x{height}_{i + 1}_{title}.png")
         if i == len(SEQUENCE) - 1:
             break
+        _settled(page)  # a key pressed while the page is still redrawing reaches a button being replaced
         if i == 1:
             page.get_by_role("button", name="下一页").click()
         else:
             page.keyboard.press("PageDown")
+    _settled(page)
     page.keyboard.press("PageUp")  # the clicker goes back too
     wait_view(page, len(SEQUENCE) - 2)
 

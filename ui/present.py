@@ -140,11 +140,14 @@ def apply_pending() -> None:
     st.session_state.pop("drill", None)
 
 
-def go_to(index: int, views: list[dict]) -> None:
+def _choose(index: int, views: list[dict]) -> None:
+    """The view to show next. Called from the buttons' callbacks, which run before the page
+    does: a click (or a clicker's PageDown) is never lost to a rerun that a map component
+    starts meanwhile — a button's own return value would be."""
     index = max(0, min(index, len(views) - 1))
     st.session_state["present_idx"] = index
     st.session_state["_apply_view"] = views[index]
-    nav.go(views[index]["page"])
+    st.session_state["_present_go"] = views[index]["page"]
 
 
 def player_bar(current_page: str = "") -> None:
@@ -158,15 +161,19 @@ def player_bar(current_page: str = "") -> None:
     views = data.views()
     idx = st.session_state.get("present_idx")
     playing = bool(views) and idx is not None and 0 <= idx < len(views) and views[idx]["page"] == current_page
+    target = st.session_state.pop("_present_go", None)
+    if target and target != current_page:
+        nav.go(target)  # set by a player button's callback on this run
     with st.container(horizontal=True, vertical_alignment="center", gap="small", key="present_bar"):
         if playing:
-            if idx > 0 and st.button("上一页", key="present_prev", shortcut="PageUp"):
-                go_to(idx - 1, views)
-            if idx < len(views) - 1 and st.button("下一页", key="present_next", shortcut="PageDown"):
-                go_to(idx + 1, views)
+            if idx > 0:
+                st.button("上一页", key="present_prev", shortcut="PageUp", on_click=_choose, args=(idx - 1, views))
+            if idx < len(views) - 1:
+                st.button("下一页", key="present_next", shortcut="PageDown", on_click=_choose, args=(idx + 1, views))
             st.markdown(f"{idx + 1} / {len(views)}　{html.escape(views[idx]['title'])}", width="content")
-        elif views and st.button(f"播放会议顺序（{len(views)} 页）", key="present_play", shortcut="PageDown"):
-            go_to(0, views)
+        elif views:
+            st.button(f"播放会议顺序（{len(views)} 页）", key="present_play", shortcut="PageDown", on_click=_choose,
+                      args=(0, views))
         st.space("stretch")
         if st.button("退出演示", key="present_exit", shortcut="Esc"):
             st.session_state["present"] = False
@@ -276,8 +283,12 @@ def sidebar_panel(current_page: str) -> None:
             if c4.button("✕", key=f"view_del_{i}"):
                 save_views(views[:i] + views[i + 1:])
                 st.rerun()
-        if st.button("开始演示", key="present_start", type="primary", help="投影仪主题；PageDown/PageUp 翻页"):
-            st.session_state["present"] = True
-            if views:
-                go_to(0, views)
-            st.rerun()
+        st.button("开始演示", key="present_start", type="primary", help="投影仪主题；PageDown/PageUp 翻页",
+                  on_click=_start, args=(views,))
+
+
+def _start(views: list[dict]) -> None:
+    """开始演示: a callback, so a rerun started meanwhile by the map cannot swallow the click."""
+    st.session_state["present"] = True
+    if views:
+        _choose(0, views)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import logging
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -92,8 +93,12 @@ def document_tab(region) -> None:
         path = save_upload(up)
         try:
             review = services.start_review(path, short_name=short.strip() or None)
-        except (DocParseError, OSError) as exc:
+        except DocParseError as exc:
             st.error(f"无法读取：{exc}")
+            return
+        except OSError:
+            logging.getLogger(__name__).exception("reading an uploaded document")
+            st.error("无法读取：文件无法打开，请重新上传")
             return
         st.session_state["review"] = review
         st.session_state.pop("review_editor", None)

@@ -101,7 +101,10 @@ def present_view(region, v) -> None:
     present.notice(data.meta(), False, bool(tasks["sample_events"].any()), as_of)
     ind = ov.indicators(tasks)
     rate = ov.closing_rate(tasks)
-    present.figures([(label, str(len(ind[key]))) for key, label in PRESENT_FIGURES]
+    # 退回 only when there is one: the strip keeps to one line at 1280×720 in the usual case,
+    # and the states shown still add up to the total
+    present.figures([(label, str(len(ind[key]))) for key, label in PRESENT_FIGURES
+                     if key != st_status.RETURNED or ind[key]]
                     + [("销号率", "—" if rate is None else f"{rate:.0%}")])
     place_section(region, v)
 
@@ -130,17 +133,19 @@ def _init_compare(as_of: date) -> None:
 
 PRESENT_FIGURES = (("全部", "全部"), (st_status.OVERDUE, "逾期"), (st_status.DUE_SOON, "临期"),
                    (st_status.NOT_STARTED, "未启动"), (st_status.IN_PROGRESS, "整改中"),
-                   (st_status.APPLIED, "申请销号"), (st_status.CLOSED, "已销号"), (st_status.ONGOING, "长期坚持"))
+                   (st_status.APPLIED, "申请销号"), (st_status.RETURNED, "退回"), (st_status.CLOSED, "已销号"),
+                   (st_status.ONGOING, "长期坚持"))
 PRESENT_HEAD = present.head(110, 7.75)  # presentation mode: player bar, title, notice and figures above the map
 
 
 def indicators_section(tasks: pd.DataFrame, as_of: date) -> None:
     ind = ov.indicators(tasks)
     rate = ov.closing_rate(tasks)
-    cols = st.columns(8)
+    # every state has its figure, so the states add up to the total in front of the reader
     items = [("全部", "全部问题/任务"), (st_status.OVERDUE, "逾期"), (st_status.DUE_SOON, "临期（30天内）"),
              (st_status.NOT_STARTED, "未启动"), (st_status.IN_PROGRESS, "整改中"), (st_status.APPLIED, "申请销号"),
-             (st_status.CLOSED, "已销号"), (st_status.ONGOING, "长期坚持")]
+             (st_status.RETURNED, "退回"), (st_status.CLOSED, "已销号"), (st_status.ONGOING, "长期坚持")]
+    cols = st.columns(len(items))
     for col, (key, label) in zip(cols, items, strict=True):
         col.metric(label, len(ind[key]))
         if ind[key] and col.button("查看", key=f"ind_{key}"):
