@@ -52,6 +52,13 @@ def server_fixture(tmp_path_factory, demo_store):
     hostile = tmp / "hostile.csv"
     hostile.write_text(f"名称,类型,经度,纬度\n\"{HOSTILE}\",监测断面,117.25,29.33\n", encoding="utf-8")
     services.import_file(hostile)
+    yield from serve_app()
+    stores.close()
+    mp.undo()
+
+
+def serve_app():
+    """The app on the store the environment points at, on a free loopback port: yields its URL."""
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(settings.REPO_ROOT / "app.py"),
                              "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -67,8 +74,6 @@ def server_fixture(tmp_path_factory, demo_store):
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     proc.wait(timeout=20)
-    stores.close()
-    mp.undo()
 
 
 def page_fixture():

@@ -4,17 +4,11 @@ Leaflet, no raw "None"/"nan"/"NaT", and metric-only scale bars — on the demo (
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 
 import pytest
 
-from onemap import settings
-from tests.browser_kit import _browser_or_skip, _free_port, _shot
+from tests.browser_kit import _browser_or_skip, _shot, serve_app
 from tests.conftest import Stores
 
 pytestmark = pytest.mark.browser
@@ -35,21 +29,7 @@ def empty_server(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     stores = Stores(tmp_path_factory.mktemp("empty"), mp)
     stores.new()
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(settings.REPO_ROOT / "app.py"),
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.headless", "true"],
-                            cwd=settings.REPO_ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.5)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=20)
+    yield from serve_app()
     stores.close()
     mp.undo()
 

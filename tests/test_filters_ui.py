@@ -92,7 +92,7 @@ def test_overview_and_map_show_zero_when_nothing_matches(demo_dir):
     figures = {m.label: m.value for m in at.metric}
     assert {k: v for k, v in figures.items() if k != "销号率（不含长期坚持）"} == {
         "全部问题/任务": "0", "逾期": "0", "临期（30天内）": "0", "未启动": "0", "整改中": "0", "申请销号": "0",
-        "已销号": "0", "长期坚持": "0"}
+        "退回": "0", "已销号": "0", "长期坚持": "0"}
     assert figures["销号率（不含长期坚持）"] == "—"
 
     at = _page("map_view", q="没有这样的词语")
