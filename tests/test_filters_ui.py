@@ -79,7 +79,7 @@ def test_overview_figures_of_a_zone(demo_dir):
     at = _page("overview_view", place=ZONE)
     assert not at.exception
     figures = {m.label: m.value for m in at.metric}
-    assert figures["全部问题/任务"] == str(len(want))
+    assert figures["全部任务"] == str(len(want))
     assert figures["逾期"] == str(sum(states[i][1] == "逾期" for i in want))
     assert figures["已销号"] == str(sum(states[i][0] == "已销号" for i in want))
     assert figures["整改中"] == str(sum(states[i][0] == "整改中" for i in want))
@@ -91,7 +91,7 @@ def test_overview_and_map_show_zero_when_nothing_matches(demo_dir):
     assert not at.exception and _says_nothing_matches(at)
     figures = {m.label: m.value for m in at.metric}
     assert {k: v for k, v in figures.items() if k != "销号率（不含长期坚持）"} == {
-        "全部问题/任务": "0", "逾期": "0", "临期（30天内）": "0", "未启动": "0", "整改中": "0", "申请销号": "0",
+        "全部任务": "0", "逾期": "0", "临期": "0", "未启动": "0", "整改中": "0", "申请销号": "0",
         "退回": "0", "已销号": "0", "长期坚持": "0"}
     assert figures["销号率（不含长期坚持）"] == "—"
 
