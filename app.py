@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from onemap import logs
 from onemap.assets import use_local_assets
 from store.db import reader
 from store.queries import store_is_empty
@@ -24,6 +25,7 @@ def _favicon():
 st.set_page_config(page_title="生态环境一张图", page_icon=_favicon(), layout="wide")
 use_local_assets()
 chrome.apply()
+logs.setup()  # unexpected errors go to logs/onemap.log in the data directory, with their traceback
 
 
 def _empty_store() -> None:

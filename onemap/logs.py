@@ -11,7 +11,7 @@ from pathlib import Path
 
 from onemap import settings
 
-_configured: set[Path] = set()
+_handler: logging.Handler | None = None
 
 
 def log_file() -> Path:
@@ -19,18 +19,24 @@ def log_file() -> Path:
 
 
 def setup() -> Path:
-    """Attach the rotating file handler for the current data directory (idempotent)."""
+    """Point the process's one rotating log file at the current data directory (idempotent;
+    a process that changes data directory, like the test suite, moves the file with it)."""
+    global _handler
     path = log_file()
-    if path not in _configured:
+    if _handler is None or Path(_handler.baseFilename) != path:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=5_000_000, backupCount=5, encoding="utf-8")
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=5_000_000, backupCount=5, encoding="utf-8",
+                                                       delay=True)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root = logging.getLogger()
+        if _handler is not None:
+            root.removeHandler(_handler)
+            _handler.close()
         root.addHandler(handler)
         if root.level > logging.INFO or root.level == logging.NOTSET:
             root.setLevel(logging.INFO)
         logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations' chatter is not news
-        _configured.add(path)
+        _handler = handler
     return path
 
 

@@ -488,6 +488,14 @@ def saved_views() -> list[dict]:
     return json.loads(raw) if raw else []
 
 
+def save_views(views: list[dict]) -> None:
+    """The meeting's saved views, in their order (replaces the list; one transaction)."""
+    import json
+
+    with transaction() as s:
+        repo.set_meta(s, "views", json.dumps(views, ensure_ascii=False))
+
+
 def meeting_deck(path: Path, *, as_of: date | None = None, title: str | None = None, sequence=None) -> Path:
     """The monthly-meeting deck from the store, as of a date (default today): the given
     sequence (slide names or saved views), else the saved views, else the default meeting."""

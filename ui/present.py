@@ -13,15 +13,13 @@ in front of the room."""
 from __future__ import annotations
 
 import html
-import json
 from datetime import date
 
 import streamlit as st
 
 from domain.dates import cn_date
+from onemap import services
 from onemap.services import saved_views as load_views  # noqa: F401 - the store read, one place
-from store import repo
-from store.db import transaction
 from ui import data, nav
 from ui.filters import PARAMS
 
@@ -89,8 +87,7 @@ def presenting() -> bool:
 
 
 def save_views(views: list[dict]) -> None:
-    with transaction() as s:
-        repo.set_meta(s, "views", json.dumps(views, ensure_ascii=False))
+    services.save_views(views)
     data.after_write()
 
 
