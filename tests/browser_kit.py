@@ -160,3 +160,11 @@ def _settled(page) -> None:
     """Wait until the app has finished its runs (idle, nothing stale, for a second): reruns
     triggered by the page itself (URL, map components) redraw the figures one by one."""
     page.wait_for_function(SETTLED_JS, timeout=60_000, polling=200)
+
+
+def _sign_operator(page, name: str, unit: str = "市生态环境局") -> None:
+    """Fill the operator box on the map page and wait until the sidebar names the operator."""
+    page.get_by_label("姓名", exact=True).fill(name)
+    page.get_by_label("单位", exact=True).fill(unit)
+    page.get_by_role("button", name="确定").click()
+    page.get_by_text(f"经办人：{name}").wait_for(timeout=60_000)

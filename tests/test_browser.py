@@ -22,6 +22,7 @@ from tests.browser_kit import (
     _map,
     _settled,
     _shot,
+    _sign_operator,
     _symbols,
 )
 
@@ -56,10 +57,7 @@ CHROMIUM = "/usr/bin/chromium"
 
 def test_click_site_status_change_recolours(server, page):
     page.goto(server + "/")
-    page.get_by_label("姓名", exact=True).fill("测试员")
-    page.get_by_label("单位", exact=True).fill("市生态环境局")
-    page.get_by_role("button", name="确定").click()
-    page.get_by_text("经办人：测试员").wait_for(timeout=60_000)
+    _sign_operator(page, "测试员")
     frame = _map(page)
     overdue = _symbols(frame, COLORS["逾期"])
     assert _color_of(frame, "南河河口") == COLORS["逾期"]

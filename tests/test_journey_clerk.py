@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from layers.style import COLORS
 from store import models as m
 from store.db import reader
-from tests.browser_kit import _click_site, _color_of, _map, _shot
+from tests.browser_kit import _click_site, _color_of, _map, _shot, _sign_operator
 
 pytestmark = pytest.mark.browser
 UID = "省督察整改清单|main|（十六）"
@@ -46,10 +46,7 @@ def _wait_colour(page, name: str, color: str, timeout_s: float = 60) -> str:
 def test_clerk_closes_a_task_on_the_map(server, page):
     history, total = _events(UID), _n_events()
     page.goto(server + "/")
-    page.get_by_label("姓名", exact=True).fill("赵六")
-    page.get_by_label("单位", exact=True).fill("市生态环境局")
-    page.get_by_role("button", name="确定").click()
-    page.get_by_text("经办人：赵六").wait_for(timeout=60_000)
+    _sign_operator(page, "赵六")
     frame = _map(page)
     _click_site(page, frame, "南河河口")
     exp = page.locator("[data-testid='stExpander']", has_text="省督察整改清单（十六）")
