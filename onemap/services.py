@@ -555,7 +555,7 @@ def save_inspection(*, day: date, title: str, inspectors: str, base_name: str, s
         return ins.id
 
 
-def finding_status_options(task_id: int) -> tuple[str, list[str]]:
+def finding_status_options(task_id: int) -> tuple[str, list[str], int]:
     """(current status, legal next statuses) of a task, read from the store: the same
     closing procedure as the status form."""
     from domain import status as st_status
@@ -565,7 +565,8 @@ def finding_status_options(task_id: int) -> tuple[str, list[str]]:
         if task is None:
             raise ServiceError(f"任务 {task_id} 不存在")
         cur = repo.current_status(s, task_id)
-        return cur, st_status.allowed_next(cur, ongoing=bool(task.ongoing))
+        return (cur, st_status.allowed_next(cur, ongoing=bool(task.ongoing)),
+                repo.task_version(s, task_id))
 
 
 def current_statuses(task_ids: list[int]) -> dict[int, str]:
@@ -576,9 +577,10 @@ def current_statuses(task_ids: list[int]) -> dict[int, str]:
 
 def record_finding(inspection_id: int, site_id: str, *, task_id: int | None, text: str, actor: str,
                    actor_unit: str = "", photos: list[Path] | None = None,
-                   to_status: str | None = None) -> FindingSaved:
+                   to_status: str | None = None, expected_version: int | None = None) -> FindingSaved:
     """A finding at a stop, stored with its optional status change in one transaction, or
-    refused with a Chinese reason (ServiceError); never silently dropped."""
+    refused with a Chinese reason (ServiceError); never silently dropped. `expected_version`
+    is the task history the user saw when choosing the change (see repo.record_status)."""
     from domain import status as st_status
 
     text = (text or "").strip()
@@ -602,6 +604,8 @@ def record_finding(inspection_id: int, site_id: str, *, task_id: int | None, tex
             if task is None:
                 raise ServiceError("变更状态需要选择任务")
             cur = repo.current_status(s, task.id)
+            if expected_version is not None and expected_version != repo.task_version(s, task.id):
+                raise ServiceError(str(repo.conflict(s, task.id)))
             try:  # the finding is the note: a change that needs a reason needs the text
                 st_status.check_transition(cur, to_status, ongoing=bool(task.ongoing), note=text)
             except st_status.TransitionError as exc:

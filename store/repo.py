@@ -190,7 +190,13 @@ class ConflictError(StoreError):
     """Someone else changed the task between what the user saw and the write."""
 
 
-def _conflict(s: Session, task_id: int) -> ConflictError:
+def task_version(s: Session, task_id: int) -> int:
+    """The sequence number of the task's last status event (0: none) — what a user saw."""
+    last = _last_event(s, task_id)
+    return last.seq if last else 0
+
+
+def conflict(s: Session, task_id: int) -> ConflictError:
     """Read the winner in a fresh session: the current transaction may be unusable."""
     from sqlalchemy.orm import Session as _Session
 
@@ -224,7 +230,7 @@ def record_status(s: Session, task_id: int, to_status: str, *, actor: str, actor
     last = _last_event(s, task_id)
     cur = last.to_status if last else st.NOT_STARTED
     if expected_version is not None and expected_version != (last.seq if last else 0):
-        raise _conflict(s, task_id)
+        raise conflict(s, task_id)
     later = s.scalar(select(func.count()).select_from(m.StatusEvent)
                      .where(m.StatusEvent.task_id == task_id, m.StatusEvent.at > at))
     if later:
@@ -240,7 +246,7 @@ def record_status(s: Session, task_id: int, to_status: str, *, actor: str, actor
     try:
         s.flush()
     except IntegrityError as exc:
-        raise _conflict(s, task_id) from exc
+        raise conflict(s, task_id) from exc
     for f in files or []:
         _store_attachment(s, ev, Path(f))
     return ev

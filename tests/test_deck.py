@@ -241,3 +241,15 @@ def test_cropped_map_labels_only_counties_inside(demo_dir):
     assert all(view.contains(shapely.Point(x, y)) for _, x, y in labels)
     # the whole city: every county labelled at a point inside itself
     assert sorted(r["name"] for r, _, _ in _label_points(c, None)) == sorted(counties["name"])
+
+
+def test_the_deck_maps_draw_every_character(demo_dir, tmp_path):
+    """The map images carry the illustrative-position note (示意位置…) and every county and
+    site label: none may come out as empty boxes (a subset font lacked 示, 意, 置)."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        services.meeting_deck(tmp_path / "deck.pptx", as_of=AS_OF, title="11月调度会")
+    missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    assert missing == []

@@ -189,8 +189,7 @@ def test_a_change_made_meanwhile_is_refused_and_the_text_kept(demo_dir):
     events, findings = _count("status_events"), _count("inspection_findings")
     at.button(key=f"{key}_save").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["未登记：不能从“整改中”变更为“整改中”（可变更为：申请销号）"
-                                           "（现场检查发现将作为说明）。填写的内容已保留。"]
+    assert [e.value for e in at.error] == ["未登记：该任务刚被 赵六 更新为“整改中”，请刷新后重试。填写的内容已保留。"]
     assert at.text_area(key=f"{key}_text").value == "边坡有新的开采痕迹"
     assert (_count("status_events"), _count("inspection_findings")) == (events, findings)
 
@@ -221,3 +220,31 @@ def test_finding_needs_text_or_change_and_a_listed_site(demo_dir):
         services.save_inspection(day=date(2026, 11, 25), title=" t ", inspectors="", base_name="局",
                                  stops=["MIN-02"], created_by="x")
     assert _count("inspection_findings") == 0 and _count("inspections") == 1
+
+
+def test_a_change_chosen_before_someone_elses_is_not_dropped_by_a_rerun(demo_dir):
+    """The page reruns between the other user's change and the click (the text box losing
+    focus does that): the options change under the choice. The save must still be refused
+    by name, not stored as a finding without the change the inspector chose."""
+    from store import repo
+
+    _plan_and_save(_app(place="360281", kind="矿山修复点"), "乐平矿山回头看")
+    ins_id = _sql("SELECT id FROM inspections")[0][0]
+    sid, tid, _ref = _stop_with_task(_stops(ins_id), "已销号")
+    key = f"f_{ins_id}_{sid}"
+    at = _app()
+    at.selectbox(key=f"{key}_task").set_value(tid).run()
+    at.selectbox(key=f"{key}_to").set_value("整改中").run()
+    with transaction() as s:
+        repo.record_status(s, tid, "整改中", actor="赵六", note="另一人登记")
+    at.text_area(key=f"{key}_text").input("边坡有新的开采痕迹").run()  # the rerun
+    events, findings = _count("status_events"), _count("inspection_findings")
+    at.button(key=f"{key}_save").click().run()
+    assert [e.value for e in at.error] == ["未登记：该任务刚被 赵六 更新为“整改中”，请刷新后重试。填写的内容已保留。"]
+    assert at.text_area(key=f"{key}_text").value == "边坡有新的开采痕迹"
+    assert (_count("status_events"), _count("inspection_findings")) == (events, findings)
+    # chosen again on the new history, it is saved
+    at.selectbox(key=f"{key}_to").set_value("申请销号").run()
+    at.button(key=f"{key}_save").click().run()
+    assert not at.error
+    assert (_count("status_events"), _count("inspection_findings")) == (events + 1, findings + 1)

@@ -209,7 +209,12 @@ def test_field_trip_journey(server, page, tmp_path):
         exp.locator("textarea").fill(f"第{k}站：现场核查记录")
         exp.get_by_role("button", name="登记").click()
         msg = f"已登记第 {k} 站“{names[sid]}”（{what}）的检查发现"
-        exp.get_by_text(msg).wait_for(timeout=60_000)
+        try:
+            exp.get_by_text(msg).wait_for(timeout=60_000)
+        except Exception:
+            _shot(pg, f"field-record-fail-{k}.png")
+            raise AssertionError(f"stop {k}: no confirmation; findings stored: {_findings()}; "
+                                 f"text box: {exp.locator('textarea').input_value()!r}") from None
         assert _findings() == k
         _wait(pg, lambda e=exp: e.locator("textarea").input_value() == "", what="the text box cleared after the save")
     assert _status(change[1]) == "整改中"
@@ -233,7 +238,7 @@ def test_field_trip_journey(server, page, tmp_path):
         repo.record_status(s, tid, "申请销号", actor="李四", note="另一人先申请")
     exp.get_by_role("button", name="登记").click()
     try:
-        exp.get_by_text("未登记：不能从“申请销号”变更为“申请销号”").wait_for(timeout=60_000)
+        exp.get_by_text("未登记：该任务刚被 李四 更新为“申请销号”，请刷新后重试").wait_for(timeout=60_000)
     finally:
         _shot(pg, "field-refusal.png")
     assert exp.locator("textarea").input_value() == "整改已完成，申请销号"

@@ -305,13 +305,17 @@ def stop_form(inspection_id: int, site_id: str, tasks: pd.DataFrame, key: str) -
     options = [NO_CHANGE]
     if tid != WHOLE_SITE:
         try:
-            cur, nxt = services.finding_status_options(int(tid))
+            cur, nxt, version = services.finding_status_options(int(tid))
         except services.ServiceError as exc:
             st.error(str(exc))
             return
         options += nxt
         st.caption(f"当前状态：{cur}；" + (f"可变更为：{'、'.join(nxt)}（按销号程序）" if nxt else "当前没有可登记的状态变更"))
-    to = st.selectbox("状态变更（按销号程序）", options, key=f"{key}_to")
+    # the change is pinned to the history it was chosen on: if the task moves on before the
+    # click (another user), the save is refused by name instead of the choice silently
+    # falling back to 不变更 when the options change
+    to = st.selectbox("状态变更（按销号程序）", options, key=f"{key}_to", on_change=_pin_change,
+                      args=(key, tid, version if tid != WHOLE_SITE else None))
     need = {st_status.APPLIED: "整改完成情况说明", st_status.RETURNED: "退回理由",
             st_status.ONGOING: "本期进展"}.get(to)
     st.text_area(f"检查发现（作为{need}，必填）" if need else "检查发现", key=f"{key}_text", height=80)
@@ -321,21 +325,34 @@ def stop_form(inspection_id: int, site_id: str, tasks: pd.DataFrame, key: str) -
               args=(inspection_id, site_id, key))
 
 
+def _pin_change(key: str, tid, version: int | None) -> None:
+    to = st.session_state.get(f"{key}_to", NO_CHANGE)
+    st.session_state[f"{key}_pin"] = (tid, to, version) if to != NO_CHANGE else None
+
+
 def _save_finding(inspection_id: int, site_id: str, key: str) -> None:
     ss = st.session_state
     ss["f_last"] = key
     op = operator()
     tid = ss.get(f"{key}_task", WHOLE_SITE)
     to = ss.get(f"{key}_to", NO_CHANGE)
+    pin = ss.get(f"{key}_pin")
+    expected = None
+    if pin and pin[0] == tid:  # what the user chose, on the history they saw
+        to, expected = pin[1], pin[2]
     photos = ss.get(f"{key}_photos_{ss.get(f'{key}_round', 0)}") or []
     try:
         with uploaded_files(photos) as paths:
             saved = services.record_finding(inspection_id, site_id, task_id=None if tid == WHOLE_SITE else int(tid),
                                             text=ss.get(f"{key}_text", ""), actor=op[0] if op else "",
                                             actor_unit=op[1] if op else "", photos=paths,
-                                            to_status=None if to == NO_CHANGE else to)
+                                            to_status=None if to == NO_CHANGE else to,
+                                            expected_version=expected)
     except services.ServiceError as exc:
         ss[f"{key}_msg"] = ("error", f"未登记：{exc}。填写的内容已保留。")
+        if expected is not None and "请刷新后重试" in str(exc):  # choose again on the new history
+            ss[f"{key}_pin"] = None
+            ss[f"{key}_to"] = NO_CHANGE
         return
     except Exception as exc:  # never a silent loss, never a traceback: say so, keep the text
         log.exception("recording a finding failed")
@@ -345,4 +362,5 @@ def _save_finding(inspection_id: int, site_id: str, key: str) -> None:
     ss[f"{key}_msg"] = ("ok", saved.message())
     ss[f"{key}_text"] = ""
     ss[f"{key}_to"] = NO_CHANGE
+    ss[f"{key}_pin"] = None
     ss[f"{key}_round"] = ss.get(f"{key}_round", 0) + 1  # a fresh photo box
