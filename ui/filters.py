@@ -31,8 +31,15 @@ def _qp_list(name: str) -> list[str]:
 
 
 def _init(key: str, value) -> None:
-    if key not in st.session_state:
-        st.session_state[key] = value
+    """Give a filter widget its value for this run: from the URL the first time, then its own.
+
+    Re-assigning the kept value on every run matters: when a run is cut short before the
+    sidebar is drawn (a sign-in or any st.rerun() above it), the browser may drop the widget
+    and, drawn again with only a server-side value, report its default (nothing chosen) on
+    the next click — measured: 5 of 8 trips planned from a 13-site filter got the whole
+    city's sites and the link lost its filters. A value set through the Session State API is
+    sent to the browser with the widget, so the two cannot disagree."""
+    st.session_state[key] = st.session_state.get(key, value)
 
 
 def _options(values: pd.Series) -> list[str]:

@@ -64,7 +64,9 @@ def plan_tab(region, v) -> None:
     label = _label(sites, names)
     prepared = data.prepared_sites().frame
     filtered = filter_sites(sites, v.filters, v.tasks, v.place_of_site)
-    st.session_state.setdefault("trip_sites", [])
+    # set through the Session State API on every run, like the filters (ui/filters._init):
+    # a run cut short above this page must not make the browser forget the chosen stops
+    st.session_state["trip_sites"] = st.session_state.get("trip_sites", [])
     c1, c2 = st.columns([1, 1])
     if c1.button(f"按左侧筛选选取（{len(filtered)} 个点位）", key="trip_from_filters"):
         st.session_state["trip_sites"] = list(filtered["id"])
