@@ -47,7 +47,7 @@ def _measures(task_id: int) -> list[tuple[str, str]]:
                                                 t=task_id)]
 
 
-def _wait(pg, cond, timeout: float = 60, what: str = "") -> None:
+def _wait(pg, cond, timeout: float = 120, what: str = "") -> None:
     """Poll a condition; waiting through the page lets Playwright deliver its events meanwhile."""
     end = time.time() + timeout
     while time.time() < end:
@@ -102,11 +102,11 @@ def test_field_trip_journey(server, page, tmp_path):
     pg.get_by_label("姓名", exact=True).fill("测试员")
     pg.get_by_label("单位", exact=True).fill("市生态环境局")
     pg.get_by_role("button", name="确定").click()
-    pg.get_by_text("经办人：测试员").wait_for(timeout=60_000)
+    pg.get_by_text("经办人：测试员").wait_for()
     expected = sorted(r[0] for r in _sql("SELECT id FROM sites WHERE county_code = '360281' AND kind = '矿山修复点'"))
     assert len(expected) == 13
     pg.get_by_role("button", name=f"按左侧筛选选取（{len(expected)} 个点位）").click()
-    pg.get_by_role("button", name="规划路线").and_(pg.locator(":enabled")).wait_for(timeout=60_000)
+    pg.get_by_role("button", name="规划路线").and_(pg.locator(":enabled")).wait_for()
     pg.get_by_label("检查任务名称").fill(TITLE)
     pg.get_by_label("检查任务名称").press("Enter")
     pg.get_by_role("button", name="规划路线").click()
@@ -115,7 +115,7 @@ def test_field_trip_journey(server, page, tmp_path):
 
     # the route map is fitted to the stops: every numbered stop inside the frame, spread over it
     route = pg.frame_locator("iframe[title*='streamlit_folium']").last
-    route.locator(".onemap-stop").first.wait_for(timeout=60_000)
+    route.locator(".onemap-stop").first.wait_for()
     _wait(pg, lambda: route.locator(".onemap-stop").count() == 13, what="13 stop markers")
     pg.wait_for_timeout(800)  # the fit animation
     box = route.locator(".leaflet-container").bounding_box()
@@ -144,7 +144,7 @@ def test_field_trip_journey(server, page, tmp_path):
     # save the trip; its stop order is the order of the files
     pg.get_by_label("检查人员").fill("测试员、李四")
     pg.get_by_role("button", name="保存为检查任务（之后在“登记检查结果”中填报）").click()
-    pg.get_by_text(f"已保存检查任务：{TITLE}（13 个点位）").wait_for(timeout=60_000)
+    pg.get_by_text(f"已保存检查任务：{TITLE}（13 个点位）").wait_for()
     (ins_id, raw, day), = _sql("SELECT id, stops, day FROM inspections WHERE title = :t", t=TITLE)
     stem = f"{TITLE}_{str(day)[:10]}"  # named by trip and date
     assert sorted(files) == sorted([f"{stem}_WGS84.gpx", f"{stem}_GCJ02.gpx", f"{stem}_WGS84.kml",
@@ -193,7 +193,7 @@ def test_field_trip_journey(server, page, tmp_path):
 
     # record a finding at every stop: one with a status change (回头看 of a closed task)
     pg.get_by_role("tab", name="登记检查结果").click()
-    pg.get_by_text("共 13 个点位，已登记 0 条检查发现").wait_for(timeout=60_000)
+    pg.get_by_text("共 13 个点位，已登记 0 条检查发现").wait_for()
     change = next((sid, tid, ref) for sid in stops for tid, ref, ongoing in _site_tasks(sid)
                   if _status(tid) == "已销号" and not ongoing)
     for k, sid in enumerate(stops, start=1):
@@ -203,14 +203,14 @@ def test_field_trip_journey(server, page, tmp_path):
         what = "点位整体"
         if sid == change[0]:
             _choose(pg, f"f_{ins_id}_{sid}_task", f"{change[2]}（已销号）")
-            exp.get_by_text("当前状态：已销号；可变更为：整改中（按销号程序）").wait_for(timeout=60_000)
+            exp.get_by_text("当前状态：已销号；可变更为：整改中（按销号程序）").wait_for()
             _choose(pg, f"f_{ins_id}_{sid}_to", "整改中")
             what = f"任务“{change[2]}”"
         exp.locator("textarea").fill(f"第{k}站：现场核查记录")
         exp.get_by_role("button", name="登记").click()
         msg = f"已登记第 {k} 站“{names[sid]}”（{what}）的检查发现"
         try:
-            exp.get_by_text(msg).wait_for(timeout=60_000)
+            exp.get_by_text(msg).wait_for()
         except Exception:
             _shot(pg, f"field-record-fail-{k}.png")
             raise AssertionError(f"stop {k}: no confirmation; findings stored: {_findings()}; "
@@ -231,14 +231,14 @@ def test_field_trip_journey(server, page, tmp_path):
     sid, tid, ref = change
     exp = _stop(pg, ins_id, sid)
     _choose(pg, f"f_{ins_id}_{sid}_task", f"{ref}（整改中）")
-    exp.get_by_text("当前状态：整改中；可变更为：申请销号（按销号程序）").wait_for(timeout=60_000)
+    exp.get_by_text("当前状态：整改中；可变更为：申请销号（按销号程序）").wait_for()
     _choose(pg, f"f_{ins_id}_{sid}_to", "申请销号")
     exp.locator("textarea").fill("整改已完成，申请销号")
     with transaction() as s:
         repo.record_status(s, tid, "申请销号", actor="李四", note="另一人先申请")
     exp.get_by_role("button", name="登记").click()
     try:
-        exp.get_by_text("未登记：该任务刚被 李四 更新为“申请销号”，请刷新后重试").wait_for(timeout=60_000)
+        exp.get_by_text("未登记：该任务刚被 李四 更新为“申请销号”，请刷新后重试").wait_for()
     finally:
         _shot(pg, "field-refusal.png")
     assert exp.locator("textarea").input_value() == "整改已完成，申请销号"
@@ -250,6 +250,6 @@ def test_field_trip_journey(server, page, tmp_path):
     pg.wait_for_timeout(500)
     _shot(pg, "field-record-phone.png")
     pg.get_by_role("tab", name="规划检查").click()
-    pg.get_by_text("带到现场").wait_for(timeout=60_000)
+    pg.get_by_text("带到现场").wait_for()
     pg.get_by_text("带到现场").scroll_into_view_if_needed()
     _shot(pg, "field-plan-phone.png")
