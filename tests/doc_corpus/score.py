@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from tests.doc_corpus.model import first_sentence, norm
 
-MEASURES = ("precision", "recall", "units", "deadlines", "bodies", "targets")
+MEASURES = ("precision", "recall", "sections", "units", "deadlines", "bodies", "targets")
 
 
 @dataclass
@@ -32,6 +32,8 @@ class Score:
     deadline_right: int = 0
     body_checks: int = 0
     body_right: int = 0
+    section_checks: int = 0
+    section_right: int = 0
     targets: float = 1.0
     silent_losses: int = 0
     problems: list[str] = field(default_factory=list)  # the first failures, for the reader
@@ -49,6 +51,10 @@ class Score:
     @property
     def recall(self) -> float:
         return self._ratio(self.matched, self.truth_items)
+
+    @property
+    def sections(self) -> float:
+        return self._ratio(self.section_right, self.section_checks) if self.matched else 0.0
 
     @property
     def units(self) -> float:
@@ -159,17 +165,27 @@ def score(doc, truth: dict) -> Score:
         else:
             sc.note(f"{where} body differs: {norm(getattr(p, 'body', ''))[:40]}…")
 
+    # Where numbering restarts per section, the section is part of an item's identity;
+    # elsewhere an item in the wrong section is found but counts against `sections`.
+    keys = [(t["kind"], t["number"]) for t in truth["items"]]
     for t in truth["items"]:
         where = f"{t['kind']} {t['section'][:10]}#{t['number']}"
         cand = [p for p in parsed_top if id(p) not in used and getattr(p, "level", "") == t["kind"]
                 and number_of(getattr(p, "number", None)) == t["number"]
-                and _section_ok(t["section"], getattr(p, "group", ""))
                 and _title_key(getattr(p, "title", "")) == _title_key(t["title"])]
+        in_section = [p for p in cand if _section_ok(t["section"], getattr(p, "group", ""))]
+        if keys.count((t["kind"], t["number"])) > 1:
+            cand = in_section
         if not cand:
             sc.note(f"{where} not found")
             continue
-        p = cand[0]
+        p = (in_section or cand)[0]
         used.add(id(p))
+        sc.section_checks += 1
+        if _section_ok(t["section"], getattr(p, "group", "")):
+            sc.section_right += 1
+        else:
+            sc.note(f"{where} section: {getattr(p, 'group', '')[:20]!r}")
         check(p, t, where)
         kids = list(getattr(p, "children", []) or [])
         for tc in t["children"]:
