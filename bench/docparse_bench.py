@@ -72,7 +72,7 @@ def main() -> None:
         if args.details:
             for p in sc.problems:
                 print(f"      {p}")
-    print(f"worst: " + ", ".join(f"{m} {v * 100:.1f} %" for m, v in worst.items())
+    print("worst: " + ", ".join(f"{m} {v * 100:.1f} %" for m, v in worst.items())
           + f"; silent losses {silent_total}; {time.perf_counter() - t0:.1f} s (generation included)")
 
 

@@ -12,7 +12,16 @@ from __future__ import annotations
 import json
 import re
 
-from tests.doc_corpus.model import COUNTIES, HERE, SOURCES, ZONES, Block, annex_start, first_sentence, read_blocks
+from tests.doc_corpus.model import (
+    COUNTIES,
+    HERE,
+    SOURCES,
+    ZONES,
+    Block,
+    annex_start,
+    first_sentence,
+    read_blocks,
+)
 
 _DATE = re.compile(r"^(\d{4})年(?:(\d{1,2})月)?底?前?")
 

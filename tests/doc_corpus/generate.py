@@ -133,7 +133,7 @@ def _text_variant(variant: str, blocks: list[Block], genre: str, city: str, trut
         heading = "cn_dun" if genre == "整改清单" else "cn_paren"
         start = annex_start(blocks, genre)
         out = []
-        for i, (b, s) in enumerate(zip(blocks, lines)):
+        for i, (b, s) in enumerate(zip(blocks, lines, strict=True)):
             if i >= start and b.kind == "num" and b.style == heading:
                 s = f"- {cn_num(b.number)}、{b.text}" if heading == "cn_dun" else f"- ({cn_num(b.number)}){b.text}"
             out.append(s)
@@ -163,7 +163,7 @@ def _unit_notes(blocks, lines, genre, city, truth):
     truth = copy.deepcopy(truth)
     out: list[str] = []
     n_clause = 0
-    for b, s in zip(blocks, lines):
+    for b, s in zip(blocks, lines, strict=True):
         span = _clause_span(s)
         if span:
             a, u, c = span
@@ -328,7 +328,7 @@ def _docx_table(blocks: list[Block], out: Path) -> None:
     row = table.add_row()
     row.cells[0].merge(row.cells[-1]).text = "".join(title_parts)
     row = table.add_row()
-    for c, h in zip(row.cells, header):
+    for c, h in zip(row.cells, header, strict=True):
         c.text = h
     problems: list[dict] = []
     cur: dict | None = None
