@@ -263,6 +263,7 @@ def _unit(name):
 def _item(level, number, title, body=None, units=(), acceptance=(), deadline=date(2025, 12, 31), group="",
           children=()):
     return SimpleNamespace(level=level, number=number, title=title, body=body or title, group=group,
+                           ref=f"{level}{number}{title}",
                            units=[_unit(u) for u in units], acceptance_units=[_unit(u) for u in acceptance],
                            deadline=SimpleNamespace(date=deadline, ongoing=False), children=list(children))
 
@@ -296,6 +297,7 @@ def test_scorer_counts_a_dropped_item_a_wrong_unit_and_a_merged_measure():
     assert (sc.body_right, sc.body_checks) == (2, 3)  # the merged measure's body
     assert sc.deadlines == 1.0 and sc.sections == 1.0
     assert sc.targets == 0.0
+    assert sc.refs == 1.0
     # 措施乙 survives inside the merged body, so it is not lost; problem 2 and 措施丁 are, silently
     assert sc.silent_losses == 2
 
@@ -320,8 +322,10 @@ def test_scorer_wrong_section_and_perfect_doc():
     sc = score(doc, truth)
     assert sc.measures() == {m: 1.0 for m in MEASURES} and sc.silent_losses == 0
     doc.items[1].group = "乙组"
+    doc.items[1].children[0].ref = doc.items[0].children[0].ref  # numbering restarted: one ref twice
     sc = score(doc, truth)
     assert sc.recall == 1.0 and sc.sections == 1 / 2
+    assert (sc.refs_unique, sc.refs_total) == (4, 6) and sc.refs == 4 / 6
 
 
 def test_truth_files_are_the_committed_reference():

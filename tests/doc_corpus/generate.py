@@ -177,7 +177,7 @@ def _unit_notes(blocks, lines, genre, city, truth):
             s = s[:u] + units + s[c:]
         out.append(s)
         if genre == "工作要点" and b.kind == "num" and b.text == "重点任务":
-            out.append("各县（市、区）生态环境局为各项任务责任单位，以下不再单列。")
+            out.append("各县（市、区）生态环境局为以下各项重点任务的责任单位，不再单列。")
     if genre == "工作要点":
         bureaus = [f"{c}生态环境局" for c in COUNTIES[city]]
         for t in truth["items"]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from tests.doc_corpus.model import first_sentence, norm
 
-MEASURES = ("precision", "recall", "sections", "units", "deadlines", "bodies", "targets")
+MEASURES = ("precision", "recall", "sections", "units", "deadlines", "bodies", "targets", "refs")
 
 
 @dataclass
@@ -34,6 +34,8 @@ class Score:
     body_right: int = 0
     section_checks: int = 0
     section_right: int = 0
+    refs_total: int = 0
+    refs_unique: int = 0
     targets: float = 1.0
     silent_losses: int = 0
     problems: list[str] = field(default_factory=list)  # the first failures, for the reader
@@ -57,6 +59,11 @@ class Score:
         return self._ratio(self.section_right, self.section_checks) if self.matched else 0.0
 
     @property
+    def refs(self) -> float:
+        """Items whose ref no other item has (the store keys tasks by it)."""
+        return self._ratio(self.refs_unique, self.refs_total)
+
+    @property
     def units(self) -> float:
         return self._ratio(self.unit_right, self.unit_checks) if self.matched else 0.0
 
@@ -77,22 +84,27 @@ class Score:
 
 
 def number_of(raw) -> int | None:
-    """'（十三）' / '13' / '第13项' / '⑬' → 13."""
+    """'（十三）' / '13' / '第13项' / '⑬' / '（二）3' (section + number) → the item's own number,
+    the last one written."""
     if raw is None:
         return None
-    s = norm(str(raw)).strip("()（）第项条.、")
-    if s.isdigit():
-        return int(s)
+    s = norm(str(raw))
     circled = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-    if len(s) == 1 and s in circled:
-        return circled.index(s) + 1
+    tokens = re.findall(r"\d+|[一二三四五六七八九十]+|[" + circled + "]", s)
+    if not tokens:
+        return None
+    t = tokens[-1]
+    if t.isdigit():
+        return int(t)
+    if t in circled:
+        return circled.index(t) + 1
     d = {c: i + 1 for i, c in enumerate("一二三四五六七八九")}
-    if s and all(c in d or c == "十" for c in s) and s.count("十") <= 1:
-        if "十" in s:
-            a, _, b = s.partition("十")
-            return (d[a] if a else 1) * 10 + (d[b] if b else 0)
-        return d[s] if len(s) == 1 else None
-    return None
+    if t.count("十") > 1:
+        return None
+    if "十" in t:
+        a, _, b = t.partition("十")
+        return (d.get(a, 0) if a else 1) * 10 + (d.get(b, 0) if b else 0)
+    return d[t] if len(t) == 1 else None
 
 
 def _deadline(item) -> str | None:
@@ -202,6 +214,12 @@ def score(doc, truth: dict) -> Score:
                 continue
             used.add(id(hit))
             check(hit, tc, cw)
+
+    refs = [norm(getattr(p, "ref", "") or "") for p in _walk(parsed_top)]
+    sc.refs_total = len(refs)
+    sc.refs_unique = sum(1 for r in refs if r and refs.count(r) == 1)
+    if sc.refs_unique < sc.refs_total:
+        sc.note(f"refs: {sc.refs_total - sc.refs_unique} of {sc.refs_total} not unique")
 
     # targets: told apart from tasks, found in doc.targets
     want = [norm(x).lstrip("-") for x in truth.get("targets", [])]
