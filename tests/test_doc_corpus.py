@@ -30,6 +30,8 @@ _ALL = "precision recall sections units deadlines bodies"
 KNOWN_FAILING: dict[tuple[str, str], tuple[str, str]] = {
     ("jdz_rectification", "docx_numbering"): (_ALL + " silent", "Word list numbering is not read"),
     ("jdz_rectification", "docx_table"): (_ALL + " silent", "a title row above the table header: 0 items"),
+    ("jdz_rectification", "docx_table_no_title"): ("recall sections units silent",
+                                                  "a table without a title row: groups lost, problems dropped"),
     ("jdz_rectification", "pdf"): (_ALL + " targets", "PDF is not read"),
     ("jdz_rectification", "wrapped_txt"): ("precision recall sections bodies silent",
                                           "hard line breaks and page footers: problems dropped"),
@@ -46,8 +48,11 @@ KNOWN_FAILING: dict[tuple[str, str], tuple[str, str]] = {
     ("jdz_work_points", "dash_headings"): ("sections bodies targets", "section headings with a list dash missed"),
     ("jdz_work_points", "split_units"): ("targets", "主要目标 indicators are not kept as targets"),
     ("jdz_work_points", "unit_notes"): ("units targets", "notes (等, 为各项任务责任单位) not understood"),
+    ("jdz_work_points", "two_clauses"): ("precision recall targets", "a unit clause inside the title sentence"),
     ("jj_rectification", "docx_numbering"): (_ALL + " silent", "Word list numbering is not read"),
     ("jj_rectification", "docx_table"): (_ALL + " silent", "a title row above the table header: 0 items"),
+    ("jj_rectification", "docx_table_no_title"): ("recall sections units silent",
+                                                 "a table without a title row: groups lost, problems dropped"),
     ("jj_rectification", "pdf"): (_ALL + " targets", "PDF is not read"),
     ("jj_rectification", "wrapped_txt"): (_ALL + " silent", "hard line breaks and page footers: 0 items"),
     ("jj_rectification", "spaced_labels"): ("units bodies", "[责任 单位:…] not recognised"),
@@ -57,7 +62,7 @@ KNOWN_FAILING: dict[tuple[str, str], tuple[str, str]] = {
                                "PDF is not read" if v == "pdf" else
                                "another city's work points taken for a rectification list (整改目标 in a task): 0 items")
        for v in ("txt", "docx_numbering", "pdf", "wrapped_txt", "halfwidth", "spaced_labels", "dash_headings",
-                 "split_units", "unit_notes")},
+                 "split_units", "unit_notes", "two_clauses")},
 }
 
 
@@ -253,6 +258,11 @@ def test_table_has_title_row_header_group_rows_and_a_row_per_measure(tmp_path):
     assert sum(1 for s in spans[2:] if s == [7]) == 4  # the four group rows 一、 … 四、
     assert len(rows) - 2 - 4 == 124  # one row per measure
     assert table.rows[3].cells[0].text == "1" and table.rows[3].cells[5].text.startswith("市委宣传部")
+
+    path, _ = build("jdz_rectification", "docx_table_no_title", tmp_path)
+    d = docx.Document(str(path))
+    assert d.paragraphs[-1].text.endswith("反馈问题整改清单") and d.tables[0].rows[0].cells[0].text == "序号"
+    assert len(d.tables[0].rows) == len(rows) - 1
 
 
 # ----------------------------------------------------------------------------- the scorer

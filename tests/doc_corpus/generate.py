@@ -26,6 +26,7 @@ VARIANTS = {
     "txt": "the clean text as published (the seed's own copy)",
     "docx_numbering": "Word list numbering (numbering.xml, levels, restarts); numbers are not text",
     "docx_table": "rectification list as a table: title row above the header, merged group rows, units column",
+    "docx_table_no_title": "the same table without the title row (the header is the first row)",
     "pdf": "PDF with a text layer: hard line breaks every 36 characters, page footers — 5 —",
     "wrapped_txt": "PDF-to-text: hard line breaks every 36 characters, page footers — 5 —",
     "halfwidth": "half-width punctuation ( ) : , ; [ ]",
@@ -33,12 +34,13 @@ VARIANTS = {
     "dash_headings": "section headings with a list dash: - (二)…",
     "split_units": "unit clauses broken across two lines",
     "unit_notes": "notes in unit lists: …等; 各县（市、区）生态环境局为各项任务责任单位，不再单列",
+    "two_clauses": "two unit clauses in one item: the first unit named after the first sentence",
 }
 
 
 def variants_for(source: str) -> list[str]:
     genre = SOURCES[source][1]
-    return [v for v in VARIANTS if v != "docx_table" or genre == "整改清单"]
+    return [v for v in VARIANTS if not v.startswith("docx_table") or genre == "整改清单"]
 
 
 def load_truth(source: str) -> dict:
@@ -64,9 +66,9 @@ def build(source: str, variant: str, out_dir: Path) -> tuple[Path, dict]:
     elif variant == "docx_numbering":
         out = stem.with_suffix(".docx")
         _docx_numbering(blocks, out)
-    elif variant == "docx_table":
+    elif variant in ("docx_table", "docx_table_no_title"):
         out = stem.with_suffix(".docx")
-        _docx_table(blocks, out)
+        _docx_table(blocks, out, title_row=variant == "docx_table")
     elif variant == "pdf":
         out = stem.with_suffix(".pdf")
         _pdf(_pages(blocks), out)
@@ -151,6 +153,25 @@ def _text_variant(variant: str, blocks: list[Block], genre: str, city: str, trut
         return out, truth
     if variant == "unit_notes":
         return _unit_notes(blocks, lines, genre, city, truth)
+    if variant == "two_clauses":
+        out = []
+        for s in lines:
+            span = _clause_span(s)
+            seps = _top_separators(s[span[1]:span[2]]) if span else []
+            stop = s.find("。")
+            units = s[span[1]:span[2]] if span else ""
+            first = units[:seps[0]] if seps else ""
+            after = units[seps[0] + 1:seps[1] if len(seps) > 1 else None] if seps else ""
+            whole = not (first.startswith("各") or first.endswith(("委", "区", "县", "市"))
+                         or after in ("政府", "县政府", "市政府", "区政府", "管委会"))
+            if seps and whole and 0 < stop < span[0] - 1:  # a unit standing alone moves
+                a, u, c = span
+                first, rest = s[u:u + seps[0]], s[u + seps[0] + 1:c]
+                label = s[a:u]
+                close = s[c]
+                s = f"{s[:stop]}{label}{first}{close}{s[stop:a]}{label}{rest}{close}{s[c + 1:]}"
+            out.append(s)
+        return out, truth
     raise ValueError(variant)
 
 
@@ -306,10 +327,11 @@ def _restart_votes(blocks: list[Block]) -> dict[int, bool]:
     return {0: True, 1: votes[1][0] >= votes[1][1], 2: votes[2][0] >= votes[2][1]}
 
 
-def _docx_table(blocks: list[Block], out: Path) -> None:
+def _docx_table(blocks: list[Block], out: Path, *, title_row: bool = True) -> None:
     """The annex list as one table: a title row (merged across) above the header, group rows
     merged across, one row per measure with the problem's cells merged down, units in a column."""
     import docx
+    from docx.oxml.ns import qn
 
     from tests.doc_corpus.derive_truth import unit_clause
 
@@ -325,8 +347,14 @@ def _docx_table(blocks: list[Block], out: Path) -> None:
     header = ["序号", "存在问题", "整改目标", "整改时限", "整改措施", "责任单位", "验收单位"]
     table = d.add_table(rows=0, cols=len(header))
     table.style = "Table Grid"
-    row = table.add_row()
-    row.cells[0].merge(row.cells[-1]).text = "".join(title_parts)
+    if title_row:
+        row = table.add_row()
+        row.cells[0].merge(row.cells[-1]).text = "".join(title_parts)
+    else:
+        d.add_paragraph("".join(title_parts))
+        table._tbl.getparent().remove(table._tbl)
+        d.element.body.append(table._tbl)  # the title as a paragraph above the table
+        d.element.body.append(d.element.body.find(qn("w:sectPr")))
     row = table.add_row()
     for c, h in zip(row.cells, header, strict=True):
         c.text = h
