@@ -2,7 +2,9 @@
 variant of the corpus in tests/doc_corpus/, item precision and recall, units exact, deadlines
 right, bodies intact, targets told apart, and the count of silent losses. Asserts nothing.
 
-  python bench/docparse_bench.py [--only jj_work_points] [--details] [--markdown]
+  python bench/docparse_bench.py [--only jj_work_points] [--details] [--markdown | --summary]
+
+--summary prints variant × source, each cell the lowest measure (and which), for README.md.
 
 The parser measured is whatever `ingest.docparse` is first on the path, so another branch's
 parser can be measured with this corpus:
@@ -38,7 +40,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="", help="only cases whose 'source/variant' contains this")
     ap.add_argument("--details", action="store_true", help="print the first failures of each case")
-    ap.add_argument("--markdown", action="store_true", help="print a Markdown table (for README.md)")
+    ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    ap.add_argument("--summary", action="store_true", help="variant × source, lowest measure per cell (Markdown)")
     args = ap.parse_args()
     run, measures = _corpus()
     import ingest.docparse as parser_module
@@ -46,6 +49,9 @@ def main() -> None:
     out = Path(tempfile.mkdtemp(prefix="onemap-doccorpus-"))
     print(f"parser: {Path(parser_module.__file__).resolve()}")
     head = ["source", "variant", *measures, "silent", "items"]
+    if args.summary:
+        _summary(run, measures, out, args.only)
+        return
     if args.markdown:
         print("| " + " | ".join(head) + " |")
         print("|" + "---|" * len(head))
@@ -74,6 +80,27 @@ def main() -> None:
                 print(f"      {p}")
     print("worst: " + ", ".join(f"{m} {v * 100:.1f} %" for m, v in worst.items())
           + f"; silent losses {silent_total}; {time.perf_counter() - t0:.1f} s (generation included)")
+
+
+def _summary(run, measures, out: Path, only: str) -> None:
+    grid: dict[str, dict[str, str]] = {}
+    sources: list[str] = []
+    for source, variant in run.cases():
+        if only and only not in f"{source}/{variant}":
+            continue
+        sc, _err = run.evaluate(source, variant, out / source)
+        values = sc.measures()
+        low = min(measures, key=lambda m: values[m])
+        cell = "100" if values[low] >= 0.995 else f"{values[low] * 100:.0f} {low}"
+        if sc.silent_losses:
+            cell += f", {sc.silent_losses} silent"
+        grid.setdefault(variant, {})[source] = cell
+        if source not in sources:
+            sources.append(source)
+    print("| variant | " + " | ".join(sources) + " |")
+    print("|---|" + "---|" * len(sources))
+    for variant, row in grid.items():
+        print(f"| {variant} | " + " | ".join(row.get(s, "–") for s in sources) + " |")
 
 
 if __name__ == "__main__":

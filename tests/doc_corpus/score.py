@@ -131,13 +131,11 @@ def _names(units) -> set[str]:
 
 
 def _text_of(target) -> str:
+    """A target as text: a string, or an object's text/title and body (an `Item` of level target)."""
     if isinstance(target, str):
         return target
-    for attr in ("text", "title", "body", "name"):
-        v = getattr(target, attr, None)
-        if v:
-            return str(v)
-    return str(target)
+    parts = [str(getattr(target, a, "") or "") for a in ("text", "title", "body", "name")]
+    return "|".join(p for p in parts if p) or str(target)
 
 
 def _walk(items):
