@@ -14,6 +14,7 @@ import copy
 import json
 import re
 import shutil
+from datetime import UTC
 from pathlib import Path
 
 from tests.doc_corpus.model import COUNTIES, HERE, SOURCES, Block, annex_start, read_blocks
@@ -27,7 +28,7 @@ VARIANTS = {
     "docx_numbering": "Word list numbering (numbering.xml, levels, restarts); numbers are not text",
     "docx_table": "rectification list as a table: title row above the header, merged group rows, units column",
     "docx_table_no_title": "the same table without the title row (the header is the first row)",
-    "pdf": "PDF with a text layer: hard line breaks every 36 characters, page footers — 5 —",
+    "pdf": "PDF with a text layer: lines filled to the column (~36 characters), page footers — 5 —",
     "wrapped_txt": "PDF-to-text: hard line breaks every 36 characters, page footers — 5 —",
     "halfwidth": "half-width punctuation ( ) : , ; [ ]",
     "spaced_labels": "unit clauses written [责任 单位:…]",
@@ -71,7 +72,7 @@ def build(source: str, variant: str, out_dir: Path) -> tuple[Path, dict]:
         _docx_table(blocks, out, title_row=variant == "docx_table")
     elif variant == "pdf":
         out = stem.with_suffix(".pdf")
-        _pdf(_pages(blocks), out)
+        _pdf(blocks, out)
     elif variant == "wrapped_txt":
         out = stem.with_suffix(".txt")
         lines: list[str] = []
@@ -217,7 +218,16 @@ def _pages(blocks: list[Block]) -> list[list[str]]:
     return [lines[i:i + PAGE_LINES] for i in range(0, len(lines), PAGE_LINES)]
 
 
-def _pdf(pages: list[list[str]], out: Path) -> None:
+_NO_LINE_START = "，。、；：？！）》」』”’〕】"
+_NO_LINE_END = "（《「『“‘〔【"
+
+
+def _pdf(blocks: list[Block], out: Path) -> None:
+    """As Word lays a page out: each paragraph indented two characters and filled to the text
+    column (about 36 CJK characters at 12.5 pt; more when digits and Latin letters are narrower),
+    closing punctuation never starting a line nor an opening one ending it; 40 lines a page, footer `— n —`."""
+    from datetime import datetime
+
     from fpdf import FPDF
 
     from exports.fonts import cjk_sc_font
@@ -229,15 +239,27 @@ def _pdf(pages: list[list[str]], out: Path) -> None:
             self.cell(0, 8, f"— {self.page_no()} —", align="C")
 
     pdf = Doc(format="A4")
+    pdf.set_margins(25, 20, 25)
     pdf.set_auto_page_break(False)
     font, face = cjk_sc_font()
     pdf.add_font("cjk", "", str(font), collection_font_number=face)
-    pdf.set_creation_date(__import__("datetime").datetime(2026, 1, 1, tzinfo=__import__("datetime").timezone.utc))
-    for page in pages:
+    pdf.set_creation_date(datetime(2026, 1, 1, tzinfo=UTC))
+    pdf.set_font("cjk", size=12.5)
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    lines: list[str] = []
+    for b in blocks:
+        text, line = "\u3000\u3000" + b.render(), ""
+        for ch in text:
+            if line and pdf.get_string_width(line + ch) > width and ch not in _NO_LINE_START:
+                carry = line[-1] if line[-1] in _NO_LINE_END else ""  # an opening bracket goes down
+                lines.append(line[:-1] if carry else line)
+                line = carry
+            line += ch
+        lines.append(line)
+    for start in range(0, len(lines), PAGE_LINES):
         pdf.add_page()
-        pdf.set_font("cjk", size=14)
         pdf.set_y(20)
-        for line in page:
+        for line in lines[start:start + PAGE_LINES]:
             pdf.cell(0, 6.5, line, new_x="LMARGIN", new_y="NEXT")
     pdf.output(str(out))
 
