@@ -58,6 +58,15 @@ KNOWN_FAILING: dict[tuple[str, str], tuple[str, str]] = {
     ("jj_rectification", "spaced_labels"): ("units bodies", "[责任 单位:…] not recognised"),
     ("jj_rectification", "dash_headings"): ("sections units", "group headings with a list dash missed"),
     ("jj_rectification", "unit_notes"): ("units", "…等 taken into the unit name"),
+    ("sr_rectification", "docx_numbering"): (_ALL + " silent", "Word list numbering is not read"),
+    ("sr_rectification", "docx_table"): (_ALL + " silent", "a title row above the table header: 0 items"),
+    ("sr_rectification", "docx_table_no_title"): ("recall sections units silent",
+                                                 "a table without a title row: groups lost, problems dropped"),
+    ("sr_rectification", "pdf"): (_ALL + " targets", "PDF is not read"),
+    ("sr_rectification", "wrapped_txt"): ("precision recall", "hard line breaks and page footers: measures merged"),
+    ("sr_rectification", "spaced_labels"): ("units bodies", "[责任 单位:…] not recognised"),
+    ("sr_rectification", "dash_headings"): ("sections", "group headings with a list dash missed"),
+    ("sr_rectification", "unit_notes"): ("units", "…等 taken into the unit name"),
     **{("jj_work_points", v): (_ALL + " targets" + ("" if v == "pdf" else " silent"),
                                "PDF is not read" if v == "pdf" else
                                "another city's work points taken for a rectification list (整改目标 in a task): 0 items")
@@ -137,6 +146,11 @@ def test_truth_counts_checked_by_hand():
     jr = load_truth("jj_rectification")
     assert len(jr["items"]) == 5 and sum(len(p["children"]) for p in jr["items"]) == 11
     assert jr["items"][2]["children"][1]["units"] == ["市城管局", "九江经开区党工委、管委会", "八里湖新区党工委、管委会"]
+
+    sr = load_truth("sr_rectification")  # problems 1. / measures （1） / 【责任单位：…】
+    assert [len(p["children"]) for p in sr["items"]] == [2, 3, 2]
+    assert [m["acceptance"] for m in sr["items"][1]["children"]] == [["市生态环境局"], ["市生态环境局"], ["市工信局"]]
+    assert len(sr["items"][2]["children"][1]["units"]) == 13  # 12 counties of 上饶市 + 上饶经开区
 
 
 def test_generation_is_deterministic(tmp_path):
@@ -219,7 +233,7 @@ def test_word_numbering_shows_the_source_numbers(tmp_path, source):
         if b.kind == "num":
             numbered += 1
             expected = {"cn_dun": f"{_cn(b.number)}、", "cn_paren": f"（{_cn(b.number)}）",
-                        "num_dot": f"{b.number}．"}[b.style]
+                        "num_dot": f"{b.number}．", "num_paren": f"（{b.number}）"}[b.style]
             assert (marker, text) == (expected, b.text)  # the number is formatting, not text
         else:
             assert (marker, text) == ("", b.render())

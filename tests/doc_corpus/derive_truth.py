@@ -20,6 +20,7 @@ from tests.doc_corpus.model import (
     Block,
     annex_start,
     first_sentence,
+    problem_style,
     read_blocks,
 )
 
@@ -92,15 +93,15 @@ def expand_units(text: str, city: str) -> list[str]:
 
 def unit_clause(text: str) -> tuple[str, str | None]:
     """Text → (text without its last 责任单位 clause, the clause's unit list)."""
-    m = list(re.finditer(r"[〔（(]责任单位[：:]", text))
+    m = list(re.finditer(r"[〔（(【]责任单位[：:]", text))
     if not m:
         return text, None
     start = m[-1].start()
     inner = text[m[-1].end():]
     depth, j = 1, 0
     while j < len(inner) and depth:
-        depth += inner[j] in "（(〔"
-        depth -= inner[j] in "）)〕"
+        depth += inner[j] in "（(〔【"
+        depth -= inner[j] in "）)〕】"
         j += 1
     return (text[:start] + inner[j:]).strip(), inner[: j - 1]
 
@@ -132,10 +133,11 @@ def rectification(blocks: list[Block], city: str) -> dict:
     group = ""
     cur: dict | None = None
     in_measures = False
+    pstyle = problem_style(blocks)
     for b in blocks[annex_start(blocks, "整改清单"):]:
         if b.kind == "num" and b.style == "cn_dun":
             group, cur = b.text, None
-        elif b.kind == "num" and b.style == "cn_paren":
+        elif b.kind == "num" and b.style == pstyle:
             cur = {"kind": "problem", "section": group, "number": b.number, "title": first_sentence(b.text),
                    "body": b.text, "children": []}
             items.append(cur)

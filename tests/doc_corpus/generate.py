@@ -91,7 +91,7 @@ def _write(path: Path, lines: list[str]) -> None:
 
 
 # ----------------------------------------------------------------------------- text variants
-_CLAUSE = re.compile(r"[〔（(]责任单位[：:]")
+_CLAUSE = re.compile(r"[〔（(【]责任单位[：:]")
 
 
 def _clause_span(text: str) -> tuple[int, int, int] | None:
@@ -102,8 +102,8 @@ def _clause_span(text: str) -> tuple[int, int, int] | None:
     m = found[-1]
     depth, i = 1, m.end()
     while i < len(text) and depth:
-        depth += text[i] in "（(〔"
-        depth -= text[i] in "）)〕"
+        depth += text[i] in "（(〔【"
+        depth -= text[i] in "）)〕】"
         i += 1
     return m.start(), m.end(), i - 1
 
@@ -265,7 +265,7 @@ def _pdf(blocks: list[Block], out: Path) -> None:
 
 
 # ----------------------------------------------------------------------------- Word
-_LEVEL = {"cn_dun": 0, "cn_paren": 1, "num_dot": 2}
+_LEVEL = {"cn_dun": 0, "cn_paren": 1, "num_dot": 2, "num_paren": 3}
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
@@ -283,7 +283,7 @@ def _docx_numbering(blocks: list[Block], out: Path) -> None:
     abstract_id = 90
     lvls = []
     for lvl, (fmt, text) in enumerate((("chineseCounting", "%1、"), ("chineseCounting", "（%2）"),
-                                       ("decimal", "%3．"))):
+                                       ("decimal", "%3．"), ("decimal", "（%4）"))):
         keep = "" if restart[lvl] else '<w:lvlRestart w:val="0"/>'
         lvls.append(f'<w:lvl w:ilvl="{lvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>{keep}'
                     f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
@@ -319,7 +319,7 @@ def _docx_numbering(blocks: list[Block], out: Path) -> None:
             num_id = new_num((lvl, b.number))
             counters = {}
         counters[lvl] = b.number
-        for deeper in (1, 2):
+        for deeper in (1, 2, 3):
             if deeper > lvl and restart[deeper]:
                 counters.pop(deeper, None)
         p = d.add_paragraph(b.text)
@@ -332,9 +332,8 @@ def _docx_numbering(blocks: list[Block], out: Path) -> None:
 
 def _restart_votes(blocks: list[Block]) -> dict[int, bool]:
     """Per level: does the source restart at 1 after a higher-level heading (majority)?"""
-    votes = {1: [0, 0], 2: [0, 0]}
-    last = {0: 0, 1: 0, 2: 0}
-    after_higher = {1: False, 2: False}
+    votes = {lvl: [0, 0] for lvl in (1, 2, 3)}
+    after_higher = {lvl: False for lvl in (1, 2, 3)}
     for b in blocks:
         if b.kind != "num":
             continue
@@ -342,11 +341,10 @@ def _restart_votes(blocks: list[Block]) -> dict[int, bool]:
         if lvl in votes and after_higher[lvl]:
             votes[lvl][0 if b.number == 1 else 1] += 1
             after_higher[lvl] = False
-        last[lvl] = b.number
-        for deeper in (1, 2):
+        for deeper in (1, 2, 3):
             if deeper > lvl:
                 after_higher[deeper] = True
-    return {0: True, 1: votes[1][0] >= votes[1][1], 2: votes[2][0] >= votes[2][1]}
+    return {0: True, **{lvl: v[0] >= v[1] for lvl, v in votes.items()}}
 
 
 def _docx_table(blocks: list[Block], out: Path, *, title_row: bool = True) -> None:
@@ -356,9 +354,11 @@ def _docx_table(blocks: list[Block], out: Path, *, title_row: bool = True) -> No
     from docx.oxml.ns import qn
 
     from tests.doc_corpus.derive_truth import unit_clause
+    from tests.doc_corpus.model import problem_style
 
     d = docx.Document()
     start = annex_start(blocks, "整改清单")
+    pstyle = problem_style(blocks)
     for b in blocks[:start]:
         d.add_paragraph(b.render())
     title_parts = []
@@ -387,7 +387,7 @@ def _docx_table(blocks: list[Block], out: Path, *, title_row: bool = True) -> No
         if b.kind == "num" and b.style == "cn_dun":
             problems.append({"group": f"{cn_num(b.number)}、{b.text}"})
             cur = None
-        elif b.kind == "num" and b.style == "cn_paren":
+        elif b.kind == "num" and b.style == pstyle:
             cur = {"no": str(b.number), "text": b.text, "target": "", "deadline": "", "measures": [], "acc": ""}
             problems.append(cur)
             in_measures = False

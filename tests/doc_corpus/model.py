@@ -25,6 +25,7 @@ SOURCES = {
     "jdz_work_points": (REPO / "data" / "demo" / "docs" / "000_work_points_2026.txt", "工作要点", "jdz"),
     "jj_rectification": (HERE / "sources" / "jiujiang_rectification.txt", "整改清单", "jj"),
     "jj_work_points": (HERE / "sources" / "jiujiang_work_points_2021.txt", "工作要点", "jj"),
+    "sr_rectification": (HERE / "sources" / "shangrao_rectification.txt", "整改清单", "sr"),
 }
 
 # The places each city's UnitParser is built from (九江市: real county-level divisions, 2021).
@@ -41,11 +42,21 @@ CITIES = {
                   {"code": "360400-Z02", "name": "八里湖新区"}],
     },
 }
+CITIES["sr"] = {
+    "adcode": "361100", "name": "上饶市",
+    "counties": [{"adcode": c, "name": n} for c, n in (
+        ("361102", "信州区"), ("361103", "广丰区"), ("361104", "广信区"), ("361123", "玉山县"),
+        ("361124", "铅山县"), ("361125", "横峰县"), ("361126", "弋阳县"), ("361127", "余干县"),
+        ("361128", "鄱阳县"), ("361129", "万年县"), ("361130", "婺源县"), ("361181", "德兴市"))],
+    "zones": [{"code": "361100-Z01", "name": "上饶经开区", "aliases": ["上饶经济技术开发区"]},
+              {"code": "361100-Z02", "name": "上饶高铁经济试验区"}],
+}
 COUNTIES = {
     "jdz": ["昌江区", "珠山区", "浮梁县", "乐平市"],
     "jj": [c["name"] for c in CITIES["jj"]["counties"]],
+    "sr": [c["name"] for c in CITIES["sr"]["counties"]],
 }
-ZONES = {"jdz": ["高新区", "昌南新区"], "jj": ["九江经开区", "八里湖新区"]}
+ZONES = {"jdz": ["高新区", "昌南新区"], "jj": ["九江经开区", "八里湖新区"], "sr": ["上饶经开区", "上饶高铁经济试验区"]}
 
 FIELD_LABELS = ("整改目标", "整改时限", "整改措施", "验收单位", "责任人")
 
@@ -54,7 +65,7 @@ FIELD_LABELS = ("整改目标", "整改时限", "整改措施", "验收单位", 
 class Block:
     kind: str  # num | field | para
     text: str  # without the marker / label, markup removed
-    style: str = ""  # num: cn_dun 一、 | cn_paren （一） | num_dot 1.
+    style: str = ""  # num: cn_dun 一、 | cn_paren （一） | num_dot 1. | num_paren （1）
     number: int = 0
     marker: str = ""  # the marker as written in the source (num) or the label (field)
     line: int = 0
@@ -88,10 +99,11 @@ def cn_int(s: str) -> int:
 _NUM = [
     ("cn_dun", re.compile(r"^([" + CN + r"]{1,3})、\s*(.*)$")),
     ("cn_paren", re.compile(r"^([（(]([" + CN + r"]{1,3})[)）])\s*(.*)$")),
+    ("num_paren", re.compile(r"^([（(](\d{1,2})[)）])\s*(.*)$")),
     ("num_dot", re.compile(r"^((\d{1,2})\s*[.．、])\s*(.*)$")),
 ]
 _FIELD = re.compile(r"^(" + "|".join(FIELD_LABELS) + r")[：:]\s*(.*)$")
-_END = tuple("。；！〕）)")
+_END = tuple("。；！〕）)】")
 
 
 def read_blocks(path: Path) -> list[Block]:
@@ -123,6 +135,17 @@ def read_blocks(path: Path) -> list[Block]:
             b = Block("para", s, line=n)
         blocks.append(b)
     return blocks
+
+
+def problem_style(blocks: list[Block]) -> str:
+    """The marker style of a list's problems: the numbered paragraph before the first 整改目标."""
+    last = ""
+    for b in blocks[annex_start(blocks, "整改清单"):]:
+        if b.kind == "num" and b.style != "cn_dun":
+            last = b.style
+        if b.kind == "field" and b.marker == "整改目标":
+            return last
+    return ""
 
 
 def annex_start(blocks: list[Block], genre: str) -> int:
