@@ -67,11 +67,17 @@ KNOWN_FAILING: dict[tuple[str, str], tuple[str, str]] = {
     ("sr_rectification", "spaced_labels"): ("units bodies", "[责任 单位:…] not recognised"),
     ("sr_rectification", "dash_headings"): ("sections", "group headings with a list dash missed"),
     ("sr_rectification", "unit_notes"): ("units", "…等 taken into the unit name"),
+    ("jdz_rectification", "combined_txt"): ("precision recall sections units bodies silent", "several quirks at once"),
+    ("jdz_work_points", "combined_txt"): ("precision recall sections units bodies targets refs",
+                                         "several quirks at once; restarted refs collide"),
+    ("jj_rectification", "combined_txt"): (_ALL + " silent", "several quirks at once: 0 items"),
+    ("sr_rectification", "combined_txt"): (_ALL, "several quirks at once: 0 items"),
+    **{(source, "combined_pdf"): (_ALL + " targets", "PDF is not read") for source in SOURCES},
     **{("jj_work_points", v): (_ALL + " targets" + ("" if v == "pdf" else " silent"),
                                "PDF is not read" if v == "pdf" else
                                "another city's work points taken for a rectification list (整改目标 in a task): 0 items")
        for v in ("txt", "docx_numbering", "pdf", "wrapped_txt", "halfwidth", "spaced_labels", "dash_headings",
-                 "split_units", "unit_notes", "two_clauses")},
+                 "split_units", "unit_notes", "two_clauses", "combined_txt")},
 }
 
 

@@ -36,6 +36,9 @@ VARIANTS = {
     "split_units": "unit clauses broken across two lines",
     "unit_notes": "notes in unit lists: …等; 各县（市、区）生态环境局为各项任务责任单位，不再单列",
     "two_clauses": "two unit clauses in one item: the first unit named after the first sentence",
+    "combined_txt": "all at once: dash headings, two clauses, notes, spaced labels, half-width; wrapped at 28 "
+                    "characters, 34 lines a page, a running header, footers - 5 -",
+    "combined_pdf": "the same as a PDF (lines filled to the column, running header, footer - 5 -)",
 }
 
 
@@ -72,18 +75,42 @@ def build(source: str, variant: str, out_dir: Path) -> tuple[Path, dict]:
         _docx_table(blocks, out, title_row=variant == "docx_table")
     elif variant == "pdf":
         out = stem.with_suffix(".pdf")
-        _pdf(blocks, out)
+        _pdf([b.render() for b in blocks], out)
     elif variant == "wrapped_txt":
         out = stem.with_suffix(".txt")
         lines: list[str] = []
-        for no, page in enumerate(_pages(blocks), start=1):
+        for no, page in enumerate(_pages([b.render() for b in blocks]), start=1):
             lines += page + ["", f"— {no} —", ""]
         _write(out, lines)
+    elif variant.startswith("combined"):
+        lines, truth = _combined(blocks, genre, city, truth)
+        header = f"{CITY_NAMES[city]}生态环境局"
+        if variant == "combined_pdf":
+            out = stem.with_suffix(".pdf")
+            _pdf(lines, out, header=header, footer="- {} -")
+        else:
+            out = stem.with_suffix(".txt")
+            text: list[str] = []
+            for no, page in enumerate(_pages(lines, wrap=28, page_lines=34), start=1):
+                text += ([header] if no > 1 else []) + page + [f"- {no} -", ""]
+            _write(out, text)
     else:
         out = stem.with_suffix(".txt")
         lines, truth = _text_variant(variant, blocks, genre, city, truth)
         _write(out, lines)
     return out, truth
+
+
+CITY_NAMES = {"jdz": "景德镇市", "jj": "九江市", "sr": "上饶市"}
+
+
+def _combined(blocks: list[Block], genre: str, city: str, truth: dict) -> tuple[list[str], dict]:
+    """Several quirks in one document, as a real one has them (the truth of unit_notes)."""
+    lines, truth = _text_variant("dash_headings", blocks, genre, city, truth)
+    lines, truth = _text_variant("two_clauses", blocks, genre, city, truth, lines)
+    lines, truth = _text_variant("unit_notes", blocks, genre, city, truth, lines)
+    lines, truth = _text_variant("spaced_labels", blocks, genre, city, truth, lines)
+    return _text_variant("halfwidth", blocks, genre, city, truth, lines)
 
 
 def _write(path: Path, lines: list[str]) -> None:
@@ -118,8 +145,9 @@ def _top_separators(units: str) -> list[int]:
     return out
 
 
-def _text_variant(variant: str, blocks: list[Block], genre: str, city: str, truth: dict):
-    lines = [b.render() for b in blocks]
+def _text_variant(variant: str, blocks: list[Block], genre: str, city: str, truth: dict,
+                  lines: list[str] | None = None):
+    lines = lines if lines is not None else [b.render() for b in blocks]
     if variant == "halfwidth":
         table = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "；": ";", "〔": "[", "〕": "]"})
         return [s.translate(table) for s in lines], truth
@@ -209,20 +237,20 @@ def _unit_notes(blocks, lines, genre, city, truth):
 
 
 # ----------------------------------------------------------------------------- hard-wrapped pages
-def _pages(blocks: list[Block]) -> list[list[str]]:
-    """Each paragraph indented two characters and cut every WRAP characters; 40 lines a page."""
+def _pages(paragraphs: list[str], wrap: int = WRAP, page_lines: int = PAGE_LINES) -> list[list[str]]:
+    """Each paragraph indented two characters and cut every `wrap` characters; `page_lines` a page."""
     lines: list[str] = []
-    for b in blocks:
-        text = "\u3000\u3000" + b.render()
-        lines += [text[i:i + WRAP] for i in range(0, len(text), WRAP)]
-    return [lines[i:i + PAGE_LINES] for i in range(0, len(lines), PAGE_LINES)]
+    for p in paragraphs:
+        text = "\u3000\u3000" + p
+        lines += [text[i:i + wrap] for i in range(0, len(text), wrap)]
+    return [lines[i:i + page_lines] for i in range(0, len(lines), page_lines)]
 
 
 _NO_LINE_START = "，。、；：？！）》」』”’〕】"
 _NO_LINE_END = "（《「『“‘〔【"
 
 
-def _pdf(blocks: list[Block], out: Path) -> None:
+def _pdf(paragraphs: list[str], out: Path, *, header: str = "", footer: str = "— {} —") -> None:
     """As Word lays a page out: each paragraph indented two characters and filled to the text
     column (about 36 CJK characters at 12.5 pt; more when digits and Latin letters are narrower),
     closing punctuation never starting a line nor an opening one ending it; 40 lines a page, footer `— n —`."""
@@ -233,10 +261,16 @@ def _pdf(blocks: list[Block], out: Path) -> None:
     from exports.fonts import cjk_sc_font
 
     class Doc(FPDF):
+        def header(self) -> None:
+            if header and self.page_no() > 1:  # a running header from the second page on
+                self.set_font("cjk", size=10)
+                self.set_y(10)
+                self.cell(0, 6, header, align="C")
+
         def footer(self) -> None:
             self.set_y(-18)
             self.set_font("cjk", size=11)
-            self.cell(0, 8, f"— {self.page_no()} —", align="C")
+            self.cell(0, 8, footer.format(self.page_no()), align="C")
 
     pdf = Doc(format="A4")
     pdf.set_margins(25, 20, 25)
@@ -247,8 +281,8 @@ def _pdf(blocks: list[Block], out: Path) -> None:
     pdf.set_font("cjk", size=12.5)
     width = pdf.w - pdf.l_margin - pdf.r_margin
     lines: list[str] = []
-    for b in blocks:
-        text, line = "\u3000\u3000" + b.render(), ""
+    for p in paragraphs:
+        text, line = "\u3000\u3000" + p, ""
         for ch in text:
             if line and pdf.get_string_width(line + ch) > width and ch not in _NO_LINE_START:
                 carry = line[-1] if line[-1] in _NO_LINE_END else ""  # an opening bracket goes down
