@@ -16,8 +16,8 @@ import pandas as pd
 
 from domain.categories import classify
 from domain.deadlines import Deadline, parse_deadline
+from domain.tasktree import Item, ParsedDoc, first_sentence
 from domain.units import UnitParser
-from ingest.docparse import Item, ParsedDoc, first_sentence
 from ingest.gazetteer import Gazetteer
 
 LEVEL_CN = {"problem": "问题", "measure": "措施", "task": "任务", "matter": "事项", "sub": "子项"}

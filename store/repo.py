@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain import status as st
+from domain.tasktree import Item, ParsedDoc
 from domain.units import Unit as ParsedUnit
-from ingest.docparse import Item, ParsedDoc
 from ingest.sites import SiteRecord
 from onemap import settings
 from onemap.kinds import kind_by_any

@@ -1,0 +1,126 @@
+"""Structure stage: blocks → clean logical lines, before any genre is considered.
+
+* page numbers (`— 5 —`, `-5-`, `第 5 页 共 12 页`, a bare `5`) are dropped;
+* running headers/footers are dropped: a line repeated next to page breaks (the first or
+  last line of PDF pages, or a line beside a page number in text);
+* paragraphs broken by layout are rebuilt: in a PDF, a line that reaches the right edge
+  of the text column goes on in the next unless that one is indented; in text, hard
+  wraps are recognised from the line lengths (most lines end at the same width) and a
+  full line goes on in the next unless that one starts with a number or a field label.
+
+Everything dropped is reported (one warning per kind, with where it was)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.docparse.blocks import Block
+from ingest.docparse.text import canon, field_of, marker_of, strip_markup
+
+PAGE_NO = re.compile(
+    r"^[-—–－_~·•\s]*(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*[/／]\s*\d{1,3}|\s*[,，]?\s*共\s*\d{1,3}\s*页)?[-—–－_~·•\s]*$"
+    r"|^[-—–－\s]*[Pp]age\s*\d{1,3}(?:\s*of\s*\d{1,3})?[-—–－\s]*$")
+_TERMINAL = "。；：！？〕）】]"
+_OPEN, _CLOSE = "（〔【[《“", "）〕】]》”"
+
+
+@dataclass
+class Line:
+    text: str
+    line: int
+    page: int | None = None
+    level: int | None = None
+
+    def where(self) -> str:
+        return f"第{self.page}页" if self.page else f"第{self.line}行"
+
+
+def is_page_number(text: str) -> bool:
+    return bool(PAGE_NO.match(text)) and not marker_of(text)
+
+
+def _shape(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+
+
+def _unbalanced(text: str) -> bool:
+    return sum(text.count(c) for c in _OPEN) > sum(text.count(c) for c in _CLOSE)
+
+
+def hard_wrap_width(texts: list[str]) -> int | None:
+    """The width text was hard-wrapped at, when most lines end at one width; else None."""
+    lens = sorted(len(t) for t in texts if len(t) >= 6)
+    if len(lens) < 8:
+        return None
+    width = lens[int(len(lens) * 0.95) - 1 if len(lens) > 20 else -2]
+    near = sum(width - 3 <= n <= width + 1 for n in lens)
+    over = sum(n > width + 3 for n in lens)
+    if width >= 12 and near >= 0.35 * len(lens) and over <= 0.05 * len(lens):
+        return width
+    return None
+
+
+def clean(blocks: list[Block], warnings: list[dict]) -> list[Line]:
+    rows = [(b, canon(strip_markup(b.text))) for b in blocks]
+    rows = [(b, s) for b, s in rows if s]
+    # 1. page numbers
+    pages = [i for i, (_b, s) in enumerate(rows) if is_page_number(s)]
+    # a bare number is a page number only where page numbers are: at least two of them, or a PDF margin
+    bare = {i for i in pages if rows[i][1].isdigit() and not rows[i][0].margin}
+    if len(pages) - len(bare) < 2 and len(bare) < 3:
+        pages = [i for i in pages if i not in bare]
+    drop = set(pages)
+    # 2. running headers/footers: repeated lines at page boundaries
+    cand: dict[str, list[int]] = {}
+    for i, (b, s) in enumerate(rows):
+        if i in drop or marker_of(s) or field_of(s) or len(s) > 40:
+            continue
+        beside = b.margin or any(j in drop for j in (i - 1, i + 1))
+        if beside:
+            cand.setdefault(_shape(s), []).append(i)
+    running = [i for idx in cand.values() if len(idx) >= 2 for i in idx]
+    if pages:
+        where = "、".join(rows[i][0].where() for i in pages[:5]) + ("等" if len(pages) > 5 else "")
+        _warn(warnings, rows[pages[0]][0], rows[pages[0]][1], f"已去除页码 {len(pages)} 处（{where}）")
+    if running:
+        texts = "、".join(f"“{t}”" for t in dict.fromkeys(rows[i][1] for i in running))
+        _warn(warnings, rows[running[0]][0], rows[running[0]][1], f"已去除页眉/页脚 {len(running)} 行：{texts}")
+    drop.update(running)
+    kept = [(b, s) for i, (b, s) in enumerate(rows) if i not in drop]
+    # 3. paragraphs broken by layout
+    layout = any(b.continues is not None for b, _s in kept)
+    width = None if layout else hard_wrap_width([s for _b, s in kept])
+    out: list[Line] = []
+    prev: Block | None = None
+    for b, s in kept:
+        if out and prev is not None and _joins(prev, out[-1].text, b, s, width):
+            out[-1].text += s
+        else:
+            out.append(Line(s, b.line, b.page, b.level))
+        prev = b
+    return out
+
+
+def _joins(prev: Block, prev_text: str, cur: Block, cur_text: str, width: int | None) -> bool:
+    numbered = bool(marker_of(cur_text) or field_of(cur_text)) or cur.level is not None
+    if prev.continues is not None:  # the layout says
+        if not prev.continues or cur.indent:
+            return False
+    elif width is None or len(_last_piece(prev_text, prev)) < width - 3:
+        return False
+    if _unbalanced(prev_text):
+        return True
+    return not numbered or not prev_text.endswith(tuple(_TERMINAL))
+
+
+def _last_piece(text: str, block: Block) -> str:
+    s = canon(strip_markup(block.text))
+    return s if s else text
+
+
+def _warn(warnings: list[dict], b: Block, text: str, message: str) -> None:
+    w = {"line": b.line, "text": text[:120], "message": message}
+    if b.page:
+        w["page"] = b.page
+    warnings.append(w)
