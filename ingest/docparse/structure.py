@@ -87,36 +87,48 @@ def clean(blocks: list[Block], warnings: list[dict]) -> list[Line]:
         texts = "、".join(f"“{t}”" for t in dict.fromkeys(rows[i][1] for i in running))
         _warn(warnings, rows[running[0]][0], rows[running[0]][1], f"已去除页眉/页脚 {len(running)} 行：{texts}")
     drop.update(running)
-    kept = [(b, s) for i, (b, s) in enumerate(rows) if i not in drop]
-    # 3. paragraphs broken by layout
-    layout = any(b.continues is not None for b, _s in kept)
-    width = None if layout else hard_wrap_width([s for _b, s in kept])
-    out: list[Line] = []
-    prev: Block | None = None
-    for b, s in kept:
-        if out and prev is not None and _joins(prev, out[-1].text, b, s, width):
-            out[-1].text += s
+    kept = [b for i, (b, _s) in enumerate(rows) if i not in drop]
+    # 3. paragraphs broken by layout: joined as written, then normalised (markup split across
+    # the break, such as `PM<sub>2.5</su` + `b>`, is removed from the whole)
+    layout = any(b.continues is not None for b in kept)
+    width = None if layout else hard_wrap_width([b.text.strip() for b in kept])
+    groups: list[list[Block]] = []
+    for b in kept:
+        if groups and _joins(groups[-1], b, width):
+            groups[-1].append(b)
         else:
-            out.append(Line(s, b.line, b.page, b.level))
-        prev = b
+            groups.append([b])
+    out = []
+    for g in groups:
+        text = canon(strip_markup("".join(b.text.strip() for b in g)))
+        if text:
+            out.append(Line(text, g[0].line, g[0].page, g[0].level))
     return out
 
 
-def _joins(prev: Block, prev_text: str, cur: Block, cur_text: str, width: int | None) -> bool:
-    numbered = bool(marker_of(cur_text) or field_of(cur_text)) or cur.level is not None
+def _joins(group: list[Block], cur: Block, width: int | None) -> bool:
+    prev = group[-1]
+    prev_text = canon(strip_markup("".join(b.text.strip() for b in group)))
+    cur_text = canon(strip_markup(cur.text))
     if prev.continues is not None:  # the layout says
         if not prev.continues or cur.indent:
             return False
-    elif width is None or len(_last_piece(prev_text, prev)) < width - 3:
+    elif width is None or len(prev.text.strip()) < width - 3:
         return False
     if _unbalanced(prev_text):
         return True
-    return not numbered or not prev_text.endswith(tuple(_TERMINAL))
+    mk = marker_of(cur_text)
+    if mk and _CONTINUES.match(mk.rest):  # 第 | 1、2、3条: a wrap before a number in a sentence
+        return True
+    if not (mk or field_of(cur_text) or cur.level is not None):
+        return True
+    # a numbered line after a full one: a new item, unless the sentence before is unfinished
+    # (a heading or a labelled field is finished without punctuation)
+    finished = prev_text.endswith(tuple(_TERMINAL)) or marker_of(prev_text) or field_of(prev_text)
+    return not finished
 
 
-def _last_piece(text: str, block: Block) -> str:
-    s = canon(strip_markup(block.text))
-    return s if s else text
+_CONTINUES = re.compile(r"^\d{1,2}(?:[、，,条\-—～~至]|$)|^条")
 
 
 def _warn(warnings: list[dict], b: Block, text: str, message: str) -> None:
