@@ -14,7 +14,7 @@ from domain.tasktree import Item, first_sentence
 from domain.units import parse_acceptance
 from ingest.docparse.genres.common import Context, item_units, merge_units
 from ingest.docparse.structure import Line
-from ingest.docparse.text import cn_to_int, field_of, marker_of
+from ingest.docparse.text import RANK, cn_to_int, field_of, marker_of
 
 NAME = "整改清单"
 _HEADER_FIELDS = ("target", "deadline")
@@ -46,17 +46,18 @@ def parse(all_lines: list[Line], ctx: Context) -> tuple[list[Item], list[Item]]:
         start = 0
     lines = lines[start:]
 
-    # Problem headers are the marker style of the line preceding the first 整改目标/时限.
-    problem_style = None
+    # Problem headers: the marker style most often found on the nearest numbered line
+    # before a 整改目标/整改时限 (one misplaced field does not decide it).
+    votes: dict[str, int] = {}
     for idx, (_n, s) in enumerate(lines):
         f = field_of(s)
         if f and f[0] in _HEADER_FIELDS:
-            for back in range(idx - 1, -1, -1):
+            for back in range(idx - 1, max(-1, idx - 8), -1):
                 mk = marker_of(lines[back][1])
                 if mk:
-                    problem_style = mk.style
+                    votes[mk.style] = votes.get(mk.style, 0) + 1
                     break
-            break
+    problem_style = max(votes, key=lambda k: (votes[k], -RANK[k])) if votes else None
     if problem_style is None:
         ctx.warn(0, "", "未找到“整改目标/整改时限”前的问题编号，无法识别问题条目")
         return [], []

@@ -4,6 +4,7 @@ No Python library reads these binary formats reliably, so conversion is the hone
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -18,11 +19,21 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def writer_installed(exe: str) -> bool:
+    """LibreOffice converts text documents only with its Writer component (libswlo); a
+    minimal install (core + draw/impress) has soffice but cannot open a .doc."""
+    program = Path(os.path.realpath(exe)).parent
+    return any(program.glob("libswlo.so*")) or any(program.glob("swlo.dll")) or any(program.glob("libswlo.dylib"))
+
+
 def read(path: Path) -> list[Block]:
     exe = soffice()
     kind = "WPS" if path.suffix.lower() == ".wps" else "旧版 Word（.doc）"
     if exe is None:
         raise DocParseError(f"无法读取{kind}文件：本机未安装 LibreOffice。请在 Word/WPS 中另存为 .docx 或 PDF 后再导入")
+    if not writer_installed(exe):
+        raise DocParseError(f"无法读取{kind}文件：本机的 LibreOffice 未安装文字处理组件（Writer），无法转换。"
+                            "请在 Word/WPS 中另存为 .docx 或 PDF 后再导入")
     from ingest.docparse.readers import word
 
     with tempfile.TemporaryDirectory(prefix="onemap-doc-") as tmp:
