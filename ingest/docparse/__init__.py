@@ -62,6 +62,7 @@ def parse_blocks(blocks: list[Block], units: UnitParser, *, short_name: str | No
     ctx.doc_wide = find_doc_wide(lines, units)
     body = [ln for ln in lines if not _doc_wide_note(ln)]
     items, targets = genre.parse(body, ctx)
+    _check_sequence(items, ctx)
     qualify_restarts(items, short)
     for it in items:
         for node in it.walk():
@@ -80,6 +81,28 @@ def _doc_wide_note(ln: Line) -> bool:
     """A line that only says every county is responsible for every task (a note)."""
     m = DOC_WIDE.search(ln.text)
     return bool(m) and not marker_of(ln.text) and len(ln.text) < 60
+
+
+def _check_sequence(items: list[Item], ctx: Context) -> None:
+    """Numbers of the top-level items run 1…N (per section where numbering restarts): a
+    gap means items were not recognised (e.g. taken into the item before)."""
+    roots = [it for it in items if it.number and it.level != "sub"]
+    nums = [(it.part, it.number) for it in roots]
+    restart = len(nums) != len(set(nums))
+    groups: dict[tuple, list[Item]] = {}
+    for it in roots:
+        groups.setdefault((it.part, it.section if restart else ""), []).append(it)
+    for (_part, section), its in groups.items():
+        values = [cn_to_int(it.number.strip("（）")) for it in its]
+        values = [v for v in values if v is not None]
+        if not values:
+            continue
+        top = max(values)
+        missing = [n for n in range(min(1, top), top + 1) if n not in values]
+        if missing:
+            where = "、".join(f"第{n}项" for n in missing[:8]) + ("等" if len(missing) > 8 else "")
+            ctx.warn(its[0].line, section, f"{section}编号不连续：缺少{where}。编号显示应有 {top} 条，只识别出 "
+                                           f"{len(values)} 条，请核对是否漏识别")
 
 
 def _check_coverage(lines: list[Line], items: list[Item], targets: list[Item], ctx: Context) -> None:

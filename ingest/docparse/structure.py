@@ -79,7 +79,12 @@ def clean(blocks: list[Block], warnings: list[dict]) -> list[Line]:
         beside = b.margin or any(j in drop for j in (i - 1, i + 1))
         if beside:
             cand.setdefault(_shape(s), []).append(i)
-    running = [i for idx in cand.values() if len(idx) >= 2 for i in idx]
+    # on most pages, not twice by chance (a wrapped fragment such as `合科）` can stand beside two)
+    n_pages = max(len(pages) + 1, len({b.page for b, _s in rows if b.page}))
+    shapes = {shape for shape, idx in cand.items() if len(idx) >= max(2, n_pages // 2)}
+    # a running header also stands at the top of the first page, beside no page number
+    running = [i for i, (_b, s) in enumerate(rows) if i not in drop and _shape(s) in shapes
+               and not marker_of(s) and not field_of(s)]
     if pages:
         where = "、".join(rows[i][0].where() for i in pages[:5]) + ("等" if len(pages) > 5 else "")
         _warn(warnings, rows[pages[0]][0], rows[pages[0]][1], f"已去除页码 {len(pages)} 处（{where}）")
@@ -120,14 +125,16 @@ def _joins(group: list[Block], cur: Block, width: int | None) -> bool:
     mk = marker_of(cur_text)
     if mk and _CONTINUES.match(mk.rest):  # 第 | 1、2、3条: a wrap before a number in a sentence
         return True
-    if not (mk or field_of(cur_text) or cur.level is not None):
+    if not (mk or field_of(cur_text) or cur.level is not None or cur_text.startswith(_STARTS)):
         return True
     # a numbered line after a full one: a new item, unless the sentence before is unfinished
     # (a heading or a labelled field is finished without punctuation)
-    finished = prev_text.endswith(tuple(_TERMINAL)) or marker_of(prev_text) or field_of(prev_text)
+    finished = (prev_text.endswith(tuple(_TERMINAL)) or marker_of(prev_text) or field_of(prev_text)
+                or prev_text.startswith(_STARTS))
     return not finished
 
 
+_STARTS = ("——", "附件", "注：")  # lines that open a new paragraph without a number
 _CONTINUES = re.compile(r"^\d{1,2}(?:[、，,条\-—～~至]|$)|^条")
 
 
