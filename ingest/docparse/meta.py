@@ -13,6 +13,7 @@ from ingest.docparse.text import marker_of
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,10}[〔\[［【（(](?P<year>(?:19|20)\d{2})[〕\]］】）)]\s*\d{1,4}\s*号")
 _ISSUED = re.compile(r"印发\s*《(?P<q>[^》]{4,80})》|印发\s*(?P<p>[^《》，。：]{4,60}?)\s*的\s*(?:通知|函)")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+_ISSUER = re.compile(r"(?:局|人民政府|办公室|办公厅|委员会|领导小组|指挥部)$")
 _LETTERHEAD = re.compile(r"^.{2,30}(?:文件|办公室|办公厅)$|^.{0,20}(?:函|发)?〔")
 
 
@@ -33,10 +34,13 @@ def detect_title(lines: list[Line]) -> str:
             return re.sub(r"\s+", "", m.group("q") or m.group("p"))
     first: list[str] = []
     for line in head[:6]:
-        if DOC_NUMBER.search(line) or _LETTERHEAD.match(line) or "（此件" in line:
+        if DOC_NUMBER.search(line) or _LETTERHEAD.match(line) or "（此件" in line or (
+                not first and len(line) <= 20 and _ISSUER.search(line)):
             if first:
                 break
             continue
+        if first and (_DATE.search(line) or _ISSUER.search(line)):
+            break
         if marker_of(line) or line.startswith("附件") or len(line) > 40 or "。" in line or line.endswith(("：", ":")):
             break
         first.append(line)
