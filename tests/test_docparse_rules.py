@@ -232,3 +232,10 @@ def test_restarted_numbering_imports_with_unique_uids(data_dir, tmp_path):
 def test_letterhead_is_not_the_title():
     doc = parse_lines(["赣州市生态环境局", "全市生态环境工作要点", "一、重点任务", "1.推进治理。（责任单位：大气科）"], GZ)
     assert doc.title == "全市生态环境工作要点"
+
+
+def test_a_clause_closing_the_title_sentence_is_a_second_clause():
+    doc = parse_lines(["2027年全市生态环境工作要点", "一、重点任务",
+                       "1.推进治理（责任单位：大气科）。完成改造。（责任单位：南康区生态环境局）"], GZ)
+    (t,) = doc.items
+    assert units(t) == ["大气科", "南康区生态环境局"] and t.body == "推进治理。完成改造。" and t.title == "推进治理"

@@ -159,22 +159,31 @@ def split_unit_clause(text: str) -> tuple[str, str | None]:
     return rest, inner
 
 
+_RESP_LABEL = re.compile(r"[〔（\[【]\s*(?:责任单位|责任部门)\s*[：]?")
+
+
 def unit_clauses(text: str) -> tuple[str, list[str]]:
-    """All the unit clauses that close a sentence (the last one, and any written right
-    after 。/；), as (text without them, [clause texts]). A clause inside a sentence
-    (`完成截污（牵头单位：市发改委），…`) is part of what the sentence says and stays."""
+    """All the unit clauses of an item, as (text without them, [clause texts]): the last one,
+    any written right after 。/；, and any 责任单位 clause closing a sentence
+    (`标题（责任单位：A）。正文（责任单位：B）`). A clause inside a sentence — or a 牵头单位
+    note before 。 (`完成截污（牵头单位：市发改委）。`) — is part of what it says and stays."""
     rest, last = split_unit_clause(text)
     if last is None:
         return text, []
     found = [last]
     while True:
-        clauses = [m for m in UNIT_LABEL.finditer(rest) if m.start() > 0 and rest[m.start() - 1] in "。；!！"]
+        clauses = []
+        for m in UNIT_LABEL.finditer(rest):
+            end = _clause_end(rest, m.end())
+            if end > len(rest):
+                continue
+            before = m.start() > 0 and rest[m.start() - 1] in "。；!！"
+            closes = (end == len(rest) or rest[end] in "。；") and _RESP_LABEL.match(rest, m.start())
+            if before or closes:
+                clauses.append((m, end))
         if not clauses:
             break
-        m = clauses[-1]
-        end = _clause_end(rest, m.end())
-        if end > len(rest):
-            break
+        m, end = clauses[-1]
         found.insert(0, rest[m.end(): end - 1].strip())
         rest = (rest[: m.start()] + rest[end:]).strip()
     rest = re.sub(r"[。；]\s*[。；]", "。", rest)

@@ -123,7 +123,8 @@ def parse(all_lines: list[Line], ctx: Context) -> tuple[list[Item], list[Item]]:
 
 
 def _parse_annex(lines: list[tuple[int, str]], ctx: Context, deadline: Deadline) -> list[Item]:
-    """The annex of 主要事项: `1. 事项（责任科室）` under `一、` headings."""
+    """The annex of 主要事项: `1. 事项（责任科室）` under `一、` headings. A note making every
+    county responsible for every task speaks of the tasks, not of these matters."""
     items: list[Item] = []
     group, section = "", ""
     for n, s in lines:
@@ -145,8 +146,6 @@ def _parse_annex(lines: list[tuple[int, str]], ctx: Context, deadline: Deadline)
             it.ref = f"{ctx.short}附件第{mk.number}项"
             if unit_text:
                 it.units = ctx.units(unit_text, n)
-            if ctx.doc_wide:
-                it.units = merge_units(it.units, ctx.doc_wide)
             if not it.units:
                 ctx.warn(n, s, f"{it.ref} 没有写明责任单位")
             items.append(it)
