@@ -69,14 +69,17 @@ class NumberedDocx:
         self._next_abstract = 100
         self._next_num = 100
 
-    def abstract(self, levels: list[tuple[str, str]]) -> str:
-        """levels: [(numFmt, lvlText)] for ilvl 0, 1, …; returns the abstractNumId."""
+    def abstract(self, levels: list[tuple[str, str]], *, keep_counting: tuple[int, ...] = ()) -> str:
+        """levels: [(numFmt, lvlText)] for ilvl 0, 1, …; levels in keep_counting have w:lvlRestart 0
+        (they count on across sections); returns the abstractNumId."""
         from docx.oxml import parse_xml
 
         aid = str(self._next_abstract)
         self._next_abstract += 1
         lvls = "".join(
-            f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl>'
+            f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+            + ('<w:lvlRestart w:val="0"/>' if i in keep_counting else "")
+            + f'<w:lvlText w:val="{text}"/></w:lvl>'
             for i, (fmt, text) in enumerate(levels))
         el = parse_xml(f'<w:abstractNum xmlns:w="{W_NS}" w:abstractNumId="{aid}">{lvls}</w:abstractNum>')
         first_num = self.numbering.find(f"{{{W_NS}}}num")

@@ -211,6 +211,24 @@ def test_word_numbered_work_points(tmp_path):
     assert all(i.deadline.date == date(2027, 12, 31) for i in doc.items)
 
 
+def test_word_numbering_that_counts_on_across_sections(tmp_path):
+    """w:lvlRestart 0: the task numbers run 1, 2, 3 across the （一）（二） sections."""
+    d = NumberedDocx()
+    o = d.num(d.abstract([("chineseCounting", "%1、"), ("chineseCounting", "（%2）"), ("decimal", "%3．")],
+                         keep_counting=(2,)))
+    d.para("2027年全市生态环境工作要点")
+    d.para("深入打好蓝天保卫战", o, 1)
+    d.para("持续改善空气质量。（责任单位：大气科）", o, 2)
+    d.para("加强扬尘管控。（责任单位：大气科）", o, 2)
+    d.para("深入打好碧水保卫战", o, 1)
+    d.para("巩固提升水环境质量。（责任单位：监测与水科）", o, 2)
+    doc = parse_document(d.save(tmp_path / "wp.docx"), UP)
+    assert doc.warnings == []
+    assert [(i.number, i.ref, i.group) for i in doc.items] == [
+        ("1", "2027年工作要点第1项", "深入打好蓝天保卫战"), ("2", "2027年工作要点第2项", "深入打好蓝天保卫战"),
+        ("3", "2027年工作要点第3项", "深入打好碧水保卫战")]
+
+
 # ----------------------------------------------------------------------------- Word tables
 def _table_docx(path: Path, *, title_rows: bool) -> Path:
     import docx

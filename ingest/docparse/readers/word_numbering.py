@@ -2,7 +2,7 @@
 formatting, not text, so it is rendered here from the definition — format (decimal,
 chineseCounting, decimalEnclosedCircle …), level text (`（%1）`, `%1.`), start value,
 restarts (a new w:num with w:startOverride) and levels (a shallower level restarts the
-deeper ones). python-docx reads the XML but does not compute numbers."""
+deeper ones unless w:lvlRestart says otherwise — 0: a level that counts on across sections). python-docx reads the XML but does not compute numbers."""
 
 from __future__ import annotations
 
@@ -48,6 +48,7 @@ class _Level:
     fmt: str = "decimal"
     text: str = "%1."
     start: int = 1
+    restart: int | None = None  # w:lvlRestart: restart after levels shallower than this (1-based); 0 never
 
 
 @dataclass
@@ -70,8 +71,10 @@ class Numbering:
             for lvl in an.findall(f"{W}lvl"):
                 ilvl = int(lvl.get(f"{W}ilvl", "0"))
                 start = _val(lvl, "start")
+                restart = _val(lvl, "lvlRestart")
                 levels[ilvl] = _Level(_val(lvl, "numFmt") or "decimal", _val(lvl, "lvlText") or "",
-                                      int(start) if start and start.lstrip("-").isdigit() else 1)
+                                      int(start) if start and start.lstrip("-").isdigit() else 1,
+                                      int(restart) if restart and restart.isdigit() else None)
             self.abstract[an.get(f"{W}abstractNumId")] = levels
         for num in root.findall(f"{W}num"):
             nid = num.get(f"{W}numId")
@@ -98,7 +101,9 @@ class Numbering:
         lvl = levels.get(ilvl, _Level())
         counters[ilvl] = counters.get(ilvl, lvl.start - 1) + 1
         for deeper in [k for k in counters if k > ilvl]:
-            del counters[deeper]
+            r = levels.get(deeper, _Level()).restart
+            if r is None or ilvl < r:  # lvlRestart 0: this level keeps counting across sections
+                del counters[deeper]
         if lvl.fmt in ("bullet", "none"):
             return ""
         out = lvl.text
