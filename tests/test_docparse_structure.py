@@ -90,11 +90,32 @@ def _signature(doc) -> list[tuple]:
             for it in doc.items for n in it.walk()] + [(x.ref, t(x.body)) for x in doc.targets]
 
 
-def _wrap(text: str, width: int, page_len: int, footer: str, header: str) -> list[str]:
+def _pieces(s: str, width: int, visual: bool) -> list[str]:
+    from ingest.docparse.structure import visual_width
+
+    if not visual:
+        return [s[i:i + width] for i in range(0, len(s), width)]
+    out, cur = [], ""
+    for ch in s:
+        if visual_width(cur + ch) > width:
+            out.append(cur)
+            cur = ""
+        cur += ch
+    return [*out, cur] if cur else out
+
+
+def _wrap(text: str, width: int, page_len: int, footer: str, header: str, *, indent: bool = False,
+          visual: bool = False) -> list[str]:
+    """As PDF-to-text gives it: lines cut at a width (in characters, or as displayed), a
+    two-character first-line indent when asked, footers (and a header) every page_len lines."""
     pieces: list[str] = []
     for line in text.splitlines():
         s = line.strip()
-        pieces += [s[i:i + width] for i in range(0, len(s), width)] if s else [""]
+        if not s:
+            pieces.append("")
+            continue
+        lines = _pieces(("\u3000\u3000" if indent else "") + s, width, visual)
+        pieces += lines
     out: list[str] = []
     page = 1
     for i, p in enumerate(pieces):
@@ -122,9 +143,10 @@ EXPECTED = {name: _signature(parse_lines(text.splitlines(), UP)) for name, text 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=st.sampled_from(sorted(CLEAN)), width=st.integers(min_value=24, max_value=60),
        page_len=st.integers(min_value=12, max_value=45), footer=st.sampled_from(FOOTERS),
-       header=st.sampled_from(["", "景德镇市人民政府文件", "景德镇市生态环境局"]))
-def test_any_hard_wrap_and_footer_gives_the_clean_items(name, width, page_len, footer, header):
-    doc = parse_lines(_wrap(CLEAN[name], width, page_len, footer, header), UP)
+       header=st.sampled_from(["", "景德镇市人民政府文件", "景德镇市生态环境局"]), indent=st.booleans(),
+       visual=st.booleans())
+def test_any_hard_wrap_and_footer_gives_the_clean_items(name, width, page_len, footer, header, indent, visual):
+    doc = parse_lines(_wrap(CLEAN[name], width, page_len, footer, header, indent=indent, visual=visual), UP)
     assert _signature(doc) == EXPECTED[name]
     messages = [w["message"] for w in doc.warnings]
     assert messages[0].startswith("已去除页码 ")

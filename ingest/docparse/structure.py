@@ -48,9 +48,15 @@ def _unbalanced(text: str) -> bool:
     return sum(text.count(c) for c in _OPEN) > sum(text.count(c) for c in _CLOSE)
 
 
-def hard_wrap_width(texts: list[str]) -> int | None:
-    """The width text was hard-wrapped at, when most lines end at one width; else None."""
-    lens = sorted(len(t) for t in texts if len(t) >= 6)
+def visual_width(text: str) -> float:
+    """Width in Chinese characters: a Latin letter or digit is half as wide, as a wrap counts it."""
+    return sum(0.5 if ord(c) < 0x2E80 and c not in "“”‘’" else 1.0 for c in text)
+
+
+def hard_wrap_width(texts: list[str], measure=len) -> float | None:
+    """The width text was hard-wrapped at, when most lines end at one width; else None.
+    Measured in characters (`len`) or as displayed (`visual_width`): tools wrap either way."""
+    lens = sorted(measure(t) for t in texts if len(t) >= 6)
     if len(lens) < 8:
         return None
     width = lens[int(len(lens) * 0.95) - 1 if len(lens) > 20 else -2]
@@ -96,10 +102,14 @@ def clean(blocks: list[Block], warnings: list[dict]) -> list[Line]:
     # 3. paragraphs broken by layout: joined as written, then normalised (markup split across
     # the break, such as `PM<sub>2.5</su` + `b>`, is removed from the whole)
     layout = any(b.continues is not None for b in kept)
-    width = None if layout else hard_wrap_width([b.text.strip() for b in kept])
+    texts = [b.text.strip() for b in kept]
+    widths = [] if layout else [(m, w) for m in (len, visual_width) if (w := hard_wrap_width(texts, m))]
+    # paragraphs marked by a first-line indent (as published): an unindented line goes on
+    flagged = [b for b in kept if b.indent is not None]
+    indents = bool(flagged) and sum(bool(b.indent) for b in flagged) >= 0.15 * len(flagged)
     groups: list[list[Block]] = []
     for b in kept:
-        if groups and _joins(groups[-1], b, width):
+        if groups and _joins(groups[-1], b, widths, indents):
             groups[-1].append(b)
         else:
             groups.append([b])
@@ -111,14 +121,14 @@ def clean(blocks: list[Block], warnings: list[dict]) -> list[Line]:
     return out
 
 
-def _joins(group: list[Block], cur: Block, width: int | None) -> bool:
+def _joins(group: list[Block], cur: Block, widths: list, indents: bool) -> bool:
     prev = group[-1]
     prev_text = canon(strip_markup("".join(b.text.strip() for b in group)))
     cur_text = canon(strip_markup(cur.text))
-    if prev.continues is not None:  # the layout says
-        if not prev.continues or cur.indent:
-            return False
-    elif width is None or len(prev.text.strip()) < width - 3:
+    if cur.indent:
+        return False
+    full = bool(prev.continues) or any(measure(prev.text.strip()) >= w - 3 for measure, w in widths)
+    if not full and not (indents and not prev_text.endswith(tuple(_TERMINAL))):
         return False
     if _unbalanced(prev_text):
         return True

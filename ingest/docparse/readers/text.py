@@ -20,4 +20,9 @@ def read(path: Path) -> list[Block]:
     text = decode(Path(path).read_bytes())
     if "\x00" in text:
         raise DocParseError("文件不是文本文件（含二进制内容）：请上传 .txt、.docx 或 .pdf")
-    return numbered(text.splitlines())
+    blocks = numbered(text.splitlines())
+    for b in blocks:  # a paragraph's first line indented by two characters, as published
+        lead = len(b.text) - len(b.text.lstrip(" \u3000\t"))
+        b.indent = lead > 0 and (b.text[:lead].count("\u3000") >= 1 or "\t" in b.text[:lead] or lead >= 2) \
+            if b.text.strip() else None
+    return blocks
