@@ -18,7 +18,7 @@ def test_pdf_upload_shows_targets_apart_and_commits_tasks_only(stores, tmp_path)
     stores.new()
     services.import_file(settings.DEMO_DIR / "sites.csv")
     pdf = pdf_from_lines(EARLIER_YEAR.splitlines(), tmp_path / "wp2021.pdf", header="景德镇市生态环境局",
-                         font_size=20)
+                         font_size=28)
     at = page_test("data_view").run()
     at.file_uploader(key="doc_upload").set_value((pdf.name, pdf.read_bytes(), "application/pdf"))
     at.run()
