@@ -362,3 +362,37 @@ def test_cli_reports_a_bad_file_without_traceback(tmp_path, data_dir, capsys):
     assert main(["import-doc", str(f), "--dry-run"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("错误：这是扫描件 PDF") and "Traceback" not in err
+
+
+def test_word_table_of_work_points_with_deadline_column(tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("2027年全市生态环境工作要点任务分解表")
+    t = d.add_table(rows=5, cols=4)
+    for r, row in enumerate([["序号", "重点任务", "责任单位", "完成时限"],
+                             ["一、深入打好蓝天保卫战", "", "", ""],
+                             ["1", "持续改善空气质量。", "大气科", "2027年6月底前"],
+                             ["2", "加强扬尘管控。", "大气科、章贡区生态环境局", ""],
+                             ["3", "巩固提升水环境质量。", "监测与水科", "年底前"]]):
+        for c, text in enumerate(row):
+            t.cell(r, c).text = text
+    t.cell(1, 0).merge(t.cell(1, 3)).text = "一、深入打好蓝天保卫战"
+    doc = parse_document(Path(d.save(str(tmp_path / "wp.docx")) or tmp_path / "wp.docx"), UP)
+    assert [(i.ref, i.group, i.body, [u.name for u in i.units], i.deadline.date, i.deadline_inherited)
+            for i in doc.items] == [
+        ("2027年工作要点第1项", "深入打好蓝天保卫战", "持续改善空气质量。", ["大气科"], date(2027, 6, 30), False),
+        ("2027年工作要点第2项", "深入打好蓝天保卫战", "加强扬尘管控。", ["大气科", "章贡区生态环境局"],
+         date(2027, 12, 31), True),
+        # a deadline that cannot be read stays in the text, with a warning; the year's end applies
+        ("2027年工作要点第3项", "深入打好蓝天保卫战", "巩固提升水环境质量。（完成时限：年底前）", ["监测与水科"],
+         date(2027, 12, 31), True),
+    ]
+    assert doc.warnings == [{"line": 5, "text": "（完成时限：年底前）", "message": "完成时限“年底前”无法识别为日期，已保留原文"}]
+
+
+def test_spaces_between_characters_from_pdf_extraction():
+    doc = parse_lines(["整 改 清 单", "（一）问 题 甲。", "整 改 目 标 ：目 标。", "整 改 时 限 ：2025年底前", "整 改 措 施 ：",
+                       "1.措 施 一。〔责 任 单 位 ：市 住 建 局〕", "验 收 单 位 ：市 整 改 办"], UP)
+    assert doc.warnings == [] and doc.items[0].body == "问题甲。"
+    assert [u.name for u in doc.items[0].children[0].units] == ["市住建局"]

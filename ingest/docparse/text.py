@@ -28,6 +28,8 @@ FIELD_LABELS = {
 UNIT_LABELS = ("责任单位", "牵头单位", "责任部门", "配合单位", "验收单位", "验收部门", "整改目标", "整改时限",
                "整改措施", "完成时限")
 _SPACED_LABEL = re.compile("|".join(r"\s*".join(label) for label in UNIT_LABELS))
+_CJK = "\u3400-\u9fff\uff08\uff09\u3001\u3002\uff0c\uff1a\uff1b\u3014\u3015"
+_CJK_GAP = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
 _LABEL_RE = re.compile(
     r"^[【\[]?(?P<label>" + "|".join(sorted(FIELD_LABELS, key=len, reverse=True)) + r")[】\]]?\s*[：]\s*(?P<rest>.*)$"
 )
@@ -40,6 +42,7 @@ def canon(line: str) -> str:
     s = s.replace("．", ".").replace("(", "（").replace(")", "）").replace(":", "：").replace(";", "；")
     s = s.replace("\u3000", " ").replace("\xa0", " ").replace("\t", " ")
     s = _SPACED_LABEL.sub(lambda m: re.sub(r"\s+", "", m.group(0)), s)
+    s = _CJK_GAP.sub("", s)  # 整 改 目 标 (text extracted with a space between characters)
     return s.strip()
 
 

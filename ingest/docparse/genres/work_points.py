@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from domain.deadlines import Deadline, leading_deadline
+from domain.deadlines import Deadline, leading_deadline, parse_deadline
 from domain.tasktree import Item, first_sentence
 from ingest.docparse.genres.common import Context, item_units, merge_units
 from ingest.docparse.structure import Line
@@ -155,8 +155,19 @@ def _parse_annex(lines: list[tuple[int, str]], ctx: Context, deadline: Deadline)
     return items
 
 
+_OWN_DEADLINE = re.compile(r"（(?:完成时限|完成时间|时限)：(?P<d>[^（）]+)）")
+
+
 def _finish_task(t: Item, ctx: Context) -> None:
     body = t.body.strip()
+    own = _OWN_DEADLINE.search(body)  # a task with its own deadline (a table's 完成时限 column)
+    if own:
+        d = parse_deadline(own.group("d"))
+        if d.understood:
+            t.deadline, t.deadline_inherited = d, False
+            body = (body[: own.start()] + body[own.end():]).strip()
+        else:
+            ctx.warn(t.line, own.group(0), f"完成时限“{own.group('d')}”无法识别为日期，已保留原文")
     rest, units = item_units(ctx, body, t.line)
     if units is not None:
         t.units = merge_units(units, t.units)
