@@ -239,3 +239,13 @@ def test_a_clause_closing_the_title_sentence_is_a_second_clause():
                        "1.推进治理（责任单位：大气科）。完成改造。（责任单位：南康区生态环境局）"], GZ)
     (t,) = doc.items
     assert units(t) == ["大气科", "南康区生态环境局"] and t.body == "推进治理。完成改造。" and t.title == "推进治理"
+
+
+def test_bracketed_labels_without_colon():
+    lines = ["整改清单", "（一）问题甲。", "【整改目标】目标。", "【整改时限】2025年底前", "【整改措施】",
+             "1.措施一。〔责任单位：市住建局〕", "【责任领导】张三", "【验收单位】市整改办"]
+    doc = parse_lines(lines, JDZ)
+    assert doc.genre == RECTIFICATION and doc.warnings == []
+    (p,) = doc.items
+    assert (p.target, p.deadline.date, p.person, [u.name for u in p.acceptance_units]) == (
+        "目标。", date(2025, 12, 31), "张三", ["市整改办"])

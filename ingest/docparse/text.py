@@ -20,9 +20,9 @@ FIELD_LABELS = {
     "整改目标": "target", "目标": "target",
     "整改时限": "deadline", "完成时限": "deadline", "时限": "deadline", "完成时间": "deadline",
     "整改措施": "measures", "主要措施": "measures",
-    "责任单位": "units", "牵头单位": "units", "责任部门": "units",
+    "责任单位": "units", "牵头单位": "units", "责任部门": "units", "整改责任单位": "units",
     "配合单位": "support_units",
-    "责任人": "person",
+    "责任人": "person", "责任领导": "person", "牵头领导": "person",
     "验收单位": "acceptance", "验收部门": "acceptance",
 }
 UNIT_LABELS = ("责任单位", "牵头单位", "责任部门", "配合单位", "验收单位", "验收部门", "整改目标", "整改时限",
@@ -30,9 +30,9 @@ UNIT_LABELS = ("责任单位", "牵头单位", "责任部门", "配合单位", "
 _SPACED_LABEL = re.compile("|".join(r"\s*".join(label) for label in UNIT_LABELS))
 _CJK = "\u3400-\u9fff\uff08\uff09\u3001\u3002\uff0c\uff1a\uff1b\u3014\u3015"
 _CJK_GAP = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
-_LABEL_RE = re.compile(
-    r"^[【\[]?(?P<label>" + "|".join(sorted(FIELD_LABELS, key=len, reverse=True)) + r")[】\]]?\s*[：]\s*(?P<rest>.*)$"
-)
+_LABELS = "|".join(sorted(FIELD_LABELS, key=len, reverse=True))
+# `整改时限：…`, `【整改时限】…` (bracketed, the colon optional), `[整改时限]：…`
+_LABEL_RE = re.compile(r"^(?:[【\[](?P<b>" + _LABELS + r")[】\]]\s*[：]?|[【\[]?(?P<label>" + _LABELS + r")\s*[：])\s*(?P<rest>.*)$")
 
 
 def canon(line: str) -> str:
@@ -128,7 +128,7 @@ def field_of(line: str) -> tuple[str, str] | None:
     m = _LABEL_RE.match(line)
     if not m:
         return None
-    return FIELD_LABELS[m.group("label")], m.group("rest").strip()
+    return FIELD_LABELS[m.group("label") or m.group("b")], m.group("rest").strip()
 
 
 # ----------------------------------------------------------------------------- unit clauses

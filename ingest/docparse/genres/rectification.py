@@ -18,13 +18,14 @@ from ingest.docparse.text import RANK, cn_to_int, field_of, marker_of
 
 NAME = "整改清单"
 _HEADER_FIELDS = ("target", "deadline")
-_DETECT = re.compile(r"^[【\[]?(?:整改目标|整改时限)[】\]]?\s*：")
+_DETECT_FIELDS = ("target", "deadline", "measures")
 _ANNEX_HEADING = re.compile(r"^(?:附件\s*\d*\s*[：]?\s*)?[^，。；：]{0,40}清单(?:（[^）]*）)?$")
 
 
 def detect(lines: list[Line]) -> int:
-    """How many lines start with the fields only a rectification list has."""
-    return sum(1 for ln in lines if _DETECT.match(ln.text))
+    """How many lines start with the fields only a rectification list has (整改目标/整改时限/整改措施)."""
+    return sum(1 for ln in lines if (f := field_of(ln.text)) and f[0] in _DETECT_FIELDS
+               and ln.text.lstrip("【[").startswith("整改"))
 
 
 def default_short_name(title: str, year: int | None) -> str:
