@@ -11,7 +11,7 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 def pdf_from_lines(lines: list[str], path: Path, *, header: str = "", footer: str = "— {n} —",
-                   width_mm: float = 0, font_size: int = 12) -> Path:
+                   width_mm: float = 0, font_size: int = 12, scanned_page: bool = False) -> Path:
     """A text PDF; each line a paragraph wrapped by fpdf2 at the text width."""
     from fpdf import FPDF
 
@@ -38,6 +38,14 @@ def pdf_from_lines(lines: list[str], path: Path, *, header: str = "", footer: st
     for line in lines:
         if line.strip():
             pdf.multi_cell(width_mm, font_size * 0.6, line, new_x="LMARGIN", new_y="NEXT")
+    if scanned_page:  # a last page that is only a picture (a scanned attachment)
+        from PIL import Image
+
+        png = path.with_suffix(".scan.png")
+        Image.new("RGB", (400, 300), "gray").save(png)
+        header = footer = ""
+        pdf.add_page()
+        pdf.image(str(png), x=10, y=10, w=150)
     pdf.output(str(path))
     return path
 

@@ -396,3 +396,11 @@ def test_spaces_between_characters_from_pdf_extraction():
                        "1.措 施 一。〔责 任 单 位 ：市 住 建 局〕", "验 收 单 位 ：市 整 改 办"], UP)
     assert doc.warnings == [] and doc.items[0].body == "问题甲。"
     assert [u.name for u in doc.items[0].children[0].units] == ["市住建局"]
+
+
+def test_a_scanned_page_inside_a_text_pdf_is_a_warning(tmp_path, clean_doc):
+    path = pdf_from_lines(RECT.splitlines(), tmp_path / "mixed.pdf", footer="", scanned_page=True)
+    doc = parse_document(path, UP)
+    assert signature(doc) == signature(clean_doc)
+    assert doc.warnings == [{"line": len(read_blocks(path)), "text": "", "page": 2,
+                             "message": "第2页是扫描图片，没有文字层，该页内容未读取：请先做文字识别（OCR）"}]

@@ -20,6 +20,7 @@ class Block:
     continues: bool | None = None  # the layout says the paragraph goes on in the next block
     indent: bool | None = None  # the layout shows the line indented (a paragraph's first line)
     margin: bool = False  # in a page's top or bottom margin (running header/footer, page number)
+    note: str = ""  # not text: what the reader could not read here (becomes a warning)
 
     def where(self) -> str:
         return f"第{self.page}页" if self.page else f"第{self.line}行"

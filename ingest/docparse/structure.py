@@ -68,7 +68,10 @@ def hard_wrap_width(texts: list[str], measure=len) -> float | None:
 
 
 def clean(blocks: list[Block], warnings: list[dict]) -> list[Line]:
-    rows = [(b, canon(strip_markup(b.text))) for b in blocks]
+    for b in blocks:
+        if b.note:
+            _warn(warnings, b, "", b.note)
+    rows = [(b, canon(strip_markup(b.text))) for b in blocks if not b.note]
     rows = [(b, s) for b, s in rows if s]
     # 1. page numbers
     pages = [i for i, (_b, s) in enumerate(rows) if is_page_number(s)]

@@ -32,11 +32,15 @@ def read(path: Path) -> list[Block]:
             raise DocParseError(f"PDF 共 {len(pdf)} 页，超过 {MAX_PAGES} 页的上限：请拆分后再导入")
         pages: list[list[dict]] = []
         images = 0
+        scanned: list[int] = []  # pages with pictures and no text: a scan inside a text PDF
         for i in range(len(pdf)):
             page = pdf[i]
             try:
                 pages.append(_lines(page.get_textpage()))
-                images += sum(1 for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+                pictures = sum(1 for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+                images += pictures
+                if pictures and not pages[-1]:
+                    scanned.append(i + 1)
             except pdfium.PdfiumError as exc:
                 raise DocParseError(f"无法读取 PDF 第{i + 1}页的文字：文件可能已损坏") from exc
     finally:
@@ -46,7 +50,11 @@ def read(path: Path) -> list[Block]:
             raise DocParseError("这是扫描件 PDF（只有图片，没有文字层）：请先做文字识别（OCR），"
                                 "另存为带文字的 PDF 或 Word 后再导入")
         raise DocParseError("PDF 中没有可读取的文字：请确认文件内容，或另存为 Word 后再导入")
-    return _blocks(pages)
+    blocks = _blocks(pages)
+    for pno in scanned:
+        blocks.append(Block("", line=len(blocks) + 1, page=pno,
+                            note=f"第{pno}页是扫描图片，没有文字层，该页内容未读取：请先做文字识别（OCR）"))
+    return blocks
 
 
 def _lines(tp) -> list[dict]:
