@@ -178,9 +178,11 @@ def commit_doc(doc: docparse.ParsedDoc, *, filename: str = "", sha256: str = "",
             raise ServiceError(str(exc)) from exc
         except IntegrityError as exc:
             raise ServiceError("无法写入：条目编号与已有记录冲突（编号重复）。请检查文件编号或更换简称（--name）") from exc
+        doc_id = d.id
         if dry_run:
             s.rollback()
-        return d.id, links
+            return 0, links
+        return doc_id, links
 
 
 def region_prefixes(region: Region) -> tuple[str, ...]:
