@@ -249,3 +249,21 @@ def test_bracketed_labels_without_colon():
     (p,) = doc.items
     assert (p.target, p.deadline.date, p.person, [u.name for u in p.acceptance_units]) == (
         "目标。", date(2025, 12, 31), "张三", ["市整改办"])
+
+
+def test_a_clause_on_its_own_line_belongs_to_the_measure_above():
+    lines = ["整改清单", "1.问题甲。", "整改目标:目标。", "整改时限:2025年底前", "整改措施:",
+             "(1)规范渣土运输管理。", "[责任 单位:市城管局、市公安局等]",
+             "(2)完成整治。[责任单位:各科室（单位）]", "验收单位:市住建局。"]
+    doc = parse_lines(lines, JDZ)
+    assert doc.warnings == []
+    assert [(c.body, units(c)) for c in doc.items[0].children] == [
+        ("规范渣土运输管理。", ["市城管局", "市公安局"]), ("完成整治。", ["各科室（单位）"])]
+
+
+def test_issuer_beside_the_only_page_break_is_a_running_header():
+    lines = ["整改清单", "1.问题甲。", "整改目标：目标。", "- 1 -", "", "上饶市生态环境局", "整改时限：2025年底前",
+             "整改措施：", "(1)完成整治。〔责任单位：市住建局〕", "验收单位：市住建局。"]
+    doc = parse_lines(lines, JDZ)
+    assert [w["message"] for w in doc.warnings] == ["已去除页码 1 处（第4行）", "已去除页眉/页脚 1 行：“上饶市生态环境局”"]
+    assert doc.items[0].deadline.date == date(2025, 12, 31) and len(doc.items[0].children) == 1

@@ -21,6 +21,7 @@ from ingest.docparse.text import canon, field_of, marker_of, strip_markup
 PAGE_NO = re.compile(
     r"^[-—–－_~·•\s]*(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*[/／]\s*\d{1,3}|\s*[,，]?\s*共\s*\d{1,3}\s*页)?[-—–－_~·•\s]*$"
     r"|^[-—–－\s]*[Pp]age\s*\d{1,3}(?:\s*of\s*\d{1,3})?[-—–－\s]*$")
+_HEADER_LIKE = re.compile(r"^[^，。；：、（）]{2,24}(?:局|人民政府|办公室|办公厅|委员会|领导小组|文件)$")
 _TERMINAL = "。；：！？〕）】]"
 _OPEN, _CLOSE = "（〔【[《“", "）〕】]》”"
 
@@ -92,6 +93,9 @@ def clean(blocks: list[Block], warnings: list[dict]) -> list[Line]:
     n_pages = max(len(pages) + 1, len({b.page for b, _s in rows if b.page}))
     shapes = {shape for shape, idx in cand.items() if len(idx) >= max(2, n_pages // 2)}
     # a running header also stands at the top of the first page, beside no page number
+    # an issuer's name or letterhead beside a page break is a running header even when a short
+    # document shows it once
+    shapes |= {shape for shape, idx in cand.items() if _HEADER_LIKE.search(rows[idx[0]][1])}
     running = [i for i, (_b, s) in enumerate(rows) if i not in drop and _shape(s) in shapes
                and not marker_of(s) and not field_of(s)]
     if pages:

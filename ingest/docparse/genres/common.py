@@ -44,8 +44,16 @@ class Context:
             segs = _split_commas(p)
             segs = [seg for seg in segs if not _NOTE.search(seg) and not DOC_WIDE.search(seg)]
             keep.extend(segs)
-        names = [_ETC.sub("", seg).strip() for seg in keep]
+        names = [_ETC.sub("", _close(seg.strip())).strip() for seg in keep]
         return self.up.parse("、".join(n for n in names if n))
+
+
+def _close(seg: str) -> str:
+    """Drop a closing bracket left over from the clause around the list (`市公安局等]`), keep
+    one that closes a bracket of the name (`各科室（单位）`)."""
+    while seg and seg[-1] in "〕）]】)" and sum(seg.count(c) for c in "〔（[【(") < sum(seg.count(c) for c in "〕）]】)"):
+        seg = seg[:-1]
+    return seg
 
 
 def _split_commas(text: str) -> list[str]:

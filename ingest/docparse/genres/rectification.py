@@ -18,6 +18,7 @@ from ingest.docparse.text import RANK, cn_to_int, field_of, marker_of
 
 NAME = "整改清单"
 _HEADER_FIELDS = ("target", "deadline")
+_CLAUSE_LINE = re.compile(r"^[〔（\[【]\s*(?:责任单位|牵头单位|责任部门)\s*：.*[〕）\]】]$")
 _DETECT_FIELDS = ("target", "deadline", "measures")
 _ANNEX_HEADING = re.compile(r"^(?:附件\s*\d*\s*[：]?\s*)?[^，。；：]{0,40}清单(?:（[^）]*）)?$")
 
@@ -104,6 +105,9 @@ def parse(all_lines: list[Line], ctx: Context) -> tuple[list[Item], list[Item]]:
         if cur is None:
             if f:
                 ctx.warn(n, s, "字段出现在第一个问题之前，未能归属，已忽略")
+            continue
+        if f and f[0] == "units" and in_measures and cur.children and _CLAUSE_LINE.match(s):
+            _append_text(cur.children[-1], s, ctx, n)  # `[责任单位：…]` closing the measure above
             continue
         if f:
             kind, rest = f
