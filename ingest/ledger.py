@@ -16,8 +16,9 @@ import pandas as pd
 
 from domain.categories import category_names, classify
 from domain.deadlines import Deadline, parse_deadline
+from domain.tasktree import Item, ParsedDoc, first_sentence
 from domain.units import UnitParser, parse_acceptance
-from ingest.docparse import Item, ParsedDoc, detect_year, first_sentence
+from ingest.docparse.meta import detect_year
 from ingest.report import Report
 from ingest.sites import read_table
 

@@ -9,6 +9,7 @@ the commit. Nothing here touches the store."""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -16,8 +17,8 @@ import pandas as pd
 
 from domain.categories import classify
 from domain.deadlines import Deadline, parse_deadline
+from domain.tasktree import Item, ParsedDoc, first_sentence
 from domain.units import UnitParser
-from ingest.docparse import Item, ParsedDoc, first_sentence
 from ingest.gazetteer import Gazetteer
 
 LEVEL_CN = {"problem": "问题", "measure": "措施", "task": "任务", "matter": "事项", "sub": "子项"}
@@ -100,18 +101,37 @@ def to_doc(rows: pd.DataFrame, base: ParsedDoc, up: UnitParser) -> ParsedDoc:
             items[parent].children.append(it)
         else:
             roots.append(it)
-    doc = ParsedDoc(base.title, base.genre, base.short_name, base.year, roots, list(base.warnings))
+    doc = ParsedDoc(base.title, base.genre, base.short_name, base.year, roots, list(base.warnings),
+                    targets=list(base.targets), doc_number=base.doc_number, source_format=base.source_format)
     _finish(doc)
     return doc
+
+
+_SECTION_NUMBER = re.compile(r"^([一二三四五六七八九十百]+、|（[一二三四五六七八九十百]+）)(.+)$")
+
+
+def warnings_table(doc: ParsedDoc) -> pd.DataFrame:
+    """The parser's warnings for the review: where (line or page), the text, the message."""
+    rows = [{"位置": f"第{w['page']}页" if w.get("page") else (f"第{w['line']}行" if w.get("line") else "全文"),
+             "原文": w.get("text", ""), "提示": w["message"]} for w in doc.warnings]
+    return pd.DataFrame(rows, columns=["位置", "原文", "提示"])
+
+
+def targets_table(doc: ParsedDoc) -> pd.DataFrame:
+    """The document's 主要目标 indicators: shown apart from the tasks, not imported as tasks."""
+    rows = [{"编号": t.number or "", "目标": t.title, "内容": t.body} for t in doc.targets]
+    return pd.DataFrame(rows, columns=["编号", "目标", "内容"])
 
 
 def _finish(doc: ParsedDoc) -> None:
     """Refs from numbers; children without a deadline or units take their parent's."""
     def root_ref(it: Item) -> str:
         n = it.number or ""
+        m = _SECTION_NUMBER.match(n)  # numbering restarted per section: 一、3 / （二）3
+        sec, n = (m.group(1), m.group(2)) if m else ("", n)
         if it.part == "annex":
-            return f"{doc.short_name}附件第{n}项"
-        return f"{doc.short_name}{n}" if n.startswith("（") else f"{doc.short_name}第{n}项"
+            return f"{doc.short_name}附件{sec}第{n}项"
+        return f"{doc.short_name}{sec}{n}" if n.startswith("（") else f"{doc.short_name}{sec}第{n}项"
 
     def walk(items: list[Item], parent: Item | None) -> None:
         for pos, it in enumerate(items):

@@ -99,11 +99,11 @@ def cmd_import_doc(args) -> int:
         print(json.dumps(doc.as_dict(), ensure_ascii=False, indent=1))
     else:
         print(f"《{doc.title}》（{doc.genre}，简称“{doc.short_name}”）：{len(doc.items)} 条，"
-              f"下级措施/子项 {sum(len(i.children) for i in doc.items)} 条，警告 {len(doc.warnings)} 条")
+              f"下级措施/子项 {sum(len(i.children) for i in doc.items)} 条，目标指标 {len(doc.targets)} 项，"
+              f"警告 {len(doc.warnings)} 条")
         for w in doc.warnings:
-            print(f"  警告 第{w['line']}行：{w['message']}  {w['text']}")
-    if args.dry_run:
-        return 0
+            where = f"第{w['page']}页" if w.get("page") else f"第{w['line']}行"
+            print(f"  警告 {where}：{w['message']}  {w['text']}")
     if not doc.items:
         print("错误：没有识别出任何条目，未写入", file=sys.stderr)
         return 1
@@ -111,12 +111,12 @@ def cmd_import_doc(args) -> int:
         import hashlib
 
         sha = hashlib.sha256(Path(args.file).read_bytes()).hexdigest()
-        _doc_id, links = services.commit_doc(doc, filename=Path(args.file).name, sha256=sha)
+        _doc_id, links = services.commit_doc(doc, filename=Path(args.file).name, sha256=sha, dry_run=args.dry_run)
     except services.ServiceError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     if not args.json:
-        print(f"已写入，自动关联点位 {links} 处")
+        print(f"预览（未写入）：可以导入，将自动关联点位 {links} 处" if args.dry_run else f"已写入，自动关联点位 {links} 处")
     return 0
 
 
@@ -183,9 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--replace", action="store_true", help="用完整导出文件整体替换现有数据")
     i.set_defaults(func=cmd_import)
 
-    doc = sub.add_parser("import-doc", help="导入任务文件（整改清单/工作要点）/ import an official document")
-    doc.add_argument("file", help=".docx 或 .txt")
-    doc.add_argument("--dry-run", action="store_true", help="只解析，不写入")
+    from ingest.docparse import formats_help
+
+    doc = sub.add_parser("import-doc", help="导入任务文件（整改清单/工作要点）/ import an official document",
+                         description=f"支持的格式：{formats_help()}")
+    doc.add_argument("file", help=f"任务文件：{formats_help()}")
+    doc.add_argument("--dry-run", action="store_true", help="只解析并做写入前的全部检查，不写入")
     doc.add_argument("--json", action="store_true", help='输出 JSON：{"items": [...], "warnings": [...]}')
     doc.add_argument("--name", help="文件简称，用于条目编号前缀，如 省督察整改清单")
     doc.set_defaults(func=cmd_import_doc)

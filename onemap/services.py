@@ -163,16 +163,26 @@ def parse_doc(path: Path, *, short_name: str | None = None) -> docparse.ParsedDo
 
 
 def commit_doc(doc: docparse.ParsedDoc, *, filename: str = "", sha256: str = "", created_at=None,
-               link_sites: bool = True) -> tuple[int, int]:
+               link_sites: bool = True, dry_run: bool = False) -> tuple[int, int]:
     """Write a parsed document; link tasks to the sites their text names.
-    Returns (document id, number of links)."""
+    Returns (document id, number of links). With dry_run the very same writes and checks
+    run and are rolled back, so a dry run fails exactly where the import would."""
+    from sqlalchemy.exc import IntegrityError
+
     with transaction() as s:
         try:
             d = repo.add_document(s, doc, filename=filename, sha256=sha256, created_at=created_at)
+            links = link_document_sites(s, d.id) if link_sites else 0
+            s.flush()
         except repo.StoreError as exc:
             raise ServiceError(str(exc)) from exc
-        links = link_document_sites(s, d.id) if link_sites else 0
-        return d.id, links
+        except IntegrityError as exc:
+            raise ServiceError("无法写入：条目编号与已有记录冲突（编号重复）。请检查文件编号或更换简称（--name）") from exc
+        doc_id = d.id
+        if dry_run:
+            s.rollback()
+            return 0, links
+        return doc_id, links
 
 
 def region_prefixes(region: Region) -> tuple[str, ...]:

@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain import status as st
+from domain.tasktree import Item, ParsedDoc, duplicate_paths
 from domain.units import Unit as ParsedUnit
-from ingest.docparse import Item, ParsedDoc
 from ingest.sites import SiteRecord
 from onemap import settings
 from onemap.kinds import kind_by_any
@@ -142,6 +142,10 @@ def add_document(s: Session, doc: ParsedDoc, *, filename: str = "", sha256: str 
                  created_at: datetime | None = None) -> m.Document:
     if s.scalar(select(m.Document).where(m.Document.short_name == doc.short_name)):
         raise StoreError(f"已导入过“{doc.short_name}”。修订版请使用文件修订导入；如需另存为新文件，请指定不同的简称（--name）")
+    dups = duplicate_paths(doc)
+    if dups:
+        shown = "、".join(f"“{p.split('|', 1)[1]}”" for p in dups[:5]) + ("等" if len(dups) > 5 else "")
+        raise StoreError(f"条目编号重复：{shown}（编号在文件中重复出现），无法分别保存。请在核对表中改正编号后再导入")
     d = m.Document(title=doc.title, short_name=doc.short_name, genre=doc.genre, year=doc.year,
                    filename=filename, sha256=sha256, imported_at=created_at or now())
     s.add(d)

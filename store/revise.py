@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest.docparse import Item, ParsedDoc
+from domain.tasktree import Item, ParsedDoc
 from store import models as m
 from store.repo import StoreError, _attach_units, now
 

@@ -17,7 +17,7 @@ from streamlit_folium import st_folium
 
 from domain.categories import category_names
 from ingest import review as rv
-from ingest.docparse import DocParseError
+from ingest.docparse import DocParseError, formats_help, suffixes
 from ingest.report import ImportFailed, Report
 from onemap import services, settings
 from onemap.kinds import site_kinds
@@ -85,7 +85,7 @@ def document_tab(region) -> None:
         st.success(msg, icon=":material/check_circle:")
         if nav.has("map") and st.button("在一张图上查看"):
             nav.go("map")
-    up = st.file_uploader("上传文件（.docx 或 .txt）", type=["docx", "txt"], key="doc_upload")
+    up = st.file_uploader("上传文件（PDF、Word 或文本）", type=suffixes(), key="doc_upload", help=formats_help())
     c1, c2 = st.columns([2, 1])
     short = c1.text_input("文件简称（条目编号前缀，如“省督察整改清单”；留空则自动生成；同一简称再次导入即为修订）",
                           key="doc_short")
@@ -115,9 +115,10 @@ def document_tab(region) -> None:
         st.info(f"库中已有“{doc.short_name}”：本次按**修订**处理——逐条比对，已有任务的状态记录保留，删除的条目归档。")
     if doc.warnings:
         with st.expander(f"解析提示（{len(doc.warnings)} 条）", expanded=True):
-            st.dataframe(table(pd.DataFrame(doc.warnings).rename(columns={"line": "原文行", "text": "原文",
-                                                                          "message": "提示"})),
-                         hide_index=True, width="stretch")
+            st.dataframe(table(rv.warnings_table(doc)), hide_index=True, width="stretch")
+    if doc.targets:
+        with st.expander(f"主要目标（{len(doc.targets)} 项，是指标而非任务，不导入为任务）", expanded=False):
+            st.dataframe(table(rv.targets_table(doc)), hide_index=True, width="stretch")
 
     st.markdown("#### 1. 核对条目")
     st.caption("直接修改单元格；整改时限保留原文，时限日期可改。“上级”是所属问题/任务的行号。")
