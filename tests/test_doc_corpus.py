@@ -25,60 +25,9 @@ from tests.doc_corpus.score import MEASURES, score
 GOAL = 0.98
 ALL_MEASURES = (*MEASURES, "silent")
 
-# What today's parser (main, ingest/docparse.py) fails, measured by bench/docparse_bench.py.
+# What the parser fails, measured by bench/docparse_bench.py; each entry (source, variant): (measures, why).
 _ALL = "precision recall sections units deadlines bodies"
-KNOWN_FAILING: dict[tuple[str, str], tuple[str, str]] = {
-    ("jdz_rectification", "docx_numbering"): (_ALL + " silent", "Word list numbering is not read"),
-    ("jdz_rectification", "docx_table"): (_ALL + " silent", "a title row above the table header: 0 items"),
-    ("jdz_rectification", "docx_table_no_title"): ("recall sections units silent",
-                                                  "a table without a title row: groups lost, problems dropped"),
-    ("jdz_rectification", "pdf"): (_ALL + " targets", "PDF is not read"),
-    ("jdz_rectification", "wrapped_txt"): ("precision recall sections bodies silent",
-                                          "hard line breaks and page footers: problems dropped"),
-    ("jdz_rectification", "spaced_labels"): ("units bodies", "[责任 单位:…] not recognised"),
-    ("jdz_rectification", "dash_headings"): ("sections units", "group headings with a list dash missed"),
-    ("jdz_rectification", "unit_notes"): ("units", "…等 taken into the unit name"),
-    ("jdz_work_points", "txt"): ("targets", "主要目标 indicators are not kept as targets"),
-    ("jdz_work_points", "docx_numbering"): (_ALL + " targets silent", "Word list numbering is not read"),
-    ("jdz_work_points", "pdf"): (_ALL + " targets", "PDF is not read"),
-    ("jdz_work_points", "wrapped_txt"): ("precision recall units bodies targets",
-                                        "hard line breaks and page footers"),
-    ("jdz_work_points", "halfwidth"): ("targets", "主要目标 indicators are not kept as targets"),
-    ("jdz_work_points", "spaced_labels"): ("units bodies targets", "[责任 单位:…] not recognised"),
-    ("jdz_work_points", "dash_headings"): ("sections bodies targets", "section headings with a list dash missed"),
-    ("jdz_work_points", "split_units"): ("targets", "主要目标 indicators are not kept as targets"),
-    ("jdz_work_points", "unit_notes"): ("units targets", "notes (等, 为各项任务责任单位) not understood"),
-    ("jdz_work_points", "two_clauses"): ("precision recall targets", "a unit clause inside the title sentence"),
-    ("jj_rectification", "docx_numbering"): (_ALL + " silent", "Word list numbering is not read"),
-    ("jj_rectification", "docx_table"): (_ALL + " silent", "a title row above the table header: 0 items"),
-    ("jj_rectification", "docx_table_no_title"): ("recall sections units silent",
-                                                 "a table without a title row: groups lost, problems dropped"),
-    ("jj_rectification", "pdf"): (_ALL + " targets", "PDF is not read"),
-    ("jj_rectification", "wrapped_txt"): (_ALL + " silent", "hard line breaks and page footers: 0 items"),
-    ("jj_rectification", "spaced_labels"): ("units bodies", "[责任 单位:…] not recognised"),
-    ("jj_rectification", "dash_headings"): ("sections units", "group headings with a list dash missed"),
-    ("jj_rectification", "unit_notes"): ("units", "…等 taken into the unit name"),
-    ("sr_rectification", "docx_numbering"): (_ALL + " silent", "Word list numbering is not read"),
-    ("sr_rectification", "docx_table"): (_ALL + " silent", "a title row above the table header: 0 items"),
-    ("sr_rectification", "docx_table_no_title"): ("recall sections units silent",
-                                                 "a table without a title row: groups lost, problems dropped"),
-    ("sr_rectification", "pdf"): (_ALL + " targets", "PDF is not read"),
-    ("sr_rectification", "wrapped_txt"): ("precision recall", "hard line breaks and page footers: measures merged"),
-    ("sr_rectification", "spaced_labels"): ("units bodies", "[责任 单位:…] not recognised"),
-    ("sr_rectification", "dash_headings"): ("sections", "group headings with a list dash missed"),
-    ("sr_rectification", "unit_notes"): ("units", "…等 taken into the unit name"),
-    ("jdz_rectification", "combined_txt"): ("precision recall sections units bodies silent", "several quirks at once"),
-    ("jdz_work_points", "combined_txt"): ("precision recall sections units bodies targets refs",
-                                         "several quirks at once; restarted refs collide"),
-    ("jj_rectification", "combined_txt"): (_ALL + " silent", "several quirks at once: 0 items"),
-    ("sr_rectification", "combined_txt"): (_ALL, "several quirks at once: 0 items"),
-    **{(source, "combined_pdf"): (_ALL + " targets", "PDF is not read") for source in SOURCES},
-    **{("jj_work_points", v): (_ALL + " targets" + ("" if v == "pdf" else " silent"),
-                               "PDF is not read" if v == "pdf" else
-                               "another city's work points taken for a rectification list (整改目标 in a task): 0 items")
-       for v in ("txt", "docx_numbering", "pdf", "wrapped_txt", "halfwidth", "spaced_labels", "dash_headings",
-                 "split_units", "unit_notes", "two_clauses", "combined_txt")},
-}
+KNOWN_FAILING: dict[tuple[str, str], tuple[str, str]] = {}  # none since the parser of issue 12
 
 
 def _params():
