@@ -268,3 +268,18 @@ def test_events_numbered_per_task_in_time_order():
             {"id": 1, "task_id": 2, "at": datetime(2024, 3, 5)}]
     dump._number_events(rows)
     assert {r["id"]: r["seq"] for r in rows} == {3: 1, 4: 2, 5: 3, 2: 1, 1: 2}
+
+
+def test_meta_is_overwritten_and_events_are_not_samples_unless_said(demo_dir):
+    with transaction() as s:
+        repo.set_meta(s, "mut-key", "一")
+    with transaction() as s:
+        repo.set_meta(s, "mut-key", "二")
+        tid, _ = _task_at_site(s)
+        repo.record_status(s, tid, "整改中", actor="张三", at=datetime(2026, 1, 2))
+        repo.record_status(s, tid, "申请销号", actor="张三", note="完工", at=datetime(2026, 1, 3), sample=True)
+    with reader() as s:
+        assert s.scalar(select(m.Meta.value).where(m.Meta.key == "mut-key")) == "二"
+        got = [(e.to_status, e.sample) for e in
+               s.scalars(select(m.StatusEvent).where(m.StatusEvent.task_id == tid).order_by(m.StatusEvent.seq))]
+    assert got == [("整改中", False), ("申请销号", True)]
