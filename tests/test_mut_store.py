@@ -283,3 +283,45 @@ def test_meta_is_overwritten_and_events_are_not_samples_unless_said(demo_dir):
         got = [(e.to_status, e.sample) for e in
                s.scalars(select(m.StatusEvent).where(m.StatusEvent.task_id == tid).order_by(m.StatusEvent.seq))]
     assert got == [("整改中", False), ("申请销号", True)]
+
+
+def test_new_site_ids_per_kind_continue_after_the_highest_taken():
+    ids = repo._SiteIds({"SECTION-0001", "SECTION-0003", "MINE-0001"})
+    got = [ids.new(k) for k in ("监测断面", "断面", "mine", "不认识的类型", "监测断面", "矿山", "")]
+    assert got == ["SECTION-0002", "SECTION-0004", "MINE-0002", "SITE-0001", "SECTION-0005", "MINE-0003", "SITE-0002"]
+
+
+def test_imported_items_keep_their_order_and_links_default_to_no_matched_text(data_dir, tmp_path):
+    import pandas as pd
+
+    from onemap import services
+
+    f = tmp_path / "l.xlsx"
+    pd.DataFrame([{"编号": "1", "问题/任务": "甲"}, {"编号": "2", "问题/任务": "乙"},
+                  {"编号": "2/1", "上级编号": "2", "问题/任务": "乙一"},
+                  {"编号": "2/2", "上级编号": "2", "问题/任务": "乙二"},
+                  {"编号": "2/3", "上级编号": "2", "问题/任务": "乙三"}]).to_excel(f, index=False)
+    services.import_file(f, document="清单")
+    with transaction() as s:
+        pos = {t.title: t.position for t in s.scalars(select(m.Task))}
+        assert pos == {"甲": 0, "乙": 1, "乙一": 0, "乙二": 1, "乙三": 2}
+        tid = s.scalar(select(m.Task.id).where(m.Task.title == "甲"))
+        s.add(m.Site(id="S", kind="监测断面", name="点", geom_wkt="POINT (117.2 29.3)", updated_at=T0))
+        s.flush()
+        repo.link_task_site(s, tid, "S")
+        repo.link_task_site(s, tid, "S", matched_text="点", confidence=0.5)  # already linked: kept as it was
+    with reader() as s:
+        links = [(x.task_id, x.site_id, x.matched_text, x.confidence) for x in s.scalars(select(m.TaskSite))]
+    assert links == [(tid, "S", "", 1.0)]
+
+
+def test_events_frame_is_in_time_order_not_id_order(demo_dir):
+    with transaction() as s:
+        tid, _ = _task_at_site(s)
+        s.add(m.StatusEvent(task_id=tid, seq=2, at=datetime(2026, 3, 1), from_status="整改中", to_status="申请销号",
+                            note="后", recorded_at=T0))
+        s.flush()
+        s.add(m.StatusEvent(task_id=tid, seq=1, at=datetime(2026, 2, 1), from_status="未启动", to_status="整改中",
+                            note="先", recorded_at=T0))
+    with reader() as s:
+        assert queries.events_frame(s, [tid])["note"].tolist() == ["先", "后"]
