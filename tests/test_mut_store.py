@@ -325,3 +325,34 @@ def test_events_frame_is_in_time_order_not_id_order(demo_dir):
                             note="先", recorded_at=T0))
     with reader() as s:
         assert queries.events_frame(s, [tid])["note"].tolist() == ["先", "后"]
+
+
+def test_task_frame_units_in_their_order_places_sorted_and_named(data_dir):
+    from domain.places import PlaceSet
+
+    places = PlaceSet.from_dict({"adcode": "360200", "name": "景德镇市", "counties": [
+        {"adcode": "360202", "name": "昌江区"}, {"adcode": "360281", "name": "乐平市"}]})
+    with transaction() as s:
+        _new_task(s, 1)
+        s.add(m.Unit(id=1, name="乐平市政府", place_code="360281"))
+        s.add(m.Unit(id=2, name="昌江区政府", place_code="360202"))
+        s.add(m.Unit(id=3, name="无名单位", place_code="999999"))
+        s.flush()
+        # stored in the reverse of their order: the order is `position`, not the row id
+        s.add(m.TaskUnit(id=1, task_id=1, unit_id=3, role="responsible", position=2))
+        s.add(m.TaskUnit(id=2, task_id=1, unit_id=2, role="responsible", position=1))
+        s.add(m.TaskUnit(id=3, task_id=1, unit_id=1, role="responsible", position=0))
+        s.add(m.Site(id="S", kind="监测断面", name="点", geom_wkt="POINT (117.2 29.3)", updated_at=T0))
+        s.add(m.StatusEvent(task_id=1, seq=1, at=datetime(2026, 1, 2), from_status="未启动", to_status="整改中",
+                            recorded_at=T0))
+    with reader() as s:
+        row = queries.tasks_frame(s, date(2026, 1, 5), places=places).iloc[0]
+        events = queries.events_frame(s)
+        sites = queries.sites_frame(s)
+    assert row["units"] == ["乐平市政府", "昌江区政府", "无名单位"]
+    assert row["unit_place_codes"] == ["360202", "360281", "999999"]
+    assert row["unit_places"] == ["999999", "乐平市", "昌江区"]  # an unknown code is shown as it is
+    assert events.columns.tolist() == ["id", "task_id", "at", "from_status", "to_status", "actor", "actor_unit",
+                                       "note", "sample", "recorded_at", "attachments"]
+    assert events["task_id"].tolist() == [1]
+    assert sites.crs.to_epsg() == 4326
