@@ -1,0 +1,41 @@
+"""Import reports and small ingest rules with hand-written expected text (issue 18:
+mutation testing showed the wording and the limits untested)."""
+
+from __future__ import annotations
+
+from ingest.report import ImportFailed, Problem, Report
+
+
+def test_report_text_names_row_column_value_problem_and_fix():
+    r = Report()
+    assert r.ok and r.text() == ""
+    r.warn(3, "整改时限", "年底", "时限按当年12月31日计")
+    r.error(5, "编号", None, "编号为空", "每行都需要编号")
+    r.error("要素7", "", "x" * 61, "坐标超出范围", "")
+    r.error("", "关联点位", "", "缺少必需的列", "请加上该列")
+    assert not r.ok
+    assert r.text() == "\n".join([
+        "导入失败：发现 3 处错误，未写入任何数据。",
+        "  - 第5行“编号”列：编号为空。每行都需要编号",
+        "  - 要素7，值“" + "x" * 57 + "…”：坐标超出范围",
+        "  - 文件“关联点位”列：缺少必需的列。请加上该列",
+        "  提示：第3行“整改时限”列，值“年底”：时限按当年12月31日计",
+    ])
+    assert r.errors[1].as_dict() == {"row": "要素7", "column": "", "value": "x" * 57 + "…", "problem": "坐标超出范围",
+                                     "fix": ""}
+    assert r.warnings == [Problem(3, "整改时限", "年底", "时限按当年12月31日计", "")]
+
+
+def test_values_up_to_sixty_characters_are_kept_whole():
+    r = Report()
+    r.warn(2, "名称", "甲" * 60, "过长")
+    r.warn(2, "名称", 12.5, "数字")
+    assert [p.value for p in r.warnings] == ["甲" * 60, "12.5"]
+
+
+def test_import_failed_carries_the_report_and_its_text():
+    r = Report()
+    r.error(2, "名称", "", "名称为空", "")
+    e = ImportFailed(r)
+    assert e.report is r
+    assert str(e) == "导入失败：发现 1 处错误，未写入任何数据。\n  - 第2行“名称”列：名称为空"
