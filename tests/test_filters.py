@@ -145,7 +145,13 @@ TASK_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("chosen", "want"), TASK_CASES, ids=[str(c) for c, _ in TASK_CASES])
+def _id(chosen: dict) -> str:
+    """A test id without brackets: pytest cannot select an id holding `[` `]` by name, which
+    mutmut does for every mutant (each such case then counted as passing)."""
+    return " ".join(f"{k}={','.join(v) if isinstance(v, list) else v}" for k, v in chosen.items()) or "none"
+
+
+@pytest.mark.parametrize(("chosen", "want"), TASK_CASES, ids=[_id(c) for c, _ in TASK_CASES])
 def test_filter_tasks(chosen, want):
     got = filter_tasks(TASKS, Filters(**chosen, as_of=date(2026, 11, 20)), SITES, PLACE_OF_SITE)
     assert set(got["id"]) == want
@@ -175,7 +181,7 @@ SITE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("chosen", "want"), SITE_CASES, ids=[str(c) for c, _ in SITE_CASES])
+@pytest.mark.parametrize(("chosen", "want"), SITE_CASES, ids=[_id(c) for c, _ in SITE_CASES])
 def test_filter_sites(chosen, want):
     f = Filters(**chosen, as_of=date(2026, 11, 20))
     shown = filter_tasks(TASKS, f, SITES, PLACE_OF_SITE)
