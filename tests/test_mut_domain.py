@@ -24,3 +24,13 @@ def up():
 def test_acceptance_wording_is_not_a_unit_name(up, text, names, note):
     units, per, got_note = parse_acceptance(text, up)
     assert ([u.name for u in units], per, got_note) == (names, {}, note)
+
+
+@pytest.mark.parametrize(("text", "units"), [
+    ("市 住建局、市林业局", [("市住建局", "360200"), ("市林业局", "360200")]),  # spaces inside a name go
+    ("责任单位：〔市住建局〕", [("市住建局", "360200")]),  # brackets left once the label is gone
+    ("浮梁县委、人民政府", [("浮梁县委、人民政府", "360222")]),  # committee + 人民政府: one pair
+    ("乐平市委、人民政府", [("乐平市委、人民政府", "360281")]),
+], ids=["spaces", "label_then_brackets", "county_pair_renmin", "city_level_county_pair_renmin"])
+def test_unit_text_cleaning_and_pairs(up, text, units):
+    assert [(u.name, u.place_code) for u in up.parse(text)] == units
