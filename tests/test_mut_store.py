@@ -356,3 +356,20 @@ def test_task_frame_units_in_their_order_places_sorted_and_named(data_dir):
                                        "note", "sample", "recorded_at", "attachments"]
     assert events["task_id"].tolist() == [1]
     assert sites.crs.to_epsg() == 4326
+
+
+def test_a_finding_with_a_change_files_its_photos_with_the_event_too(demo_dir, tmp_path):
+    photo = tmp_path / "现场.jpg"
+    photo.write_bytes(b"jpeg")
+    digest = hashlib.sha256(b"jpeg").hexdigest()
+    with transaction() as s:
+        tid, site = _task_at_site(s)
+        ins = repo.add_inspection(s, day=date(2026, 1, 5), title="检查", inspectors="", base_name="", stops=[site],
+                                  created_by="张三")
+        fid = repo.record_finding(s, ins.id, site, task_id=tid, text="已开工", actor=" 张三 ", photos=[photo],
+                                  to_status="整改中").id
+    with reader() as s:
+        f = s.get(m.Finding, fid)
+        att = [(a.event_id, a.filename, a.sha256) for a in s.scalars(select(m.Attachment))]
+        assert (f.recorded_by, [p["sha256"] for p in f.photos]) == ("张三", [digest])
+        assert att == [(f.event_id, "现场.jpg", digest)]
