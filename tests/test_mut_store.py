@@ -338,10 +338,10 @@ def test_task_frame_units_in_their_order_places_sorted_and_named(data_dir):
         s.add(m.Unit(id=2, name="昌江区政府", place_code="360202"))
         s.add(m.Unit(id=3, name="无名单位", place_code="999999"))
         s.flush()
-        # stored in the reverse of their order: the order is `position`, not the row id
-        s.add(m.TaskUnit(id=1, task_id=1, unit_id=3, role="responsible", position=2))
-        s.add(m.TaskUnit(id=2, task_id=1, unit_id=2, role="responsible", position=1))
-        s.add(m.TaskUnit(id=3, task_id=1, unit_id=1, role="responsible", position=0))
+        # the order is `position`: neither the link's row id nor the unit's id order gives it
+        s.add(m.TaskUnit(id=1, task_id=1, unit_id=2, role="responsible", position=2))
+        s.add(m.TaskUnit(id=2, task_id=1, unit_id=3, role="responsible", position=0))
+        s.add(m.TaskUnit(id=3, task_id=1, unit_id=1, role="responsible", position=1))
         s.add(m.Site(id="S", kind="监测断面", name="点", geom_wkt="POINT (117.2 29.3)", updated_at=T0))
         s.add(m.StatusEvent(task_id=1, seq=1, at=datetime(2026, 1, 2), from_status="未启动", to_status="整改中",
                             recorded_at=T0))
@@ -349,7 +349,7 @@ def test_task_frame_units_in_their_order_places_sorted_and_named(data_dir):
         row = queries.tasks_frame(s, date(2026, 1, 5), places=places).iloc[0]
         events = queries.events_frame(s)
         sites = queries.sites_frame(s)
-    assert row["units"] == ["乐平市政府", "昌江区政府", "无名单位"]
+    assert row["units"] == ["无名单位", "乐平市政府", "昌江区政府"]
     assert row["unit_place_codes"] == ["360202", "360281", "999999"]
     assert row["unit_places"] == ["999999", "乐平市", "昌江区"]  # an unknown code is shown as it is
     assert events.columns.tolist() == ["id", "task_id", "at", "from_status", "to_status", "actor", "actor_unit",
