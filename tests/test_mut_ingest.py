@@ -39,3 +39,26 @@ def test_import_failed_carries_the_report_and_its_text():
     e = ImportFailed(r)
     assert e.report is r
     assert str(e) == "导入失败：发现 1 处错误，未写入任何数据。\n  - 第2行“名称”列：名称为空"
+
+
+def _site_rows() -> dict:
+    from sqlalchemy import select
+
+    from store import models as m
+    from store.db import reader
+
+    with reader() as s:
+        return {x.id: (x.kind, x.name, list(x.aliases or []), x.county_code, dict(x.attrs or {}), x.source_crs,
+                       x.source, x.illustrative) for x in s.scalars(select(m.Site))}
+
+
+def test_full_export_restores_every_site_field(demo_dir, stores, tmp_path):
+    from onemap import services
+
+    out = tmp_path / "all.gpkg"
+    services.export(out)
+    before = _site_rows()
+    assert before and all(v[3] for v in before.values())  # the demo's sites all have a county
+    stores.new()
+    services.import_file(out)
+    assert _site_rows() == before
