@@ -62,3 +62,24 @@ def test_full_export_restores_every_site_field(demo_dir, stores, tmp_path):
     stores.new()
     services.import_file(out)
     assert _site_rows() == before
+
+
+def test_splitting_a_measure_splits_its_title_too():
+    import pandas as pd
+
+    from ingest.review import COLUMNS, split_row
+
+    row = dict.fromkeys(COLUMNS, "")
+    row.update({"行": 1, "上级": 0, "层级": "措施", "编号": "3", "标题": "清理河道垃圾。加装拦污网。",
+                "内容": "清理河道垃圾。加装拦污网。"})
+    got = split_row(pd.DataFrame([row], columns=COLUMNS), 1, "加装")
+    assert got[["行", "编号", "标题", "内容"]].values.tolist() == [
+        [1, "3", "清理河道垃圾。", "清理河道垃圾。"], [2, "3之二", "加装拦污网。", "加装拦污网。"]]
+
+
+def test_gazetteer_sites_without_a_kind():
+    from ingest.gazetteer import Gazetteer
+
+    gaz = Gazetteer([("S1", "王雌涧水库", ["王雌涧"]), ("S2", "南河河口", [], "section")])
+    assert [(s.id, s.kind_code, s.names) for s in gaz.sites] == [
+        ("S1", None, ("王雌涧水库", "王雌涧")), ("S2", "section", ("南河河口",))]
