@@ -83,3 +83,23 @@ def test_gazetteer_sites_without_a_kind():
     gaz = Gazetteer([("S1", "王雌涧水库", ["王雌涧"]), ("S2", "南河河口", [], "section")])
     assert [(s.id, s.kind_code, s.names) for s in gaz.sites] == [
         ("S1", None, ("王雌涧水库", "王雌涧")), ("S2", "section", ("南河河口",))]
+
+
+def test_site_table_errors_say_how_to_fix():
+    import pandas as pd
+
+    from ingest.sites import _coerce_attr, table_to_gdf
+    from onemap.kinds import kind_by_any
+
+    r = Report()
+    assert table_to_gdf(pd.DataFrame({"名称": ["甲"], "备注": ["x"]}), r, None, None, None, None) is None
+    assert r.errors == [Problem("", "", "名称、备注", "没有找到坐标列",
+                                "点位表请使用“经度/纬度”“lon/lat”或“x/y”列名（或导入时指定坐标列）；"
+                                "任务台账需要“编号”和“问题/任务”列")]
+    r = Report()
+    df = pd.DataFrame({"名称": ["甲", "乙"], "经度": [117.2, "东经"], "纬度": [29.3, 29.4]})
+    assert table_to_gdf(df, r, None, None, None, None) is None
+    assert r.errors == [Problem(3, "经度", "东经", "坐标缺失或不是数字", "请填写十进制数字坐标，如 117.2135")]
+    r = Report()
+    assert _coerce_attr(kind_by_any("监测断面"), "备注", "长" * 2001, r, 4) is None
+    assert r.errors == [Problem(4, "备注", "长" * 20 + "…", "内容过长（2001 字，上限 2000 字）", "请精简该列内容")]
