@@ -237,6 +237,9 @@ def test_a_trip_planned_for_later_records_its_change_now(demo_dir):
 def test_small_frames_and_emptiness(data_dir):
     with reader() as s:
         assert queries.store_is_empty(s)
+        assert queries.events_frame(s).columns.tolist() == [  # no events: still every column
+            "id", "task_id", "at", "from_status", "to_status", "actor", "actor_unit", "note", "sample", "recorded_at",
+            "attachments"]
         assert queries.units_frame(s).columns.tolist() == ["id", "name", "place_code", "aliases"]
         assert queries.documents_frame(s).columns.tolist() == [
             "id", "title", "short_name", "genre", "year", "filename", "sha256", "imported_at"]
