@@ -103,3 +103,18 @@ def test_site_table_errors_say_how_to_fix():
     r = Report()
     assert _coerce_attr(kind_by_any("监测断面"), "备注", "长" * 2001, r, 4) is None
     assert r.errors == [Problem(4, "备注", "长" * 20 + "…", "内容过长（2001 字，上限 2000 字）", "请精简该列内容")]
+
+
+def test_a_geographic_crs_with_metre_values_is_refused():
+    import pandas as pd
+    from pyproj import CRS
+
+    from ingest.sites import table_to_gdf
+
+    r = Report()
+    df = pd.DataFrame({"名称": ["甲"], "x": [39_500_000.0], "y": [3_250_000.0]})
+    assert table_to_gdf(df, r, CRS.from_epsg(4490), None, None, None) is None
+    [p] = r.errors
+    assert (p.row, p.column, p.value, p.fix) == ("", "x/y", "39500000.0, 3250000.0",
+                                                 "投影坐标请指定高斯-克吕格投影坐标系，如 EPSG:4548 或 EPSG:4527")
+    assert p.problem.endswith("是经纬度，但坐标值不是度数") and "4490" in p.problem
