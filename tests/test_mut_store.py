@@ -219,6 +219,11 @@ def test_inspections_and_findings(demo_dir):
         frame = queries.findings_frame(s)
         assert frame["id"].tolist() == [f3, f2, f1]  # newest day first, then newest finding
         assert frame["title"].tolist() == ["回头看", "现场检查", "现场检查"]
+        assert frame.columns.tolist() == ["id", "inspection_id", "site_id", "task_id", "text", "photos", "event_id",
+                                          "recorded_by", "recorded_at", "day", "title", "inspectors"]
+        assert frame[["inspection_id", "site_id", "day", "inspectors"]].values.tolist() == [
+            [ids[1], other, date(2026, 2, 1), ""], [ids[0], site, date(2026, 1, 5), "张三、李四"],
+            [ids[0], site, date(2026, 1, 5), "张三、李四"]]
         assert queries.findings_frame(s, site)["id"].tolist() == [f2, f1]
 
 
