@@ -58,7 +58,9 @@ if [[ -n "${MUTATION_SAMPLE:-}" ]]; then
   fi
 fi
 
-if [[ $score_only -eq 0 ]]; then
+if [[ $score_only -eq 0 && ${#names[@]} -eq 0 ]]; then
+  echo "no mutant in the sample" >&2
+elif [[ $score_only -eq 0 ]]; then
   # mutmut exits non-zero when mutants survive; the score below is the result.
   nice -n 19 "$PY" -m mutmut run --max-children "${MUTATION_WORKERS:-1}" "${names[@]}" || true
 fi
