@@ -16,7 +16,7 @@ PROGRESS = "record_progress"  # 整改中 / 长期坚持 check-ins, findings
 APPLY = "apply"  # → 申请销号
 APPROVE = "approve"  # → 已销号
 RETURN = "return"  # → 退回
-REOPEN = "reopen"  # 已销号 → 整改中 (a relapse found by 回头看)
+REOPEN = "reopen"  # 已销号 → 整改中 (a relapse found by 回头看: by the 填报 or the 审核 side)
 PLAN_TRIP = "plan_trip"
 IMPORT = "import"  # site layers, ledgers
 REVISE = "revise"  # documents and their revisions
@@ -38,8 +38,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     SYSADMIN: frozenset({MANAGE_USERS, SETTINGS}),
     MANAGER: frozenset({VIEW, IMPORT, REVISE, RESTORE, SAVE_VIEWS, EXPORT, PLAN_TRIP}),
     REVIEWER: frozenset({VIEW, APPROVE, RETURN, REOPEN}),
-    FILLER: frozenset({VIEW, PROGRESS, APPLY, PLAN_TRIP}),
-    LEADER: frozenset({VIEW, EXPORT}),
+    FILLER: frozenset({VIEW, PROGRESS, APPLY, REOPEN, PLAN_TRIP}),
+    LEADER: frozenset({VIEW, EXPORT, SAVE_VIEWS}),
     AUDITOR: frozenset({READ_AUDIT}),
     CLI: frozenset({VIEW, IMPORT, REVISE, RESTORE, SAVE_VIEWS, EXPORT, SETTINGS}),
 }
@@ -83,14 +83,14 @@ def why_not(actor: Actor | None, action: str, task: TaskScope | None = None) -> 
         return f"“{actor.role}”角色不能{what}"
     if action not in TASK_SCOPED or task is None:
         return None
-    if action in (PROGRESS, APPLY):
+    if actor.role == FILLER:  # the tasks of its unit, or of its county's units
         units = {u for u, _ in task.responsible}
         places = {p for _, p in task.responsible}
         if actor.unit in units or (actor.county_code and actor.county_code in places):
             return None
         return (f"{task.ref} 的责任单位（{'、'.join(sorted(units)) or '未填写'}）不属于"
                 f"{actor.unit or '本账户'}{'或其所辖区县' if actor.county_code else ''}，不能{what}")
-    if actor.unit not in task.acceptance:
+    if actor.unit not in task.acceptance:  # 审核: the tasks its unit accepts
         return f"{task.ref} 的验收单位（{'、'.join(task.acceptance) or '未填写'}）不是{actor.unit or '本账户单位'}，不能{what}"
     if action in (APPROVE, RETURN) and task.applicant and task.applicant == actor.username:
         return f"{task.ref} 的销号申请由本人提出，按职责分离须由他人验收"

@@ -67,6 +67,13 @@ def task_scope(s: Session, task: m.Task) -> perm.TaskScope:
                           tuple(n for n, _p, r in rows if r == "acceptance"), applicant)
 
 
+def may_report(actor: Actor | None, task_id: int) -> bool:
+    """May the actor record progress (a finding) on this task?"""
+    with reader() as s:
+        task = s.get(m.Task, int(task_id))
+        return task is not None and perm.allowed(actor, perm.PROGRESS, task_scope(s, task))
+
+
 def allowed_changes(actor: Actor | None, task_id: int, options: list[str], current: str) -> dict[str, str | None]:
     """For each legal next status, None if the actor may make the change, else why not (for
     pages: they offer only what the service would accept)."""
@@ -321,6 +328,10 @@ def change_status(actor: Actor, task_id: int, to_status: str, *, note: str = "",
                 raise ServiceError(f"任务 {task_id} 不存在")
             cur = repo.current_status(s, task.id)
             if expected_version is None or expected_version == repo.task_version(s, task.id):
+                try:  # an illegal change is refused as such, whoever asks
+                    st_status.check_transition(cur, to_status, ongoing=bool(task.ongoing), note=note)
+                except st_status.TransitionError as exc:
+                    raise ServiceError(str(exc)) from exc
                 ensure(actor, perm.status_action(cur, to_status), task_scope(s, task))
             ev = repo.record_status(s, int(task_id), to_status, actor=actor.display_name, actor_unit=actor.unit,
                                     note=note, at=at, files=list(files or []), expected_version=expected_version,

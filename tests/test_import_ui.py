@@ -11,7 +11,7 @@ from onemap import services, settings
 from store import models as m
 from store import queries
 from store.db import reader
-from tests.conftest import page_test
+from tests.conftest import page_test, sign_in
 from tests.test_revision import revised
 
 DOCS = settings.DEMO_DIR / "docs"
@@ -57,7 +57,7 @@ def test_work_points_from_upload_to_map(city):
     assert set(t.loc["2026年工作要点第5项", "site_ids"]) >= {"SEC-01", "SEC-03", "SEC-04"}
     assert "PARK-01" in t.loc["2026年工作要点附件第23项", "site_ids"]
     # the map shows them
-    app = AppTest.from_file(str(settings.REPO_ROOT / "app.py"), default_timeout=120)
+    app = sign_in(AppTest.from_file(str(settings.REPO_ROOT / "app.py"), default_timeout=120))
     app.session_state["site_id"] = "SEC-01"
     app.run()
     assert not app.exception
