@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from onemap import settings
-from tests.conftest import Stores
+from tests.conftest import MANAGER_ACTOR, Stores
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("ONEMAP_SCREENSHOTS", settings.REPO_ROOT / "var" / "screenshots"))
@@ -51,7 +51,7 @@ def server_fixture(tmp_path_factory, demo_store):
     stores.new(demo=demo_store)
     hostile = tmp / "hostile.csv"
     hostile.write_text(f"名称,类型,经度,纬度\n\"{HOSTILE}\",监测断面,117.25,29.33\n", encoding="utf-8")
-    services.import_file(hostile)
+    services.import_file(MANAGER_ACTOR, hostile)
     yield from serve_app()
     stores.close()
     mp.undo()

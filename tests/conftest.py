@@ -118,6 +118,10 @@ def db_counts() -> dict[str, int]:
                 for t in (m.Site, m.Task, m.Document, m.StatusEvent, m.TaskSite, m.Unit)}
 
 
+from domain.actors import Actor  # noqa: E402 - the tests' actors
+
+# the actor of the tests that call the services directly (imports, exports, views)
+MANAGER_ACTOR = Actor("t-manager", "业务管理员（测试）", "业务管理员", "市生态环境局")
 TEST_PASSWORD = "Test@2026pass"
 MANAGER = {"name": "业务管理员（测试）", "unit": "市生态环境局", "role": "业务管理员"}
 

@@ -207,17 +207,19 @@ def test_an_empty_finding_is_refused_in_chinese(demo_dir):
 def test_finding_needs_text_or_change_and_a_listed_site(demo_dir):
     import pytest
 
+    from domain.actors import Actor
     from onemap import services
 
-    iid = services.save_inspection(day=date(2026, 11, 24), title="t", inspectors="", base_name="局",
-                                   stops=["MIN-02"], created_by="x")
+    x = Actor("x", "x", "填报", "乐平市生态环境局", "360281")
+    iid = services.save_inspection(x, day=date(2026, 11, 24), title="t", inspectors="", base_name="局",
+                                   stops=["MIN-02"])
     with pytest.raises(services.ServiceError, match="请填写检查发现"):
-        services.record_finding(iid, "MIN-02", task_id=None, text=" ", actor="x")
+        services.record_finding(x, iid, "MIN-02", task_id=None, text=" ")
     with pytest.raises(services.ServiceError, match="不在本次检查任务中"):
-        services.record_finding(iid, "SEC-01", task_id=None, text="a", actor="x")
+        services.record_finding(x, iid, "SEC-01", task_id=None, text="a")
     with pytest.raises(services.ServiceError, match="已有同名检查任务“t”"):
-        services.save_inspection(day=date(2026, 11, 25), title=" t ", inspectors="", base_name="局",
-                                 stops=["MIN-02"], created_by="x")
+        services.save_inspection(x, day=date(2026, 11, 25), title=" t ", inspectors="", base_name="局",
+                                 stops=["MIN-02"])
     assert _count("inspection_findings") == 0 and _count("inspections") == 1
 
 
