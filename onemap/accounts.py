@@ -237,25 +237,30 @@ class ActiveSession:
 
 def resume(token: str | None, *, touch: bool = True) -> ActiveSession | None:
     """The account signed in with this browser token, or None (unknown, disabled, or idle past
-    the timeout — then the session is ended and the time-out audited)."""
+    the timeout — then the session is ended and the time-out audited). Activity is written at
+    most once a minute (a page runs its script on every click)."""
     if not token:
         return None
-    with transaction() as s:
-        row = s.scalar(select(m.UserSession).where(m.UserSession.token_hash == _token_hash(token)))
-        if row is None:
-            return None
-        u = s.get(m.User, row.user_id)
-        if u is None or not u.active:
-            s.delete(row)
-            return None
-        if now() - row.last_seen > timedelta(minutes=idle_minutes()):
-            s.delete(row)
-            audit.record(s, actor_of(u), audit.TIMED_OUT, object_type="账户", object_id=u.username,
-                         summary=f"超过 {idle_minutes()} 分钟无操作，会话结束")
-            return None
-        if touch:
-            row.last_seen = now()
-        return ActiveSession(actor_of(u), bool(u.must_change))
+    th = _token_hash(token)
+    with reader() as s:
+        row = s.scalar(select(m.UserSession).where(m.UserSession.token_hash == th))
+        u = s.get(m.User, row.user_id) if row is not None else None
+    if row is None:
+        return None
+    idle = now() - row.last_seen
+    if u is None or not u.active or idle > timedelta(minutes=idle_minutes()):
+        with transaction() as s:
+            s.execute(delete(m.UserSession).where(m.UserSession.token_hash == th))
+            if u is not None and u.active:
+                audit.record(s, actor_of(u), audit.TIMED_OUT, object_type="账户", object_id=u.username,
+                             summary=f"超过 {idle_minutes()} 分钟无操作，会话结束")
+        return None
+    if touch and idle >= timedelta(seconds=60):
+        with transaction() as s:
+            live = s.scalar(select(m.UserSession).where(m.UserSession.token_hash == th))
+            if live is not None:
+                live.last_seen = now()
+    return ActiveSession(actor_of(u), bool(u.must_change))
 
 
 def sign_out(token: str | None, actor: Actor | None) -> None:
