@@ -96,22 +96,23 @@ def test_role_matrix_at_the_service_layer(role, demo_dir, tmp_path):
 
 
 def test_a_filler_acts_only_on_his_county_and_a_reviewer_only_on_his_acceptance(demo_dir):
-    filler, reviewer = ROLES["填报"], ROLES["审核"]
+    filler = ROLES["填报"]
     fuliang = _tasks(("整改中",), place="360222")  # 浮梁县's, none of 乐平市's units among the 责任单位
     assert fuliang
     with pytest.raises(services.ServiceError, match="责任单位.*不属于乐平市生态环境局或其所辖区县，不能申请销号"):
         services.change_status(filler, fuliang[0], "申请销号", note="x")
     assert _status(fuliang[0]) == "整改中"
-    with reader() as s:  # an application 市整改办 does not accept (none of its 验收单位)
+    housing = Actor("r-housing", "审核员庚", "审核", "市住建局")
+    with reader() as s:  # an application 市住建局 does not accept (not among its 验收单位)
         other = s.execute(text(
             "SELECT t.id FROM tasks t WHERE (SELECT to_status FROM status_events e WHERE e.task_id = t.id "
             "ORDER BY seq DESC LIMIT 1) = '申请销号' AND EXISTS (SELECT 1 FROM task_units tu WHERE "
             "tu.task_id = t.id AND tu.role = 'acceptance') AND NOT EXISTS (SELECT 1 FROM task_units tu "
             "JOIN units u ON u.id = tu.unit_id WHERE tu.task_id = t.id AND tu.role = 'acceptance' "
-            "AND u.name = '市整改办') ORDER BY t.id")).scalars().all()
+            "AND u.name = '市住建局') ORDER BY t.id")).scalars().all()
     assert other
-    with pytest.raises(services.ServiceError, match="验收单位.*不是市整改办，不能验收销号"):
-        services.change_status(reviewer, other[0], "已销号")
+    with pytest.raises(services.ServiceError, match="验收单位.*不是市住建局，不能验收销号"):
+        services.change_status(housing, other[0], "已销号")
     assert _status(other[0]) == "申请销号"
 
 
