@@ -114,8 +114,11 @@ def sign_in_page() -> None:
 
 
 def change_password_page(forced: bool = False) -> None:
+    from ui.workflow import flash
+
     actor = current()
     st.markdown("### 修改密码")
+    flash()
     if forced:
         st.warning("这是初始密码或被重置的密码：请先设置新密码，再使用系统。")
     st.caption(f"密码至少 {accounts.MIN_LENGTH} 位，包含大写字母、小写字母、数字、符号中的至少三类。")
