@@ -170,7 +170,8 @@ def _one_page(view: str) -> None:
     use_local_assets()
     auth.gate()
     data.new_run()
-    importlib.import_module(f"ui.views.{view}").render()
+    module, _, func = view.partition(":")  # "audit_view:accounts_page": another page of the module
+    getattr(importlib.import_module(f"ui.views.{module}"), func or "render")()
 
 
 def page_test(view: str, timeout: float = 180, signed_in: bool = True):
