@@ -47,8 +47,10 @@ def _empty_store() -> None:
 
 def _signed_out() -> None:
     """An unsigned visitor sees the sign-in page and nothing else (no task data is read)."""
-    st.navigation([st.Page(auth.sign_in_page, title="登录", icon=":material/login:", url_path="login",
-                           default=True)], position="hidden").run()
+    # every address of the app answers with the sign-in page (a link to /ledger signs in, then shows it)
+    paths = ("map", "overview", "ledger", "field", "data", "audit", "accounts", "password", "start", "login")
+    st.navigation([st.Page(auth.sign_in_page, title="登录", icon=":material/login:", url_path=p,
+                           default=p == "map") for p in paths], position="hidden").run()
 
 
 def main() -> None:

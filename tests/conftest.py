@@ -146,7 +146,8 @@ def account(name: str, unit: str = "市生态环境局", role: str = "审核", c
     return username
 
 
-def session_token(name: str, unit: str = "市生态环境局", role: str = "审核", county: str = "") -> str:
+def session_token(name: str = MANAGER["name"], unit: str = MANAGER["unit"], role: str = MANAGER["role"],
+                  county: str = "") -> str:
     """A signed-in session of that account (through onemap.accounts.sign_in)."""
     from onemap import accounts
 

@@ -47,6 +47,7 @@ def render_task(task: pd.Series, all_tasks: pd.DataFrame, site_names: dict[str, 
         })), hide_index=True, width="stretch")
     confirmation(key)
     if not changeable(task, children, key):  # no control the service would refuse
+        st.markdown("**状态记录**")
         timeline(task, children)
         return
     tabs = st.tabs(["状态记录", "登记状态变更"], key=f"{key}_tabs")
