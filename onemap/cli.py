@@ -33,7 +33,13 @@ def cmd_demo(args) -> int:
 
         with reader() as s:
             if not store_is_empty(s):
+                from onemap.demo import demo_accounts
+                from store.repo import get_meta
+
+                demo = get_meta(s, "demo") == "1"
                 print("数据库已有数据，未重建示例数据。")
+                if demo:  # a demo store from before accounts existed: its demo accounts
+                    demo_accounts()
                 return 0
     counts = build_demo()
     print("示例数据已重建（景德镇市，点位为示意位置，进展为示例数据）：")
