@@ -78,6 +78,12 @@ def emit_pending_cookie() -> None:
 
 
 def sign_in_page() -> None:
+    _, mid, _ = st.columns([1, 2, 1])  # a form of a readable width
+    with mid:
+        _sign_in_form()
+
+
+def _sign_in_form() -> None:
     st.markdown("### 生态环境一张图 · 登录")
     notice = st.session_state.pop("auth_notice", None)
     if notice:
