@@ -39,11 +39,12 @@ def record(s: Session, actor: Actor | None, action: str, *, object_type: str = "
            username: str | None = None) -> m.AuditEntry:
     """Append one row in the caller's transaction. `username` names the account of a
     security event without an actor (a failed sign-in)."""
+    # cut to the columns' sizes (PostgreSQL refuses longer text; a typed user name can be anything)
     row = m.AuditEntry(at=datetime.now().replace(microsecond=0),
-                       username=(actor.username if actor else username) or "",
-                       display_name=actor.display_name if actor else "", role=actor.role if actor else "",
-                       unit=actor.unit if actor else "", action=action, object_type=object_type,
-                       object_id=str(object_id), summary=summary, before=_plain(before), after=_plain(after),
+                       username=((actor.username if actor else username) or "")[:64],
+                       display_name=(actor.display_name if actor else "")[:100], role=actor.role if actor else "",
+                       unit=(actor.unit if actor else "")[:200], action=action, object_type=object_type[:32],
+                       object_id=str(object_id)[:200], summary=summary, before=_plain(before), after=_plain(after),
                        client=client_address.get()[:100])
     s.add(row)
     s.flush()
