@@ -56,6 +56,7 @@ def _signed_out() -> None:
 def main() -> None:
     actor = auth.gate()
     if actor is None:
+        auth.emit_pending_cookie(sidebar=False)  # after 退出登录: the browser forgets the token too
         _signed_out()
         return
     auth.emit_pending_cookie()

@@ -70,10 +70,11 @@ def _set_cookie(token: str | None) -> None:
     st.html(f"<script>document.cookie = {value!r};</script>", unsafe_allow_javascript=True)
 
 
-def emit_pending_cookie() -> None:
+def emit_pending_cookie(*, sidebar: bool = True) -> None:
+    """Set (after sign-in) or clear (after sign-out) the browser's cookie, once."""
     pending = st.session_state.pop("auth_cookie", None)
     if pending is not None:
-        with st.sidebar:
+        with st.sidebar if sidebar else st.container():
             _set_cookie(pending or None)
 
 
