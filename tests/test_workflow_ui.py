@@ -89,7 +89,8 @@ def test_refused_change_keeps_the_note_and_writes_nothing(demo_dir):
 def test_measure_status_and_evidence(demo_dir):
     tid = _task_id("2026年工作要点|main|5")
     at = _app("SEC-01", who=FILLER)  # 乐平市生态环境局 is among its 责任单位: applying is his
-    assert at.selectbox(key=f"map_{tid}_target").options[0].startswith("2026年工作要点第5项")
+    target = [b for b in at.selectbox if b.key.startswith(f"map_{tid}_target")]  # keyed by the items offered
+    assert len(target) == 1 and target[0].options[0].startswith("2026年工作要点第5项")
     at.radio(key=f"map_{tid}_to").set_value("申请销号")
     at.text_area(key=f"map_{tid}_note").input("难点断面专项方案已印发")
     at.button(key=f"FormSubmitter:map_{tid}_form-登记").click().run()

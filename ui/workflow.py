@@ -53,7 +53,7 @@ def changeable(task: pd.Series, measures: pd.DataFrame, key: str | None = None) 
     typed text, and the save is refused by name."""
     op = operator()
     ss = st.session_state
-    pending = ss.get(f"{key}_target") if key and ss.get(f"{key}_to") else None
+    pending = ss.get(f"{key}_picked") if key and ss.get(f"{key}_to") else None
     return [t for t in [task, *[m for _, m in measures.iterrows()]]
             if int(t["id"]) == pending or _changes(op, t)[0]]
 
@@ -81,9 +81,15 @@ def status_form(task: pd.Series, measures: pd.DataFrame, key: str) -> None:
     # labels without the status: a keyed selectbox keeps showing the label it was given
     # when the option's text changes, so the current status goes in the caption below
     by_id = {int(t["id"]): t for t in targets}  # by id: the list can change between runs
-    if st.session_state.get(f"{key}_target") not in by_id:
-        st.session_state.pop(f"{key}_target", None)
-    pick = st.selectbox("变更对象", list(by_id), format_func=lambda i: str(by_id[i]["ref"]), key=f"{key}_target")
+    ids = list(by_id)
+    # a new list (after a change the account may act on fewer items) is a new widget: a keyed
+    # selectbox whose options change keeps showing the old label at the old position
+    wkey = f"{key}_target" + ("" if ids == [int(task["id"])] + [int(i) for i in measures["id"]]
+                              else "_" + "_".join(map(str, ids)))
+    prev = st.session_state.get(f"{key}_picked")
+    pick = st.selectbox("变更对象", ids, index=ids.index(prev) if prev in by_id else 0,
+                        format_func=lambda i: str(by_id[i]["ref"]), key=wkey)
+    st.session_state[f"{key}_picked"] = pick
     target = by_id[pick]
     # the task's version this form showed on the previous run is what the user decided on: the
     # store refuses the change if the task has moved on since (someone else changed it)
