@@ -151,8 +151,7 @@ def change_password_page(forced: bool = False) -> None:
 def sign_out() -> None:
     ss = st.session_state
     accounts.sign_out(ss.get("auth_token"), current())
-    for k in ("auth_token", "auth_actor", "auth_must_change"):
-        ss.pop(k, None)
+    ss.clear()  # nothing of this account's work (forms, choices, files) stays for the next one
     ss["auth_signed_out"] = True  # the cookie read at connection time is stale now
     ss["auth_cookie"] = ""
 
