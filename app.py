@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from domain import permissions as perm
 from onemap import logs
 from onemap.assets import use_local_assets
 from store.db import reader
 from store.queries import store_is_empty
-from ui import chrome
+from ui import auth, chrome
 
 
 def _favicon():
@@ -30,6 +31,10 @@ logs.setup()  # unexpected errors go to logs/onemap.log in the data directory, w
 
 def _empty_store() -> None:
     st.markdown("### 生态环境一张图")
+    actor = auth.current()
+    if not perm.allowed(actor, perm.IMPORT):
+        st.info("数据库中还没有数据。请业务管理员导入本单位的点位与台账，或载入示例数据。")
+        return
     st.info("数据库中还没有数据。可以先载入景德镇市示例数据（点位为示意位置、进展为示例数据），"
             "或用命令行 `onemap import` 导入本单位的点位与台账。")
     if st.button("载入景德镇市示例数据", type="primary"):
@@ -40,17 +45,52 @@ def _empty_store() -> None:
         st.rerun()
 
 
+def _signed_out() -> None:
+    """An unsigned visitor sees the sign-in page and nothing else (no task data is read)."""
+    # every address of the app answers with the sign-in page (a link to /ledger signs in, then shows it)
+    paths = ("map", "overview", "ledger", "field", "data", "audit", "accounts", "password", "start", "login")
+    st.navigation([st.Page(auth.sign_in_page, title="登录", icon=":material/login:", url_path=p,
+                           default=p == "map") for p in paths], position="hidden").run()
+
+
 def main() -> None:
-    with reader() as s:
-        empty = store_is_empty(s)
+    actor = auth.gate()
+    if actor is None:
+        auth.emit_pending_cookie(sidebar=False)  # after 退出登录: the browser forgets the token too
+        _signed_out()
+        return
+    auth.emit_pending_cookie()
+    if auth.must_change():
+        auth.user_box()
+        st.navigation([st.Page(lambda: auth.change_password_page(forced=True), title="修改密码",
+                               icon=":material/password:", url_path="password", default=True)],
+                      position="hidden").run()
+        return
     from ui import data, nav
-    from ui.views import data_view, field_view, ledger_view, map_view, overview_view
-    from ui.workflow import operator_sidebar
+    from ui.views import audit_view, data_view, field_view, ledger_view, map_view, overview_view
+    from ui.workflow import flash
 
     data.new_run()
+    password = st.Page(auth.change_password_page, title="修改密码", icon=":material/password:", url_path="password")
+    if not perm.allowed(actor, perm.VIEW):  # 系统管理员 and 审计员 see no task data (三员分立)
+        own = []
+        if perm.allowed(actor, perm.READ_AUDIT):
+            own.append(st.Page(audit_view.render, title="审计", icon=":material/policy:", url_path="audit",
+                               default=True))
+        if perm.allowed(actor, perm.MANAGE_USERS):
+            own.append(st.Page(audit_view.accounts_page, title="账户", icon=":material/group:", url_path="accounts",
+                               default=not own))
+        auth.user_box()
+        flash()
+        st.navigation([*own, password]).run()
+        return
+    with reader() as s:
+        empty = store_is_empty(s)
     manage = st.Page(data_view.render, title="数据管理", icon=":material/upload_file:", url_path="data")
     if empty:
-        st.navigation([st.Page(_empty_store, title="开始", url_path="start", default=True), manage]).run()
+        auth.user_box()
+        st.navigation([st.Page(_empty_store, title="开始", url_path="start", default=True),
+                       *([manage] if perm.allowed(actor, perm.IMPORT) else []), password]).run()
         return
     pages = {
         "map": st.Page(map_view.render, title="一张图", icon=":material/map:", url_path="map", default=True),
@@ -58,19 +98,20 @@ def main() -> None:
                             url_path="overview"),
         "ledger": st.Page(ledger_view.render, title="任务台账", icon=":material/table_view:", url_path="ledger"),
         "field": st.Page(field_view.render, title="现场检查", icon=":material/route:", url_path="field"),
-        "data": manage,
     }
+    if perm.allowed(actor, perm.IMPORT) or perm.allowed(actor, perm.EXPORT):
+        pages["data"] = manage
     for name, page in pages.items():
         nav.register(name, page)
     from ui import present
 
     present.apply_pending()
     showing = present.presenting()
-    current = st.navigation(list(pages.values()), position="hidden" if showing else "sidebar")
+    current = st.navigation([*pages.values(), password], position="hidden" if showing else "sidebar")
     if showing:
         present.player_bar(nav.name_of(current) or "")
     else:
-        operator_sidebar()
+        auth.user_box()
         present.sidebar_panel(nav.name_of(current) or "")
     current.run()
 

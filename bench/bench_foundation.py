@@ -37,6 +37,7 @@ def main() -> None:
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="onemap-bench-"))
     os.environ["ONEMAP_DATA_DIR"] = str(tmp / "demo")
+    from domain.actors import Actor
     from domain.units import UnitParser
     from geo.region import load_region
     from ingest.docparse import parse_document
@@ -61,6 +62,7 @@ def main() -> None:
     from shapely.geometry import Point
 
     rng = random.Random(1)
+    bench = Actor.command_line("性能测试")
     for n in (int(x) for x in args.sizes.split(",")):
         os.environ["ONEMAP_DATA_DIR"] = str(tmp / f"sites-{n}")
         rows = ["名称,类型,经度,纬度,控制级别"]
@@ -70,9 +72,9 @@ def main() -> None:
                 rows.append(f"断面{len(rows)},监测断面,{x:.6f},{y:.6f},省控")
         f = tmp / f"sites-{n}.csv"
         f.write_text("\n".join(rows), encoding="utf-8")
-        t, out = timed(lambda f=f: services.import_file(f))
+        t, out = timed(lambda f=f: services.import_file(bench, f))
         print(f"import {n} sites from CSV (validate + write): {t:.2f} s ({n / t:.0f} sites/s)")
-        t, out = timed(lambda f=f: services.import_file(f, dry_run=True))
+        t, out = timed(lambda f=f: services.import_file(bench, f, dry_run=True))
         print(f"re-import {n} unchanged sites (dry run, preview): {t:.2f} s")
 
 

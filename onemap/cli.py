@@ -33,7 +33,13 @@ def cmd_demo(args) -> int:
 
         with reader() as s:
             if not store_is_empty(s):
+                from onemap.demo import demo_accounts
+                from store.repo import get_meta
+
+                demo = get_meta(s, "demo") == "1"
                 print("数据库已有数据，未重建示例数据。")
+                if demo:  # a demo store from before accounts existed: its demo accounts
+                    demo_accounts()
                 return 0
     counts = build_demo()
     print("示例数据已重建（景德镇市，点位为示意位置，进展为示例数据）：")
@@ -42,13 +48,106 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def _cli_actor():
+    """Data work from the server's shell: named in the audit trail by the OS account."""
+    from domain.actors import Actor
+
+    return Actor.command_line()
+
+
+def _cli_admin():
+    """Account administration from the server's shell (how the first administrator is made)."""
+    from domain.actors import SYSADMIN, Actor
+
+    cli = Actor.command_line()
+    return Actor(cli.username, cli.display_name, SYSADMIN)
+
+
+def _read_password(args, prompt: str = "密码") -> str | None:
+    """From --password-stdin (one line) or a prompt asked twice; never echoed, never logged."""
+    import getpass
+
+    if getattr(args, "password_stdin", False):
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(f"{prompt}：")
+    if getpass.getpass(f"再次输入{prompt}：") != first:
+        print("错误：两次输入的密码不一致，未写入", file=sys.stderr)
+        return None
+    return first
+
+
+def cmd_user(args) -> int:
+    from domain.permissions import Refused
+    from onemap import accounts
+
+    admin = _cli_admin()
+    try:
+        if args.action == "list":
+            for u in accounts.list_users(admin):
+                flags = [x for x, on in (("已停用", not u["启用"]), ("须改密码", u["须改密码"]),
+                                          (f"锁定至 {u['锁定至']:%H:%M}" if u["锁定至"] else "", u["锁定至"])) if on]
+                print(f"{u['账户']}\t{u['姓名']}\t{u['角色']}\t{u['单位']}\t{u['区县']}\t{'、'.join(flags)}")
+            return 0
+        if args.action == "add":
+            password = _read_password(args, "初始密码")
+            if password is None:
+                return 1
+            accounts.add_user(admin, args.username, args.name or args.username, args.role, password,
+                              unit=args.unit or "", county_code=args.county or "")
+            print(f"已新建账户 {args.username}（{args.role}），首次登录须修改密码")
+        elif args.action == "disable":
+            accounts.disable_user(admin, args.username)
+            print(f"已停用账户 {args.username}")
+        elif args.action == "reset-password":
+            password = _read_password(args, "新初始密码")
+            if password is None:
+                return 1
+            accounts.reset_password(admin, args.username, password)
+            print(f"已重置账户 {args.username} 的密码，下次登录须修改")
+        elif args.action == "set-role":
+            accounts.set_role(admin, args.username, args.role, unit=args.unit, county_code=args.county)
+            print(f"账户 {args.username} 的角色已改为 {args.role}")
+    except (accounts.AccountError, Refused) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_task(args) -> int:
+    """A status change from a script, with the same rules, permissions and audit as the app."""
+    from sqlalchemy import select
+
+    from onemap import accounts, services
+    from store import models as m
+    from store.db import reader
+
+    with reader() as s:
+        u = s.scalar(select(m.User).where(m.User.username == args.user))
+        if u is None or not u.active:
+            print(f"错误：账户“{args.user}”不存在或已停用", file=sys.stderr)
+            return 1
+        actor = accounts.actor_of(u)
+        found = list(s.scalars(select(m.Task).where((m.Task.ref == args.ref) | (m.Task.uid == args.ref))))
+    if len(found) != 1:
+        print(f"错误：{'找不到' if not found else '有多项'}编号为“{args.ref}”的任务"
+              + ("，请使用唯一标识（如 省督察整改清单|main|（十六））" if found else ""), file=sys.stderr)
+        return 1
+    try:
+        done = services.change_status(actor, found[0].id, args.to, note=args.note or "")
+    except services.ServiceError as exc:
+        print(f"未登记：{exc}", file=sys.stderr)
+        return 1
+    print(f"已登记：{found[0].ref} {done.from_status} → {done.to_status}（{actor.label}）")
+    return 0
+
+
 def cmd_region(args) -> int:
     from geo.region import RegionError
     from onemap import services
 
     try:
-        region = services.setup_region(args.adcode, activate=not args.no_activate)
-    except RegionError as exc:
+        region = services.setup_region(_cli_actor(), args.adcode, activate=not args.no_activate)
+    except (RegionError, services.ServiceError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     names = "、".join(c["name"] for c in region.meta["counties"])
@@ -63,7 +162,7 @@ def cmd_import(args) -> int:
     from onemap import services
 
     try:
-        out = services.import_file(Path(args.file), kind=args.kind, crs=args.crs, dry_run=args.dry_run,
+        out = services.import_file(_cli_actor(), Path(args.file), kind=args.kind, crs=args.crs, dry_run=args.dry_run,
                                    allow_outside=args.allow_outside, x_col=args.x, y_col=args.y,
                                    document=args.name, replace=args.replace, layer=args.layer)
     except ImportFailed as exc:
@@ -111,7 +210,8 @@ def cmd_import_doc(args) -> int:
         import hashlib
 
         sha = hashlib.sha256(Path(args.file).read_bytes()).hexdigest()
-        _doc_id, links = services.commit_doc(doc, filename=Path(args.file).name, sha256=sha, dry_run=args.dry_run)
+        _doc_id, links = services.commit_doc(_cli_actor(), doc, filename=Path(args.file).name, sha256=sha,
+                                             dry_run=args.dry_run)
     except services.ServiceError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
@@ -125,7 +225,7 @@ def cmd_export(args) -> int:
 
     try:
         as_of = date.fromisoformat(args.as_of) if args.as_of else None
-        path = services.export(Path(args.file), as_of=as_of)
+        path = services.export(_cli_actor(), Path(args.file), as_of=as_of)
     except (services.ServiceError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
@@ -151,7 +251,7 @@ def cmd_deck(args) -> int:
         return 1
     # a name of a saved view plays that view; the built-in names are the default meeting slides
     views = [saved[n] if n in saved and n not in DEFAULT_SEQUENCE else n for n in names] or None
-    path = services.meeting_deck(Path(args.file), as_of=as_of, title=args.title, sequence=views)
+    path = services.meeting_deck(_cli_actor(), Path(args.file), as_of=as_of, title=args.title, sequence=views)
     print(f"已生成：{path}")
     return 0
 
@@ -204,6 +304,43 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--views", help="页面顺序（内置页面或已保存视图的名称），逗号分隔；"
                                     "默认：已保存的视图，没有则 全市总览,各区县情况,逾期问题清单,重点区域")
     k.set_defaults(func=cmd_deck)
+
+    from domain.actors import ROLES
+
+    u = sub.add_parser("user", help="账户管理（系统管理员）/ manage accounts")
+    uact = u.add_subparsers(dest="action", required=True, metavar="操作")
+    ua = uact.add_parser("add", help="新建账户（第一个系统管理员也用它建立）")
+    ua.add_argument("username", help="账户名（登录用）")
+    ua.add_argument("--name", help="姓名（记录在状态变更与审计中）")
+    ua.add_argument("--role", required=True, choices=ROLES, help="角色")
+    ua.add_argument("--unit", help="所在单位，如 乐平市生态环境局（填报按责任单位、审核按验收单位）")
+    ua.add_argument("--county", help="填报账户所辖区县代码，如 360281（乐平市）")
+    ua.add_argument("--password-stdin", action="store_true", help="从标准输入读取初始密码（一行）")
+    ua.set_defaults(func=cmd_user)
+    ul = uact.add_parser("list", help="列出账户")
+    ul.set_defaults(func=cmd_user)
+    ud = uact.add_parser("disable", help="停用账户")
+    ud.add_argument("username")
+    ud.set_defaults(func=cmd_user)
+    ur = uact.add_parser("reset-password", help="重置密码（下次登录须修改）")
+    ur.add_argument("username")
+    ur.add_argument("--password-stdin", action="store_true", help="从标准输入读取新密码（一行）")
+    ur.set_defaults(func=cmd_user)
+    us = uact.add_parser("set-role", help="变更角色（及单位、区县）")
+    us.add_argument("username")
+    us.add_argument("--role", required=True, choices=ROLES)
+    us.add_argument("--unit")
+    us.add_argument("--county")
+    us.set_defaults(func=cmd_user)
+
+    t = sub.add_parser("task", help="任务状态变更（脚本与批量）/ change a task's status")
+    tact = t.add_subparsers(dest="action", required=True, metavar="操作")
+    ts = tact.add_parser("status", help="登记状态变更（与网页同样的规则、权限与审计）")
+    ts.add_argument("ref", help="任务编号，如 省督察整改清单（十六）")
+    ts.add_argument("--to", required=True, help="新状态：整改中、申请销号、已销号、退回、长期坚持")
+    ts.add_argument("--note", default="", help="说明（申请销号、退回、长期坚持必填）")
+    ts.add_argument("--user", required=True, help="以哪个账户的名义登记（账户名）")
+    ts.set_defaults(func=cmd_task)
     return p
 
 
@@ -214,6 +351,9 @@ def main(argv: list[str] | None = None) -> int:
     from onemap import logs
 
     logs.setup()
+    from onemap import audit
+
+    audit.client_address.set(f"命令行 {_cli_actor().username.removeprefix('os:')}")
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

@@ -1,14 +1,19 @@
 """The 景德镇市 demo, rebuilt reproducibly from files kept in `data/demo/`:
 sites (illustrative positions) through the site importer, the two official
 documents through the document parser, links by the gazetteer, then the SAMPLE
-progress history."""
+progress history, and one account per role with the demo passwords below (shown on the
+sign-in page only while the store holds the demo data; no other password exists anywhere)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import select
+
+from domain import actors
 from ingest.report import ImportFailed
 from onemap import sample_history, services, settings
+from store import models as m
 from store import repo
 from store.db import transaction
 
@@ -21,6 +26,48 @@ DOCUMENTS = (
     ("docs/000_work_points_2026.txt", "2026年工作要点", datetime(2026, 3, 12)),
 )
 
+# one account per role; the units and counties make the demo journeys work: 乐平市's 填报
+# reports on the tasks of 乐平市's units, 市整改办 (the 验收单位 of the 省督察 problems) accepts them
+DEMO_PASSWORD = "Demo@2026jdz"
+DEMO_ACCOUNTS = (
+    {"username": "admin", "display_name": "系统管理员", "role": actors.SYSADMIN, "unit": "市生态环境局",
+     "county_code": ""},
+    {"username": "manager", "display_name": "业务管理员", "role": actors.MANAGER, "unit": "市生态环境局",
+     "county_code": ""},
+    {"username": "reviewer", "display_name": "审核员", "role": actors.REVIEWER, "unit": "市整改办",
+     "county_code": ""},
+    {"username": "leping", "display_name": "填报员", "role": actors.FILLER, "unit": "乐平市生态环境局",
+     "county_code": "360281"},
+    {"username": "leader", "display_name": "局领导", "role": actors.LEADER, "unit": "市生态环境局",
+     "county_code": ""},
+    {"username": "auditor", "display_name": "审计员", "role": actors.AUDITOR, "unit": "市生态环境局",
+     "county_code": ""},
+)
+DEMO_ACTOR = actors.Actor("demo", "示例数据", actors.CLI)
+
+
+def demo_accounts() -> int:
+    """Create (or re-enable with the demo password) the demo accounts; real accounts are left alone."""
+    from onemap import accounts
+
+    boot = actors.Actor("demo", "示例数据", actors.SYSADMIN)
+    n = 0
+    for a in DEMO_ACCOUNTS:
+        with transaction() as s:
+            u = s.scalar(select(m.User).where(m.User.username == a["username"]))
+            if u is not None and not u.demo:
+                continue  # a real account of that name: never touched by the demo
+            if u is not None:
+                u.password_hash = accounts._hash(DEMO_PASSWORD)
+                u.role, u.unit, u.county_code, u.display_name = a["role"], a["unit"], a["county_code"], a["display_name"]
+                u.active, u.must_change, u.failed, u.locked_until = True, False, 0, None
+                n += 1
+                continue
+        accounts.add_user(boot, a["username"], a["display_name"], a["role"], DEMO_PASSWORD, unit=a["unit"],
+                          county_code=a["county_code"], must_change=False, demo=True)
+        n += 1
+    return n
+
 
 def build_demo() -> dict[str, int]:
     with transaction() as s:
@@ -31,7 +78,7 @@ def build_demo() -> dict[str, int]:
     counts: dict[str, int] = {}
     for name in SITE_FILES:
         try:
-            out = services.import_file(settings.DEMO_DIR / name)
+            out = services.import_file(DEMO_ACTOR, settings.DEMO_DIR / name)
         except ImportFailed as exc:
             raise RuntimeError(f"示例点位数据有误（{name}）：\n{exc}") from exc
         counts["sites"] = counts.get("sites", 0) + len(out.preview)
@@ -41,10 +88,11 @@ def build_demo() -> dict[str, int]:
         doc = services.parse_doc(path, short_name=short)
         if doc.warnings:
             raise RuntimeError(f"示例文件解析有警告（{rel}）：{doc.warnings[:3]}")
-        _doc_id, n = services.commit_doc(doc, filename=path.name, created_at=created)
+        _doc_id, n = services.commit_doc(DEMO_ACTOR, doc, filename=path.name, created_at=created)
         links += n
         counts[short] = sum(1 for i in doc.items for _ in i.walk())
     counts["links"] = links
     with transaction() as s:
         counts["sample_events"] = sample_history.generate(s, DATA_DATE)
+    counts["accounts"] = demo_accounts()
     return counts

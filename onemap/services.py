@@ -1,5 +1,9 @@
 """Use cases shared by the command line and the app: each reads, validates fully,
-then writes in one transaction (or, with dry_run, writes nothing)."""
+then writes in one transaction (or, with dry_run, writes nothing).
+
+The one door for writes: every public function that writes takes the acting account
+(domain.actors.Actor) first, checks it with domain.permissions.ensure, and appends one
+audit row (onemap.audit) in the same transaction as the write."""
 
 from __future__ import annotations
 
@@ -12,6 +16,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain import permissions as perm
+from domain import status as st_status
+from domain.actors import Actor
 from domain.units import UnitParser
 from geo.region import Region, build_region, load_region
 from ingest import docparse
@@ -20,7 +27,7 @@ from ingest.ledger import read_ledger, split_number
 from ingest.report import ImportFailed, Report
 from ingest.restore import is_full_export, restore
 from ingest.sites import TABLE_SUFFIXES, VECTOR_SUFFIXES, read_sites
-from onemap import settings
+from onemap import audit, settings
 from store import models as m
 from store import queries, repo
 from store.db import reader, transaction
@@ -34,6 +41,50 @@ class ServiceError(ValueError):
     """A refusal with a Chinese message for the user."""
 
 
+def ensure(actor: Actor | None, action: str, scope: perm.TaskScope | None = None) -> None:
+    """The permission check every writer makes first (a refusal is a ServiceError)."""
+    try:
+        perm.ensure(actor, action, scope)
+    except perm.Refused as exc:
+        raise ServiceError(str(exc)) from exc
+
+
+def task_scope(s: Session, task: m.Task) -> perm.TaskScope:
+    """Who may act on a task: its 责任单位 (with their places), its 验收单位 — a measure without
+    units of its own takes its parent's — and the account behind a pending 销号 application."""
+    node, rows = task, []
+    while node is not None:
+        rows = s.execute(select(m.Unit.name, m.Unit.place_code, m.TaskUnit.role)
+                         .join(m.TaskUnit, m.TaskUnit.unit_id == m.Unit.id)
+                         .where(m.TaskUnit.task_id == node.id).order_by(m.TaskUnit.position)).all()
+        if rows or node.parent_id is None:
+            break
+        node = s.get(m.Task, node.parent_id)
+    last = s.scalar(select(m.StatusEvent).where(m.StatusEvent.task_id == task.id)
+                    .order_by(m.StatusEvent.seq.desc()).limit(1))
+    applicant = last.actor_user if last is not None and last.to_status == st_status.APPLIED else None
+    return perm.TaskScope(task.ref, tuple((n, p) for n, p, r in rows if r == "responsible"),
+                          tuple(n for n, _p, r in rows if r == "acceptance"), applicant)
+
+
+def may_report(actor: Actor | None, task_id: int) -> bool:
+    """May the actor record progress (a finding) on this task?"""
+    with reader() as s:
+        task = s.get(m.Task, int(task_id))
+        return task is not None and perm.allowed(actor, perm.PROGRESS, task_scope(s, task))
+
+
+def allowed_changes(actor: Actor | None, task_id: int, options: list[str], current: str) -> dict[str, str | None]:
+    """For each legal next status, None if the actor may make the change, else why not (for
+    pages: they offer only what the service would accept)."""
+    with reader() as s:
+        task = s.get(m.Task, int(task_id))
+        if task is None:
+            return dict.fromkeys(options, f"任务 {task_id} 不存在")
+        scope = task_scope(s, task)
+    return {to: perm.why_not(actor, perm.status_action(current, to), scope) for to in options}
+
+
 # ----------------------------------------------------------------------------- region
 def active_region_code(s: Session) -> str:
     return repo.get_meta(s, "region") or DEFAULT_REGION
@@ -44,13 +95,18 @@ def active_region() -> Region:
         return load_region(active_region_code(s))
 
 
-def setup_region(adcode: str, *, activate: bool = True) -> Region:
+def setup_region(actor: Actor, adcode: str, *, activate: bool = True) -> Region:
     """Build the region files (into the data directory) and make it the active region."""
+    ensure(actor, perm.SETTINGS)
     build_region(adcode, settings.data_dir() / "regions")
     region = load_region(adcode)
-    if activate:
-        with transaction() as s:
+    with transaction() as s:
+        before = repo.get_meta(s, "region")
+        if activate:
             repo.set_meta(s, "region", region.adcode)
+        audit.record(s, actor, audit.SETTINGS, object_type="区域", object_id=region.adcode,
+                     summary=f"建立区域 {region.name}" + ("并设为当前区域" if activate else ""),
+                     before={"region": before}, after={"region": region.adcode if activate else before})
     return region
 
 
@@ -73,23 +129,28 @@ def _looks_like_ledger(path: Path) -> bool:
     return df is not None and sum(h in df.columns for h in LEDGER_HINTS) >= 2 and "经度" not in df.columns
 
 
-def import_file(path: Path, *, kind: str | None = None, crs: str | None = None, dry_run: bool = False,
+def import_file(actor: Actor, path: Path, *, kind: str | None = None, crs: str | None = None, dry_run: bool = False,
                 allow_outside: bool = False, x_col: str | None = None, y_col: str | None = None,
                 document: str | None = None, replace: bool = False, layer: str | None = None) -> ImportOutcome:
     """Import a site layer, a task ledger or a full export; all-or-nothing."""
+    ensure(actor, perm.IMPORT)
     path = Path(path)
     if not path.exists():
         r = Report()
         r.error("", "", str(path), "文件不存在", "请检查路径")
         raise ImportFailed(r)
     if is_full_export(path):
+        ensure(actor, perm.RESTORE)
         if dry_run:
             return ImportOutcome("restore", Report())
         with transaction() as s:
             counts = restore(s, path, replace=replace)
+            audit.record(s, actor, audit.RESTORED, object_type="完整导出", object_id=path.name,
+                         summary=("整体替换" if replace else "恢复") + "：" + "，".join(f"{k} {v}" for k, v in counts.items()),
+                         after={"sha256": _sha(path), **counts})
         return ImportOutcome("restore", Report(), counts=counts, written=True)
     if _looks_like_ledger(path) and kind is None:
-        return import_ledger(path, dry_run=dry_run, document=document)
+        return import_ledger(actor, path, dry_run=dry_run, document=document)
     if path.suffix.lower() not in TABLE_SUFFIXES + VECTOR_SUFFIXES:
         r = Report()
         r.error("", "", path.name, f"不支持的文件类型“{path.suffix}”",
@@ -105,6 +166,10 @@ def import_file(path: Path, *, kind: str | None = None, crs: str | None = None, 
         counts = {a: sum(p.action == a for p in preview) for a in (repo.NEW, repo.CHANGED, repo.UNCHANGED)}
         if not dry_run:
             repo.write_sites(s, preview)
+            audit.record(s, actor, audit.IMPORTED, object_type="点位图层", object_id=path.name,
+                         summary="导入点位：" + "，".join(f"{k} {v} 个" for k, v in counts.items()),
+                         after={"sha256": _sha(path), "sites": [p.site_id for p in preview
+                                                                if p.action != repo.UNCHANGED]})
         else:
             s.rollback()
     return ImportOutcome("sites", result.report, preview, counts, written=not dry_run)
@@ -118,7 +183,8 @@ def _site_lookup(s: Session) -> dict[str, str]:
     return out
 
 
-def import_ledger(path: Path, *, dry_run: bool = False, document: str | None = None) -> ImportOutcome:
+def import_ledger(actor: Actor, path: Path, *, dry_run: bool = False, document: str | None = None) -> ImportOutcome:
+    ensure(actor, perm.IMPORT)
     region = active_region()
     with transaction() as s:
         led = read_ledger(path, UnitParser(region.places), _site_lookup(s),
@@ -144,6 +210,9 @@ def import_ledger(path: Path, *, dry_run: bool = False, document: str | None = N
                 tid = by_uid.get(f"{doc_name}|{part}|{path_no}")
                 for sid in site_ids:
                     repo.link_task_site(s, tid, sid, "台账关联点位", 1.0)
+        audit.record(s, actor, audit.IMPORTED, object_type="任务台账", object_id=Path(path).name,
+                     summary="导入台账：" + "，".join(f"{k} {v}" for k, v in counts.items()),
+                     after={"sha256": _sha(path), "documents": [d.short_name for d in led.docs], **counts})
     return ImportOutcome("ledger", led.report, counts=counts, written=True)
 
 
@@ -162,13 +231,15 @@ def parse_doc(path: Path, *, short_name: str | None = None) -> docparse.ParsedDo
     return docparse.parse_document(Path(path), UnitParser(region.places), short_name=short_name)
 
 
-def commit_doc(doc: docparse.ParsedDoc, *, filename: str = "", sha256: str = "", created_at=None,
+def commit_doc(actor: Actor, doc: docparse.ParsedDoc, *, filename: str = "", sha256: str = "", created_at=None,
                link_sites: bool = True, dry_run: bool = False) -> tuple[int, int]:
     """Write a parsed document; link tasks to the sites their text names.
     Returns (document id, number of links). With dry_run the very same writes and checks
-    run and are rolled back, so a dry run fails exactly where the import would."""
+    run and are rolled back (nothing written, nothing audited), so a dry run fails exactly
+    where the import would."""
     from sqlalchemy.exc import IntegrityError
 
+    ensure(actor, perm.REVISE)
     with transaction() as s:
         try:
             d = repo.add_document(s, doc, filename=filename, sha256=sha256, created_at=created_at)
@@ -182,6 +253,9 @@ def commit_doc(doc: docparse.ParsedDoc, *, filename: str = "", sha256: str = "",
         if dry_run:
             s.rollback()
             return 0, links
+        audit.record(s, actor, audit.DOCUMENT, object_type="文件", object_id=doc.short_name,
+                     summary=f"导入《{doc.title}》：{sum(1 for i in doc.items for _ in i.walk())} 条，关联点位 {links} 处",
+                     after={"document_id": doc_id, "filename": filename, "sha256": sha256})
         return doc_id, links
 
 
@@ -240,7 +314,7 @@ class StatusChange:
     files: int
 
 
-def change_status(actor: str, actor_unit: str, task_id: int, to_status: str, *, note: str = "",
+def change_status(actor: Actor, task_id: int, to_status: str, *, note: str = "",
                   day: date | None = None, files: list[Path] | None = None,
                   expected_version: int | None = None) -> StatusChange:
     """Record a status change of a task or measure (the closing procedure), checked
@@ -248,9 +322,11 @@ def change_status(actor: str, actor_unit: str, task_id: int, to_status: str, *, 
     `day` is the date the change happened: today gets the current time, an earlier
     day noon. `expected_version` is the task's version (last event's number) the user saw: if
     the task moved on meanwhile, the change is refused naming who changed it to what. Refusals raise ServiceError with the
-    Chinese reason; nothing is written."""
+    Chinese reason; nothing is written. The actor must be allowed the change on this task
+    (domain.permissions: role, unit/county, separation of duties)."""
     from datetime import time
 
+    ensure(actor, perm.VIEW)
     today = date.today()
     day = day or today
     if day > today:
@@ -258,8 +334,24 @@ def change_status(actor: str, actor_unit: str, task_id: int, to_status: str, *, 
     at = datetime.now().replace(microsecond=0) if day == today else datetime.combine(day, time(12, 0))
     try:
         with transaction() as s:
-            ev = repo.record_status(s, int(task_id), to_status, actor=actor, actor_unit=actor_unit, note=note,
-                                    at=at, files=list(files or []), expected_version=expected_version)
+            task = s.get(m.Task, int(task_id))
+            if task is None:
+                raise ServiceError(f"任务 {task_id} 不存在")
+            cur = repo.current_status(s, task.id)
+            if expected_version is None or expected_version == repo.task_version(s, task.id):
+                try:  # an illegal change is refused as such, whoever asks
+                    st_status.check_transition(cur, to_status, ongoing=bool(task.ongoing), note=note)
+                except st_status.TransitionError as exc:
+                    raise ServiceError(str(exc)) from exc
+                ensure(actor, perm.status_action(cur, to_status), task_scope(s, task))
+            ev = repo.record_status(s, int(task_id), to_status, actor=actor.display_name, actor_unit=actor.unit,
+                                    note=note, at=at, files=list(files or []), expected_version=expected_version,
+                                    actor_user=actor.username)
+            audit.record(s, actor, audit.STATUS_CHANGED, object_type="任务", object_id=task.ref,
+                         summary=f"{task.ref}：{ev.from_status} → {ev.to_status}",
+                         before={"status": ev.from_status, "version": ev.seq - 1},
+                         after={"status": ev.to_status, "version": ev.seq, "event_id": ev.id, "note": ev.note,
+                                "at": ev.at, "files": len(files or [])})
             return StatusChange(int(task_id), ev.id, ev.from_status, ev.to_status, ev.at, ev.actor,
                                 ev.actor_unit, ev.note, len(files or []))
     except repo.StoreError as exc:
@@ -267,32 +359,52 @@ def change_status(actor: str, actor_unit: str, task_id: int, to_status: str, *, 
 
 
 # ----------------------------------------------------------------------------- export
-def export(path: Path, *, as_of: date | None = None) -> Path:
+def _audit_export(actor: Actor, path: Path, what: str, **after) -> None:
+    with transaction() as s:
+        audit.record(s, actor, audit.EXPORTED, object_type=what, object_id=Path(path).name,
+                     summary=f"导出{what}", after={"sha256": _sha(path), **after})
+
+
+EXPORT_KINDS = {".gpkg": "完整数据", ".xlsx": "任务台账", ".html": "单文件地图", ".htm": "单文件地图"}
+
+
+def export(actor: Actor, path: Path, *, as_of: date | None = None) -> Path:
+    ensure(actor, perm.EXPORT)
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix not in EXPORT_KINDS:
+        raise ServiceError(f"不支持导出为“{suffix}”：请使用 .gpkg（全部数据）、.xlsx（台账）或 .html（单文件地图）")
     region = active_region()
     with reader() as s:
         if suffix == ".gpkg":
             from exports.gpkg import write_gpkg
 
             tables = {name: dump_table(s, model) for name, model in DUMPED.items()}
-            return write_gpkg(path, region=region, sites=queries.sites_frame(s), tables=tables)
-        if suffix == ".xlsx":
+            out = write_gpkg(path, region=region, sites=queries.sites_frame(s), tables=tables)
+        elif suffix == ".xlsx":
             from exports.ledger_xlsx import write_ledger_xlsx
 
             as_of = as_of or date.today()
             tasks = queries.tasks_frame(s, as_of, settings.due_soon_days(), places=region.places)
             tasks = tasks[~tasks["archived"].astype(bool)]  # archived items stay in the GeoPackage, not the ledger
             names = {x.id: x.name for x in s.scalars(select(m.Site))}
-            return write_ledger_xlsx(tasks, names, path, as_of=as_of)
-        if suffix in (".html", ".htm"):
-            return standalone_html(path, as_of=as_of, session=s, region=region)
-    raise ServiceError(f"不支持导出为“{suffix}”：请使用 .gpkg（全部数据）、.xlsx（台账）或 .html（单文件地图）")
+            out = write_ledger_xlsx(tasks, names, path, as_of=as_of)
+        else:
+            out = _standalone_html(path, as_of=as_of, session=s, region=region)
+    _audit_export(actor, out, EXPORT_KINDS[suffix], as_of=as_of)
+    return out
 
 
-def standalone_html(path: Path, *, as_of: date | None = None, session: Session | None = None,
-                    region: Region | None = None) -> Path:
+def standalone_html(actor: Actor, path: Path, *, as_of: date | None = None) -> Path:
     """The map as one self-contained HTML file (opens with no network, no server)."""
+    ensure(actor, perm.EXPORT)
+    out = _standalone_html(path, as_of=as_of)
+    _audit_export(actor, out, "单文件地图", as_of=as_of)
+    return out
+
+
+def _standalone_html(path: Path, *, as_of: date | None = None, session: Session | None = None,
+                     region: Region | None = None) -> Path:
     from domain.rollup import site_summary
     from exports.standalone import standalone_map
     from layers.sites import prepare_geometry
@@ -417,12 +529,13 @@ def _candidate_sites(review, region: Region, report: Report):
     return out
 
 
-def commit_review(review) -> dict[str, int]:
+def commit_review(actor: Actor, review) -> dict[str, int]:
     """Write a reviewed document: new sites, confirmed units, the tasks (or the revision
     of the document already imported), accepted links — all in one transaction."""
     from ingest import review as rv
     from store.revise import apply_revision, item_paths, plan_revision
 
+    ensure(actor, perm.REVISE)
     region = active_region()
     up = UnitParser(region.places)
     report = Report()
@@ -473,6 +586,11 @@ def commit_review(review) -> dict[str, int]:
                 t = tasks[t.parent_id]
                 repo.link_task_site(s, t.id, sid, "导入时确认", 1.0)
         counts["关联"] = n
+        audit.record(s, actor, audit.REVISION if review.exists else audit.DOCUMENT, object_type="文件",
+                     object_id=doc.short_name,
+                     summary=("修订" if review.exists else "导入") + f"《{doc.title}》：" +
+                     "，".join(f"{k} {v}" for k, v in counts.items()),
+                     after={"filename": review.filename, "sha256": review.sha256, **counts})
     return counts
 
 
@@ -498,22 +616,31 @@ def saved_views() -> list[dict]:
     return json.loads(raw) if raw else []
 
 
-def save_views(views: list[dict]) -> None:
+def save_views(actor: Actor, views: list[dict]) -> None:
     """The meeting's saved views, in their order (replaces the list; one transaction)."""
     import json
 
+    ensure(actor, perm.SAVE_VIEWS)
     with transaction() as s:
+        raw = repo.get_meta(s, "views")
+        before = [v.get("title") for v in json.loads(raw)] if raw else []
         repo.set_meta(s, "views", json.dumps(views, ensure_ascii=False))
+        audit.record(s, actor, audit.VIEWS_SAVED, object_type="会议视图", object_id=f"{len(views)} 个",
+                     summary="保存会议视图：" + ("、".join(str(v.get("title")) for v in views) or "（清空）"),
+                     before={"views": before}, after={"views": [v.get("title") for v in views]})
 
 
-def meeting_deck(path: Path, *, as_of: date | None = None, title: str | None = None, sequence=None) -> Path:
+def meeting_deck(actor: Actor, path: Path, *, as_of: date | None = None, title: str | None = None, sequence=None) -> Path:
     """The monthly-meeting deck from the store, as of a date (default today): the given
     sequence (slide names or saved views), else the saved views, else the default meeting."""
     from exports.deck import DEFAULT_SEQUENCE, build_deck
 
+    ensure(actor, perm.EXPORT)
     data = _deck_data(as_of or date.today())
-    return build_deck(data, Path(path), title=title or f"{data.region.name}生态环境工作调度会",
-                      sequence=sequence or saved_views() or DEFAULT_SEQUENCE)
+    out = build_deck(data, Path(path), title=title or f"{data.region.name}生态环境工作调度会",
+                     sequence=sequence or saved_views() or DEFAULT_SEQUENCE)
+    _audit_export(actor, out, "会议材料", as_of=data.as_of)
+    return out
 
 
 def hottest_area(as_of: date | None = None):
@@ -543,12 +670,13 @@ class FindingSaved:
         return msg
 
 
-def save_inspection(*, day: date, title: str, inspectors: str, base_name: str, stops: list[str],
-                    created_by: str) -> int:
+def save_inspection(actor: Actor, *, day: date, title: str, inspectors: str, base_name: str,
+                    stops: list[str]) -> int:
     """Save a planned trip; a title already used by another trip is refused (findings are
     shown per trip, and two trips of one name could not be told apart)."""
     from domain.dates import cn_date
 
+    ensure(actor, perm.PLAN_TRIP)
     title = (title or "").strip()
     if not title:
         raise ServiceError("请填写检查任务名称")
@@ -559,9 +687,12 @@ def save_inspection(*, day: date, title: str, inspectors: str, base_name: str, s
                                "如加上区县、点位类型或批次")
         try:
             ins = repo.add_inspection(s, day=day, title=title, inspectors=inspectors, base_name=base_name,
-                                      stops=list(stops), created_by=created_by)
+                                      stops=list(stops), created_by=actor.display_name)
         except repo.StoreError as exc:
             raise ServiceError(str(exc)) from exc
+        audit.record(s, actor, audit.TRIP, object_type="检查任务", object_id=title,
+                     summary=f"制定检查计划“{title}”（{cn_date(day)}，{len(stops)} 站）",
+                     after={"inspection_id": ins.id, "stops": list(stops), "inspectors": inspectors})
         return ins.id
 
 
@@ -585,8 +716,8 @@ def current_statuses(task_ids: list[int]) -> dict[int, str]:
         return {int(t): repo.current_status(s, int(t)) for t in task_ids}
 
 
-def record_finding(inspection_id: int, site_id: str, *, task_id: int | None, text: str, actor: str,
-                   actor_unit: str = "", photos: list[Path] | None = None,
+def record_finding(actor: Actor, inspection_id: int, site_id: str, *, task_id: int | None, text: str,
+                   photos: list[Path] | None = None,
                    to_status: str | None = None, expected_version: int | None = None) -> FindingSaved:
     """A finding at a stop, stored with its optional status change in one transaction, or
     refused with a Chinese reason (ServiceError); never silently dropped. `expected_version`
@@ -594,8 +725,9 @@ def record_finding(inspection_id: int, site_id: str, *, task_id: int | None, tex
     from domain import status as st_status
 
     text = (text or "").strip()
-    if not (actor or "").strip():
-        raise ServiceError("请先在左侧填写经办人姓名")
+    ensure(actor, perm.VIEW)
+    if not to_status:
+        ensure(actor, perm.PROGRESS)
     if not text and not to_status:
         raise ServiceError("请填写检查发现")
     with transaction() as s:
@@ -616,15 +748,26 @@ def record_finding(inspection_id: int, site_id: str, *, task_id: int | None, tex
             cur = repo.current_status(s, task.id)
             if expected_version is not None and expected_version != repo.task_version(s, task.id):
                 raise ServiceError(str(repo.conflict(s, task.id)))
+            ensure(actor, perm.status_action(cur, to_status), task_scope(s, task))
             try:  # the finding is the note: a change that needs a reason needs the text
                 st_status.check_transition(cur, to_status, ongoing=bool(task.ongoing), note=text)
             except st_status.TransitionError as exc:
                 raise ServiceError(f"{exc}（现场检查发现将作为说明）") from exc
+        if task is not None and not to_status:
+            ensure(actor, perm.PROGRESS, task_scope(s, task))
         try:
-            f = repo.record_finding(s, inspection_id, site_id, task_id=task_id, text=text, actor=actor,
-                                    actor_unit=actor_unit, photos=photos, to_status=to_status or None)
+            f = repo.record_finding(s, inspection_id, site_id, task_id=task_id, text=text,
+                                    actor=actor.display_name, actor_unit=actor.unit, photos=photos,
+                                    to_status=to_status or None, actor_user=actor.username)
         except repo.StoreError as exc:
             raise ServiceError(str(exc)) from exc
+        audit.record(s, actor, audit.FINDING, object_type="检查发现", object_id=str(f.id),
+                     summary=f"{ins.title} 第 {stops.index(site_id) + 1} 站 {site.name if site else site_id}"
+                             + (f"（{task.ref}）" if task is not None else "")
+                             + (f"：状态 {cur} → {to_status}" if to_status else ""),
+                     before={"status": cur} if to_status else None,
+                     after={"text": text, "photos": len(photos or []), "status": to_status or None,
+                            "event_id": f.event_id})
         return FindingSaved(f.id, site_id, site.name if site else site_id, stops.index(site_id) + 1,
                             task.ref if task is not None else "", cur, to_status or None)
 

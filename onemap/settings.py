@@ -2,6 +2,7 @@
 
 `ONEMAP_DATA_DIR` selects the data directory (store, uploads, attachments).
 Default: `var/` next to `app.py` in the repository.
+`ONEMAP_IDLE_MINUTES` ends a signed-in session after that much inactivity (default 30).
 `ONEMAP_DUE_SOON_DAYS` sets the 临期 window (default 30 days).
 `ONEMAP_DATABASE_URL` overrides the database (default: SQLite file in the data dir),
 so the same code and tests can run against PostgreSQL.
@@ -44,3 +45,11 @@ def attachments_dir() -> Path:
     path = data_dir() / "attachments"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def idle_minutes() -> int:
+    """Idle session timeout in minutes (ONEMAP_IDLE_MINUTES, default 30)."""
+    try:
+        return max(1, int(os.environ.get("ONEMAP_IDLE_MINUTES", "30")))
+    except ValueError:
+        return 30

@@ -215,7 +215,8 @@ def conflict(s: Session, task_id: int) -> ConflictError:
 
 def record_status(s: Session, task_id: int, to_status: str, *, actor: str, actor_unit: str = "", note: str = "",
                   at: datetime | None = None, sample: bool = False, files: list[Path] | None = None,
-                  inspection_id: int | None = None, expected_version: int | None = None) -> m.StatusEvent:
+                  inspection_id: int | None = None, expected_version: int | None = None,
+                  actor_user: str | None = None) -> m.StatusEvent:
     """Append a status event after checking the closing procedure. Evidence files
     are copied into the data directory; the copy is removed if the transaction fails.
 
@@ -245,7 +246,7 @@ def record_status(s: Session, task_id: int, to_status: str, *, actor: str, actor
         raise StoreError(str(exc)) from exc
     ev = m.StatusEvent(task_id=task_id, seq=(last.seq if last else 0) + 1, at=at, from_status=cur,
                        to_status=to_status, actor=actor.strip(), actor_unit=actor_unit.strip(), note=note.strip(),
-                       sample=sample, recorded_at=now(), inspection_id=inspection_id)
+                       sample=sample, recorded_at=now(), inspection_id=inspection_id, actor_user=actor_user)
     s.add(ev)
     try:
         s.flush()
@@ -304,7 +305,7 @@ def add_inspection(s: Session, *, day, title: str, inspectors: str, base_name: s
 
 def record_finding(s: Session, inspection_id: int, site_id: str, *, task_id: int | None, text: str, actor: str,
                    actor_unit: str = "", photos: list[Path] | None = None, to_status: str | None = None,
-                   note: str = "") -> m.Finding:
+                   note: str = "", actor_user: str | None = None) -> m.Finding:
     """A finding at a stop, optionally with a status change through the closing procedure
     (recorded as an event of this inspection)."""
     ins = s.get(m.Inspection, inspection_id)
@@ -325,7 +326,8 @@ def record_finding(s: Session, inspection_id: int, site_id: str, *, task_id: int
         # block every change made before that day
         at = datetime.combine(ins.day, now().time()) if ins.day < now().date() else now()
         ev = record_status(s, task_id, to_status, actor=actor, actor_unit=actor_unit,
-                           note=note or f"现场检查：{text.strip()}", at=at, files=photos, inspection_id=ins.id)
+                           note=note or f"现场检查：{text.strip()}", at=at, files=photos, inspection_id=ins.id,
+                           actor_user=actor_user)
         event_id = ev.id
     f = m.Finding(inspection_id=ins.id, site_id=site_id, task_id=task_id, text=(text or "").strip(),
                   photos=[store_file(p) for p in photos or []], event_id=event_id, recorded_by=actor.strip(),

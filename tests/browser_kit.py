@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from onemap import settings
-from tests.conftest import Stores
+from tests.conftest import MANAGER_ACTOR, Stores
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("ONEMAP_SCREENSHOTS", settings.REPO_ROOT / "var" / "screenshots"))
@@ -51,14 +51,23 @@ def server_fixture(tmp_path_factory, demo_store):
     stores.new(demo=demo_store)
     hostile = tmp / "hostile.csv"
     hostile.write_text(f"名称,类型,经度,纬度\n\"{HOSTILE}\",监测断面,117.25,29.33\n", encoding="utf-8")
-    services.import_file(hostile)
+    services.import_file(MANAGER_ACTOR, hostile)
     yield from serve_app()
     stores.close()
     mp.undo()
 
 
+# the session every new page starts signed in with (a 业务管理员 of the served store): set by serve_app
+SESSION: dict[str, str] = {}
+COOKIE = "onemap_session"
+
+
 def serve_app():
-    """The app on the store the environment points at, on a free loopback port: yields its URL."""
+    """The app on the store the environment points at, on a free loopback port: yields its URL.
+    A 业务管理员 account is signed in for the pages of the tests (cookie set by `page`)."""
+    from tests.conftest import session_token
+
+    SESSION["token"] = session_token()
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(settings.REPO_ROOT / "app.py"),
                              "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -84,6 +93,8 @@ def page_fixture():
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--no-first-run"])
         pg = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+        if SESSION.get("token"):  # signed in (cookies are per host, not per port)
+            _set_session(pg, SESSION["token"])
         outside: list[str] = []
         dialogs: list[str] = []
 
@@ -162,9 +173,16 @@ def _settled(page) -> None:
     page.wait_for_function(SETTLED_JS, timeout=60_000, polling=200)
 
 
-def _sign_operator(page, name: str, unit: str = "市生态环境局") -> None:
-    """Fill the operator box on the map page and wait until the sidebar names the operator."""
-    page.get_by_label("姓名", exact=True).fill(name)
-    page.get_by_label("单位", exact=True).fill(unit)
-    page.get_by_role("button", name="确定").click()
-    page.get_by_text(f"经办人：{name}").wait_for(timeout=60_000)
+def _set_session(page, token: str) -> None:
+    page.context.add_cookies([{"name": COOKIE, "value": token, "domain": "127.0.0.1", "path": "/"}])
+
+
+def _sign_operator(page, name: str, unit: str = "市生态环境局", role: str = "审核", county: str = "") -> None:
+    """Sign this page in as the account (created in the served store when missing: by default a
+    审核 of 市生态环境局, the 验收单位 of the tasks the journeys close), reload, and wait until
+    the sidebar names it."""
+    from tests.conftest import session_token
+
+    _set_session(page, session_token(name, unit, role, county))
+    page.reload()
+    page.get_by_text(f"当前用户：{name}（{role}").first.wait_for(timeout=60_000)

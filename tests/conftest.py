@@ -118,33 +118,79 @@ def db_counts() -> dict[str, int]:
                 for t in (m.Site, m.Task, m.Document, m.StatusEvent, m.TaskSite, m.Unit)}
 
 
+from domain.actors import Actor  # noqa: E402 - the tests' actors
+
+# the actor of the tests that call the services directly (imports, exports, views)
+MANAGER_ACTOR = Actor("t-manager", "业务管理员（测试）", "业务管理员", "市生态环境局")
+TEST_PASSWORD = "Test@2026pass"
+MANAGER = {"name": "业务管理员（测试）", "unit": "市生态环境局", "role": "业务管理员"}
+
+
+def account(name: str, unit: str = "市生态环境局", role: str = "审核", county: str = "") -> str:
+    """An account in the current test store (created once, no forced password change):
+    its user name. The password is TEST_PASSWORD."""
+    import hashlib
+
+    from sqlalchemy import select
+
+    from domain.actors import SYSADMIN, Actor
+    from onemap import accounts
+    from store import models as m
+    from store.db import reader
+
+    username = "t-" + hashlib.sha1(f"{name}|{unit}|{role}|{county}".encode()).hexdigest()[:10]
+    with reader(settings.database_url()) as s:
+        if s.scalar(select(m.User.id).where(m.User.username == username)) is None:
+            accounts.add_user(Actor("tests", "测试夹具", SYSADMIN), username, name, role, TEST_PASSWORD, unit=unit,
+                              county_code=county, must_change=False)
+    return username
+
+
+def session_token(name: str = MANAGER["name"], unit: str = MANAGER["unit"], role: str = MANAGER["role"],
+                  county: str = "") -> str:
+    """A signed-in session of that account (through onemap.accounts.sign_in)."""
+    from onemap import accounts
+
+    return accounts.sign_in(account(name, unit, role, county), TEST_PASSWORD).token
+
+
+def sign_in(at, name: str = MANAGER["name"], unit: str = MANAGER["unit"], role: str = MANAGER["role"],
+            county: str = ""):
+    """Sign an AppTest session in as that account (the app resumes the session from its token)."""
+    at.session_state["auth_token"] = session_token(name, unit, role, county)
+    return at
+
+
 def _one_page(view: str) -> None:
     """The script of a page run on its own (AppTest.from_function copies this source)."""
     import importlib
 
     from onemap.assets import use_local_assets
-    from ui import data
+    from ui import auth, data
 
     use_local_assets()
+    auth.gate()
     data.new_run()
-    importlib.import_module(f"ui.views.{view}").render()
+    module, _, func = view.partition(":")  # "audit_view:accounts_page": another page of the module
+    getattr(importlib.import_module(f"ui.views.{module}"), func or "render")()
 
 
-def page_test(view: str, timeout: float = 180):
-    """An AppTest of one page module of ui/views (not yet run)."""
+def page_test(view: str, timeout: float = 180, signed_in: bool = True):
+    """An AppTest of one page module of ui/views (not yet run), signed in as a 业务管理员."""
     from streamlit.testing.v1 import AppTest
 
-    return AppTest.from_function(_one_page, args=(view,), default_timeout=timeout)
+    at = AppTest.from_function(_one_page, args=(view,), default_timeout=timeout)
+    return sign_in(at) if signed_in else at
 
 
-def app_test(timeout: float = 180, **query):
-    """An AppTest of the whole app with URL parameters (not yet run)."""
+def app_test(timeout: float = 180, signed_in: bool = True, **query):
+    """An AppTest of the whole app with URL parameters (not yet run), signed in as a 业务管理员."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(settings.REPO_ROOT / "app.py"), default_timeout=timeout)
     for k, v in query.items():
         at.query_params[k] = v
-    return at
+    return sign_in(at) if signed_in else at
 
 
 @pytest.fixture(scope="module")

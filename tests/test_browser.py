@@ -25,6 +25,7 @@ from tests.browser_kit import (
     _sign_operator,
     _symbols,
 )
+from tests.conftest import MANAGER_ACTOR
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -179,7 +180,7 @@ def test_standalone_html_map_works_from_a_usb_stick(demo_dir, tmp_path):
 
     from onemap import services
 
-    path = services.standalone_html(tmp_path / "一张图.html")
+    path = services.standalone_html(MANAGER_ACTOR, tmp_path / "一张图.html")
     requests: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",

@@ -97,8 +97,9 @@ def test_uploader_and_inputs_on_the_data_page_are_chinese(server, page):
     _settle(page, 0, READY["/data"])
     assert page.locator("[data-testid='stFileUploaderDropzone']").count() >= 1
     assert page.locator("[data-testid='InputInstructions']:visible").count() == 0
-    page.get_by_label("姓名", exact=True).fill("钱七")  # a typed-in input shows no "Press Enter to apply"
-    assert "Press" not in page.locator("[data-testid='stSidebar']").inner_text()
+    box = page.get_by_label("文件简称", exact=False).first  # a typed-in input shows no "Press Enter to apply"
+    box.fill("钱七清单")
+    assert "Press" not in page.locator("[data-testid='stMain']").inner_text()
 
 
 @pytest.mark.parametrize("path", ["/", "/data"])

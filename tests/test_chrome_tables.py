@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from onemap import settings
 from store import models as m
 from store.db import reader
-from tests.conftest import page_test
+from tests.conftest import page_test, sign_in
 from ui.common import table
 
 APP = str(settings.REPO_ROOT / "app.py")
@@ -43,7 +43,7 @@ def test_ledger_cells_have_no_missing_values(demo_dir):
 
 
 def test_map_panel_measures_table_has_no_missing_values(demo_dir):
-    at = AppTest.from_file(APP, default_timeout=180)
+    at = sign_in(AppTest.from_file(APP, default_timeout=180))
     at.session_state["site_id"] = "SEC-01"
     at.run()
     assert not at.exception

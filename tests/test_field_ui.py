@@ -13,15 +13,14 @@ from streamlit.testing.v1 import AppTest
 
 from onemap import settings
 from store.db import reader, transaction
-from tests.conftest import page_test
+from tests.conftest import page_test, sign_in
 
 NO_CHANGE = "（不变更状态）"
 
 
 def _app(**qp) -> AppTest:
-    at = page_test("field_view")
-    at.session_state["op_name"] = "王五"
-    at.session_state["op_unit"] = "市生态环境保护综合执法支队"
+    # a 填报 of a city unit, reporting on the tasks of the city's units and of 乐平市's (the trips' county)
+    at = sign_in(page_test("field_view", signed_in=False), "王五", "市生态环境保护综合执法支队", "填报", "360281")
     for k, v in qp.items():
         at.query_params[k] = v
     return at.run()
@@ -167,7 +166,7 @@ def test_choosing_a_task_offers_its_legal_changes_and_the_change_is_recorded(dem
     # the next step follows the new status: 整改中 → 申请销号
     assert at.selectbox(key=f"{key}_to").options == [NO_CHANGE, "申请销号"]
     # the site panel on the map shows the inspection history
-    app = AppTest.from_file(str(settings.REPO_ROOT / "app.py"), default_timeout=120)
+    app = sign_in(AppTest.from_file(str(settings.REPO_ROOT / "app.py"), default_timeout=120))
     app.session_state["site_id"] = sid
     app.run()
     assert any(mk.value.startswith("**现场检查记录（1 条）**") for mk in app.markdown)
@@ -208,17 +207,19 @@ def test_an_empty_finding_is_refused_in_chinese(demo_dir):
 def test_finding_needs_text_or_change_and_a_listed_site(demo_dir):
     import pytest
 
+    from domain.actors import Actor
     from onemap import services
 
-    iid = services.save_inspection(day=date(2026, 11, 24), title="t", inspectors="", base_name="局",
-                                   stops=["MIN-02"], created_by="x")
+    x = Actor("x", "x", "填报", "乐平市生态环境局", "360281")
+    iid = services.save_inspection(x, day=date(2026, 11, 24), title="t", inspectors="", base_name="局",
+                                   stops=["MIN-02"])
     with pytest.raises(services.ServiceError, match="请填写检查发现"):
-        services.record_finding(iid, "MIN-02", task_id=None, text=" ", actor="x")
+        services.record_finding(x, iid, "MIN-02", task_id=None, text=" ")
     with pytest.raises(services.ServiceError, match="不在本次检查任务中"):
-        services.record_finding(iid, "SEC-01", task_id=None, text="a", actor="x")
+        services.record_finding(x, iid, "SEC-01", task_id=None, text="a")
     with pytest.raises(services.ServiceError, match="已有同名检查任务“t”"):
-        services.save_inspection(day=date(2026, 11, 25), title=" t ", inspectors="", base_name="局",
-                                 stops=["MIN-02"], created_by="x")
+        services.save_inspection(x, day=date(2026, 11, 25), title=" t ", inspectors="", base_name="局",
+                                 stops=["MIN-02"])
     assert _count("inspection_findings") == 0 and _count("inspections") == 1
 
 

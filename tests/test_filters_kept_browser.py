@@ -1,6 +1,6 @@
 """A filter given by a link survives the sign-in: after a run cut short above the sidebar
-(the sign-in reruns the app before the page is drawn), the next click must still see the
-link's filter. Measured before the fix: 5 of 8 trips planned from `?place=乐平市&kind=矿山修复点`
+(then: the operator box reran the app before the page was drawn; any st.rerun() above the
+sidebar does the same), the next click must still see the link's filter. Measured before the fix: 5 of 8 trips planned from `?place=乐平市&kind=矿山修复点`
 (13 sites) took the 33 sites of the whole filter-less view and the link lost its filters.
 The count is the store's, by plain SQL; several fresh sessions, since the loss was a race."""
 
@@ -26,8 +26,7 @@ def test_a_linked_filter_survives_the_sign_in_and_the_next_click(server, page):
         pg = page if attempt == 0 else page.context.browser.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
         pg.set_default_timeout(120_000)
         pg.goto(server + f"/field?place={PLACE}&kind={quote(KIND)}")
-        pg.get_by_label("姓名", exact=True).wait_for()
-        _sign_operator(pg, f"测试员{attempt}")
+        _sign_operator(pg, f"测试员{attempt}", "乐平市生态环境局", "填报", PLACE)
         pick = pg.get_by_role("button", name=f"按左侧筛选选取（{want} 个点位）")
         pick.click()
         # the trip holds exactly the filtered sites, and the link still carries the filter

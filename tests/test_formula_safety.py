@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from exports.cells import text_only
 from onemap import services
+from tests.conftest import MANAGER_ACTOR
 
 SIMPLE = ["=1+1", "+1", "-1", "@SUM(A1)"]
 HOSTILE = [*SIMPLE, '=HYPERLINK("http://x","y")']  # the comma makes it a list in unit/link columns
@@ -27,7 +28,7 @@ def _store_with_hostile_names(tmp_path):
     sites = tmp_path / "sites.csv"
     rows = [{"名称": n, "类型": "监测断面", "经度": 117.2 + i / 100, "纬度": 29.3} for i, n in enumerate(HOSTILE)]
     pd.DataFrame(rows).to_csv(sites, index=False)
-    services.import_file(sites)
+    services.import_file(MANAGER_ACTOR, sites)
     ledger = tmp_path / "台账.xlsx"
     wb = Workbook()
     wb.active.append(["编号", "问题/任务", "整改时限", "责任单位", "关联点位"])
@@ -35,12 +36,12 @@ def _store_with_hostile_names(tmp_path):
         wb.active.append([f"（{i + 1}）", f"任务{i + 1}", "2024年6月底前", n, n])
     text_only(wb.active)  # the clerk's file holds the names as text too
     wb.save(ledger)
-    services.import_file(ledger, document="公式测试清单")
+    services.import_file(MANAGER_ACTOR, ledger, document="公式测试清单")
 
 
 def test_ledger_xlsx_writes_hostile_text_as_text(data_dir, tmp_path):
     _store_with_hostile_names(tmp_path)
-    out = services.export(tmp_path / "台账.xlsx")
+    out = services.export(MANAGER_ACTOR, tmp_path / "台账.xlsx")
     cells = _cells(out)
     assert set(cells) == set(SIMPLE)  # every hostile name is in the file, exactly as typed …
     assert set(cells.values()) == {"s"}  # … and every one is text, none a formula

@@ -7,7 +7,7 @@ from ingest.report import ImportFailed
 from onemap import services, settings
 from store import queries
 from store.db import reader
-from tests.conftest import db_counts
+from tests.conftest import MANAGER_ACTOR, db_counts
 
 
 def ledger(tmp_path, rows, name="台账.xlsx"):
@@ -18,7 +18,7 @@ def ledger(tmp_path, rows, name="台账.xlsx"):
 
 @pytest.fixture()
 def with_sites(data_dir):
-    services.import_file(settings.DEMO_DIR / "sites.csv")
+    services.import_file(MANAGER_ACTOR, settings.DEMO_DIR / "sites.csv")
     return data_dir
 
 
@@ -29,7 +29,7 @@ def test_clerk_ledger_builds_a_tree(with_sites, tmp_path):
         {"编号": "（一）/1", "上级编号": "（一）", "问题/任务": "2024年底前，完成截污管网建设", "责任单位": "市住建局"},
         {"编号": "（一）/2", "上级编号": "（一）", "问题/任务": "加强巡查", "关联点位": "湖田桥、SEC-01"},
     ])
-    out = services.import_file(f, document="2025年市级督办清单")
+    out = services.import_file(MANAGER_ACTOR, f, document="2025年市级督办清单")
     assert out.kind == "ledger" and out.counts == {"文件": 1, "任务": 3}
     with reader() as s:
         t = queries.tasks_frame(s).set_index("ref")
@@ -56,17 +56,17 @@ def test_bad_ledger_rows(with_sites, tmp_path, rows, expected):
     f = ledger(tmp_path, rows, "台账.xlsx")
     before = db_counts()
     with pytest.raises(ImportFailed) as exc:
-        services.import_file(f)
+        services.import_file(MANAGER_ACTOR, f)
     assert db_counts() == before
     assert (exc.value.report.errors[0].row, exc.value.report.errors[0].problem) == expected
 
 
 def test_same_document_twice_is_refused(with_sites, tmp_path):
     f = ledger(tmp_path, [{"编号": "1", "问题/任务": "甲"}])
-    services.import_file(f)
+    services.import_file(MANAGER_ACTOR, f)
     before = db_counts()
     with pytest.raises(ImportFailed, match="已导入过"):
-        services.import_file(f)
+        services.import_file(MANAGER_ACTOR, f)
     assert db_counts() == before
 
 
@@ -90,11 +90,11 @@ def test_failure_during_the_write_leaves_no_task(with_sites, tmp_path, monkeypat
 
     monkeypatch.setattr(repo, "link_task_site", failing)
     with pytest.raises(OSError, match="连接中断"):
-        services.import_file(f, document="中断的台账")
+        services.import_file(MANAGER_ACTOR, f, document="中断的台账")
     assert calls == ["SEC-01", "SEC-04"]  # the tasks were written and the first link made
     assert db_counts() == before
     monkeypatch.setattr(repo, "link_task_site", real)
-    out = services.import_file(f, document="中断的台账")  # nothing half-imported blocks a retry
+    out = services.import_file(MANAGER_ACTOR, f, document="中断的台账")  # nothing half-imported blocks a retry
     assert out.counts == {"文件": 1, "任务": 2}
     after = db_counts()
     assert (after["tasks"] - before["tasks"], after["task_sites"] - before["task_sites"],

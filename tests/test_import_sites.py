@@ -15,7 +15,7 @@ from shapely.geometry import Point, Polygon
 
 from ingest.report import ImportFailed
 from onemap import services
-from tests.conftest import db_counts
+from tests.conftest import MANAGER_ACTOR, db_counts
 
 NANHE = (117.2010, 29.3230)  # a point in 珠山区
 
@@ -28,7 +28,7 @@ def write_csv(path: Path, rows: list[dict], encoding="utf-8") -> Path:
 def fails(path, **kw):
     before = db_counts()
     with pytest.raises(ImportFailed) as exc:
-        services.import_file(path, **kw)
+        services.import_file(MANAGER_ACTOR, path, **kw)
     assert db_counts() == before, "a failed import must not write anything"
     return exc.value.report
 
@@ -38,7 +38,7 @@ def test_csv_with_degrees(data_dir, tmp_path):
         {"名称": "甲断面", "类型": "监测断面", "经度": NANHE[0], "纬度": NANHE[1], "控制级别": "国控", "目标水质": "III"},
         {"名称": "乙水源", "类型": "饮用水水源地", "经度": 117.2080, "纬度": 29.3790, "服务人口": "12000"},
     ])
-    out = services.import_file(f)
+    out = services.import_file(MANAGER_ACTOR, f)
     assert out.counts == {"新增": 2, "变更": 0, "不变": 0}
     from store.db import reader
     from store.queries import sites_frame
@@ -50,15 +50,15 @@ def test_csv_with_degrees(data_dir, tmp_path):
     assert a["source_crs"] == "EPSG:4326"
     assert sites[sites["name"] == "乙水源"].iloc[0]["attrs"]["population"] == 12000
     # same file again: unchanged; edited: changed
-    assert services.import_file(f).counts == {"新增": 0, "变更": 0, "不变": 2}
+    assert services.import_file(MANAGER_ACTOR, f).counts == {"新增": 0, "变更": 0, "不变": 2}
     f2 = write_csv(tmp_path / "s2.csv", [{"名称": "甲断面", "类型": "监测断面", "经度": NANHE[0] + 0.001, "纬度": NANHE[1]}])
-    assert services.import_file(f2, dry_run=True).counts == {"新增": 0, "变更": 1, "不变": 0}
+    assert services.import_file(MANAGER_ACTOR, f2, dry_run=True).counts == {"新增": 0, "变更": 1, "不变": 0}
     assert db_counts()["sites"] == 2
 
 
 def test_gbk_csv(data_dir, tmp_path):
     f = write_csv(tmp_path / "g.csv", [{"名称": "丙断面", "类型": "监测断面", "lon": NANHE[0], "lat": NANHE[1]}], "gbk")
-    assert services.import_file(f).counts["新增"] == 1
+    assert services.import_file(MANAGER_ACTOR, f).counts["新增"] == 1
 
 
 def test_swapped_lat_lon_is_a_row_error(data_dir, tmp_path):
@@ -74,7 +74,7 @@ def test_outside_region_needs_allow_outside(data_dir, tmp_path):
     f = write_csv(tmp_path / "s.csv", [{"名称": "上游断面", "类型": "监测断面", "经度": 118.2, "纬度": 29.6}])
     r = fails(f)
     assert r.errors[0].row == 2 and "范围之外" in r.errors[0].problem and "--allow-outside" in r.errors[0].fix
-    out = services.import_file(f, allow_outside=True)
+    out = services.import_file(MANAGER_ACTOR, f, allow_outside=True)
     assert out.counts["新增"] == 1
 
 
@@ -84,7 +84,7 @@ def test_projected_table_needs_crs(data_dir, tmp_path):
     f = write_csv(tmp_path / "p.csv", [{"名称": "投影点", "类型": "监测断面", "x": round(x, 3), "y": round(y, 3)}])
     r = fails(f)
     assert "没有指定坐标系" in r.errors[0].problem and "EPSG:4534" in r.errors[0].fix
-    services.import_file(f, crs="EPSG:4548")
+    services.import_file(MANAGER_ACTOR, f, crs="EPSG:4548")
     from store.db import reader
     from store.queries import sites_frame
 
@@ -99,7 +99,7 @@ def test_zone_prefixed_gauss_kruger_hint(data_dir, tmp_path):
     x, y = t.transform(*NANHE)
     f = write_csv(tmp_path / "p.csv", [{"名称": "带号点", "类型": "监测断面", "X": x, "Y": y}])
     assert "EPSG:4527" in fails(f).errors[0].fix
-    assert services.import_file(f, crs="EPSG:4527").counts["新增"] == 1
+    assert services.import_file(MANAGER_ACTOR, f, crs="EPSG:4527").counts["新增"] == 1
 
 
 def test_bad_rows_report_every_problem(data_dir, tmp_path):
@@ -146,7 +146,7 @@ def _shapefile_zip(tmp_path: Path, *, cpg: bool, prj: bool, encoding="gbk") -> P
 
 def test_zipped_shapefile_gbk_without_cpg(data_dir, tmp_path):
     z = _shapefile_zip(tmp_path, cpg=False, prj=True)
-    assert services.import_file(z).counts["新增"] == 2
+    assert services.import_file(MANAGER_ACTOR, z).counts["新增"] == 2
     from store.db import reader
     from store.queries import sites_frame
 
@@ -158,14 +158,14 @@ def test_zipped_shapefile_gbk_without_cpg(data_dir, tmp_path):
 
 def test_zipped_shapefile_with_cpg(data_dir, tmp_path):
     z = _shapefile_zip(tmp_path, cpg=True, prj=True, encoding="UTF-8")
-    assert services.import_file(z).counts["新增"] == 2
+    assert services.import_file(MANAGER_ACTOR, z).counts["新增"] == 2
 
 
 def test_shapefile_without_prj_is_refused_unless_crs_named(data_dir, tmp_path):
     z = _shapefile_zip(tmp_path, cpg=False, prj=False)
     r = fails(z)
     assert "没有坐标系" in r.errors[0].problem and "--crs" in r.errors[0].fix
-    assert services.import_file(z, crs="EPSG:4490").counts["新增"] == 2
+    assert services.import_file(MANAGER_ACTOR, z, crs="EPSG:4490").counts["新增"] == 2
 
 
 def test_geojson_invalid_polygon_repaired(data_dir, tmp_path):
@@ -173,7 +173,7 @@ def test_geojson_invalid_polygon_repaired(data_dir, tmp_path):
     gdf = gpd.GeoDataFrame({"名称": ["自交园区"], "类型": ["工业园区"]}, geometry=[bow], crs="EPSG:4326")
     f = tmp_path / "p.geojson"
     gdf.to_file(f, driver="GeoJSON")
-    out = services.import_file(f)
+    out = services.import_file(MANAGER_ACTOR, f)
     assert out.counts["新增"] == 1
     assert out.report.warnings and "已自动修复" in out.report.warnings[0].problem
 
@@ -190,15 +190,15 @@ def test_kml_and_gpkg_and_xlsx(data_dir, tmp_path):
     gdf = gpd.GeoDataFrame({"Name": ["矿点甲"]}, geometry=[Point(117.13, 28.83)], crs="EPSG:4326")
     kml = tmp_path / "m.kml"
     pyogrio.write_dataframe(gdf, kml, driver="KML")
-    assert services.import_file(kml, kind="矿山修复点").counts["新增"] == 1
+    assert services.import_file(MANAGER_ACTOR, kml, kind="矿山修复点").counts["新增"] == 1
     gp = tmp_path / "m.gpkg"
     gdf2 = gpd.GeoDataFrame({"名称": ["园区乙"], "类型": ["工业园区"]},
                             geometry=[Point(117.17, 28.99)], crs="EPSG:4490")
     gdf2.to_file(gp, layer="parks", driver="GPKG")
-    assert services.import_file(gp).counts["新增"] == 1
+    assert services.import_file(MANAGER_ACTOR, gp).counts["新增"] == 1
     x = tmp_path / "w.xlsx"
     pd.DataFrame([{"名称": "水源丙", "经度": 117.3, "纬度": 29.02}]).to_excel(x, index=False)
-    assert services.import_file(x, kind="饮用水水源地").counts["新增"] == 1
+    assert services.import_file(MANAGER_ACTOR, x, kind="饮用水水源地").counts["新增"] == 1
     assert db_counts()["sites"] == 3
 
 
@@ -227,7 +227,7 @@ def test_multilayer_geopackage(data_dir, tmp_path):
     gp = tmp_path / "multi.gpkg"
     gpd.GeoDataFrame({"名称": ["断面甲"]}, geometry=[Point(*NANHE)], crs=4326).to_file(gp, layer="监测断面")
     gpd.GeoDataFrame({"名称": ["矿点乙"]}, geometry=[Point(117.13, 28.83)], crs=4490).to_file(gp, layer="矿山修复点")
-    out = services.import_file(gp)
+    out = services.import_file(MANAGER_ACTOR, gp)
     assert out.counts["新增"] == 2
     assert sorted(p.record.kind for p in out.preview) == ["监测断面", "矿山修复点"]
     other = tmp_path / "other.gpkg"
@@ -235,7 +235,7 @@ def test_multilayer_geopackage(data_dir, tmp_path):
     gpd.GeoDataFrame({"名称": ["b"]}, geometry=[Point(*NANHE)], crs=4326).to_file(other, layer="layer_b")
     assert "--layer" in fails(other, kind="监测断面").errors[0].fix
     assert "没有这个图层" in fails(other, kind="监测断面", layer="layer_c").errors[0].problem
-    assert services.import_file(other, kind="监测断面", layer="layer_b").counts["新增"] == 1
+    assert services.import_file(MANAGER_ACTOR, other, kind="监测断面", layer="layer_b").counts["新增"] == 1
 
 
 def _all_sites() -> list[tuple]:
@@ -257,7 +257,7 @@ def test_failure_during_the_write_rolls_back_every_row(data_dir, tmp_path, monke
     — the rows already added in that transaction included, and existing sites unchanged."""
     from store import repo
 
-    services.import_file(write_csv(tmp_path / "first.csv", [
+    services.import_file(MANAGER_ACTOR, write_csv(tmp_path / "first.csv", [
         {"名称": "老点位", "类型": "监测断面", "经度": NANHE[0], "纬度": NANHE[1]}]))
     before = _all_sites()
     assert [r[2] for r in before] == ["老点位"]
@@ -283,11 +283,11 @@ def test_failure_during_the_write_rolls_back_every_row(data_dir, tmp_path, monke
     monkeypatch.setattr(repo, "_site_values", failing)
     monkeypatch.setattr(repo, "write_sites", write_sites)
     with pytest.raises(OSError, match="磁盘已满"):
-        services.import_file(f)
+        services.import_file(MANAGER_ACTOR, f)
     assert len(calls) == fail_at  # the write did start and got that far
     assert _all_sites() == before
     monkeypatch.setattr(repo, "_site_values", real)
     monkeypatch.setattr(repo, "write_sites", real_write)
-    out = services.import_file(f)  # the same file, written whole once nothing fails
+    out = services.import_file(MANAGER_ACTOR, f)  # the same file, written whole once nothing fails
     assert out.counts == {"新增": 3, "变更": 1, "不变": 0}
     assert sorted(r[2] for r in _all_sites()) == sorted(["老点位", "甲", "乙", "丙"])

@@ -11,7 +11,7 @@ from onemap import services, settings
 from store import models as m
 from store import queries
 from store.db import reader
-from tests.conftest import page_test
+from tests.conftest import MANAGER_ACTOR, page_test, sign_in
 from tests.test_revision import revised
 
 DOCS = settings.DEMO_DIR / "docs"
@@ -22,7 +22,7 @@ def city(stores):
     """A city with its sites but no documents yet."""
     d = stores.new()
     for name in ("sites.csv", "parks.geojson"):
-        services.import_file(settings.DEMO_DIR / name)
+        services.import_file(MANAGER_ACTOR, settings.DEMO_DIR / name)
     return d
 
 
@@ -57,7 +57,7 @@ def test_work_points_from_upload_to_map(city):
     assert set(t.loc["2026年工作要点第5项", "site_ids"]) >= {"SEC-01", "SEC-03", "SEC-04"}
     assert "PARK-01" in t.loc["2026年工作要点附件第23项", "site_ids"]
     # the map shows them
-    app = AppTest.from_file(str(settings.REPO_ROOT / "app.py"), default_timeout=120)
+    app = sign_in(AppTest.from_file(str(settings.REPO_ROOT / "app.py"), default_timeout=120))
     app.session_state["site_id"] = "SEC-01"
     app.run()
     assert not app.exception
@@ -111,7 +111,7 @@ def test_unconfirmed_unit_blocks_the_commit(city):
     with reader() as s:
         n = s.scalar(select(m.Task.id).limit(1))
     with pytest.raises(ImportFailed, match="有新单位未确认"):
-        services.commit_review(review)
+        services.commit_review(MANAGER_ACTOR, review)
     with reader() as s:
         assert s.scalar(select(m.Task.id).limit(1)) == n  # nothing written
 
@@ -122,7 +122,7 @@ def test_site_outside_region_is_refused(city):
     i = review.candidates.index[review.candidates["地名"] == "王家坞水库"][0]
     review.candidates.loc[i, ["新建", "名称", "经度", "纬度"]] = [True, "王家坞水库", 115.0, 27.0]
     with pytest.raises(ImportFailed, match="范围内"):
-        services.commit_review(review)
+        services.commit_review(MANAGER_ACTOR, review)
     with reader() as s:
         assert s.scalar(select(m.Document)) is None
 
@@ -135,7 +135,7 @@ def test_another_city_has_its_own_places(data_dir):
     places = dict(zip(review.units["单位"], review.units["所属"], strict=True))
     assert places["章贡区委、区政府"] == "360702" and places["南康区委、区政府"] == "360703"
     assert places["市住建局"] == "360700"
-    counts = services.commit_review(review)
+    counts = services.commit_review(MANAGER_ACTOR, review)
     assert counts["任务"] == 3 + 5
     with reader() as s:
         t = queries.tasks_frame(s, include_future=True)

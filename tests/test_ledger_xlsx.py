@@ -17,6 +17,7 @@ from onemap import services, settings
 from store import models as m
 from store import repo
 from store.db import transaction
+from tests.conftest import MANAGER_ACTOR
 
 T = date.today()  # tasks imported now exist from today on: the export is as of today
 OVER, SOON = T - timedelta(days=1), T + timedelta(days=30)  # 逾期 by one day; 临期 on the last day of the window
@@ -28,7 +29,7 @@ def _words(d: date) -> str:
 
 @pytest.fixture()
 def ledger_store(data_dir, tmp_path):
-    services.import_file(settings.DEMO_DIR / "sites.csv")
+    services.import_file(MANAGER_ACTOR, settings.DEMO_DIR / "sites.csv")
     f = tmp_path / "台账.xlsx"
     pd.DataFrame([
         {"编号": "（一）", "问题/任务": "南河水质不稳定。需加强治理。", "整改目标": "稳定达到Ⅲ类", "整改时限": _words(OVER),
@@ -39,14 +40,14 @@ def ledger_store(data_dir, tmp_path):
         {"编号": "2", "问题/任务": "开展生态环境保护宣传", "整改时限": "2030年底前，长期坚持", "责任单位": "市生态环境局",
          "类别": "综合"},
     ]).to_excel(f, index=False)
-    services.import_file(f, document="测试台账")
+    services.import_file(MANAGER_ACTOR, f, document="测试台账")
     with transaction() as s:
         ids = {t.uid.split("|")[-1]: t.id for t in s.scalars(select(m.Task))}
         repo.record_status(s, ids["（一）"], "整改中", actor="张三", note="已开工")
         repo.record_status(s, ids["（一）/2"], "整改中", actor="李四", note="开始巡查")
         repo.record_status(s, ids["（一）/2"], "申请销号", actor="李四", note="巡查台账已报送")
     out = tmp_path / "export.xlsx"
-    services.export(out, as_of=T)
+    services.export(MANAGER_ACTOR, out, as_of=T)
     return out
 
 

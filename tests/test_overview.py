@@ -12,6 +12,7 @@ from onemap import services
 from store import models as m
 from store import queries, repo
 from store.db import reader, transaction
+from tests.conftest import MANAGER_ACTOR
 
 
 @pytest.fixture()
@@ -25,7 +26,7 @@ def ledger(data_dir, tmp_path):
     ]
     f = tmp_path / "l.xlsx"
     pd.DataFrame(rows).to_excel(f, index=False)
-    services.import_file(f)
+    services.import_file(MANAGER_ACTOR, f)
     with transaction() as s:
         ids = {t.number: t.id for t in s.scalars(select(m.Task))}
         for t in s.scalars(select(m.Task)):

@@ -9,7 +9,7 @@ from ingest.report import ImportFailed
 from onemap import services
 from store import queries
 from store.db import reader
-from tests.conftest import db_counts
+from tests.conftest import MANAGER_ACTOR, db_counts
 
 COMPARE = ["uid", "document", "level", "number", "ref", "title", "target", "deadline_text", "deadline", "ongoing",
            "category", "units", "acceptance_units", "status", "flag", "site_ids"]
@@ -29,10 +29,10 @@ def _snapshot(as_of=AS_OF):
 
 def test_gpkg_roundtrip(demo_dir, stores, tmp_path):
     out = tmp_path / "all.gpkg"
-    services.export(out)
+    services.export(MANAGER_ACTOR, out)
     t0, s0, e0 = _snapshot()
     stores.new()
-    services.import_file(out)
+    services.import_file(MANAGER_ACTOR, out)
     t1, s1, e1 = _snapshot()
     pd.testing.assert_frame_equal(t0[COMPARE + ["body", "acceptance_text", "last_note", "created_at"]],
                                   t1[COMPARE + ["body", "acceptance_text", "last_note", "created_at"]])
@@ -43,23 +43,23 @@ def test_gpkg_roundtrip(demo_dir, stores, tmp_path):
     # a second restore into a store with data is refused unless --replace
     before = db_counts()
     with pytest.raises(ImportFailed, match="--replace"):
-        services.import_file(out)
+        services.import_file(MANAGER_ACTOR, out)
     assert db_counts() == before
-    services.import_file(out, replace=True)
+    services.import_file(MANAGER_ACTOR, out, replace=True)
     assert db_counts() == before
 
 
 def test_xlsx_ledger_roundtrip(demo_dir, stores, tmp_path):
     out = tmp_path / "ledger.xlsx"
-    services.export(out)
+    services.export(MANAGER_ACTOR, out)
     t0, s0, _ = _snapshot()
     stores.new()
     # the sites first, from the demo files; then the ledger links tasks to them
     from onemap import settings
 
     for name in ("sites.csv", "parks.geojson"):
-        services.import_file(settings.DEMO_DIR / name)
-    out2 = services.import_file(out)
+        services.import_file(MANAGER_ACTOR, settings.DEMO_DIR / name)
+    out2 = services.import_file(MANAGER_ACTOR, out)
     assert out2.kind == "ledger"
     t1, _, _ = _snapshot()
     cols = ["uid", "document", "level", "number", "ref", "title", "body", "target", "deadline", "ongoing",

@@ -11,7 +11,7 @@ from onemap import services, settings
 from store import dump, queries, repo
 from store import models as m
 from store.db import reader, transaction
-from tests.conftest import db_counts
+from tests.conftest import MANAGER_ACTOR, db_counts
 
 
 @pytest.fixture()
@@ -20,7 +20,7 @@ def one_task(data_dir, tmp_path):
     pd.DataFrame([{"编号": "1", "问题/任务": "甲", "整改时限": "2024年3月底"},
                   {"编号": "1/1", "上级编号": "1", "问题/任务": "甲的措施"},
                   {"编号": "1/1/1", "上级编号": "1/1", "问题/任务": "甲的子项"}]).to_excel(f, index=False)
-    services.import_file(f, document="清单")
+    services.import_file(MANAGER_ACTOR, f, document="清单")
     with transaction() as s:
         for t in s.scalars(select(m.Task)):
             t.created_at = datetime(2024, 1, 1, 9, 0)
@@ -89,7 +89,7 @@ def test_revision_changes_only_with_what_was_written(one_task):
     with reader() as s:
         r1 = queries.revision(s)
     assert [k for k in r0 if r0[k] != r1[k]] == ["events"]
-    services.import_file(settings.DEMO_DIR / "sites.csv")
+    services.import_file(MANAGER_ACTOR, settings.DEMO_DIR / "sites.csv")
     with reader() as s:
         r2 = queries.revision(s)
     assert [k for k in r1 if r1[k] != r2[k]] == ["sites"]

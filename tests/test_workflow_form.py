@@ -16,6 +16,7 @@ from onemap import services, settings
 from store import models as m
 from store import repo
 from store.db import reader, transaction
+from tests.conftest import sign_in
 
 APP = str(settings.REPO_ROOT / "app.py")
 PROBLEM = "省督察整改清单|main|（十六）"  # 南河河口 (SEC-01): 申请销号 in the demo
@@ -42,10 +43,13 @@ def _n_events() -> int:
         return s.scalar(select(func.count()).select_from(m.StatusEvent))
 
 
-def _app(site: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["op_name"] = "王五"
-    at.session_state["op_unit"] = "市生态环境局"
+
+# a 填报 of 乐平市: (四) names 乐平市委、市政府 among its 责任单位, so its periodic check-ins are his
+FILLER = ("孙七", "乐平市生态环境局", "填报", "360281")
+
+
+def _app(site: str, who=("王五", "市生态环境局", "审核")) -> AppTest:
+    at = sign_in(AppTest.from_file(APP, default_timeout=180), *who)
     at.session_state["site_id"] = site
     return at.run()
 
@@ -78,7 +82,7 @@ def test_label_follows_the_chosen_status(demo_dir):
     at.radio(key=f"map_{tid}_to").set_value("已销号").run()
     assert _note(at, tid).label == "验收意见（可选）"
     ongoing = _task_id(ONGOING)
-    at = _app("MIN-14")
+    at = _app("MIN-14", who=FILLER)
     assert _note(at, ongoing).label == "本期进展（必填）"
 
 
@@ -141,24 +145,27 @@ def test_success_confirms_names_task_and_change_and_stores_one_event(demo_dir):
     assert _events(tid) == [*history, ("申请销号", "退回", "王五", "市生态环境局", "佐证材料不全，请补充监测报告")]
     # the panel follows: the task's label and the next legal changes, and an empty note
     assert any(e.label.startswith("省督察整改清单（十六） · 退回") for e in at.expander)
-    assert at.radio(key=f"map_{tid}_to").options == ["整改中", "申请销号"]
-    note = [t for t in at.text_area if t.key.startswith(f"map_{tid}_note")]
-    assert [t.value for t in note] == [""]
+    # the next step (整改中 / 申请销号) is the 责任单位's: the reviewer is offered no change of it now
+    targets = [b for b in at.selectbox if b.key.startswith(f"map_{tid}_target")]
+    assert all("省督察整改清单（十六）" not in b.options for b in targets)
     at.run()  # the confirmation is shown once
     assert not at.success
 
 
 def test_service_door_checks_and_writes_in_one_go(demo_dir):
+    from domain.actors import Actor
+
+    wang = Actor("wang", "王五", "审核", "市生态环境局")
     tid = _task_id(PROBLEM)
     before = _n_events()
     with pytest.raises(services.ServiceError, match="不能从“申请销号”变更为“整改中”"):
-        services.change_status("王五", "市生态环境局", tid, "整改中", note="x")
+        services.change_status(wang, tid, "整改中", note="x")
     with pytest.raises(services.ServiceError, match="日期不能晚于今天"):
-        services.change_status("王五", "", tid, "已销号", day=date(2999, 1, 1))
-    with pytest.raises(services.ServiceError, match="请填写经办人姓名"):
-        services.change_status(" ", "", tid, "已销号")
+        services.change_status(wang, tid, "已销号", day=date(2999, 1, 1))
+    with pytest.raises(services.ServiceError, match="请先登录"):
+        services.change_status(None, tid, "已销号")
     assert _n_events() == before
-    done = services.change_status("王五", "市生态环境局", tid, "已销号", note="验收通过")
+    done = services.change_status(wang, tid, "已销号", note="验收通过")
     assert (done.from_status, done.to_status, done.note) == ("申请销号", "已销号", "验收通过")
     assert _n_events() == before + 1
     assert _events(tid)[-1] == ("申请销号", "已销号", "王五", "市生态环境局", "验收通过")

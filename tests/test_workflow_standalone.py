@@ -14,6 +14,7 @@ from onemap import services, settings
 from store import models as m
 from store.db import reader
 from tests.browser_kit import CHROMIUM, HOSTILE, SHOTS, _browser_or_skip
+from tests.conftest import MANAGER_ACTOR
 
 pytestmark = pytest.mark.browser
 
@@ -66,8 +67,8 @@ def handout(demo_dir, tmp_path):
     _browser_or_skip()
     hostile = tmp_path / "hostile.csv"
     hostile.write_text(f"名称,类型,经度,纬度\n\"{HOSTILE}\",监测断面,117.25,29.33\n", encoding="utf-8")
-    services.import_file(hostile)
-    return services.standalone_html(tmp_path / "一张图.html")
+    services.import_file(MANAGER_ACTOR, hostile)
+    return services.standalone_html(MANAGER_ACTOR, tmp_path / "一张图.html")
 
 
 def test_handout_carries_each_sites_tasks(handout):

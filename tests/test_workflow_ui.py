@@ -9,7 +9,7 @@ from onemap import settings
 from store import models as m
 from store import queries
 from store.db import reader
-from tests.conftest import db_counts
+from tests.conftest import db_counts, sign_in
 
 APP = str(settings.REPO_ROOT / "app.py")
 
@@ -19,11 +19,15 @@ def _task_id(uid: str) -> int:
         return s.scalar(select(m.Task.id).where(m.Task.uid == uid))
 
 
-def _app(site: str | None = None, operator: bool = True) -> AppTest:
+
+# a 填报 of 乐平市: (四) names 乐平市委、市政府 among its 责任单位, so its periodic check-ins are his
+FILLER = ("孙七", "乐平市生态环境局", "填报", "360281")
+
+
+def _app(site: str | None = None, operator: bool = True, who=("张三", "市生态环境局", "审核")) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     if operator:
-        at.session_state["op_name"] = "张三"
-        at.session_state["op_unit"] = "市生态环境局"
+        sign_in(at, *who)
     if site:
         at.session_state["site_id"] = site
     return at.run()
@@ -46,7 +50,7 @@ def test_only_legal_transitions_are_offered(demo_dir):
     at = _app("SEC-01")
     assert at.radio(key=f"map_{tid}_to").options == ["已销号", "退回"]
     ongoing = _task_id("省督察整改清单|main|（四）")  # 长期坚持: only periodic check-ins, never closed
-    at = _app("MIN-14")
+    at = _app("MIN-14", who=FILLER)
     assert at.radio(key=f"map_{ongoing}_to").options == ["定期调度（长期坚持）"]
 
 
@@ -84,8 +88,9 @@ def test_refused_change_keeps_the_note_and_writes_nothing(demo_dir):
 
 def test_measure_status_and_evidence(demo_dir):
     tid = _task_id("2026年工作要点|main|5")
-    at = _app("SEC-01")
-    assert at.selectbox(key=f"map_{tid}_target").options[0].startswith("2026年工作要点第5项")
+    at = _app("SEC-01", who=FILLER)  # 乐平市生态环境局 is among its 责任单位: applying is his
+    target = [b for b in at.selectbox if b.key.startswith(f"map_{tid}_target")]  # keyed by the items offered
+    assert len(target) == 1 and target[0].options[0].startswith("2026年工作要点第5项")
     at.radio(key=f"map_{tid}_to").set_value("申请销号")
     at.text_area(key=f"map_{tid}_note").input("难点断面专项方案已印发")
     at.button(key=f"FormSubmitter:map_{tid}_form-登记").click().run()
@@ -94,19 +99,26 @@ def test_measure_status_and_evidence(demo_dir):
         assert queries.events_frame(s, [tid]).iloc[-1]["to_status"] == "申请销号"
 
 
-def test_operator_is_asked_first(demo_dir):
+def test_sign_in_comes_first_and_names_the_operator(demo_dir):
+    """Unsigned: the sign-in form and no task data; signed in: the sidebar names the account."""
+    from tests.conftest import TEST_PASSWORD, account
+
+    user = account("李四", "市生态环境局", "审核")
     at = _app("SEC-01", operator=False)
-    assert any("请先在左侧填写经办人" in i.value for i in at.info)
-    at.sidebar.text_input(key="op_name_input").input("李四")
-    form_button = [b for b in at.sidebar.button if b.label == "确定"][0]
-    form_button.click().run()
-    assert at.session_state["op_name"] == "李四"
-    assert not any("请先在左侧填写经办人" in i.value for i in at.info)
+    assert not at.exception
+    assert [m.value for m in at.markdown][0] == "### 生态环境一张图 · 登录"
+    assert not at.expander and not any("南河河口" in m.value for m in at.markdown)
+    at.text_input(key="si_user").input(user)
+    at.text_input(key="si_password").input(TEST_PASSWORD)
+    at.button(key="FormSubmitter:sign_in-登录").click().run()
+    assert not at.exception
+    assert "当前用户：李四（审核，市生态环境局）" in [c.value for c in at.sidebar.caption]
+    assert any(m.value == "#### 南河河口" for m in at.markdown)
 
 
 def test_focus_from_ledger_centres_the_map(demo_dir):
     tid = _task_id("省督察整改清单|main|（二十三）")
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = sign_in(AppTest.from_file(APP, default_timeout=120))
     at.session_state["focus_task"] = tid
     at.run()
     assert not at.exception

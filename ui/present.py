@@ -17,10 +17,11 @@ from datetime import date
 
 import streamlit as st
 
+from domain import permissions as perm
 from domain.dates import cn_date
 from onemap import services
 from onemap.services import saved_views as load_views  # noqa: F401 - the store read, one place
-from ui import data, nav
+from ui import auth, data, nav
 from ui.filters import PARAMS
 
 VIEW_PARAMS = ("place", "kind", "status", "flag", "unit", "doc", "cat", "q", "asof", "cmp")
@@ -87,7 +88,7 @@ def presenting() -> bool:
 
 
 def save_views(views: list[dict]) -> None:
-    services.save_views(views)
+    services.save_views(auth.current(), views)
     data.after_write()
 
 
@@ -258,6 +259,12 @@ def sidebar_panel(current_page: str) -> None:
     """Save, order and play views (normal mode)."""
     with st.sidebar.expander("演示与视图", expanded=False):
         views = [dict(v) for v in data.views()]  # a copy: the list is reordered below
+        if not perm.allowed(auth.current(), perm.SAVE_VIEWS):  # shown, played, not changed
+            for i, v in enumerate(views):
+                st.caption(f"{i + 1}. {v['title']}（{PAGE_NAMES.get(v['page'], v['page'])}）")
+            st.button("开始演示", key="present_start", type="primary", help="投影仪主题；PageDown/PageUp 翻页",
+                      on_click=_start, args=(views,))
+            return
         title = st.text_input("视图名称", key="view_title", placeholder="如 乐平市逾期问题")
         if st.button("保存当前视图", key="view_save", disabled=current_page not in PAGE_NAMES):
             save_views([*views, capture(title, current_page)])

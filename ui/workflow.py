@@ -1,7 +1,8 @@
-"""The closing procedure (销号) in the UI: who is acting, and the status form.
+"""The closing procedure (销号) in the UI: the status form of the signed-in account.
 
-Only legal next states are offered (domain.status.allowed_next); the store checks
-again and refuses anything else. The form keeps what was typed when a change is
+Only legal next states the account may make are offered (domain.status.allowed_next,
+domain.permissions via services.allowed_changes); the service checks again and refuses
+anything else. The form keeps what was typed when a change is
 refused, so nothing the user entered is lost."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from domain import status as st_status
+from domain.actors import Actor
 from domain.dates import cn_date
 from ui import data
 from ui.uploads import uploaded_files
@@ -26,32 +28,34 @@ NOTE_LABEL = {
 FILES_FOR = {st_status.APPLIED, st_status.CLOSED, st_status.ONGOING, st_status.RETURNED}
 
 
-def operator() -> tuple[str, str] | None:
-    name = st.session_state.get("op_name", "")
-    return (name, st.session_state.get("op_unit", "")) if name else None
+def operator() -> Actor | None:
+    """The signed-in account: the operator of every change (ui.auth)."""
+    from ui import auth
+
+    return auth.current()
 
 
-def operator_sidebar() -> None:
-    """Who records changes (until accounts exist): asked once per browser session."""
-    sb = st.sidebar
+def _changes(op: Actor | None, target: pd.Series) -> tuple[list[str], dict[str, str | None]]:
+    """(changes the account may make, why each legal change is refused or None) of one item."""
+    from onemap import services
+
+    legal = st_status.allowed_next(target["status"], ongoing=bool(target["ongoing"]))
+    if not legal or op is None:
+        return [], {}
+    why = services.allowed_changes(op, int(target["id"]), legal, target["status"])
+    return [to for to in legal if why[to] is None], why
+
+
+def changeable(task: pd.Series, measures: pd.DataFrame, key: str | None = None) -> list[pd.Series]:
+    """The task and measures whose status the signed-in account may change now (the rest get
+    no form: a page shows no control the service would refuse) — and the one the open form
+    `key` was on, if someone else moved it out of reach meanwhile: its form stays, with the
+    typed text, and the save is refused by name."""
     op = operator()
-    if op:
-        sb.caption(f"经办人：{op[0]}" + (f"（{op[1]}）" if op[1] else ""))
-        if sb.button("更换经办人", key="op_change"):
-            st.session_state.pop("op_name", None)
-            st.rerun()
-        return
-    with sb.form("operator_form"):
-        st.markdown("**经办人**（登记状态变更时记录）")
-        name = st.text_input("姓名", key="op_name_input")
-        unit = st.text_input("单位", key="op_unit_input", placeholder="如 市生态环境局")
-        if st.form_submit_button("确定"):
-            if name.strip():
-                st.session_state["op_name"] = name.strip()
-                st.session_state["op_unit"] = unit.strip()
-                st.rerun()
-            else:
-                st.error("请填写姓名")
+    ss = st.session_state
+    pending = ss.get(f"{key}_picked") if key and ss.get(f"{key}_to") else None
+    return [t for t in [task, *[m for _, m in measures.iterrows()]]
+            if int(t["id"]) == pending or _changes(op, t)[0]]
 
 
 def note_label(to: str) -> str:
@@ -68,29 +72,42 @@ def status_form(task: pd.Series, measures: pd.DataFrame, key: str) -> None:
     are in the form and are kept when the change is refused."""
     op = operator()
     if op is None:
-        st.info("登记状态变更前，请先在左侧填写经办人姓名和单位。")
+        st.info("请先登录。")
         return
-    targets = [task, *[m for _, m in measures.iterrows()]]
+    targets = changeable(task, measures, key)
+    if not targets:
+        st.caption("您的账户不能变更该任务及其措施的状态。")
+        return
     # labels without the status: a keyed selectbox keeps showing the label it was given
     # when the option's text changes, so the current status goes in the caption below
-    labels = [str(t["ref"]) for t in targets]
-    idx = st.selectbox("变更对象", range(len(targets)), format_func=lambda i: labels[i], key=f"{key}_target")
-    target = targets[idx]
+    by_id = {int(t["id"]): t for t in targets}  # by id: the list can change between runs
+    ids = list(by_id)
+    # a new list (after a change the account may act on fewer items) is a new widget: a keyed
+    # selectbox whose options change keeps showing the old label at the old position
+    wkey = f"{key}_target" + ("" if ids == [int(task["id"])] + [int(i) for i in measures["id"]]
+                              else "_" + "_".join(map(str, ids)))
+    prev = st.session_state.get(f"{key}_picked")
+    pick = st.selectbox("变更对象", ids, index=ids.index(prev) if prev in by_id else 0,
+                        format_func=lambda i: str(by_id[i]["ref"]), key=wkey)
+    st.session_state[f"{key}_picked"] = pick
+    target = by_id[pick]
     # the task's version this form showed on the previous run is what the user decided on: the
     # store refuses the change if the task has moved on since (someone else changed it)
     seen = st.session_state.get(f"{key}_seen", {}).get(int(target["id"]))
     st.session_state[f"{key}_seen"] = {int(target["id"]): int(target["version"])}
     st.caption(f"当前状态：{target['status']}" + (f"·{target['flag']}" if target.get("flag") else ""))
-    options = st_status.allowed_next(target["status"], ongoing=bool(target["ongoing"]))
-    if not options:
+    options, _why = _changes(op, target)
+    chosen = st.session_state.get(f"{key}_to")
+    if not options and chosen is None:
         st.caption("该项当前没有可登记的状态变更。")
         return
-    chosen = st.session_state.get(f"{key}_to")
-    if chosen not in options:
+    if chosen not in options and options:
         # after a change (or a change by someone else) the choice left from before is not
         # offered any more: set it, so the page shows what the form would record
         st.session_state[f"{key}_to"] = options[0]
-    to = st.radio("变更为", options, horizontal=True, key=f"{key}_to",
+    # nothing left to offer (moved out of this account's reach while open): the stale choice
+    # stays on screen with the typed text, and the save below is refused naming the new state
+    to = st.radio("变更为", options or [chosen], horizontal=True, key=f"{key}_to",
                   format_func=lambda s: "定期调度（长期坚持）" if s == target["status"] == st_status.ONGOING else s)
     gen = st.session_state.get(f"{key}_gen", 0)  # a new set of inputs after each recorded change
 
@@ -114,23 +131,24 @@ def status_form(task: pd.Series, measures: pd.DataFrame, key: str) -> None:
         _record(target, to, day, note, files or [], op, key, seen)
 
 
-def _record(target: pd.Series, to: str, day: date, note: str, files, op: tuple[str, str], key: str,
+def _record(target: pd.Series, to: str, day: date, note: str, files, op: Actor, key: str,
             seen: int | None = None) -> None:
     """Through the service door; a refusal is shown here and the form keeps its text."""
     from onemap import services
 
     try:
         with uploaded_files(files) as paths:
-            done = services.change_status(op[0], op[1], int(target["id"]), to, note=note, day=day, files=paths,
+            done = services.change_status(op, int(target["id"]), to, note=note, day=day, files=paths,
                                           expected_version=seen)
     except services.ServiceError as exc:
         st.error(f"未登记：{exc}", icon=":material/error:")
         return
     data.after_write()
     st.session_state[f"{key}_gen"] = st.session_state.get(f"{key}_gen", 0) + 1  # the next change starts empty
+    st.session_state.pop(f"{key}_to", None)  # the next change is chosen afresh
     extra = f"，附件 {done.files} 个" if done.files else ""
     st.session_state[f"{key}_done"] = (f"已登记：{target['ref']} {done.from_status} → {done.to_status}"
-                                       f"（{cn_date(day)}，{op[0]}{extra}）")
+                                       f"（{cn_date(day)}，{op.display_name}{extra}）")
     st.rerun()
 
 

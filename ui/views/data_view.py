@@ -15,13 +15,14 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from domain import permissions as perm
 from domain.categories import category_names
 from ingest import review as rv
 from ingest.docparse import DocParseError, formats_help, suffixes
 from ingest.report import ImportFailed, Report
 from onemap import services, settings
 from onemap.kinds import site_kinds
-from ui import data, nav
+from ui import auth, data, nav
 from ui.common import table
 from ui.views.map_view import base_map
 
@@ -67,15 +68,18 @@ def render() -> None:
     region = data.region()
     st.markdown("### 数据管理")
     st.caption(f"当前区域：{html.escape(region.name)}（{region.adcode}）。上传的文件保存在数据目录的 inbox 中。")
-    tabs = st.tabs(["导入文件（整改清单/工作要点）", "导入点位图层", "导入任务台账", "导出"])
-    with tabs[0]:
-        document_tab(region)
-    with tabs[1]:
-        layer_tab()
-    with tabs[2]:
-        ledger_tab()
-    with tabs[3]:
-        export_tab()
+    actor = auth.current()
+    # only what the signed-in role may do (the services refuse the rest anyway)
+    parts = [(name, fn) for name, fn, action in (
+        ("导入文件（整改清单/工作要点）", lambda: document_tab(region), perm.REVISE),
+        ("导入点位图层", layer_tab, perm.IMPORT), ("导入任务台账", ledger_tab, perm.IMPORT),
+        ("导出", export_tab, perm.EXPORT)) if perm.allowed(actor, action)]
+    if not parts:
+        st.info(f"“{actor.role if actor else '未登录'}”角色没有数据管理权限。")
+        return
+    for tab, (_name, fn) in zip(st.tabs([n for n, _ in parts]), parts, strict=True):
+        with tab:
+            fn()
 
 
 # ----------------------------------------------------------------------------- documents
@@ -206,7 +210,7 @@ def document_tab(region) -> None:
     c1, c2 = st.columns([1, 3])
     if c1.button("确认写入" if not review.exists else "应用修订", type="primary", key="doc_commit"):
         try:
-            counts = services.commit_review(review)
+            counts = services.commit_review(auth.current(), review)
         except ImportFailed as exc:
             report_table(exc.report)
             return
@@ -300,7 +304,7 @@ def _preview_and_import(kind_label: str, key: str, importer_kwargs) -> None:
     c1, c2 = st.columns(2)
     if c1.button("检查并预览", key=f"{key}_check"):
         try:
-            out = services.import_file(path, dry_run=True, **kwargs)
+            out = services.import_file(auth.current(), path, dry_run=True, **kwargs)
         except ImportFailed as exc:
             st.session_state[f"{key}_result"] = ("error", exc.report)
         else:
@@ -320,7 +324,7 @@ def _preview_and_import(kind_label: str, key: str, importer_kwargs) -> None:
     report_table(out.report)
     if c2.button("确认导入", type="primary", key=f"{key}_go"):
         try:
-            done = services.import_file(path, **kwargs)
+            done = services.import_file(auth.current(), path, **kwargs)
         except ImportFailed as exc:
             report_table(exc.report)
             return
@@ -371,5 +375,5 @@ def export_tab() -> None:
 def _export_bytes(suffix: str) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"export{suffix}"
-        services.export(path)
+        services.export(auth.current(), path)
         return path.read_bytes()

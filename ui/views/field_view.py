@@ -17,6 +17,7 @@ from folium.plugins import Draw
 from shapely.geometry import Point, shape
 from streamlit_folium import st_folium
 
+from domain import permissions as perm
 from domain import status as st_status
 from domain.dates import cn_date
 from exports.field import GCJ02, WGS84, checklist_pdf, checklist_xlsx, file_stem, gpx_text, kml_text
@@ -222,6 +223,9 @@ def downloads(trip) -> None:
 
 
 def save_trip(trip, plan) -> None:
+    if not perm.allowed(operator(), perm.PLAN_TRIP):
+        st.caption("检查计划由填报人员或业务管理员保存。")
+        return
     sched = plan.schedule
     st.text_input("检查人员", key="trip_inspectors", placeholder="如 张三、李四")
     st.button("保存为检查任务（之后在“登记检查结果”中填报）", key="trip_save", on_click=_save_trip,
@@ -234,11 +238,10 @@ def save_trip(trip, plan) -> None:
 
 
 def _save_trip(trip, base_name: str, stops: list[str]) -> None:
-    op = operator()
     try:
-        ins_id = services.save_inspection(day=trip.day, title=trip.title,
+        ins_id = services.save_inspection(operator(), day=trip.day, title=trip.title,
                                           inspectors=st.session_state.get("trip_inspectors", ""),
-                                          base_name=base_name, stops=stops, created_by=op[0] if op else "")
+                                          base_name=base_name, stops=stops)
     except services.ServiceError as exc:
         st.session_state["trip_save_msg"] = ("error", f"未保存：{exc}")
         return
@@ -255,9 +258,9 @@ def record_tab(region, v) -> None:
     if inspections.empty:
         st.info("还没有检查任务：先在“规划检查”中规划并保存。")
         return
-    op = operator()
-    if op is None:
-        st.info("登记检查结果前，请先在左侧填写经办人姓名和单位。")
+    reason = perm.why_not(operator(), perm.PROGRESS)
+    if reason:
+        st.info(f"{reason}：检查结果由填报人员登记。")
         return
     labels = {int(r["id"]): f"{cn_date(r['day'])} {r['title']}（{r['inspectors'] or '未填检查人员'}）"
               for _, r in inspections.iterrows()}
@@ -292,7 +295,9 @@ def stop_form(inspection_id: int, site_id: str, tasks: pd.DataFrame, key: str) -
     """Not an st.form: choosing a task refreshes the status changes it allows. The save runs
     in a callback, so a refusal keeps the typed text and a success clears it; either way the
     stop shows what happened."""
-    items = stop_tasks(site_id, tasks)
+    actor = operator()
+    # only the tasks this account may report on (the service refuses the others)
+    items = [t for t in stop_tasks(site_id, tasks) if services.may_report(actor, t.task_id)]
     by_id = {t.task_id: t for t in items}
     # kept (not popped) until the next save at this stop: a run that showed it may be cut
     # short by the next rerun, and the message must not vanish with it
@@ -311,6 +316,7 @@ def stop_form(inspection_id: int, site_id: str, tasks: pd.DataFrame, key: str) -
         except services.ServiceError as exc:
             st.error(str(exc))
             return
+        nxt = [to for to, why in services.allowed_changes(actor, int(tid), nxt, cur).items() if why is None]
         options += nxt
         st.caption(f"当前状态：{cur}；" + (f"可变更为：{'、'.join(nxt)}（按销号程序）" if nxt else "当前没有可登记的状态变更"))
     # the change is pinned to the history it was chosen on: if the task moves on before the
@@ -335,7 +341,6 @@ def _pin_change(key: str, tid, version: int | None) -> None:
 def _save_finding(inspection_id: int, site_id: str, key: str) -> None:
     ss = st.session_state
     ss["f_last"] = key
-    op = operator()
     tid = ss.get(f"{key}_task", WHOLE_SITE)
     to = ss.get(f"{key}_to", NO_CHANGE)
     pin = ss.get(f"{key}_pin")
@@ -345,9 +350,9 @@ def _save_finding(inspection_id: int, site_id: str, key: str) -> None:
     photos = ss.get(f"{key}_photos_{ss.get(f'{key}_round', 0)}") or []
     try:
         with uploaded_files(photos) as paths:
-            saved = services.record_finding(inspection_id, site_id, task_id=None if tid == WHOLE_SITE else int(tid),
-                                            text=ss.get(f"{key}_text", ""), actor=op[0] if op else "",
-                                            actor_unit=op[1] if op else "", photos=paths,
+            saved = services.record_finding(operator(), inspection_id, site_id,
+                                            task_id=None if tid == WHOLE_SITE else int(tid),
+                                            text=ss.get(f"{key}_text", ""), photos=paths,
                                             to_status=None if to == NO_CHANGE else to,
                                             expected_version=expected)
     except services.ServiceError as exc:

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from domain import permissions as perm
 from domain.dates import cn_date
 from domain.rollup import site_summary
 from geo.region import Region
@@ -25,7 +26,7 @@ from layers.scale import metric_scale
 from layers.sites import PreparedSites, focus_group, kind_group
 from onemap import settings
 from onemap.kinds import site_kinds
-from ui import data, nav, present
+from ui import auth, data, nav, present
 from ui.common import data_notice, kind_legend_html, legend_html, status_badge
 from ui.filters import current_view, filter_sites, no_match_notice
 from ui.views.task_detail import render_task
@@ -237,9 +238,11 @@ def _offline_map_button(as_of) -> None:
 
     from onemap import services
 
+    if not perm.allowed(auth.current(), perm.EXPORT):
+        return
     if st.sidebar.button("生成单文件离线地图（HTML）", key="standalone_make"):
         with tempfile.TemporaryDirectory() as tmp:
-            st.session_state["standalone_bytes"] = services.standalone_html(Path(tmp) / "map.html",
+            st.session_state["standalone_bytes"] = services.standalone_html(auth.current(), Path(tmp) / "map.html",
                                                                             as_of=as_of).read_bytes()
     if st.session_state.get("standalone_bytes"):
         st.sidebar.download_button("下载离线地图", st.session_state["standalone_bytes"],

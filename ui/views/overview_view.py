@@ -15,6 +15,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from domain import overview as ov
+from domain import permissions as perm
 from domain import status as st_status
 from domain.dates import cn_date
 from geo.hotspots import gi_star, grid_values, region_density, square_grid, write_geotiff
@@ -32,7 +33,7 @@ from layers.analysis import (
 from layers.classify import classify
 from layers.style import COLORS
 from onemap import settings
-from ui import data, nav, present
+from ui import auth, data, nav, present
 from ui.common import data_notice
 from ui.filters import current_view, filter_tasks, no_match_notice
 from ui.views.map_view import base_map
@@ -113,10 +114,12 @@ def present_view(region, v) -> None:
 def deck_button(region, as_of: date) -> None:
     from onemap import services
 
+    if not perm.allowed(auth.current(), perm.EXPORT):
+        return
     c1, c2 = st.columns([1, 3])
     if c1.button("生成会议材料（PPTX）", key="deck_make"):
         with st.spinner("正在生成…"), tempfile.TemporaryDirectory() as tmp:
-            path = services.meeting_deck(Path(tmp) / "deck.pptx", as_of=as_of)
+            path = services.meeting_deck(auth.current(), Path(tmp) / "deck.pptx", as_of=as_of)
             st.session_state["deck_bytes"] = path.read_bytes()
     if st.session_state.get("deck_bytes"):
         c2.download_button("下载会议材料", st.session_state["deck_bytes"],

@@ -10,7 +10,7 @@ import streamlit as st
 from domain.dates import cn_date
 from ui import data
 from ui.common import deadline_words, status_badge, table
-from ui.workflow import confirmation, status_form
+from ui.workflow import changeable, confirmation, status_form
 
 
 def _md(text: str) -> str:
@@ -46,6 +46,10 @@ def render_task(task: pd.Series, all_tasks: pd.DataFrame, site_names: dict[str, 
             "状态": [f"{s}·{f}" if f else s for s, f in zip(children["status"], children["flag"], strict=True)],
         })), hide_index=True, width="stretch")
     confirmation(key)
+    if not changeable(task, children, key):  # no control the service would refuse
+        st.markdown("**状态记录**")
+        timeline(task, children)
+        return
     tabs = st.tabs(["状态记录", "登记状态变更"], key=f"{key}_tabs")
     with tabs[0]:
         timeline(task, children)

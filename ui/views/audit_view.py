@@ -1,0 +1,103 @@
+"""审计 (the auditor's page: who did what, when, from where; filter and export) and 账户
+(the system administrator's page: accounts). Both read and write through onemap.audit and
+onemap.accounts, which check the role again."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+import streamlit as st
+
+from domain.actors import ROLES
+from onemap import accounts, audit
+from ui import auth
+from ui.common import table
+
+
+def render() -> None:
+    actor = auth.current()
+    st.markdown("### 审计记录")
+    try:
+        users, actions = audit.choices(actor)
+    except PermissionError as exc:
+        st.error(f"不能查阅：{exc}")
+        return
+    c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 3])
+    user = c1.selectbox("账户", ["", *users], key="au_user", format_func=lambda u: u or "全部")
+    action = c2.selectbox("操作", ["", *actions], key="au_action", format_func=lambda a: a or "全部")
+    start = c3.date_input("起始日期", value=date.today() - timedelta(days=30), key="au_start", format="YYYY-MM-DD")
+    end = c4.date_input("截止日期", value=date.today(), key="au_end", format="YYYY-MM-DD")
+    obj = c5.text_input("对象（编号、名称或摘要中的文字）", key="au_obj")
+    flt = audit.AuditFilter(user, action, start, end, obj)
+    frame = audit.entries(actor, flt)
+    st.caption(f"共 {len(frame)} 条（{start:%Y年%m月%d日} 至 {end:%Y年%m月%d日}）。记录只能追加，任何人都不能修改或删除。")
+    shown = frame.copy()
+    shown["时间"] = shown["时间"].map(lambda t: t.strftime("%Y-%m-%d %H:%M:%S"))
+    st.dataframe(table(shown), hide_index=True, width="stretch", height=520)
+    if st.button("导出 XLSX", key="au_export", disabled=frame.empty):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = audit.export_xlsx(actor, flt, Path(tmp) / "audit.xlsx")
+            st.session_state["au_xlsx"] = path.read_bytes()
+    if st.session_state.get("au_xlsx"):
+        st.download_button("下载审计记录", st.session_state["au_xlsx"], file_name=f"审计记录_{date.today()}.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def accounts_page() -> None:
+    actor = auth.current()
+    st.markdown("### 账户管理")
+    try:
+        users = accounts.list_users(actor)
+    except PermissionError as exc:
+        st.error(f"不能管理账户：{exc}")
+        return
+    rows = [{**u, "启用": "是" if u["启用"] else "否", "须改密码": "是" if u["须改密码"] else "",
+             "锁定至": f"{u['锁定至']:%H:%M}" if u["锁定至"] else ""} for u in users]
+    import pandas as pd
+
+    st.dataframe(table(pd.DataFrame(rows)), hide_index=True, width="stretch")
+    msg = st.session_state.pop("acc_msg", None)
+    if msg:
+        (st.success if msg[0] == "ok" else st.error)(msg[1])
+    st.markdown("**新建账户**（初始密码须在首次登录时修改）")
+    with st.form("acc_add"):
+        c1, c2, c3 = st.columns(3)
+        username = c1.text_input("账户名", key="acc_username")
+        name = c2.text_input("姓名", key="acc_name")
+        role = c3.selectbox("角色", ROLES, key="acc_role")
+        c4, c5, c6 = st.columns(3)
+        unit = c4.text_input("单位", key="acc_unit", placeholder="如 乐平市生态环境局")
+        county = c5.text_input("所辖区县代码（填报）", key="acc_county", placeholder="如 360281")
+        password = c6.text_input("初始密码", type="password", key="acc_password")
+        if st.form_submit_button("新建", type="primary"):
+            try:
+                accounts.add_user(actor, username, name, role, password, unit=unit, county_code=county)
+            except (accounts.AccountError, PermissionError) as exc:
+                st.error(f"未新建：{exc}")
+            else:
+                st.session_state["acc_msg"] = ("ok", f"已新建账户 {username}（{role}）")
+                st.rerun()
+    st.markdown("**停用、重置密码、变更角色**")
+    names = [u["账户"] for u in users]
+    c1, c2 = st.columns(2)
+    who = c1.selectbox("账户", names, key="acc_pick")
+    new_role = c2.selectbox("新角色", ROLES, key="acc_new_role")
+    reset = st.text_input("新初始密码（重置密码时填写）", type="password", key="acc_reset")
+    b1, b2, b3 = st.columns(3)
+    try:
+        if b1.button("停用", key="acc_disable"):
+            accounts.disable_user(actor, who)
+            st.session_state["acc_msg"] = ("ok", f"已停用账户 {who}")
+            st.rerun()
+        if b2.button("重置密码", key="acc_do_reset"):
+            accounts.reset_password(actor, who, reset)
+            st.session_state["acc_msg"] = ("ok", f"已重置账户 {who} 的密码，下次登录须修改")
+            st.rerun()
+        if b3.button("变更角色", key="acc_set_role"):
+            accounts.set_role(actor, who, new_role)
+            st.session_state["acc_msg"] = ("ok", f"账户 {who} 的角色已改为 {new_role}")
+            st.rerun()
+    except (accounts.AccountError, PermissionError) as exc:
+        st.error(f"未完成：{exc}")
