@@ -156,6 +156,44 @@ def cmd_deck(args) -> int:
     return 0
 
 
+def cmd_backup(args) -> int:
+    from onemap import services
+
+    try:
+        manifest = services.backup(Path(args.file))
+    except services.ServiceError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    print(f"已备份：{args.file}（数据库版本 {manifest['schema_revision']}，{len(manifest['tables'])} 张表 {rows} 行，"
+          f"文件 {len(manifest['files'])} 个）")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from onemap import services
+
+    try:
+        out = services.restore_backup(Path(args.file))
+    except services.ServiceError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    print(restored_text(out))
+    return 0
+
+
+def restored_text(out: dict) -> str:
+    """What a restore brought back, in the user's words (the CLI and the page say the same)."""
+    t = out["tables"]
+    names = (("tasks", "任务"), ("sites", "点位"), ("status_events", "状态记录"), ("attachments", "附件"),
+             ("inspections", "检查任务"), ("inspection_findings", "检查发现"), ("documents", "文件"), ("units", "单位"))
+    parts = [f"{label} {t[k]} 条" for k, label in names if k in t]
+    known = {k for k, _ in names} | {"meta", "task_units", "task_sites"}
+    parts += [f"{k} {v} 行" for k, v in sorted(t.items()) if k not in known]
+    migrated = f"，已从数据库版本 {out['schema_revision']} 升级" if out.get("migrated") else ""
+    return (f"已恢复：{'，'.join(parts)}；文件 {out['files']} 个；当前区域 {out['region'] or '未设置'}{migrated}。")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="onemap", description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -194,6 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("file", help="输出文件，扩展名决定格式")
     e.add_argument("--as-of", help="台账状态的截至日期，如 2026-11-23（默认今天）")
     e.set_defaults(func=cmd_export)
+    b = sub.add_parser("backup", help="备份全部数据到一个文件 / back up everything to one file")
+    b.add_argument("file", help="备份文件，如 onemap-20261123.zip")
+    b.set_defaults(func=cmd_backup)
+    rs = sub.add_parser("restore", help="用备份文件整体替换现有数据 / replace the store by a backup")
+    rs.add_argument("file", help="onemap backup 生成的备份文件")
+    rs.set_defaults(func=cmd_restore)
+
     k = sub.add_parser("deck", help="生成会议材料 PPTX / build the meeting deck")
     k.add_argument("file", help="输出文件，如 调度会.pptx")
     k.add_argument("--as-of", help="数据截至日期，如 2026-11-23（默认今天）")

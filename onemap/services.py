@@ -85,8 +85,15 @@ def import_file(path: Path, *, kind: str | None = None, crs: str | None = None, 
     if is_full_export(path):
         if dry_run:
             return ImportOutcome("restore", Report())
-        with transaction() as s:
-            counts = restore(s, path, replace=replace)
+        from store.dump import CycleError
+
+        try:
+            with transaction() as s:
+                counts = restore(s, path, replace=replace)
+        except CycleError as exc:
+            r = Report()
+            r.error("", "parent_id", path.name, str(exc), "请检查导出文件中的上级任务编号")
+            raise ImportFailed(r) from exc
         return ImportOutcome("restore", Report(), counts=counts, written=True)
     if _looks_like_ledger(path) and kind is None:
         return import_ledger(path, dry_run=dry_run, document=document)
@@ -624,3 +631,25 @@ def inspection_findings(inspection_id: int):
     with reader() as s:
         f = queries.findings_frame(s)
     return f[f["inspection_id"] == inspection_id] if len(f) else f
+
+
+# ----------------------------------------------------------------------------- backup / restore
+def backup(path: Path) -> dict:
+    """Write the whole store (tables, attachment files, settings, views, regions) to one file."""
+    from store.backup import BackupError, write_backup
+
+    try:
+        return write_backup(Path(path))
+    except BackupError as exc:
+        raise ServiceError(str(exc)) from exc
+
+
+def restore_backup(path: Path) -> dict:
+    """Replace the whole store by a backup, all-or-nothing (ServiceError with the Chinese reason)."""
+    from store.backup import BackupError
+    from store.restore import restore_backup as _restore
+
+    try:
+        return _restore(Path(path))
+    except BackupError as exc:
+        raise ServiceError(str(exc)) from exc
