@@ -89,7 +89,9 @@ def table_rows(conn: Connection, table: Table) -> list[dict]:
 
 
 def rows_blob(rows: list[dict]) -> bytes:
-    return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows).encode("utf-8")
+    """JSON lines, fields in column order and JSON values as stored (never re-sorted: a
+    restored store then holds the very same text)."""
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
 
 
 def sha256(data: bytes) -> str:

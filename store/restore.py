@@ -48,7 +48,8 @@ from sqlalchemy.exc import DBAPIError
 
 from onemap import settings
 from store import backup as bk
-from store.db import MIGRATIONS, _alembic_config, get_engine
+from store import db
+from store.db import _alembic_config, get_engine
 from store.validate import check_store
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ CHUNK = 500
 
 def known_revisions() -> tuple[set[str], str]:
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("script_location", str(db.MIGRATIONS))
     script = ScriptDirectory.from_config(cfg)
     return {s.revision for s in script.walk_revisions()}, script.get_current_head()
 
