@@ -159,9 +159,11 @@ def _switch(url: str, tmp: Path, target: Path) -> None:
 
 def _sweep(target: Path) -> None:
     """Remove files left by a restore that was killed (its process is gone)."""
-    for old in target.parent.glob(f".{target.name}.restore-*"):
-        pid = old.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _alive(int(pid)):
+    import re
+
+    for old in target.parent.glob(f".{target.name}.restore-*"):  # the file and its journal
+        pid = re.search(r"\.restore-(\d+)", old.name)
+        if pid and not _alive(int(pid.group(1))):
             old.unlink(missing_ok=True)
 
 
