@@ -178,20 +178,8 @@ def cmd_restore(args) -> int:
     except services.ServiceError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
-    print(restored_text(out))
+    print(services.restored_text(out))
     return 0
-
-
-def restored_text(out: dict) -> str:
-    """What a restore brought back, in the user's words (the CLI and the page say the same)."""
-    t = out["tables"]
-    names = (("tasks", "任务"), ("sites", "点位"), ("status_events", "状态记录"), ("attachments", "附件"),
-             ("inspections", "检查任务"), ("inspection_findings", "检查发现"), ("documents", "文件"), ("units", "单位"))
-    parts = [f"{label} {t[k]} 条" for k, label in names if k in t]
-    known = {k for k, _ in names} | {"meta", "task_units", "task_sites"}
-    parts += [f"{k} {v} 行" for k, v in sorted(t.items()) if k not in known]
-    migrated = f"，已从数据库版本 {out['schema_revision']} 升级" if out.get("migrated") else ""
-    return (f"已恢复：{'，'.join(parts)}；文件 {out['files']} 个；当前区域 {out['region'] or '未设置'}{migrated}。")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -653,3 +653,27 @@ def restore_backup(path: Path) -> dict:
         return _restore(Path(path))
     except BackupError as exc:
         raise ServiceError(str(exc)) from exc
+
+
+def restored_text(out: dict) -> str:
+    """What a restore brought back, in the user's words (the CLI and the page say the same)."""
+    t = out["tables"]
+    names = (("tasks", "任务"), ("sites", "点位"), ("status_events", "状态记录"), ("attachments", "附件"),
+             ("inspections", "检查任务"), ("inspection_findings", "检查发现"), ("documents", "任务文件"), ("units", "单位"))
+    parts = [f"{label} {t[k]} 条" for k, label in names if k in t]
+    known = {k for k, _ in names} | {"meta", "task_units", "task_sites"}
+    parts += [f"{k} {v} 行" for k, v in sorted(t.items()) if k not in known]
+    migrated = f"，已从数据库版本 {out['schema_revision']} 升级" if out.get("migrated") else ""
+    region = f"{out.get('region_name') or ''}（{out['region']}）" if out.get("region") else "未设置"
+    return f"已恢复：{'，'.join(parts)}；附件、照片与区域文件 {out['files']} 个；当前区域 {region}{migrated}。"
+
+
+def backup_bytes() -> tuple[bytes, dict]:
+    """A backup as bytes, for the administrator's download."""
+    from store.backup import BackupError
+    from store.backup import backup_bytes as _bytes
+
+    try:
+        return _bytes()
+    except BackupError as exc:
+        raise ServiceError(str(exc)) from exc

@@ -107,6 +107,7 @@ def restore_backup(path: Path, url: str | None = None) -> dict:
             counts = {t.name: conn.execute(select(func.count()).select_from(t)).scalar() for t in _tables(md)}
             _write_files(zf, files)
     return {"tables": counts, "files": len(files), "region": region.adcode if region else None,
+            "region_name": region.name if region else None,
             "schema_revision": rev, "migrated": rev != head}
 
 

@@ -23,6 +23,7 @@ from onemap import services, settings
 from onemap.kinds import site_kinds
 from ui import data, nav
 from ui.common import table
+from ui.uploads import uploaded_files
 from ui.views.map_view import base_map
 
 CRS_CHOICES = {
@@ -67,7 +68,7 @@ def render() -> None:
     region = data.region()
     st.markdown("### 数据管理")
     st.caption(f"当前区域：{html.escape(region.name)}（{region.adcode}）。上传的文件保存在数据目录的 inbox 中。")
-    tabs = st.tabs(["导入文件（整改清单/工作要点）", "导入点位图层", "导入任务台账", "导出"])
+    tabs = st.tabs(["导入文件（整改清单/工作要点）", "导入点位图层", "导入任务台账", "导出", "备份与恢复"])
     with tabs[0]:
         document_tab(region)
     with tabs[1]:
@@ -76,6 +77,8 @@ def render() -> None:
         ledger_tab()
     with tabs[3]:
         export_tab()
+    with tabs[4]:
+        backup_tab()
 
 
 # ----------------------------------------------------------------------------- documents
@@ -372,3 +375,49 @@ def _export_bytes(suffix: str) -> bytes:
         path = Path(tmp) / f"export{suffix}"
         services.export(path)
         return path.read_bytes()
+
+
+# ----------------------------------------------------------------------------- backup / restore
+def backup_tab() -> None:
+    """The administrator's backup (one file: every table, evidence files, settings, views,
+    regions) and restore (all-or-nothing, confirmed by name of what came back)."""
+    st.caption("备份文件包含全部数据：所有数据表、附件与现场照片、设置与已保存的会议视图、当前区域和自建区域。"
+               "恢复时先完整检查备份文件，通过后一次性替换现有全部数据；检查不通过则不改动任何数据。"
+               "每日定时备份的做法见 README“备份与恢复”。")
+    st.markdown("#### 备份")
+    if st.button("生成备份文件", key="bk_make"):
+        try:
+            with st.spinner("正在生成备份…"):
+                blob, manifest = services.backup_bytes()
+        except services.ServiceError as exc:
+            st.error(f"未生成备份：{exc}")
+        else:
+            st.session_state["bk_bytes"] = blob
+            rows = sum(t["rows"] for t in manifest["tables"].values())
+            st.session_state["bk_note"] = (f"备份已生成：数据库版本 {manifest['schema_revision']}，"
+                                           f"{len(manifest['tables'])} 张表共 {rows} 行，文件 {len(manifest['files'])} 个。")
+    if st.session_state.get("bk_bytes"):
+        st.success(st.session_state["bk_note"], icon=":material/check_circle:")
+        st.download_button("下载备份文件", st.session_state["bk_bytes"], key="bk_download",
+                           file_name=f"一张图备份_{date.today().isoformat()}.zip", mime="application/zip")
+    st.markdown("#### 恢复")
+    done = st.session_state.pop("rs_done", None)
+    if done:
+        st.success(done, icon=":material/check_circle:")
+    up = st.file_uploader("选择备份文件（.zip，由“生成备份文件”或 onemap backup 生成）", type=["zip"], key="rs_upload")
+    # a new key after each restore: the next one is confirmed anew
+    sure = st.checkbox("我确认：用该备份整体替换现有全部数据（现有数据将被覆盖）",
+                       key=f"rs_sure_{st.session_state.get('rs_round', 0)}")
+    if st.button("恢复", type="primary", disabled=up is None or not sure, key="rs_go"):
+        save_upload(up)  # kept in the inbox, like every upload
+        try:
+            with st.spinner("正在检查并恢复…"), uploaded_files([up]) as paths:
+                out = services.restore_backup(paths[0])  # under the user's own file name
+        except services.ServiceError as exc:
+            st.error(f"未恢复，现有数据未改动：{exc}")
+            return
+        st.cache_data.clear()
+        data.after_write()
+        st.session_state["rs_done"] = services.restored_text(out)
+        st.session_state["rs_round"] = st.session_state.get("rs_round", 0) + 1
+        st.rerun()
