@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import zipfile
 
+from playwright.sync_api import expect
 from sqlalchemy import text
 
 from onemap import settings
@@ -58,7 +59,10 @@ def test_backup_then_restore_through_the_page(server, page, tmp_path):
     broken.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
     before = _counts()
     _uploader(page).set_input_files(str(broken))
+    page.get_by_text("坏的备份.zip").wait_for(timeout=60_000)
+    _settled(page)
     page.get_by_text("我确认：用该备份整体替换现有全部数据").click()
+    expect(page.get_by_role("button", name="恢复", exact=True)).to_be_enabled(timeout=60_000)
     page.get_by_role("button", name="恢复", exact=True).click()
     refusal = page.get_by_text(re.compile("未恢复，现有数据未改动：.*坏的备份"))
     refusal.wait_for(timeout=60_000)
@@ -67,6 +71,9 @@ def test_backup_then_restore_through_the_page(server, page, tmp_path):
 
     # the real one
     _uploader(page).set_input_files(str(path))
+    page.get_by_text("备份.zip", exact=True).wait_for(timeout=60_000)
+    _settled(page)
+    expect(page.get_by_role("button", name="恢复", exact=True)).to_be_enabled(timeout=60_000)
     page.get_by_role("button", name="恢复", exact=True).click()
     done = page.get_by_text(re.compile("已恢复："))
     done.wait_for(timeout=120_000)
