@@ -8,7 +8,7 @@ from onemap import logs
 from onemap.assets import use_local_assets
 from store.db import reader
 from store.queries import store_is_empty
-from ui import chrome
+from ui import boundary, chrome
 
 
 def _favicon():
@@ -50,7 +50,7 @@ def main() -> None:
     data.new_run()
     manage = st.Page(data_view.render, title="数据管理", icon=":material/upload_file:", url_path="data")
     if empty:
-        st.navigation([st.Page(_empty_store, title="开始", url_path="start", default=True), manage]).run()
+        boundary.run(st.navigation([st.Page(_empty_store, title="开始", url_path="start", default=True), manage]))
         return
     pages = {
         "map": st.Page(map_view.render, title="一张图", icon=":material/map:", url_path="map", default=True),
@@ -72,7 +72,7 @@ def main() -> None:
     else:
         operator_sidebar()
         present.sidebar_panel(nav.name_of(current) or "")
-    current.run()
+    boundary.run(current)  # a refusal in Chinese; anything else logged, never a traceback
 
 
 main()

@@ -21,6 +21,7 @@ from ingest.docparse import DocParseError
 from ingest.report import ImportFailed, Report
 from onemap import services, settings
 from onemap.kinds import site_kinds
+from store.repo import StoreError
 from ui import data, nav
 from ui.common import table
 from ui.uploads import uploaded_files
@@ -188,7 +189,7 @@ def document_tab(region) -> None:
         st.markdown("#### 4. 修订内容")
         try:
             plan = services.plan_review_revision(review)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, nothing written
+        except (services.ServiceError, StoreError) as exc:  # anything else: the page's boundary (ui/boundary.py)
             st.error(f"无法比对：{exc}")
             return
         c1, c2, c3, c4 = st.columns(4)

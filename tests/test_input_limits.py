@@ -1,0 +1,102 @@
+"""Limits and the UI's error boundary: a .docx zip bomb is refused from its declared sizes
+before anything is inflated; limits and settings are read strictly (a bad value is an
+error naming it); an unexpected error on a page is logged with its traceback and shown in
+Chinese, never as a traceback."""
+
+from __future__ import annotations
+
+import time
+import zipfile
+
+import pytest
+
+from onemap import settings
+from onemap.cli import main
+from tests.conftest import db_counts
+
+
+def _bomb(path, inflated: int) -> None:
+    """A .docx whose document.xml inflates to `inflated` bytes (about 1000:1)."""
+    head = b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>'
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        with zf.open("word/document.xml", "w", force_zip64=True) as f:
+            f.write(head)
+            chunk = b" " * (1 << 20)
+            for _ in range(inflated // len(chunk)):
+                f.write(chunk)
+            f.write(b"</w:t></w:r></w:p></w:body></w:document>")
+
+
+def test_docx_zip_bomb_is_refused_fast(demo_dir, tmp_path, capsys):
+    bomb = tmp_path / "整改方案.docx"
+    _bomb(bomb, 160 * 2**20)
+    assert bomb.stat().st_size < 1_000_000
+    before = db_counts()
+    t0 = time.monotonic()
+    code = main(["import-doc", str(bomb)])
+    took = time.monotonic() - t0
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "文档“整改方案.docx”解压后过大（160 MB，上限 50 MB）" in err
+    assert "Traceback" not in err
+    assert took < 10, took  # refused from the declared sizes, nothing inflated
+    assert db_counts() == before
+
+
+def test_docx_limit_is_configurable(demo_dir, tmp_path, capsys, monkeypatch):
+    small = tmp_path / "小.docx"
+    _bomb(small, 3 * 2**20)
+    monkeypatch.setenv("ONEMAP_LIMIT_DOC_UNZIPPED_BYTES", str(2 * 2**20))
+    assert main(["import-doc", str(small), "--dry-run"]) == 1
+    assert "上限 2 MB" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name, value, expected", [
+    ("ONEMAP_LIMIT_UPLOAD_BYTES", "很多", "设置 ONEMAP_LIMIT_UPLOAD_BYTES=“很多”无效：应为整数"),
+    ("ONEMAP_LIMIT_LEDGER_ROWS", "0", "设置 ONEMAP_LIMIT_LEDGER_ROWS=0 无效：不能小于 1"),
+    ("ONEMAP_DUE_SOON_DAYS", "abc", "设置 ONEMAP_DUE_SOON_DAYS=“abc”无效：应为整数"),
+])
+def test_a_bad_setting_is_an_error_naming_it(monkeypatch, name, value, expected):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(settings.SettingError) as exc:
+        settings.limits()
+        settings.due_soon_days()
+    assert str(exc.value) == expected
+
+
+def _failing_page():
+    import streamlit as st
+
+    from ui import boundary
+
+    class Page:
+        title = "试验页"
+
+        def run(self):
+            st.write("页面开始")
+            raise RuntimeError("internal detail 0xdeadbeef")
+
+    class Refusing:
+        title = "拒绝页"
+
+        def run(self):
+            from onemap.services import ServiceError
+
+            raise ServiceError("该任务已销号，不能再变更")
+
+    boundary.run(Page())
+    boundary.run(Refusing())
+
+
+def test_ui_boundary_logs_the_unexpected_and_shows_chinese(data_dir):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_failing_page, default_timeout=60).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert errors[0].startswith("系统错误：页面“试验页”的操作未完成，未写入任何数据。详细信息已记录在日志")
+    assert "0xdeadbeef" not in errors[0] and "Traceback" not in errors[0]
+    assert errors[1] == "该任务已销号，不能再变更"
+    log = (data_dir / "logs" / "onemap.log").read_text(encoding="utf-8")
+    assert "Traceback" in log and "RuntimeError: internal detail 0xdeadbeef" in log
