@@ -100,3 +100,10 @@ def test_ui_boundary_logs_the_unexpected_and_shows_chinese(data_dir):
     assert errors[1] == "该任务已销号，不能再变更"
     log = (data_dir / "logs" / "onemap.log").read_text(encoding="utf-8")
     assert "Traceback" in log and "RuntimeError: internal detail 0xdeadbeef" in log
+
+
+def test_export_html_on_an_empty_store(data_dir, tmp_path, capsys):
+    out = tmp_path / "m.html"
+    assert main(["export", str(out)]) == 0, capsys.readouterr().err
+    page = out.read_text(encoding="utf-8")
+    assert "<html" in page.lower() and "leaflet" in page.lower()
