@@ -241,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     """The command line's one boundary: refusals print their Chinese report (exit 1 or 2);
     anything unexpected is logged with its traceback and reported in Chinese (exit 1)."""
     args = build_parser().parse_args(argv)
-    from onemap import logs
+    from onemap import logs, settings
 
     logs.setup()
     try:
@@ -249,6 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断，未完成的操作没有写入数据。", file=sys.stderr)
         return 130
+    except settings.SettingError as exc:  # a setting or configuration file to correct, named
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
     except Exception:  # noqa: BLE001 - the boundary: logged with its traceback, never shown raw
         print(logs.unexpected(logging.getLogger("onemap.cli"), f"命令“{args.command}”"), file=sys.stderr)
         return 1

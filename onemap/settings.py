@@ -70,7 +70,8 @@ class Limits:
     zip_entries: int = 100_000  # entries in a backup
     doc_unzipped_bytes: int = 50 * MB  # a .docx once inflated (text documents are small)
     doc_entries: int = 2000  # entries in a .docx
-    ledger_rows: int = 20_000  # rows of a ledger
+    sheet_unzipped_bytes: int = 200 * MB  # an .xlsx once inflated
+    ledger_rows: int = 20_000  # rows of a table (ledger or site table)
     field_chars: int = 2000  # one cell of a ledger
 
 

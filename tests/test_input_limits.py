@@ -107,3 +107,48 @@ def test_export_html_on_an_empty_store(data_dir, tmp_path, capsys):
     assert main(["export", str(out)]) == 0, capsys.readouterr().err
     page = out.read_text(encoding="utf-8")
     assert "<html" in page.lower() and "leaflet" in page.lower()
+
+
+@pytest.mark.parametrize("name, edit, expected", [
+    ("site_kinds.json", lambda d: d["kinds"][1].pop("geometry"), "site_kinds.json 中 kinds[1]：缺少键“geometry”"),
+    ("site_kinds.json", lambda d: d["kinds"][0]["geometry"].append("Circle"),
+     "site_kinds.json 中 kinds[0].geometry[2]：值“Circle”无效，可用：Point、LineString、Polygon"),
+    ("site_kinds.json", lambda d: d["kinds"][2].update(name=d["kinds"][0]["name"]), "kinds：name“监测断面”重复"),
+    ("categories.json", lambda d: d["categories"][0].update(keywords="大气"), "categories.json 中 categories[0].keywords：应为列表"),
+    ("categories.json", lambda d: d.pop("default"), "categories.json 中 （顶层）：缺少键“default”"),
+    ("regions.json", lambda d: d["360200"]["bureau"].update(lon="117.2"), "regions.json 中 360200.bureau.lon：应为数字"),
+    ("regions.json", lambda d: d.update({"36020": {}}), "regions.json 中 （顶层）：“36020”格式不对"),
+])
+def test_config_files_are_checked_naming_file_and_key(tmp_path, monkeypatch, capsys, data_dir, name, edit, expected):
+    import json
+    import shutil
+
+    from domain import categories
+    from onemap import config, kinds
+
+    cfg = tmp_path / "config"
+    shutil.copytree(settings.CONFIG_DIR, cfg)
+    d = json.loads((cfg / name).read_text(encoding="utf-8"))
+    edit(d)
+    (cfg / name).write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(settings, "CONFIG_DIR", cfg)
+    for cached in (config.load, kinds.site_kinds, categories._config):
+        cached.cache_clear()
+    try:
+        with pytest.raises(config.ConfigError) as exc:
+            config.load(name)
+        assert expected in str(exc.value)
+        assert main(["import", str(tmp_path / "x.csv")]) in (1, 2)  # the CLI says it, no traceback
+        err = capsys.readouterr().err
+        assert "Traceback" not in err
+    finally:
+        for cached in (config.load, kinds.site_kinds, categories._config):
+            cached.cache_clear()
+
+
+def test_the_shipped_config_files_pass(tmp_path):
+    from onemap import config
+
+    for name in config.SCHEMAS:
+        config.load.cache_clear()
+        assert config.load(name)

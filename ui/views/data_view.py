@@ -295,7 +295,7 @@ def candidates_section(review: rv.Review, region) -> None:
 # ----------------------------------------------------------------------------- layers and ledgers
 def _preview_and_import(kind_label: str, key: str, importer_kwargs) -> None:
     up = st.file_uploader(kind_label, key=f"{key}_upload",
-                          type=["geojson", "json", "zip", "gpkg", "kml", "kmz", "csv", "xlsx"])
+                          type=["geojson", "json", "zip", "gpkg", "kml", "kmz", "csv", "xlsx", "xls"])
     kwargs = importer_kwargs()
     if up is None:
         return
