@@ -133,6 +133,9 @@ def import_ledger(path: Path, *, dry_run: bool = False, document: str | None = N
         if not led.report.ok:
             raise ImportFailed(led.report)
         counts = {"文件": len(led.docs), "任务": sum(len(list(_walk(d.items))) for d in led.docs)}
+        if not counts["任务"]:  # an empty ledger is a mistake (wrong sheet, wrong file), not a success
+            led.report.error("", "编号", Path(path).name, "台账中没有任何任务行", "请在表头下方逐行填写任务（每行一条）")
+            raise ImportFailed(led.report)
         if dry_run:
             s.rollback()
             return ImportOutcome("ledger", led.report, counts=counts)
