@@ -82,6 +82,12 @@ def import_file(path: Path, *, kind: str | None = None, crs: str | None = None, 
         r = Report()
         r.error("", "", str(path), "文件不存在", "请检查路径")
         raise ImportFailed(r)
+    size, limit = path.stat().st_size, settings.limits().upload_bytes
+    if size > limit:
+        r = Report()
+        r.error("", "", path.name, f"文件过大（{size / 2**20:.0f} MB，上限 {limit / 2**20:.0f} MB）",
+                "请分批导入（上限可由 ONEMAP_LIMIT_UPLOAD_BYTES 调整）")
+        raise ImportFailed(r)
     if is_full_export(path):
         if dry_run:
             return ImportOutcome("restore", Report())
@@ -168,6 +174,9 @@ def _sha(path: Path) -> str:
 
 # ----------------------------------------------------------------------------- documents
 def parse_doc(path: Path, *, short_name: str | None = None) -> docparse.ParsedDoc:
+    size, limit = Path(path).stat().st_size, settings.limits().upload_bytes
+    if size > limit:
+        raise docparse.DocParseError(f"文件“{Path(path).name}”过大（{size / 2**20:.0f} MB，上限 {limit / 2**20:.0f} MB）")
     region = active_region()
     return docparse.parse_document(Path(path), UnitParser(region.places), short_name=short_name)
 

@@ -152,3 +152,17 @@ def test_the_shipped_config_files_pass(tmp_path):
     for name in config.SCHEMAS:
         config.load.cache_clear()
         assert config.load(name)
+
+
+def test_upload_size_limit_applies_to_every_import(demo_dir, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("ONEMAP_LIMIT_UPLOAD_BYTES", "1000")
+    big = tmp_path / "点位.geojson"
+    big.write_text('{"type": "FeatureCollection", "features": []}' + " " * 2000, encoding="utf-8")
+    doc = tmp_path / "文件.txt"
+    doc.write_text("一、" + "甲" * 2000, encoding="utf-8")
+    before = db_counts()
+    assert main(["import", str(big)]) == 1
+    assert "文件过大（0 MB，上限 0 MB）" in capsys.readouterr().err
+    assert main(["import-doc", str(doc)]) == 1
+    assert "文件“文件.txt”过大" in capsys.readouterr().err
+    assert db_counts() == before
