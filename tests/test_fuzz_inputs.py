@@ -87,7 +87,7 @@ GEOJSON_BAD = st.one_of(
     st.tuples(BAD_NUMBERS, st.just(LAT)).map(lambda c: [_feature(coords=c)]),
     st.tuples(st.just(LON), BAD_NUMBERS).map(lambda c: [_feature(coords=c)]),
     st.just([_feature(geometry=None)]),
-    st.text(min_size=201, max_size=400).map(lambda n: [_feature(name=n)]),
+    st.text(alphabet="甲乙丙丁abc<>&=", min_size=201, max_size=400).map(lambda n: [_feature(name=n)]),
     st.just([_feature(name="")]),
     st.text(alphabet="ABCxyz", min_size=1, max_size=6).map(lambda k: [_feature(kind="未知" + k)]),
     st.just([_feature(kind="饮用水水源地", geometry="LineString", coords=[[LON, LAT], [LON + .01, LAT]])]),
