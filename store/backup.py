@@ -42,7 +42,7 @@ ATTACH_PREFIX = "files/attachments/"
 REGION_PREFIX = "files/regions/"
 # names a backup may hold: anything else is refused (no entry can leave its folder)
 SAFE_ENTRY = re.compile(r"^(manifest\.json|tables/[a-z_][a-z0-9_]{0,62}\.jsonl"
-                        r"|files/attachments/[0-9a-f]{2}/[0-9a-f]{64}(\.[a-z0-9]{1,8})?"
+                        r"|files/attachments/[0-9a-f]{2}/[0-9a-f]{64}(\.[^./\\\x00]{1,32})?"  # the stored file's own suffix
                         r"|files/regions/\d{6}/(region\.json|counties\.geojson))$")
 
 
