@@ -166,7 +166,7 @@ def cmd_backup(args) -> int:
         return 1
     rows = sum(t["rows"] for t in manifest["tables"].values())
     print(f"已备份：{args.file}（数据库版本 {manifest['schema_revision']}，{len(manifest['tables'])} 张表 {rows} 行，"
-          f"文件 {len(manifest['files'])} 个）")
+          f"附件、照片与区域文件 {len(manifest['files'])} 个）")
     return 0
 
 

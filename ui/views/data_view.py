@@ -396,7 +396,7 @@ def backup_tab() -> None:
             st.session_state["bk_bytes"] = blob
             rows = sum(t["rows"] for t in manifest["tables"].values())
             st.session_state["bk_note"] = (f"备份已生成：数据库版本 {manifest['schema_revision']}，"
-                                           f"{len(manifest['tables'])} 张表共 {rows} 行，文件 {len(manifest['files'])} 个。")
+                                           f"{len(manifest['tables'])} 张表共 {rows} 行，附件、照片与区域文件 {len(manifest['files'])} 个。")
     if st.session_state.get("bk_bytes"):
         st.success(st.session_state["bk_note"], icon=":material/check_circle:")
         st.download_button("下载备份文件", st.session_state["bk_bytes"], key="bk_download",
