@@ -76,7 +76,11 @@ def test_backup_then_restore_through_the_page(server, page, tmp_path):
     expect(page.get_by_role("button", name="恢复", exact=True)).to_be_enabled(timeout=60_000)
     page.get_by_role("button", name="恢复", exact=True).click()
     done = page.get_by_text(re.compile("已恢复："))
-    done.wait_for(timeout=120_000)
+    outcome = page.get_by_text(re.compile("^(已恢复：|未恢复，)"))
+    outcome.first.wait_for(timeout=180_000)
+    if not done.count():
+        _shot(page, "restore_failed_1600.png")
+        raise AssertionError(outcome.first.inner_text())
     _settled(page)
     _shot(page, "restore_done_1600.png")
     shown = done.inner_text()
