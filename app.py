@@ -9,7 +9,7 @@ from onemap import logs
 from onemap.assets import use_local_assets
 from store.db import reader
 from store.queries import store_is_empty
-from ui import auth, chrome
+from ui import auth, boundary, chrome
 
 
 def _favicon():
@@ -49,8 +49,8 @@ def _signed_out() -> None:
     """An unsigned visitor sees the sign-in page and nothing else (no task data is read)."""
     # every address of the app answers with the sign-in page (a link to /ledger signs in, then shows it)
     paths = ("map", "overview", "ledger", "field", "data", "audit", "accounts", "password", "start", "login")
-    st.navigation([st.Page(auth.sign_in_page, title="登录", icon=":material/login:", url_path=p,
-                           default=p == "map") for p in paths], position="hidden").run()
+    boundary.run(st.navigation([st.Page(auth.sign_in_page, title="登录", icon=":material/login:", url_path=p,
+                                        default=p == "map") for p in paths], position="hidden"))
 
 
 def main() -> None:
@@ -62,9 +62,9 @@ def main() -> None:
     auth.emit_pending_cookie()
     if auth.must_change():
         auth.user_box()
-        st.navigation([st.Page(lambda: auth.change_password_page(forced=True), title="修改密码",
+        boundary.run(st.navigation([st.Page(lambda: auth.change_password_page(forced=True), title="修改密码",
                                icon=":material/password:", url_path="password", default=True)],
-                      position="hidden").run()
+                      position="hidden"))
         return
     from ui import data, nav
     from ui.views import audit_view, data_view, field_view, ledger_view, map_view, overview_view
@@ -82,15 +82,15 @@ def main() -> None:
                                default=not own))
         auth.user_box()
         flash()
-        st.navigation([*own, password]).run()
+        boundary.run(st.navigation([*own, password]))
         return
     with reader() as s:
         empty = store_is_empty(s)
     manage = st.Page(data_view.render, title="数据管理", icon=":material/upload_file:", url_path="data")
     if empty:
         auth.user_box()
-        st.navigation([st.Page(_empty_store, title="开始", url_path="start", default=True),
-                       *([manage] if perm.allowed(actor, perm.IMPORT) else []), password]).run()
+        boundary.run(st.navigation([st.Page(_empty_store, title="开始", url_path="start", default=True),
+                                    *([manage] if perm.allowed(actor, perm.IMPORT) else []), password]))
         return
     pages = {
         "map": st.Page(map_view.render, title="一张图", icon=":material/map:", url_path="map", default=True),
@@ -113,7 +113,7 @@ def main() -> None:
     else:
         auth.user_box()
         present.sidebar_panel(nav.name_of(current) or "")
-    current.run()
+    boundary.run(current)  # a refusal in Chinese; anything else logged, never a traceback
 
 
 main()

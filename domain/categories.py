@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-
-from onemap import settings
 
 
 @lru_cache(maxsize=1)
 def _config() -> dict:
-    return json.loads((settings.CONFIG_DIR / "categories.json").read_text(encoding="utf-8"))
+    from onemap import config
+
+    return config.load("categories.json")
 
 
 def category_names() -> list[str]:

@@ -28,8 +28,9 @@ class RegionError(ValueError):
 
 
 def _city_config(adcode: str) -> dict:
-    cfg = json.loads((settings.CONFIG_DIR / "regions.json").read_text(encoding="utf-8"))
-    return cfg.get(str(adcode), {})
+    from onemap import config
+
+    return config.load("regions.json").get(str(adcode), {})
 
 
 def build_region(adcode: str, out_root: Path) -> Path:

@@ -21,6 +21,7 @@ from domain.units import UnitParser, parse_acceptance
 from ingest.docparse.meta import detect_year
 from ingest.report import Report
 from ingest.sites import read_table
+from onemap import settings
 
 COLUMNS = {
     "document": ("来源文件", "来源", "文件"),
@@ -66,6 +67,18 @@ def _date_cell(v: str) -> date | None:
     raise ValueError(s)
 
 
+def _field_lengths(df: pd.DataFrame, report: Report) -> None:
+    """A cell longer than the limit (ONEMAP_LIMIT_FIELD_CHARS) is refused by row and column, never cut."""
+    limit = settings.limits().field_chars
+    first = df.attrs.get("header_row", 1) + 1
+    for j, c in enumerate(df.columns):
+        col = df.iloc[:, j].astype(str)
+        for pos in (col.str.len() > limit).to_numpy().nonzero()[0][:20]:
+            v = col.iloc[pos]
+            report.error(int(pos) + first, str(c), v[:20] + "…", f"内容过长（{len(v)} 字，上限 {limit} 字）",
+                         "请精简该单元格内容")
+
+
 def read_ledger(path: Path, units: UnitParser, site_lookup: dict[str, str], *, default_document: str) -> LedgerImport:
     """site_lookup: site id / name / alias → site id."""
     report = Report()
@@ -81,6 +94,7 @@ def read_ledger(path: Path, units: UnitParser, site_lookup: dict[str, str], *, d
         if c in df.columns:
             report.warn("", c, "", "状态列未导入：状态以销号流程中的变更记录为准", "导入后在台账中逐项登记状态")
     cols = {k: _col(df, k) for k in COLUMNS}
+    _field_lengths(df, report)
     cats = set(category_names())
     by_doc: dict[str, list[tuple[int, pd.Series]]] = {}
     for i, r in df.iterrows():

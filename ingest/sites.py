@@ -28,6 +28,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.crs import crs_label, guess_projected, metric_crs_for, parse_crs
 from geo.region import Region
 from ingest.report import Report
+from onemap import settings
 from onemap.kinds import SiteKind, kind_by_any, kind_names
 
 OUTSIDE_MARGIN_M = 20_000
@@ -217,9 +218,12 @@ def _read_geojson(path: Path, report: Report) -> gpd.GeoDataFrame:
 
 
 def read_table(path: Path, report: Report) -> pd.DataFrame | None:
-    """CSV (UTF-8 or GBK) or XLSX as text cells. A title row above the header (as in
+    """CSV (UTF-8 or GBK), XLSX or XLS (python-calamine) as text cells, within the limits
+    (settings.limits: file size, inflated size, rows). A title row above the header (as in
     the ledger export) is skipped: the header is the first of the top rows with the
     most filled cells. `df.attrs["header_row"]` is its 1-based spreadsheet row."""
+    if not _table_within_limits(path, report):
+        return None
     try:
         if path.suffix.lower() == ".csv":
             raw = path.read_bytes()
@@ -233,11 +237,19 @@ def read_table(path: Path, report: Report) -> pd.DataFrame | None:
                 report.error("", "", path.name, "CSV 编码无法识别", "请另存为 UTF-8 或 GBK 编码")
                 return None
             grid = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, header=None)
+        elif path.suffix.lower() == ".xls":  # the old Excel format, read by calamine (Rust, no macros run)
+            grid = pd.read_excel(path, dtype=str, keep_default_na=False, header=None, engine="calamine")
         else:
             grid = pd.read_excel(path, dtype=str, keep_default_na=False, header=None)
     except Exception as exc:  # noqa: BLE001 - any parse failure is reported, not raised
         log.info("cannot read table %s: %s", path.name, exc)
-        report.error("", "", path.name, "无法读取表格：不是有效的 CSV 或 XLSX 文件，或文件已损坏", "请确认是有效的 CSV 或 XLSX 文件")
+        report.error("", "", path.name, "无法读取表格：不是有效的 CSV、XLSX 或 XLS 文件，或文件已损坏",
+                     "请确认是有效的 CSV、XLSX 或 XLS 文件（加密的表格请先取消密码）")
+        return None
+    rows = settings.limits().ledger_rows
+    if len(grid) > rows + 10:  # a title row and the header above the data
+        report.error("", "", path.name, f"表格行数过多（{len(grid)} 行，上限 {rows} 行）",
+                     "请分批导入（上限可由 ONEMAP_LIMIT_LEDGER_ROWS 调整）")
         return None
     if grid.empty:
         return pd.DataFrame()
@@ -249,6 +261,26 @@ def read_table(path: Path, report: Report) -> pd.DataFrame | None:
     df = df.loc[:, [c for c in df.columns if not (c.startswith("列") and (df[c].astype(str).str.strip() == "").all())]]
     df.attrs["header_row"] = h + 1
     return df
+
+
+def _table_within_limits(path: Path, report: Report) -> bool:
+    lim = settings.limits()
+    size = path.stat().st_size
+    if size > lim.upload_bytes:
+        report.error("", "", path.name, f"文件过大（{size / 2**20:.0f} MB，上限 {lim.upload_bytes / 2**20:.0f} MB）",
+                     "请分批导入（上限可由 ONEMAP_LIMIT_UPLOAD_BYTES 调整）")
+        return False
+    if path.suffix.lower() == ".xlsx" and zipfile.is_zipfile(path):  # an .xlsx is a zip: a bomb stops here
+        try:
+            with zipfile.ZipFile(path) as zf:
+                total = sum(i.file_size for i in zf.infolist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return True  # reported as unreadable by the reader
+        if total > lim.sheet_unzipped_bytes:
+            report.error("", "", path.name, f"表格解压后过大（{total / 2**20:.0f} MB，上限 "
+                         f"{lim.sheet_unzipped_bytes / 2**20:.0f} MB），未读取", "请确认文件来源，或分批导入")
+            return False
+    return True
 
 
 def _find_col(columns, candidates) -> str | None:

@@ -182,7 +182,8 @@ def kind_group(kind: SiteKind, prepared: PreparedSites, site_ids: list[str], sum
     """The FeatureGroup of one kind, for the given (filtered) sites."""
     frame = prepared.frame
     wanted = site_ids if isinstance(site_ids, (set, frozenset)) else set(site_ids)
-    rows = frame[[i in wanted for i in frame.index] & (frame["kind"] == kind.name).to_numpy()]
+    # a boolean array even for an empty frame (a plain [] & array is a float/bool TypeError)
+    rows = frame[frame.index.isin(list(wanted)) & (frame["kind"] == kind.name).to_numpy()]
     fg = folium.FeatureGroup(name=name or f"{kind.name}（{len(rows)}）", show=show)
     if rows.empty:
         return fg

@@ -256,6 +256,32 @@ def cmd_deck(args) -> int:
     return 0
 
 
+def cmd_backup(args) -> int:
+    from onemap import services
+
+    try:
+        manifest = services.backup(_cli_actor(), Path(args.file))
+    except services.ServiceError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    print(f"已备份：{args.file}（数据库版本 {manifest['schema_revision']}，{len(manifest['tables'])} 张表 {rows} 行，"
+          f"附件、照片与区域文件 {len(manifest['files'])} 个）")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from onemap import services
+
+    try:
+        out = services.restore_backup(_cli_actor(), Path(args.file))
+    except services.ServiceError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    print(services.restored_text(out))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="onemap", description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -297,6 +323,13 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("file", help="输出文件，扩展名决定格式")
     e.add_argument("--as-of", help="台账状态的截至日期，如 2026-11-23（默认今天）")
     e.set_defaults(func=cmd_export)
+    b = sub.add_parser("backup", help="备份全部数据到一个文件 / back up everything to one file")
+    b.add_argument("file", help="备份文件，如 onemap-20261123.zip")
+    b.set_defaults(func=cmd_backup)
+    rs = sub.add_parser("restore", help="用备份文件整体替换现有数据 / replace the store by a backup")
+    rs.add_argument("file", help="onemap backup 生成的备份文件")
+    rs.set_defaults(func=cmd_restore)
+
     k = sub.add_parser("deck", help="生成会议材料 PPTX / build the meeting deck")
     k.add_argument("file", help="输出文件，如 调度会.pptx")
     k.add_argument("--as-of", help="数据截至日期，如 2026-11-23（默认今天）")
@@ -348,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     """The command line's one boundary: refusals print their Chinese report (exit 1 or 2);
     anything unexpected is logged with its traceback and reported in Chinese (exit 1)."""
     args = build_parser().parse_args(argv)
-    from onemap import logs
+    from onemap import logs, settings
 
     logs.setup()
     from onemap import audit
@@ -359,6 +392,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断，未完成的操作没有写入数据。", file=sys.stderr)
         return 130
+    except settings.SettingError as exc:  # a setting or configuration file to correct, named
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
     except Exception:  # noqa: BLE001 - the boundary: logged with its traceback, never shown raw
         print(logs.unexpected(logging.getLogger("onemap.cli"), f"命令“{args.command}”"), file=sys.stderr)
         return 1

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 
-from onemap import settings
+from onemap import config
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ class SiteKind:
 
 @lru_cache(maxsize=1)
 def site_kinds() -> tuple[SiteKind, ...]:
-    cfg = json.loads((settings.CONFIG_DIR / "site_kinds.json").read_text(encoding="utf-8"))
+    cfg = config.load("site_kinds.json")
     return tuple(
         SiteKind(
             k["code"], k["name"], tuple(k.get("aliases", [])), tuple(k["geometry"]), k.get("marker", "circle"),

@@ -139,15 +139,29 @@ def import_file(actor: Actor, path: Path, *, kind: str | None = None, crs: str |
         r = Report()
         r.error("", "", str(path), "文件不存在", "请检查路径")
         raise ImportFailed(r)
+    size, limit = path.stat().st_size, settings.limits().upload_bytes
+    if size > limit:
+        r = Report()
+        r.error("", "", path.name, f"文件过大（{size / 2**20:.0f} MB，上限 {limit / 2**20:.0f} MB）",
+                "请分批导入（上限可由 ONEMAP_LIMIT_UPLOAD_BYTES 调整）")
+        raise ImportFailed(r)
     if is_full_export(path):
         ensure(actor, perm.RESTORE)
         if dry_run:
             return ImportOutcome("restore", Report())
-        with transaction() as s:
-            counts = restore(s, path, replace=replace)
-            audit.record(s, actor, audit.RESTORED, object_type="完整导出", object_id=path.name,
-                         summary=("整体替换" if replace else "恢复") + "：" + "，".join(f"{k} {v}" for k, v in counts.items()),
-                         after={"sha256": _sha(path), **counts})
+        from store.dump import CycleError
+
+        try:
+            with transaction() as s:
+                counts = restore(s, path, replace=replace)
+                audit.record(s, actor, audit.RESTORED, object_type="完整导出", object_id=path.name,
+                             summary=("整体替换" if replace else "恢复") + "："
+                             + "，".join(f"{k} {v}" for k, v in counts.items()),
+                             after={"sha256": _sha(path), **counts})
+        except CycleError as exc:
+            r = Report()
+            r.error("", "parent_id", path.name, str(exc), "请检查导出文件中的上级任务编号")
+            raise ImportFailed(r) from exc
         return ImportOutcome("restore", Report(), counts=counts, written=True)
     if _looks_like_ledger(path) and kind is None:
         return import_ledger(actor, path, dry_run=dry_run, document=document)
@@ -192,6 +206,9 @@ def import_ledger(actor: Actor, path: Path, *, dry_run: bool = False, document: 
         if not led.report.ok:
             raise ImportFailed(led.report)
         counts = {"文件": len(led.docs), "任务": sum(len(list(_walk(d.items))) for d in led.docs)}
+        if not counts["任务"]:  # an empty ledger is a mistake (wrong sheet, wrong file), not a success
+            led.report.error("", "编号", Path(path).name, "台账中没有任何任务行", "请在表头下方逐行填写任务（每行一条）")
+            raise ImportFailed(led.report)
         if dry_run:
             s.rollback()
             return ImportOutcome("ledger", led.report, counts=counts)
@@ -227,6 +244,9 @@ def _sha(path: Path) -> str:
 
 # ----------------------------------------------------------------------------- documents
 def parse_doc(path: Path, *, short_name: str | None = None) -> docparse.ParsedDoc:
+    size, limit = Path(path).stat().st_size, settings.limits().upload_bytes
+    if size > limit:
+        raise docparse.DocParseError(f"文件“{Path(path).name}”过大（{size / 2**20:.0f} MB，上限 {limit / 2**20:.0f} MB）")
     region = active_region()
     return docparse.parse_document(Path(path), UnitParser(region.places), short_name=short_name)
 
@@ -777,3 +797,70 @@ def inspection_findings(inspection_id: int):
     with reader() as s:
         f = queries.findings_frame(s)
     return f[f["inspection_id"] == inspection_id] if len(f) else f
+
+
+# ----------------------------------------------------------------------------- backup / restore
+def backup(actor: Actor, path: Path) -> dict:
+    """Write the whole store (tables, attachment files, settings, views, regions, accounts
+    and the audit trail) to one file; the export is audited."""
+    from store.backup import BackupError, write_backup
+
+    ensure(actor, perm.RESTORE)
+    try:
+        manifest = write_backup(Path(path))
+    except BackupError as exc:
+        raise ServiceError(str(exc)) from exc
+    _audit_backup(actor, Path(path).name, manifest)
+    return manifest
+
+
+def _audit_backup(actor: Actor, name: str, manifest: dict) -> None:
+    with transaction() as s:
+        audit.record(s, actor, audit.EXPORTED, object_type="完整备份", object_id=name,
+                     summary="完整备份：" + "，".join(f"{k} {v}" for k, v in sorted(manifest.get("tables", {}).items())),
+                     after={"schema_revision": manifest.get("schema_revision"), "files": len(manifest.get("files", {}))})
+
+
+def restore_backup(actor: Actor, path: Path, *, display_name: str = "") -> dict:
+    """Replace the whole store by a backup, all-or-nothing (ServiceError with the Chinese reason).
+    The audit trail is kept (store/restore.py appends the rows written since the backup) and
+    the restore is recorded in it, naming who restored which file."""
+    from store.backup import BackupError
+    from store.restore import restore_backup as _restore
+
+    ensure(actor, perm.RESTORE)
+    try:
+        out = _restore(Path(path))
+    except BackupError as exc:
+        raise ServiceError(str(exc)) from exc
+    with transaction() as s:
+        audit.record(s, actor, audit.RESTORED, object_type="完整备份", object_id=display_name or Path(path).name,
+                     summary=restored_text(out), after={"sha256": _sha(Path(path)), **out["tables"]})
+    return out
+
+
+def restored_text(out: dict) -> str:
+    """What a restore brought back, in the user's words (the CLI and the page say the same)."""
+    t = out["tables"]
+    names = (("tasks", "任务"), ("sites", "点位"), ("status_events", "状态记录"), ("attachments", "附件"),
+             ("inspections", "检查任务"), ("inspection_findings", "检查发现"), ("documents", "任务文件"), ("units", "单位"))
+    parts = [f"{label} {t[k]} 条" for k, label in names if k in t]
+    known = {k for k, _ in names} | {"meta", "task_units", "task_sites"}
+    parts += [f"{k} {v} 行" for k, v in sorted(t.items()) if k not in known]
+    migrated = f"，已从数据库版本 {out['schema_revision']} 升级" if out.get("migrated") else ""
+    region = f"{out.get('region_name') or ''}（{out['region']}）" if out.get("region") else "未设置"
+    return f"已恢复：{'，'.join(parts)}；附件、照片与区域文件 {out['files']} 个；当前区域 {region}{migrated}。"
+
+
+def backup_bytes(actor: Actor) -> tuple[bytes, dict]:
+    """A backup as bytes, for the administrator's download (audited like `backup`)."""
+    from store.backup import BackupError
+    from store.backup import backup_bytes as _bytes
+
+    ensure(actor, perm.RESTORE)
+    try:
+        blob, manifest = _bytes()
+    except BackupError as exc:
+        raise ServiceError(str(exc)) from exc
+    _audit_backup(actor, "网页下载", manifest)
+    return blob, manifest

@@ -71,9 +71,19 @@ def _number_events(rows: list[dict]) -> None:
         r["seq"] = seen[r["task_id"]]
 
 
+class CycleError(ValueError):
+    """A task that is its own ancestor (the message is Chinese and names the row)."""
+
+
 def _depth(row: dict, by_id: dict) -> int:
-    d = 0
+    d, seen, start = 0, {row.get("id")}, row.get("id")
     while row.get("parent_id") is not None:
-        row = by_id[row["parent_id"]]
+        parent = row["parent_id"]
+        if parent in seen:
+            raise CycleError(f"任务 {start} 的上下级关系成环（任务 {parent} 是自己的上级），未写入任何数据")
+        if parent not in by_id:
+            raise CycleError(f"任务 {start} 的上级任务 {parent} 不存在，未写入任何数据")
+        seen.add(parent)
+        row = by_id[parent]
         d += 1
     return d

@@ -138,8 +138,35 @@ class StoreError(ValueError):
     """A write refused for a reason the user can act on (Chinese message)."""
 
 
+def _check_numbering(doc: ParsedDoc) -> None:
+    """The task uid is `short name|part|number path`: a `|` in a name or number would shift its
+    parts, and two items with one number path would collide on the unique uid — refused by
+    name here, not as a database error after a dry run that passed."""
+    name = (doc.short_name or "").strip()
+    if not name or len(name) > 100:
+        raise StoreError(f"文件简称“{name[:20]}”无效：不能为空，不超过 100 字")
+    if "|" in name:
+        raise StoreError(f"文件简称“{name[:40]}”不能含有“|”，请换一个简称")
+    seen: dict[str, str] = {}
+
+    def walk(items, prefix: str) -> None:
+        for pos, item in enumerate(items):
+            number = item.number or f"#{pos + 1}"
+            if "|" in number:
+                raise StoreError(f"条目编号“{number[:40]}”不能含有“|”")
+            key = f"{item.part}|{prefix}{number}"
+            if key in seen:
+                raise StoreError(f"条目编号重复：“{item.ref or number}”与“{seen[key]}”的编号相同，"
+                                 "请在核对时修改编号后再导入")
+            seen[key] = item.ref or number
+            walk(item.children, f"{prefix}{number}/")
+
+    walk(doc.items, "")
+
+
 def add_document(s: Session, doc: ParsedDoc, *, filename: str = "", sha256: str = "",
                  created_at: datetime | None = None) -> m.Document:
+    _check_numbering(doc)
     if s.scalar(select(m.Document).where(m.Document.short_name == doc.short_name)):
         raise StoreError(f"已导入过“{doc.short_name}”。修订版请使用文件修订导入；如需另存为新文件，请指定不同的简称（--name）")
     dups = duplicate_paths(doc)

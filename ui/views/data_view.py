@@ -22,8 +22,10 @@ from ingest.docparse import DocParseError, formats_help, suffixes
 from ingest.report import ImportFailed, Report
 from onemap import services, settings
 from onemap.kinds import site_kinds
+from store.repo import StoreError
 from ui import auth, data, nav
 from ui.common import table
+from ui.uploads import uploaded_files
 from ui.views.map_view import base_map
 
 CRS_CHOICES = {
@@ -73,7 +75,7 @@ def render() -> None:
     parts = [(name, fn) for name, fn, action in (
         ("导入文件（整改清单/工作要点）", lambda: document_tab(region), perm.REVISE),
         ("导入点位图层", layer_tab, perm.IMPORT), ("导入任务台账", ledger_tab, perm.IMPORT),
-        ("导出", export_tab, perm.EXPORT)) if perm.allowed(actor, action)]
+        ("导出", export_tab, perm.EXPORT), ("备份与恢复", backup_tab, perm.RESTORE)) if perm.allowed(actor, action)]
     if not parts:
         st.info(f"“{actor.role if actor else '未登录'}”角色没有数据管理权限。")
         return
@@ -190,7 +192,7 @@ def document_tab(region) -> None:
         st.markdown("#### 4. 修订内容")
         try:
             plan = services.plan_review_revision(review)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, nothing written
+        except (services.ServiceError, StoreError) as exc:  # anything else: the page's boundary (ui/boundary.py)
             st.error(f"无法比对：{exc}")
             return
         c1, c2, c3, c4 = st.columns(4)
@@ -296,7 +298,7 @@ def candidates_section(review: rv.Review, region) -> None:
 # ----------------------------------------------------------------------------- layers and ledgers
 def _preview_and_import(kind_label: str, key: str, importer_kwargs) -> None:
     up = st.file_uploader(kind_label, key=f"{key}_upload",
-                          type=["geojson", "json", "zip", "gpkg", "kml", "kmz", "csv", "xlsx"])
+                          type=["geojson", "json", "zip", "gpkg", "kml", "kmz", "csv", "xlsx", "xls"])
     kwargs = importer_kwargs()
     if up is None:
         return
@@ -377,3 +379,49 @@ def _export_bytes(suffix: str) -> bytes:
         path = Path(tmp) / f"export{suffix}"
         services.export(auth.current(), path)
         return path.read_bytes()
+
+
+# ----------------------------------------------------------------------------- backup / restore
+def backup_tab() -> None:
+    """The administrator's backup (one file: every table, evidence files, settings, views,
+    regions) and restore (all-or-nothing, confirmed by name of what came back)."""
+    st.caption("备份文件包含全部数据：所有数据表、附件与现场照片、设置与已保存的会议视图、当前区域和自建区域。"
+               "恢复时先完整检查备份文件，通过后一次性替换现有全部数据；检查不通过则不改动任何数据。"
+               "每日定时备份的做法见 README“备份与恢复”。")
+    st.markdown("#### 备份")
+    if st.button("生成备份文件", key="bk_make"):
+        try:
+            with st.spinner("正在生成备份…"):
+                blob, manifest = services.backup_bytes(auth.current())
+        except services.ServiceError as exc:
+            st.error(f"未生成备份：{exc}")
+        else:
+            st.session_state["bk_bytes"] = blob
+            rows = sum(t["rows"] for t in manifest["tables"].values())
+            st.session_state["bk_note"] = (f"备份已生成：数据库版本 {manifest['schema_revision']}，"
+                                           f"{len(manifest['tables'])} 张表共 {rows} 行，附件、照片与区域文件 {len(manifest['files'])} 个。")
+    if st.session_state.get("bk_bytes"):
+        st.success(st.session_state["bk_note"], icon=":material/check_circle:")
+        st.download_button("下载备份文件", st.session_state["bk_bytes"], key="bk_download",
+                           file_name=f"一张图备份_{date.today().isoformat()}.zip", mime="application/zip")
+    st.markdown("#### 恢复")
+    done = st.session_state.pop("rs_done", None)
+    if done:
+        st.success(done, icon=":material/check_circle:")
+    up = st.file_uploader("选择备份文件（.zip，由“生成备份文件”或 onemap backup 生成）", type=["zip"], key="rs_upload")
+    # a new key after each restore: the next one is confirmed anew
+    sure = st.checkbox("我确认：用该备份整体替换现有全部数据（现有数据将被覆盖）",
+                       key=f"rs_sure_{st.session_state.get('rs_round', 0)}")
+    if st.button("恢复", type="primary", disabled=up is None or not sure, key="rs_go"):
+        save_upload(up)  # kept in the inbox, like every upload
+        try:
+            with st.spinner("正在检查并恢复…"), uploaded_files([up]) as paths:
+                out = services.restore_backup(auth.current(), paths[0], display_name=up.name)
+        except services.ServiceError as exc:
+            st.error(f"未恢复，现有数据未改动：{exc}")
+            return
+        st.cache_data.clear()
+        data.after_write()
+        st.session_state["rs_done"] = services.restored_text(out)
+        st.session_state["rs_round"] = st.session_state.get("rs_round", 0) + 1
+        st.rerun()

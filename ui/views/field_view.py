@@ -27,6 +27,7 @@ from onemap.field_trip import TripParams, plan_trip, stop_tasks, to_trip
 from store import queries
 from store.db import reader
 from ui import data
+from ui.boundary import guarded
 from ui.filters import current_view, filter_sites
 from ui.uploads import uploaded_files
 from ui.views.map_view import base_map
@@ -338,6 +339,7 @@ def _pin_change(key: str, tid, version: int | None) -> None:
     st.session_state[f"{key}_pin"] = (tid, to, version) if to != NO_CHANGE else None
 
 
+@guarded("登记检查发现（填写的内容已保留）")  # anything unexpected: logged, said in Chinese, text kept
 def _save_finding(inspection_id: int, site_id: str, key: str) -> None:
     ss = st.session_state
     ss["f_last"] = key
@@ -360,10 +362,6 @@ def _save_finding(inspection_id: int, site_id: str, key: str) -> None:
         if expected is not None and "请刷新后重试" in str(exc):  # choose again on the new history
             ss[f"{key}_pin"] = None
             ss[f"{key}_to"] = NO_CHANGE
-        return
-    except Exception as exc:  # never a silent loss, never a traceback: say so, keep the text
-        log.exception("recording a finding failed")
-        ss[f"{key}_msg"] = ("error", f"未登记：系统错误（{type(exc).__name__}），填写的内容已保留，请稍后重试。")
         return
     data.after_write()
     ss[f"{key}_msg"] = ("ok", saved.message())
