@@ -810,15 +810,9 @@ def backup(actor: Actor, path: Path) -> dict:
         manifest = write_backup(Path(path))
     except BackupError as exc:
         raise ServiceError(str(exc)) from exc
-    _audit_backup(actor, Path(path).name, manifest)
+    _audit_export(actor, Path(path), "完整备份", schema_revision=manifest.get("schema_revision"),
+                  rows={k: v.get("rows") for k, v in manifest.get("tables", {}).items()})
     return manifest
-
-
-def _audit_backup(actor: Actor, name: str, manifest: dict) -> None:
-    with transaction() as s:
-        audit.record(s, actor, audit.EXPORTED, object_type="完整备份", object_id=name,
-                     summary="完整备份：" + "，".join(f"{k} {v}" for k, v in sorted(manifest.get("tables", {}).items())),
-                     after={"schema_revision": manifest.get("schema_revision"), "files": len(manifest.get("files", {}))})
 
 
 def restore_backup(actor: Actor, path: Path, *, display_name: str = "") -> dict:
@@ -862,5 +856,7 @@ def backup_bytes(actor: Actor) -> tuple[bytes, dict]:
         blob, manifest = _bytes()
     except BackupError as exc:
         raise ServiceError(str(exc)) from exc
-    _audit_backup(actor, "网页下载", manifest)
+    with transaction() as s:
+        audit.record(s, actor, audit.EXPORTED, object_type="完整备份", object_id="网页下载", summary="导出完整备份",
+                     after={"sha256": hashlib.sha256(blob).hexdigest(), "schema_revision": manifest.get("schema_revision")})
     return blob, manifest

@@ -140,28 +140,20 @@ class StoreError(ValueError):
 
 def _check_numbering(doc: ParsedDoc) -> None:
     """The task uid is `short name|part|number path`: a `|` in a name or number would shift its
-    parts, and two items with one number path would collide on the unique uid — refused by
-    name here, not as a database error after a dry run that passed."""
+    parts — refused by name here, not as a database error after a dry run that passed."""
     name = (doc.short_name or "").strip()
     if not name or len(name) > 100:
         raise StoreError(f"文件简称“{name[:20]}”无效：不能为空，不超过 100 字")
     if "|" in name:
         raise StoreError(f"文件简称“{name[:40]}”不能含有“|”，请换一个简称")
-    seen: dict[str, str] = {}
 
-    def walk(items, prefix: str) -> None:
-        for pos, item in enumerate(items):
-            number = item.number or f"#{pos + 1}"
-            if "|" in number:
-                raise StoreError(f"条目编号“{number[:40]}”不能含有“|”")
-            key = f"{item.part}|{prefix}{number}"
-            if key in seen:
-                raise StoreError(f"条目编号重复：“{item.ref or number}”与“{seen[key]}”的编号相同，"
-                                 "请在核对时修改编号后再导入")
-            seen[key] = item.ref or number
-            walk(item.children, f"{prefix}{number}/")
+    def walk(items) -> None:  # repeated numbers: duplicate_paths, in add_document
+        for item in items:
+            if "|" in (item.number or ""):
+                raise StoreError(f"条目编号“{item.number[:40]}”不能含有“|”")
+            walk(item.children)
 
-    walk(doc.items, "")
+    walk(doc.items)
 
 
 def add_document(s: Session, doc: ParsedDoc, *, filename: str = "", sha256: str = "",

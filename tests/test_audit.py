@@ -91,6 +91,10 @@ def _calls(tmp_path):
         "save_inspection": (trip, audit.TRIP),
         "record_finding": (lambda: services.record_finding(FILLER, ins["id"], "MIN-02", task_id=None,
                                                            text="现场无异常"), audit.FINDING),
+        "backup": (lambda: services.backup(MANAGER, tmp_path / "备份.zip"), audit.EXPORTED),
+        "backup_bytes": (lambda: services.backup_bytes(MANAGER), audit.EXPORTED),
+        # after the two backups: the trail written since the first is kept, then the restore
+        "restore_backup": (lambda: services.restore_backup(MANAGER, tmp_path / "备份.zip"), audit.RESTORED),
     }
 
 

@@ -13,6 +13,7 @@ from domain.places import PlaceSet
 from domain.units import UnitParser
 from ingest.docparse import RECTIFICATION, WORK_POINTS, parse_document, parse_lines
 from onemap import settings
+from tests.conftest import MANAGER_ACTOR
 
 GANZHOU = PlaceSet.from_dict({
     "adcode": "360700", "name": "赣州市",
@@ -220,7 +221,7 @@ def test_restarted_numbering_imports_with_unique_uids(data_dir, tmp_path):
     f = tmp_path / "wp.txt"
     f.write_text(EARLIER_YEAR, encoding="utf-8")
     doc = parse_document(f, JDZ)
-    services.commit_doc(doc, link_sites=False)
+    services.commit_doc(MANAGER_ACTOR, doc, link_sites=False)
     with reader() as s:
         got = sorted((t.uid, t.ref) for t in s.scalars(select(m.Task)))
     assert got == [("2021年工作要点|main|（一）1", "2021年工作要点（一）第1项"),

@@ -170,15 +170,15 @@ def test_upload_size_limit_applies_to_every_import(demo_dir, tmp_path, capsys, m
 
 def test_document_numbering_is_refused_by_name_before_the_database(demo_dir, tmp_path, capsys):
     doc = tmp_path / "要点.txt"
-    doc.write_text("2026年生态环境保护工作要点\n一、大气污染防治\n1．推进工业企业超低排放改造。\n"
+    doc.write_text("2030年生态环境保护工作要点\n一、大气污染防治\n1．推进工业企业超低排放改造。\n"
                    "1．开展扬尘专项整治。\n", encoding="utf-8")
     before = db_counts()
-    assert main(["import-doc", str(doc), "--dry-run"]) == 0  # the dry run parses …
-    capsys.readouterr()
+    assert main(["import-doc", str(doc), "--dry-run"]) == 1  # the dry run checks what the write checks …
+    assert "条目编号重复" in capsys.readouterr().err
     assert main(["import-doc", str(doc)]) == 1  # … and the write refuses the repeated number by name
     err = capsys.readouterr().err
     assert "条目编号重复" in err and "Traceback" not in err and "系统错误" not in err, err
-    doc.write_text("2026年生态环境保护工作要点\n一、大气污染防治\n1．推进工业企业超低排放改造。\n"
+    doc.write_text("2030年生态环境保护工作要点\n一、大气污染防治\n1．推进工业企业超低排放改造。\n"
                    "2．开展扬尘专项整治。\n", encoding="utf-8")
     assert main(["import-doc", str(doc), "--name", "要点|2026"]) == 1
     assert "文件简称“要点|2026”不能含有“|”" in capsys.readouterr().err

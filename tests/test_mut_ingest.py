@@ -4,6 +4,7 @@ mutation testing showed the wording and the limits untested)."""
 from __future__ import annotations
 
 from ingest.report import ImportFailed, Problem, Report
+from tests.conftest import MANAGER_ACTOR
 
 
 def test_report_text_names_row_column_value_problem_and_fix():
@@ -56,11 +57,11 @@ def test_full_export_restores_every_site_field(demo_dir, stores, tmp_path):
     from onemap import services
 
     out = tmp_path / "all.gpkg"
-    services.export(out)
+    services.export(MANAGER_ACTOR, out)
     before = _site_rows()
     assert before and all(v[3] for v in before.values())  # the demo's sites all have a county
     stores.new()
-    services.import_file(out)
+    services.import_file(MANAGER_ACTOR, out)
     assert _site_rows() == before
 
 

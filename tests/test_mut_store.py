@@ -15,6 +15,7 @@ from onemap import settings
 from store import dump, queries, repo
 from store import models as m
 from store.db import reader, transaction
+from tests.conftest import MANAGER_ACTOR
 
 T0 = datetime(2000, 1, 1)
 
@@ -309,7 +310,7 @@ def test_imported_items_keep_their_order_and_links_default_to_no_matched_text(da
                   {"编号": "2/1", "上级编号": "2", "问题/任务": "乙一"},
                   {"编号": "2/2", "上级编号": "2", "问题/任务": "乙二"},
                   {"编号": "2/3", "上级编号": "2", "问题/任务": "乙三"}]).to_excel(f, index=False)
-    services.import_file(f, document="清单")
+    services.import_file(MANAGER_ACTOR, f, document="清单")
     with transaction() as s:
         pos = {t.title: t.position for t in s.scalars(select(m.Task))}
         assert pos == {"甲": 0, "乙": 1, "乙一": 0, "乙二": 1, "乙三": 2}
