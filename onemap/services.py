@@ -823,14 +823,35 @@ def restore_backup(actor: Actor, path: Path, *, display_name: str = "") -> dict:
     from store.restore import restore_backup as _restore
 
     ensure(actor, perm.RESTORE)
+    kept = _sessions_of(actor.username)
     try:
         out = _restore(Path(path))
     except BackupError as exc:
         raise ServiceError(str(exc)) from exc
     with transaction() as s:
+        _resume_sessions(s, actor.username, kept)
         audit.record(s, actor, audit.RESTORED, object_type="完整备份", object_id=display_name or Path(path).name,
                      summary=restored_text(out), after={"sha256": _sha(Path(path)), **out["tables"]})
     return out
+
+
+def _sessions_of(username: str) -> list[tuple[str, datetime, datetime]]:
+    with reader() as s:
+        return [(u.token_hash, u.created_at, u.last_seen) for u in s.scalars(
+            select(m.UserSession).join(m.User, m.User.id == m.UserSession.user_id).where(m.User.username == username))]
+
+
+def _resume_sessions(s: Session, username: str, kept: list[tuple[str, datetime, datetime]]) -> None:
+    """The restoring user stays signed in (and sees the result) when the restored store holds
+    the same active account; the backup's sessions do not include today's browser."""
+    user = s.scalar(select(m.User).where(m.User.username == username, m.User.active.is_(True)))
+    if user is None:
+        return
+    have = set(s.scalars(select(m.UserSession.token_hash)))
+    for token_hash, created, seen in kept:
+        if token_hash not in have:
+            s.add(m.UserSession(token_hash=token_hash, user_id=user.id, created_at=created, last_seen=seen))
+    s.flush()
 
 
 def restored_text(out: dict) -> str:

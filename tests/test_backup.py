@@ -431,3 +431,22 @@ def test_backup_refuses_when_an_evidence_file_is_missing(demo_dir, tmp_path, cap
     assert code == 1 and "附件文件缺失" in out and ".pdf" in out
     assert not (tmp_path / "z.zip").exists()
 
+
+
+def test_the_restoring_user_stays_signed_in(demo_dir, tmp_path):
+    """A manager signs in after the nightly backup and restores it from the page: the backup
+    holds the account but not today's session; the page must still show the outcome to the
+    same user, not the sign-in page."""
+    from onemap import accounts, services
+    from tests.conftest import MANAGER, account, session_token
+
+    from domain.actors import Actor
+
+    name = account(MANAGER["name"], MANAGER["unit"], MANAGER["role"])
+    actor = Actor(name, MANAGER["name"], MANAGER["role"], MANAGER["unit"])
+    services.backup(actor, tmp_path / "nightly.zip")
+    token = session_token()  # signed in after the backup
+    assert accounts.resume(token) is not None
+    services.restore_backup(actor, tmp_path / "nightly.zip")
+    resumed = accounts.resume(token)
+    assert resumed is not None and resumed.actor.username == name

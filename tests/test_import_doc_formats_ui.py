@@ -9,14 +9,14 @@ from sqlalchemy import func, select
 from onemap import services, settings
 from store import models as m
 from store.db import reader
-from tests.conftest import page_test
+from tests.conftest import MANAGER_ACTOR, page_test
 from tests.doc_builders import pdf_from_lines
 from tests.test_docparse_rules import EARLIER_YEAR
 
 
 def test_pdf_upload_shows_targets_apart_and_commits_tasks_only(stores, tmp_path):
     stores.new()
-    services.import_file(settings.DEMO_DIR / "sites.csv")
+    services.import_file(MANAGER_ACTOR, settings.DEMO_DIR / "sites.csv")
     pdf = pdf_from_lines(EARLIER_YEAR.splitlines(), tmp_path / "wp2021.pdf", header="景德镇市生态环境局",
                          font_size=28)
     at = page_test("data_view").run()
