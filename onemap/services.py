@@ -8,6 +8,7 @@ audit row (onemap.audit) in the same transaction as the write."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -37,15 +38,24 @@ DEFAULT_REGION = "360200"
 LEDGER_HINTS = ("编号", "整改时限", "责任单位", "问题/任务")
 
 
+log = logging.getLogger(__name__)
+
 class ServiceError(ValueError):
     """A refusal with a Chinese message for the user."""
 
 
 def ensure(actor: Actor | None, action: str, scope: perm.TaskScope | None = None) -> None:
-    """The permission check every writer makes first (a refusal is a ServiceError)."""
+    """The permission check every writer makes first (a refusal is a ServiceError). A refusal
+    is a security event: recorded in the audit trail (拒绝操作: who tried what, and why not)."""
     try:
         perm.ensure(actor, action, scope)
     except perm.Refused as exc:
+        try:
+            with transaction() as s:
+                audit.record(s, actor, audit.DENIED, object_type=perm.ACTION_NAMES.get(action, action)[:32],
+                             object_id=getattr(scope, "ref", "") or "", summary=str(exc))
+        except Exception:  # noqa: BLE001 - the refusal stands even if it cannot be recorded
+            log.exception("recording a refused action failed")
         raise ServiceError(str(exc)) from exc
 
 

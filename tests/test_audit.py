@@ -33,6 +33,7 @@ def _writers() -> set[str]:
             calls = {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
             if calls & {"transaction", "_audit_export"}:
                 out.add(node.name)
+    out.discard("ensure")  # the permission check: it writes only the refusal (tested below)
     return out
 
 
@@ -109,11 +110,18 @@ def test_every_public_writer_leaves_exactly_one_audit_row(demo_dir, tmp_path):
         assert new[0][2] == action, name
 
 
-def test_a_refused_write_changes_nothing_and_records_nothing(demo_dir):
+def test_a_refused_write_changes_nothing_and_is_recorded_as_refused(demo_dir):
+    """Nothing of the refused write is stored; the attempt itself is a security event."""
     before = _rows()
+    tables = {t: _one(f"SELECT count(*) FROM {t}") for t in ("sites", "tasks", "status_events")}
     with pytest.raises(services.ServiceError, match="“领导”角色不能导入数据"):
         services.import_file(Actor("l", "领导", "领导"), settings.DEMO_DIR / "sites.csv")
-    assert _rows() == before
+    assert {t: _one(f"SELECT count(*) FROM {t}") for t in tables} == tables
+    new = _rows()[len(before):]
+    assert [(r[1], r[2]) for r in new] == [("l", audit.DENIED)]
+    with reader() as s:
+        summary = s.execute(text("SELECT summary FROM audit_log ORDER BY id DESC LIMIT 1")).scalar()
+    assert "“领导”角色不能导入数据" in summary
 
 
 def test_the_database_refuses_to_edit_or_delete_audit_rows(demo_dir):

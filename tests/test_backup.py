@@ -437,10 +437,9 @@ def test_the_restoring_user_stays_signed_in(demo_dir, tmp_path):
     """A manager signs in after the nightly backup and restores it from the page: the backup
     holds the account but not today's session; the page must still show the outcome to the
     same user, not the sign-in page."""
+    from domain.actors import Actor
     from onemap import accounts, services
     from tests.conftest import MANAGER, account, session_token
-
-    from domain.actors import Actor
 
     name = account(MANAGER["name"], MANAGER["unit"], MANAGER["role"])
     actor = Actor(name, MANAGER["name"], MANAGER["role"], MANAGER["unit"])
