@@ -3,6 +3,7 @@ one database transaction, rolled back entirely on any error."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -11,7 +12,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from onemap import settings
@@ -33,9 +34,38 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
-@lru_cache(maxsize=4)
+_FILE_IDS: dict[str, tuple[int, int] | None] = {}
+
+
+def _file_id(url: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(make_url(url).database or "")
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino
+
+
 def get_engine(url: str | None = None) -> Engine:
+    """The engine of a store, one per URL. A SQLite file replaced by another process (a
+    restore run from the command line while the app serves) is noticed by its inode and the
+    new file opened: the app never keeps writing into a deleted database."""
     url = url or settings.database_url()
+    if not url.startswith("sqlite"):
+        return _engine(url)
+    known = _FILE_IDS.get(url)
+    if known is not None and _file_id(url) != known:
+        _engine(url).dispose()
+        _engine.cache_clear()
+    engine = _engine(url)
+    _FILE_IDS[url] = _file_id(url)
+    return engine
+
+
+get_engine.cache_clear = lambda: (_engine.cache_clear(), _FILE_IDS.clear())  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=4)
+def _engine(url: str) -> Engine:
     sqlite = url.startswith("sqlite")
     engine = create_engine(url, future=True, **({"connect_args": {"timeout": 30}} if sqlite else {}))
     if sqlite:

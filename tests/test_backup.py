@@ -449,3 +449,26 @@ def test_the_restoring_user_stays_signed_in(demo_dir, tmp_path):
     services.restore_backup(actor, tmp_path / "nightly.zip")
     resumed = accounts.resume(token)
     assert resumed is not None and resumed.actor.username == name
+
+
+def test_a_store_replaced_by_another_process_is_read_afresh(stores, demo_store, tmp_path):
+    """`onemap restore` from the shell while the app serves: the app's open connections would
+    keep reading (and writing) the deleted file. The next unit of work opens the new file."""
+    if PG:
+        pytest.skip("a file-level replacement is SQLite's")
+    target = stores.new(demo=demo_store)
+    with reader() as s:
+        before = s.scalar(select(func.count()).select_from(m.Site))
+    assert before > 0
+    db_file = Path(str(get_engine(settings.database_url()).url.database))
+    empty = tmp_path / "other.sqlite"
+    create_engine(f"sqlite:///{empty}").dispose()
+    from store.db import migrate
+
+    eng = create_engine(f"sqlite:///{empty}")
+    migrate(eng)
+    eng.dispose()
+    os.replace(empty, db_file)  # what another process's restore does
+    with reader() as s:
+        assert s.scalar(select(func.count()).select_from(m.Site)) == 0
+    assert target
