@@ -79,7 +79,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('actor_user', sa.String(length=64), nullable=True))
 
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"""CREATE FUNCTION audit_log_append_only() RETURNS trigger AS $$
+        op.execute(f"""CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$
             BEGIN RAISE EXCEPTION '{REFUSAL}'; END; $$ LANGUAGE plpgsql""")
         op.execute("CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log "
                    "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()")
