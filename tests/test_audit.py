@@ -164,6 +164,11 @@ def test_audit_page_filters_and_exports_text_only_xlsx(demo_dir, tmp_path):
     assert [c.value for c in at.caption][0].startswith(f"共 {n_manager} 条")
     at.selectbox(key="au_action").set_value("保存视图").run()
     assert [c.value for c in at.caption][0].startswith("共 1 条")
+    at.button(key="au_export").click().run()
+    assert [b.label for b in at.get("download_button")] == ["下载审计记录（1 条）"]
+    # another filter: the file made for the last one is not offered for this one
+    at.selectbox(key="au_action").set_value("导出").run()
+    assert at.get("download_button") == []
     path = audit.export_xlsx(AUDITOR, audit.AuditFilter(username="a-manager", action="保存视图"), tmp_path / "x.xlsx")
     ws = load_workbook(path).active
     rows = list(ws.iter_rows(values_only=True))

@@ -39,9 +39,10 @@ def render() -> None:
     if st.button("导出 XLSX", key="au_export", disabled=frame.empty):
         with tempfile.TemporaryDirectory() as tmp:
             path = audit.export_xlsx(actor, flt, Path(tmp) / "audit.xlsx")
-            st.session_state["au_xlsx"] = path.read_bytes()
-    if st.session_state.get("au_xlsx"):
-        st.download_button("下载审计记录", st.session_state["au_xlsx"], file_name=f"审计记录_{date.today()}.xlsx",
+            st.session_state["au_xlsx"] = (flt, len(frame), path.read_bytes())
+    made = st.session_state.get("au_xlsx")
+    if made and made[0] == flt:  # a file made for other filters is not offered for these
+        st.download_button(f"下载审计记录（{made[1]} 条）", made[2], file_name=f"审计记录_{date.today()}.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
