@@ -73,9 +73,14 @@ def render() -> None:
         "类别": rows["category"],
         "关联点位": rows["site_ids"].map(lambda ids: "、".join(names.get(i, i) for i in ids)),
     })
+    if st.session_state.pop("ledger_reset", False):
+        st.session_state.pop("ledger_table", None)  # the selection was a row number of another list
+    for msg in st.session_state.pop("ledger_moved", []):
+        st.success(f"{msg}。该任务已不在当前筛选结果中，列表已更新。", icon=":material/check_circle:")
     event = st.dataframe(table(view), hide_index=True, width="stretch", height=420, on_select="rerun",
                          selection_mode="single-row", key="ledger_table")
     selected = event.selection.rows if event and event.selection else []
+    _keep_confirmations(rows, selected)
     ids = set(tasks["id"])
     subtree = tasks_all[tasks_all["id"].isin(ids) | tasks_all["parent_id"].isin(ids)]
     st.download_button("导出当前视图（XLSX 台账）", data=_xlsx_bytes(subtree, names, f.as_of),
@@ -91,6 +96,24 @@ def render() -> None:
         st.session_state["focus_task"] = int(task["id"])
         nav.go("map")
     render_task(task, tasks_all, names, key=f"ledger_{task['id']}")
+
+
+def _keep_confirmations(rows: pd.DataFrame, selected: list[int]) -> None:
+    """A change recorded on a task that then left the list (e.g. 申请销号 → 已销号 under a
+    status filter): the table's selection is a row number, so it would open the next task and
+    its confirmation would never be seen. Say what was recorded, above the list, and clear the
+    selection instead."""
+    ss = st.session_state
+    shown = None
+    if selected:
+        r = rows.iloc[selected[0]]
+        shown = f"ledger_{int(r['parent_id'] if pd.notna(r['parent_id']) else r['id'])}_done"
+    moved = [k for k in list(ss) if isinstance(k, str) and k.startswith("ledger_") and k.endswith("_done")
+             and k != shown]
+    if moved:
+        ss["ledger_moved"] = [ss.pop(k) for k in moved]
+        ss["ledger_reset"] = True
+        st.rerun()
 
 
 def present_table(tasks: pd.DataFrame, names: dict[str, str], as_of: date) -> None:
