@@ -8,7 +8,7 @@ right, bodies intact, targets told apart, and the count of silent losses. Assert
 
 The parser measured is whatever `ingest.docparse` is first on the path, so another branch's
 parser can be measured with this corpus:
-  PYTHONPATH=/work/wt/docparse:/work/wt/doccorpus python bench/docparse_bench.py
+  PYTHONPATH=../other-checkout:. python bench/docparse_bench.py   (measure another checkout's parser)
 """
 
 from __future__ import annotations
