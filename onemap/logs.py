@@ -35,7 +35,9 @@ def setup() -> Path:
         root.addHandler(handler)
         if root.level > logging.INFO or root.level == logging.NOTSET:
             root.setLevel(logging.INFO)
-        logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations' chatter is not news
+        # migrations' and font subsetting's chatter is not news (a deck wrote 300 lines per font)
+        for noisy in ("alembic", "fontTools"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
         _handler = handler
     return path
 

@@ -740,12 +740,6 @@ def finding_status_options(task_id: int) -> tuple[str, list[str], int]:
                 repo.task_version(s, task_id))
 
 
-def current_statuses(task_ids: list[int]) -> dict[int, str]:
-    """The current status of each task, read from the store now (not as of a view's date)."""
-    with reader() as s:
-        return {int(t): repo.current_status(s, int(t)) for t in task_ids}
-
-
 def record_finding(actor: Actor, inspection_id: int, site_id: str, *, task_id: int | None, text: str,
                    photos: list[Path] | None = None,
                    to_status: str | None = None, expected_version: int | None = None) -> FindingSaved:

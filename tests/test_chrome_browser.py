@@ -64,6 +64,13 @@ def _texts(page) -> list[tuple[str, str]]:
 def _check_page(page, url: str, maps: int, shot: str, ready: str | None = None) -> None:
     page.goto(url)
     _settle(page, maps, ready)
+    if page.locator("[data-testid='stFileUploaderDropzone']").count():
+        # the stylesheet is sent beside the page (Streamlit's event container); on a loaded
+        # machine it can land a moment after the uploader (CI once read the page in between)
+        page.wait_for_function(
+            """() => [...document.querySelectorAll("[data-testid='stFileUploaderDropzone'] button "
+                                                   + "[data-testid='stMarkdownContainer']")]
+                     .every(e => getComputedStyle(e, '::after').content === '"选择文件"')""", timeout=30_000)
     found = []
     for where, text in _texts(page):
         found += [(where, w) for w in ENGLISH if w in text]

@@ -193,6 +193,24 @@ def test_a_change_made_meanwhile_is_refused_and_the_text_kept(demo_dir):
     assert (_count("status_events"), _count("inspection_findings")) == (events, findings)
 
 
+def test_task_choices_keep_their_names_when_another_user_changes_a_task(demo_dir):
+    """The browser sends back the chosen label: a label with the live status in it stopped
+    naming the task once someone else changed it (CI: 系统错误 instead of the refusal)."""
+    from store import repo
+
+    at = _plan_and_save(_app(place="360281", kind="矿山修复点"), "乐平矿山回头看")
+    ins_id = _sql("SELECT id FROM inspections")[0][0]
+    sid, tid, ref = _stop_with_task(_stops(ins_id), "已销号")
+    key = f"f_{ins_id}_{sid}"
+    at = _app()
+    before = list(at.selectbox(key=f"{key}_task").options)
+    assert ref in before and all("（已销号）" not in o and "（整改中）" not in o for o in before)
+    with transaction() as s:
+        repo.record_status(s, tid, "整改中", actor="赵六", note="另一人登记")
+    at.run()
+    assert list(at.selectbox(key=f"{key}_task").options) == before
+
+
 def test_an_empty_finding_is_refused_in_chinese(demo_dir):
     at = _plan_and_save(_app(place="360281", kind="矿山修复点"), "乐平矿山核查")
     ins_id = _sql("SELECT id FROM inspections")[0][0]

@@ -199,7 +199,7 @@ def test_field_trip_journey(server, page, tmp_path):
             exp.locator("summary").click()
         what = "点位整体"
         if sid == change[0]:
-            _choose(pg, f"f_{ins_id}_{sid}_task", f"{change[2]}（已销号）")
+            _choose(pg, f"f_{ins_id}_{sid}_task", change[2])
             exp.get_by_text("当前状态：已销号；可变更为：整改中（按销号程序）").wait_for()
             _choose(pg, f"f_{ins_id}_{sid}_to", "整改中")
             what = f"任务“{change[2]}”"
@@ -234,7 +234,7 @@ def test_field_trip_journey(server, page, tmp_path):
     # a refusal keeps the typed text: the task is changed by someone else before the click
     sid, tid, ref = change
     exp = _stop(pg, ins_id, sid)
-    _choose(pg, f"f_{ins_id}_{sid}_task", f"{ref}（整改中）")
+    _choose(pg, f"f_{ins_id}_{sid}_task", ref)
     exp.get_by_text("当前状态：整改中；可变更为：申请销号（按销号程序）").wait_for()
     _choose(pg, f"f_{ins_id}_{sid}_to", "申请销号")
     exp.locator("textarea").fill("整改已完成，申请销号")

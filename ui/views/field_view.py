@@ -307,9 +307,12 @@ def stop_form(inspection_id: int, site_id: str, tasks: pd.DataFrame, key: str) -
         st.success(msg[1], icon=":material/check_circle:")
     elif msg:
         st.error(msg[1])
-    now = services.current_statuses(list(by_id))  # the store's, so a change made meanwhile shows
+    # the option labels must not change while the page is open: Streamlit sends back the label,
+    # and a label with the live status in it would no longer name a task once someone else
+    # changed it (the status is in the caption below, read from the store)
+    names = _task_names(items)
     tid = st.selectbox("任务", [WHOLE_SITE, *by_id], key=f"{key}_task",
-                       format_func=lambda i: "（点位整体）" if i == WHOLE_SITE else f"{by_id[i].ref}（{now[i]}）")
+                       format_func=lambda i: "（点位整体）" if i == WHOLE_SITE else names.get(i, str(i)))
     options = [NO_CHANGE]
     if tid != WHOLE_SITE:
         try:
@@ -334,6 +337,12 @@ def stop_form(inspection_id: int, site_id: str, tasks: pd.DataFrame, key: str) -
               args=(inspection_id, site_id, key))
 
 
+def _task_names(items) -> dict[int, str]:
+    """The task's 编号; with its title where two tasks of the stop share one."""
+    refs = [t.ref for t in items]
+    return {t.task_id: t.ref if refs.count(t.ref) == 1 else f"{t.ref} · {t.title[:20]}" for t in items}
+
+
 def _pin_change(key: str, tid, version: int | None) -> None:
     to = st.session_state.get(f"{key}_to", NO_CHANGE)
     st.session_state[f"{key}_pin"] = (tid, to, version) if to != NO_CHANGE else None
@@ -350,6 +359,9 @@ def _save_finding(inspection_id: int, site_id: str, key: str) -> None:
     if pin and pin[0] == tid:  # what the user chose, on the history they saw
         to, expected = pin[1], pin[2]
     photos = ss.get(f"{key}_photos_{ss.get(f'{key}_round', 0)}") or []
+    if tid != WHOLE_SITE and not isinstance(tid, int):  # a choice the page no longer offers
+        ss[f"{key}_msg"] = ("error", "未登记：所选任务已不在本点位的任务中，请重新选择任务。填写的内容已保留。")
+        return
     try:
         with uploaded_files(photos) as paths:
             saved = services.record_finding(operator(), inspection_id, site_id,
