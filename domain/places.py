@@ -83,5 +83,17 @@ class PlaceSet:
         return None
 
 
+    def places_named(self, text: str) -> list[Place]:
+        """Every county/zone the text names, in the order they first appear — the same rule
+        as a unit's place (`place_of_text`), tried at each position: 浮梁县, 乐平市 (昌江 alone,
+        a river, is no place unless an organ follows)."""
+        out: list[Place] = []
+        for i in range(len(text)):
+            p = self.place_of_text(text[i:])
+            if p is not None and p not in out:
+                out.append(p)
+        return out
+
+
 def _organ_follows(rest: str) -> bool:
     return rest.startswith(("县", "市", "区", "生态环境", "分局", "人民", "政府", "党委"))

@@ -69,8 +69,39 @@ def _tree_order(tasks: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=tasks.columns)
 
 
+TARGET_HEADERS = ["来源文件", "文件标题", "编号", "目标指标", "关联区县", "关联点位"]
+TARGET_WIDTHS = {"文件标题": 36, "目标指标": 80, "关联区县": 20, "关联点位": 24}
+
+
+def target_rows(targets: pd.DataFrame, site_names: dict[str, str]) -> pd.DataFrame:
+    """The documents' 主要目标 indicators (store.queries.targets_frame), one row each."""
+    return pd.DataFrame([{"来源文件": t["document"], "文件标题": t["document_title"], "编号": t["number"],
+                          "目标指标": t["body"] or t["title"], "关联区县": "、".join(t["places"]),
+                          "关联点位": "、".join(site_names.get(x, x) for x in t["site_ids"])}
+                         for _, t in targets.iterrows()], columns=TARGET_HEADERS)
+
+
+def _target_sheet(xw: pd.ExcelWriter, targets: pd.DataFrame, site_names: dict[str, str]) -> None:
+    df = target_rows(targets, site_names)
+    df.to_excel(xw, sheet_name="目标指标", index=False, startrow=2)
+    ws = xw.sheets["目标指标"]
+    ws["A1"] = "目标指标（文件“主要目标”所列指标，不是任务，不计入台账条数）"
+    ws["A1"].font = Font(size=14, bold=True)
+    for j, h in enumerate(TARGET_HEADERS, start=1):
+        cell = ws.cell(row=3, column=j)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE7F0")
+        ws.column_dimensions[get_column_letter(j)].width = TARGET_WIDTHS.get(h, 12)
+    for row in ws.iter_rows(min_row=4):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A4"
+    text_only(ws)
+
+
 def write_ledger_xlsx(tasks: pd.DataFrame, site_names: dict[str, str], path: Path, *, as_of: date,
-                      title: str = "任务台账") -> Path:
+                      title: str = "任务台账", targets: pd.DataFrame | None = None) -> Path:
+    """The ledger sheet 台账; with `targets`, a second sheet 目标指标 (every string cell text, never a formula)."""
     df = ledger_rows(tasks, site_names)
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
         df.to_excel(xw, sheet_name="台账", index=False, startrow=2)
@@ -88,4 +119,6 @@ def write_ledger_xlsx(tasks: pd.DataFrame, site_names: dict[str, str], path: Pat
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.freeze_panes = "C4"
         text_only(ws)
+        if targets is not None:
+            _target_sheet(xw, targets, site_names)
     return Path(path)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from domain import permissions as perm
@@ -274,6 +274,7 @@ def commit_doc(actor: Actor, doc: docparse.ParsedDoc, *, filename: str = "", sha
         try:
             d = repo.add_document(s, doc, filename=filename, sha256=sha256, created_at=created_at)
             links = link_document_sites(s, d.id) if link_sites else 0
+            link_document_targets(s, d.id)
             s.flush()
         except repo.StoreError as exc:
             raise ServiceError(str(exc)) from exc
@@ -325,6 +326,29 @@ def link_document_sites(s: Session, document_id: int, min_confidence: float = 0.
                 root = by_id[root.parent_id]
                 repo.link_task_site(s, root.id, match.site_id, match.text, match.confidence)
         s.flush()
+    return n
+
+
+def link_document_targets(s: Session, document_id: int, min_confidence: float = 0.8) -> int:
+    """The document's targets linked to the places their text names: the counties/zones by
+    the rule a unit's place is found by (`PlaceSet.places_named`), the sites by the
+    gazetteer pass tasks are linked with (same confidence threshold). Returns the links made."""
+    region = load_region(active_region_code(s))
+    gaz = gazetteer(s, region)
+    n = 0
+    for t in s.scalars(select(m.DocumentTarget).where(m.DocumentTarget.document_id == document_id)):
+        text = " ".join(x for x in (t.title, t.body) if x)
+        t.place_codes = [p.code for p in region.places.places_named(text)]
+        s.execute(delete(m.TargetSite).where(m.TargetSite.target_id == t.id))
+        seen: set[str] = set()
+        for match in gaz.find(text):
+            if match.confidence < min_confidence or match.site_id in seen:
+                continue
+            seen.add(match.site_id)
+            s.add(m.TargetSite(target_id=t.id, site_id=match.site_id, matched_text=match.text[:200],
+                               confidence=match.confidence))
+        n += len(t.place_codes) + len(seen)
+    s.flush()
     return n
 
 
@@ -418,7 +442,8 @@ def export(actor: Actor, path: Path, *, as_of: date | None = None) -> Path:
             tasks = queries.tasks_frame(s, as_of, settings.due_soon_days(), places=region.places)
             tasks = tasks[~tasks["archived"].astype(bool)]  # archived items stay in the GeoPackage, not the ledger
             names = {x.id: x.name for x in s.scalars(select(m.Site))}
-            out = write_ledger_xlsx(tasks, names, path, as_of=as_of)
+            out = write_ledger_xlsx(tasks, names, path, as_of=as_of,
+                                    targets=queries.targets_frame(s, region.places))
         else:
             out = _standalone_html(path, as_of=as_of, session=s, region=region)
     _audit_export(actor, out, EXPORT_KINDS[suffix], as_of=as_of)
@@ -616,6 +641,9 @@ def commit_review(actor: Actor, review) -> dict[str, int]:
                 t = tasks[t.parent_id]
                 repo.link_task_site(s, t.id, sid, "导入时确认", 1.0)
         counts["关联"] = n
+        link_document_targets(s, d.id)
+        if doc.targets:
+            counts["目标指标"] = len(doc.targets)
         audit.record(s, actor, audit.REVISION if review.exists else audit.DOCUMENT, object_type="文件",
                      object_id=doc.short_name,
                      summary=("修订" if review.exists else "导入") + f"《{doc.title}》：" +
@@ -862,9 +890,10 @@ def restored_text(out: dict) -> str:
     """What a restore brought back, in the user's words (the CLI and the page say the same)."""
     t = out["tables"]
     names = (("tasks", "任务"), ("sites", "点位"), ("status_events", "状态记录"), ("attachments", "附件"),
-             ("inspections", "检查任务"), ("inspection_findings", "检查发现"), ("documents", "任务文件"), ("units", "单位"))
+             ("inspections", "检查任务"), ("inspection_findings", "检查发现"), ("documents", "任务文件"), ("units", "单位"),
+             ("document_targets", "目标指标"))
     parts = [f"{label} {t[k]} 条" for k, label in names if k in t]
-    known = {k for k, _ in names} | {"meta", "task_units", "task_sites"}
+    known = {k for k, _ in names} | {"meta", "task_units", "task_sites", "target_sites"}
     parts += [f"{k} {v} 行" for k, v in sorted(t.items()) if k not in known]
     migrated = f"，已从数据库版本 {out['schema_revision']} 升级" if out.get("migrated") else ""
     region = f"{out.get('region_name') or ''}（{out['region']}）" if out.get("region") else "未设置"

@@ -14,7 +14,7 @@ from store import models as m
 
 DUMPED = {"documents": m.Document, "units": m.Unit, "tasks": m.Task, "task_units": m.TaskUnit,
           "task_sites": m.TaskSite, "inspections": m.Inspection, "status_events": m.StatusEvent,
-          "inspection_findings": m.Finding}
+          "inspection_findings": m.Finding, "document_targets": m.DocumentTarget, "target_sites": m.TargetSite}
 
 
 def dump_table(s: Session, model) -> pd.DataFrame:

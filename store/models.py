@@ -105,6 +105,32 @@ class TaskSite(Base):
     confidence: Mapped[float] = mapped_column(default=1.0)
 
 
+class DocumentTarget(Base):
+    """A document's 主要目标 indicator (PM2.5 ≤ 30 µg/m³ …): kept with the document, not a task
+    (no status, no units). `place_codes` are the counties/zones its text names."""
+
+    __tablename__ = "document_targets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    number: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, default="")
+    place_codes: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class TargetSite(Base):
+    """A target linked to a site its text names (as task_sites for tasks)."""
+
+    __tablename__ = "target_sites"
+    __table_args__ = (UniqueConstraint("target_id", "site_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("document_targets.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    matched_text: Mapped[str] = mapped_column(String(200), default="")
+    confidence: Mapped[float] = mapped_column(default=1.0)
+
+
 class StatusEvent(Base):
     """Append-only: rows are never updated or deleted by the application."""
 

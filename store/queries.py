@@ -158,7 +158,8 @@ def revision(s: Session) -> dict[str, str]:
         "tasks": fp(select(func.count()).select_from(m.Task), select(func.max(m.Task.id)),
                     select(func.count()).select_from(m.TaskSite), select(func.max(m.TaskSite.id)),
                     select(func.count()).select_from(m.TaskUnit), select(func.max(m.Document.id)),
-                    select(func.sum(m.Task.archived.cast(Integer)))),
+                    select(func.sum(m.Task.archived.cast(Integer))),
+                    select(func.max(m.DocumentTarget.id)), select(func.count()).select_from(m.TargetSite)),
         "events": fp(select(func.count()).select_from(m.StatusEvent), select(func.max(m.StatusEvent.id)),
                      select(func.count()).select_from(m.Attachment), select(func.max(m.Finding.id)),
                      select(func.max(m.Inspection.id))),
@@ -223,3 +224,26 @@ def inspections_frame(s: Session) -> pd.DataFrame:
     return _read(s, select(m.Inspection.id, m.Inspection.day, m.Inspection.title, m.Inspection.inspectors,
                            m.Inspection.base_name, m.Inspection.stops, m.Inspection.created_at)
                  .order_by(m.Inspection.day.desc(), m.Inspection.id.desc()))
+
+
+TARGET_COLUMNS = ["id", "document", "document_title", "position", "number", "title", "body", "place_codes", "places",
+                  "site_ids"]
+
+
+def targets_frame(s: Session, places: PlaceSet | None = None) -> pd.DataFrame:
+    """Every document's 主要目标 indicators in document order, with the places and sites
+    their text names (document = the short name, as for tasks)."""
+    D, T = m.Document, m.DocumentTarget
+    rows = s.execute(select(T.id, D.short_name, D.title, T.position, T.number, T.title, T.body, T.place_codes)
+                     .join(D, D.id == T.document_id).order_by(D.id, T.position)).all()
+    links = _read(s, select(m.TargetSite.target_id, m.TargetSite.site_id).order_by(m.TargetSite.id))
+    sites = _lists(links, "target_id", "site_id") if len(links) else pd.Series(dtype=object)
+
+    def name(code: str) -> str:
+        p = places.by_code(code) if places else None
+        return p.name if p else code
+
+    return pd.DataFrame([{"id": r[0], "document": r[1], "document_title": r[2], "position": r[3], "number": r[4] or "",
+                          "title": r[5], "body": r[6], "place_codes": list(r[7] or []),
+                          "places": [name(c) for c in r[7] or []], "site_ids": sites.get(r[0], [])} for r in rows],
+                        columns=TARGET_COLUMNS)

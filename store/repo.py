@@ -171,8 +171,21 @@ def add_document(s: Session, doc: ParsedDoc, *, filename: str = "", sha256: str 
     s.flush()
     for pos, item in enumerate(doc.items):
         _add_item(s, d, item, None, pos, created_at or now())
+    write_targets(s, d, doc.targets)
     s.flush()
     return d
+
+
+def write_targets(s: Session, d: m.Document, targets: list[Item]) -> list[m.DocumentTarget]:
+    """The document's 主要目标 indicators, replacing any stored before (a revision brings the
+    document's current targets; they carry no status, so nothing is lost by replacing)."""
+    s.execute(delete(m.DocumentTarget).where(m.DocumentTarget.document_id == d.id))
+    s.flush()
+    rows = [m.DocumentTarget(document_id=d.id, position=pos, number=t.number, title=t.title,
+                             body=t.body or t.title, place_codes=[]) for pos, t in enumerate(targets)]
+    s.add_all(rows)
+    s.flush()
+    return rows
 
 
 def _add_item(s: Session, d: m.Document, item: Item, parent: m.Task | None, pos: int, created: datetime) -> m.Task:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from domain.tasktree import Item, ParsedDoc
 from store import models as m
-from store.repo import StoreError, _attach_units, now
+from store.repo import StoreError, _attach_units, now, write_targets
 
 FIELDS = {"number": "编号", "title": "标题", "body": "内容", "target": "整改目标", "deadline_text": "整改时限",
           "deadline": "时限日期", "ongoing": "长期坚持", "category": "类别", "units": "责任单位",
@@ -172,6 +172,7 @@ def apply_revision(s: Session, doc: ParsedDoc, plan: RevisionPlan) -> dict[str, 
         parent_task = s.get(m.Task, plan.matched[parent]) if parent else None
         _add_item(s, d, it, parent_task, _position(doc, it), created)
         added += sum(1 for _ in it.walk())
+    write_targets(s, d, doc.targets)  # the revised document's targets replace the old ones
     s.flush()
     return {"updated": len(plan.changed), "added": added, "archived": len(plan.removed)}
 

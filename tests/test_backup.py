@@ -292,7 +292,8 @@ def test_restore_refuses_bad_rows_by_name(case, expected, demo_backup, demo_dir,
 def test_previous_schema_revision_restores_and_migrates(demo_backup, stores, tmp_path, capsys):
     """A backup written at revision 0002 (status events without their sequence number): the
     restore builds 0002, loads it, and migrates — the numbers come out as they were."""
-    later = ("users", "user_sessions", "audit_log")  # migration 0004 (accounts and audit)
+    later = ("users", "user_sessions", "audit_log",  # migration 0004 (accounts and audit)
+             "document_targets", "target_sites")  # migration 0005 (the documents' targets)
 
     def at_0002(man):
         man.update(schema_revision="0002")
@@ -325,7 +326,7 @@ def test_a_table_a_migration_adds_is_backed_up_without_code_changes(stores, tmp_
     mig = tmp_path / "migrations"
     shutil.copytree(db.MIGRATIONS, mig, ignore=shutil.ignore_patterns("__pycache__"))
     (mig / "versions" / "0099_extra.py").write_text(
-        'import sqlalchemy as sa\nfrom alembic import op\nrevision = "0099"\ndown_revision = "0004"\n'
+        'import sqlalchemy as sa\nfrom alembic import op\nrevision = "0099"\ndown_revision = "0005"\n'
         "branch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n"
         '    op.create_table("audit_extra", sa.Column("id", sa.Integer, primary_key=True),\n'
         '                    sa.Column("who", sa.String(50), nullable=False), sa.Column("at", sa.DateTime),\n'
@@ -353,7 +354,7 @@ def test_a_table_a_migration_adds_is_backed_up_without_code_changes(stores, tmp_
     stores.new()
     empty = content()
     code, out = restore(tmp_path / "x.zip", capsys)
-    assert code == 1 and "来自较新版本的系统（数据库版本 0099，本系统为 0004）" in out
+    assert code == 1 and "来自较新版本的系统（数据库版本 0099，本系统为 0005）" in out
     assert content() == empty
 
 

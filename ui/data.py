@@ -96,6 +96,17 @@ def tasks(as_of: date) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
+def _targets(url: str, rev_tasks: str, adcode: str) -> pd.DataFrame:
+    with reader() as s:
+        return queries.targets_frame(s, _region(adcode).places)
+
+
+def targets() -> pd.DataFrame:
+    """Every document's 主要目标 indicators (not tasks), with the places they name."""
+    return _targets(settings.database_url(), _rev("tasks"), region().adcode)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _sites(url: str, rev: str) -> gpd.GeoDataFrame:
     with reader() as s:
         return queries.sites_frame(s)

@@ -143,5 +143,7 @@ def present_table(tasks: pd.DataFrame, names: dict[str, str], as_of: date) -> No
 def _xlsx_bytes(tasks: pd.DataFrame, names: dict[str, str], as_of: date) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "ledger.xlsx"
-        write_ledger_xlsx(tasks, names, path, as_of=as_of)
+        targets = data.targets()  # the indicators of the documents in this view, on their own sheet
+        write_ledger_xlsx(tasks, names, path, as_of=as_of,
+                          targets=targets[targets["document"].isin(set(tasks["document"]))])
         return path.read_bytes()

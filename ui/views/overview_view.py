@@ -18,6 +18,7 @@ from domain import overview as ov
 from domain import permissions as perm
 from domain import status as st_status
 from domain.dates import cn_date
+from exports.ledger_xlsx import target_rows
 from geo.hotspots import gi_star, grid_values, region_density, square_grid, write_geotiff
 from layers.analysis import (
     choropleth,
@@ -34,7 +35,7 @@ from layers.classify import classify
 from layers.style import COLORS
 from onemap import settings
 from ui import auth, data, nav, present
-from ui.common import data_notice
+from ui.common import data_notice, table
 from ui.filters import current_view, filter_tasks, no_match_notice
 from ui.views.map_view import base_map
 
@@ -84,7 +85,7 @@ def render() -> None:
     no_match_notice(tasks)
 
     indicators_section(tasks, f.as_of)
-    documents_section(tasks)
+    documents_section(tasks, v.site_names)
     place_section(region, v)
     c1, c2 = st.columns(2)
     with c1:
@@ -159,7 +160,7 @@ def indicators_section(tasks: pd.DataFrame, as_of: date) -> None:
     st.metric("销号率（不含长期坚持）", "—" if rate is None else f"{rate:.0%}")
 
 
-def documents_section(tasks: pd.DataFrame) -> None:
+def documents_section(tasks: pd.DataFrame, site_names: dict[str, str]) -> None:
     docs = ov.by_document(tasks)
     if docs.empty:
         return
@@ -169,6 +170,19 @@ def documents_section(tasks: pd.DataFrame) -> None:
     if ev and ev.selection and ev.selection.rows:
         r = docs.iloc[ev.selection.rows[0]]
         drill(f"{r['来源文件']}", r["ids"])
+    targets_section(set(docs["来源文件"]), site_names)
+
+
+def targets_section(documents: set[str], site_names: dict[str, str]) -> None:
+    """The 主要目标 indicators of the documents listed: shown with their document, apart from
+    the tasks (they have no status and are not counted above)."""
+    targets = data.targets()
+    targets = targets[targets["document"].isin(documents)]
+    for doc, g in targets.groupby("document", sort=False):
+        title = g["document_title"].iloc[0]
+        with st.expander(f"《{title}》主要目标（{len(g)} 项指标，不计入任务）"):
+            st.dataframe(table(target_rows(g, site_names).drop(columns=["来源文件", "文件标题"])),
+                         hide_index=True, width="stretch", key=f"ov_targets_{doc}")
 
 
 CITY_DEPTS = "市直部门"
