@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -233,16 +234,27 @@ def propose(rows: pd.DataFrame, gaz: Gazetteer, site_names: dict[str, str]) -> t
     return pd.DataFrame(links, columns=["行", "条目", "点位编号", "点位", "匹配文字", "置信度", "采纳"]), cand_df
 
 
-def new_units(rows: pd.DataFrame, up: UnitParser, known: set[str]) -> pd.DataFrame:
-    """Units named in the rows that the store does not know, with the place they resolve to."""
+def _unit_key(name: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+
+
+def new_units(rows: pd.DataFrame, up: UnitParser, known: set[str], *, revision: bool = False) -> pd.DataFrame:
+    """Units named in the rows that the store does not know, with the place they resolve to.
+    For a first import they are proposed ticked (a new document brings its units). In a
+    revision of a document already imported a new unit is rare and more often a misread note
+    (`主要负责人由市领导兼任的`): it is ticked only when it resolves to a known unit (the same
+    name written differently, or the short form of a known full name); the clerk ticks the rest."""
     from domain.units import parse_acceptance
 
-    seen: dict[str, str] = {}
+    known_keys = {_unit_key(k) for k in known}
+    seen: dict[str, tuple[str, bool]] = {}
     for r in rows.to_dict("records"):
         acceptance, _per, _note = parse_acceptance(_cell(r["验收单位"]), up)
         for u in (*up.parse(_cell(r["责任单位"])), *acceptance):
             if u.name not in known:
-                seen.setdefault(u.name, u.place_code)
-    return pd.DataFrame([{"单位": n, "所属": p, "确认": True} for n, p in seen.items()],
+                resolves = _unit_key(u.name) in known_keys or (u.alias_of is not None and
+                                                               _unit_key(u.alias_of) in known_keys)
+                seen.setdefault(u.name, (u.place_code, resolves or not revision))
+    return pd.DataFrame([{"单位": n, "所属": p, "确认": ok} for n, (p, ok) in seen.items()],
                         columns=["单位", "所属", "确认"])
 

@@ -501,7 +501,8 @@ def start_review(path: Path, *, short_name: str | None = None):
                                                                  for a in (u.aliases or [])}
         exists = s.scalar(select(m.Document).where(m.Document.short_name == doc.short_name)) is not None
     links, candidates = rv.propose(rows, gaz, names)
-    return rv.Review(doc, Path(path).name, _sha(path), rows, links, candidates, rv.new_units(rows, up, known), exists)
+    return rv.Review(doc, Path(path).name, _sha(path), rows, links, candidates,
+                     rv.new_units(rows, up, known, revision=exists), exists)
 
 
 def refresh_review(review, *, short_name: str | None = None):
@@ -517,7 +518,8 @@ def refresh_review(review, *, short_name: str | None = None):
     with reader() as s:
         gaz = gazetteer(s, region)
         names = {x.id: x.name for x in s.scalars(select(m.Site))}
-        known = {u.name for u in s.scalars(select(m.Unit))}
+        known = {u.name for u in s.scalars(select(m.Unit))} | {a for u in s.scalars(select(m.Unit))
+                                                                 for a in (u.aliases or [])}
     old = {(r["行"], r["点位编号"]): r["采纳"] for r in review.links.to_dict("records")}
     review.links, cands = rv.propose(review.rows, gaz, names)
     review.links["采纳"] = [old.get((r, sid), a) for r, sid, a in
@@ -528,7 +530,11 @@ def refresh_review(review, *, short_name: str | None = None):
             cands[col] = [keep.at[n, col] if n in keep.index else v for n, v in zip(cands["地名"], cands[col],
                                                                                    strict=True)]
     review.candidates = cands
-    review.units = rv.new_units(review.rows, up, known)
+    before = {r["单位"]: r for r in review.units.to_dict("records")}  # the clerk's ticks and places stay
+    review.units = rv.new_units(review.rows, up, known, revision=review.exists)
+    for col in ("所属", "确认"):
+        review.units[col] = [before[n][col] if n in before else v
+                             for n, v in zip(review.units["单位"], review.units[col], strict=True)]
     return review
 
 

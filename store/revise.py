@@ -9,6 +9,7 @@ history, stay), adds new items, and archives removed ones; events are never touc
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -82,6 +83,17 @@ def _stored(s: Session, t: m.Task) -> dict[str, object]:
             "acceptance_text": t.acceptance_text}
 
 
+TEXT_FIELDS = ("title", "body", "target", "deadline_text", "acceptance_text")
+
+
+def _same(key: str, old: object, new: object) -> bool:
+    """Equal values; texts equal up to whitespace — a PDF drops the space at a line wrap
+    (`“甲” “乙”` comes back `“甲”“乙”`), which is no edit of the document."""
+    if key in TEXT_FIELDS and isinstance(old, str) and isinstance(new, str):
+        return re.sub(r"\s+", "", old) == re.sub(r"\s+", "", new)
+    return old == new
+
+
 def plan_revision(s: Session, doc: ParsedDoc) -> RevisionPlan:
     d = s.scalar(select(m.Document).where(m.Document.short_name == doc.short_name))
     if d is None:
@@ -124,7 +136,8 @@ def plan_revision(s: Session, doc: ParsedDoc) -> RevisionPlan:
     by_id = {t.id: t for t in tasks.values()}
     for p, tid in plan.matched.items():
         old, new_vals = _stored(s, by_id[tid]), _values(new[p][0])
-        diff = {FIELDS[k]: (old[k], v) for k, v in new_vals.items() if old[k] != v and not (k == "category" and not v)}
+        diff = {FIELDS[k]: (old[k], v) for k, v in new_vals.items()
+                if not _same(k, old[k], v) and not (k == "category" and not v)}
         if diff:
             plan.changed.append(Change(tid, by_id[tid].ref, diff))
         else:

@@ -12,6 +12,7 @@ Everything dropped is reported (one warning per kind, with where it was)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -72,7 +73,7 @@ def clean(blocks: list[Block], warnings: list[dict]) -> list[Line]:
     for b in blocks:
         if b.note:
             _warn(warnings, b, "", b.note)
-    rows = [(b, canon(strip_markup(b.text))) for b in blocks if not b.note]
+    rows = [(b, canon(strip_markup(b.text))) for b in _split_markup_closed(blocks) if not b.note]
     rows = [(b, s) for b, s in rows if s]
     # 1. page numbers
     pages = [i for i, (_b, s) in enumerate(rows) if is_page_number(s)]
@@ -125,6 +126,24 @@ def clean(blocks: list[Block], warnings: list[dict]) -> list[Line]:
         text = canon(strip_markup("".join(b.text.strip() for b in g)))
         if text:
             out.append(Line(text, g[0].line, g[0].page, g[0].level))
+    return out
+
+
+_OPEN_BOOKMARK = re.compile(r"\[bookmark\s*[:：]?[^\]\[]*$")
+_CLOSE_BOOKMARK = re.compile(r"^[^\[\]]*\]")
+
+
+def _split_markup_closed(blocks: list[Block]) -> list[Block]:
+    """Word's bookmark residue (`[bookmark: _GoBack]`) broken by a line wrap (`[bookmark:` |
+    `_GoBack]责任人：…`) is removed from both lines, so the second is read as what it says
+    (a labelled field) instead of being joined to the item above as text."""
+    out = list(blocks)
+    for i in range(len(out) - 1):
+        m = _OPEN_BOOKMARK.search(out[i].text)
+        n = _CLOSE_BOOKMARK.match(out[i + 1].text) if m else None
+        if m and n:
+            out[i] = dataclasses.replace(out[i], text=out[i].text[:m.start()])
+            out[i + 1] = dataclasses.replace(out[i + 1], text=out[i + 1].text[n.end():])
     return out
 
 

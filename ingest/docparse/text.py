@@ -48,7 +48,7 @@ def canon(line: str) -> str:
 
 def strip_markup(line: str) -> str:
     """Remove Markdown/Word export residue: headings, bold, <sub>, bookmarks."""
-    s = re.sub(r"\[bookmark:[^\]]*\]", "", line)
+    s = re.sub(r"\[bookmark\s*[:：][^\]]*\]", "", line)
     s = re.sub(r"</?su[bp]>", "", s)
     s = s.replace("**", "").replace("__", "")
     s = re.sub(r"^\s*#{1,6}\s*", "", s)
@@ -148,10 +148,26 @@ def _clause_end(text: str, start: int) -> int:
     return i if depth == 0 else len(text) + 1
 
 
+# what a unit list never holds: a sentence (，。；) or the words of a note about units
+# (`〔责任单位主要负责人由市领导兼任的，…下同，不再列出〕` is a note, not a list of units)
+_NOT_A_LIST = re.compile(r"[，。；,;]|负责人|负责同志|下同|不再|的$|兼任")
+
+
+def is_unit_clause(text: str, m: re.Match) -> bool:
+    """A bracket opened by a unit label is a unit clause when the label has its colon
+    (`〔责任单位：…〕`, `[责任 单位:…]`); without one (`（责任单位市生态环境局）`) only when
+    what it holds reads as a list of units, not a note about them."""
+    if m.group(0).endswith("："):
+        return True
+    end = _clause_end(text, m.end())
+    inner = text[m.end(): min(end, len(text) + 1) - 1]
+    return bool(inner.strip()) and not _NOT_A_LIST.search(inner)
+
+
 def split_unit_clause(text: str) -> tuple[str, str | None]:
     """`…。〔责任单位：A、B（C）〕` → (text without the clause, 'A、B（C）'). The last clause
     is the one a measure's units are written in."""
-    clauses = list(UNIT_LABEL.finditer(text))
+    clauses = [m for m in UNIT_LABEL.finditer(text) if is_unit_clause(text, m)]
     if not clauses:
         return text, None
     m = clauses[-1]
@@ -177,6 +193,8 @@ def unit_clauses(text: str) -> tuple[str, list[str]]:
     while True:
         clauses = []
         for m in UNIT_LABEL.finditer(rest):
+            if not is_unit_clause(rest, m):
+                continue
             end = _clause_end(rest, m.end())
             if end > len(rest):
                 continue

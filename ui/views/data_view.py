@@ -179,7 +179,11 @@ def document_tab(region) -> None:
     st.markdown("#### 3. 新单位")
     if len(review.units):
         places = {p.code: p.name for p in region.places.all()}
-        st.caption("这些单位库中还没有：请确认它们所属的区县或管理区（用于按地区汇总）。")
+        if review.exists:
+            st.caption("修订中出现的新单位默认不勾选：请核对它确是新单位（而不是被误读的注释或括号说明），"
+                       "选好所属区县或管理区后勾选“确认”；不是单位的，请在上方表格中从“责任单位”里删去。")
+        else:
+            st.caption("这些单位库中还没有：请确认它们所属的区县或管理区（用于按地区汇总）。")
         review.units = st.data_editor(
             review.units, key="units_editor", hide_index=True, width="stretch", disabled=["单位"],
             column_config={"所属": st.column_config.SelectboxColumn(options=list(places),
