@@ -5,6 +5,8 @@ right, bodies intact, targets told apart, and the count of silent losses. Assert
   python bench/docparse_bench.py [--only jj_work_points] [--details] [--markdown | --summary]
 
 --summary prints variant × source, each cell the lowest measure (and which), for README.md.
+--legacy reads every source's Word-numbered variant saved as .doc by LibreOffice (needs LibreOffice
+Writer) through the .doc reader, timing the conversion, and scores it.
 
 The parser measured is whatever `ingest.docparse` is first on the path, so another branch's
 parser can be measured with this corpus:
@@ -42,8 +44,12 @@ def main() -> None:
     ap.add_argument("--details", action="store_true", help="print the first failures of each case")
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
     ap.add_argument("--summary", action="store_true", help="variant × source, lowest measure per cell (Markdown)")
+    ap.add_argument("--legacy", action="store_true", help="the Word-numbered variant as .doc, through LibreOffice")
     args = ap.parse_args()
     run, measures = _corpus()
+    if args.legacy:
+        _legacy(run, measures, args.only)
+        return
     import ingest.docparse as parser_module
 
     out = Path(tempfile.mkdtemp(prefix="onemap-doccorpus-"))
@@ -101,6 +107,38 @@ def _summary(run, measures, out: Path, only: str) -> None:
     print("|---|" + "---|" * len(sources))
     for variant, row in grid.items():
         print(f"| {variant} | " + " | ".join(row.get(s, "–") for s in sources) + " |")
+
+
+def _legacy(run, measures, only: str) -> None:
+    """.doc (written by LibreOffice from the docx_numbering variant) → the project's .doc reader
+    (LibreOffice converts it back to .docx): seconds per read, and the measures."""
+    import subprocess
+
+    from ingest.docparse import parse_document
+    from ingest.docparse.readers import legacy
+    from tests.doc_corpus.generate import build
+    from tests.doc_corpus.model import SOURCES
+    from tests.doc_corpus.score import score
+
+    exe = legacy.soffice()
+    if exe is None or not legacy.writer_installed(exe):
+        print("LibreOffice Writer is not installed: nothing measured")
+        return
+    out = Path(tempfile.mkdtemp(prefix="onemap-legacy-"))
+    print(f"{'source':18} {'read .doc':>9} " + " ".join(f"{m[:9]:>9}" for m in measures) + "    silent  items")
+    for source in SOURCES:
+        if only and only not in source:
+            continue
+        path, truth = build(source, "docx_numbering", out / source)
+        subprocess.run([exe, "--headless", f"-env:UserInstallation=file://{out}/profile", "--convert-to", "doc",
+                        "--outdir", str(path.parent), str(path)], check=True, capture_output=True, timeout=300)
+        t0 = time.perf_counter()
+        doc = parse_document(path.with_suffix(".doc"), run.unit_parser(SOURCES[source][2]))
+        took = time.perf_counter() - t0
+        sc = score(doc, truth)
+        values = sc.measures()
+        print(f"{source:18} {took:8.1f}s " + " ".join(f"{values[m] * 100:8.1f}%" for m in measures)
+              + f" {sc.silent_losses:7d}  {sc.matched}/{sc.truth_items}")
 
 
 if __name__ == "__main__":

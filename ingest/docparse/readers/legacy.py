@@ -1,6 +1,8 @@
 """Legacy Word (.doc) and WPS (.wps) documents: converted to .docx by LibreOffice
 (`soffice --headless --convert-to docx`) when it is installed, then read as Word.
-No Python library reads these binary formats reliably, so conversion is the honest path."""
+No Python library reads these binary formats reliably, so conversion is the honest path.
+Measured here (2 shared cores, LibreOffice 7.4): 3–5 s per document of the seed's size
+(80 KB .doc, 164 items), most of it LibreOffice starting; see bench/docparse_bench.py --legacy."""
 
 from __future__ import annotations
 
@@ -47,4 +49,10 @@ def read(path: Path) -> list[Block]:
         out = Path(tmp) / "source.docx"
         if not out.is_file():
             raise DocParseError(f"{kind}文件转换失败：文件可能已损坏。请在 Word/WPS 中另存为 .docx 后再导入")
-        return word.read(out)
+        blocks = word.read(out)
+    if any(b.level is not None for b in blocks):
+        # LibreOffice does not keep Word's lvlRestart 0 (numbers that go on counting across
+        # sections): its conversion numbers such lists anew in each section
+        blocks.insert(0, Block("", line=0, note=f"{kind}文件经 LibreOffice 转换：Word 自动编号如跨章节连续计数，"
+                                                 "转换后会按章节重新编号，请对照原文核对编号"))
+    return blocks

@@ -22,7 +22,8 @@ def _val(el, tag: str) -> str | None:
 
 def fmt_number(n: int, fmt: str) -> str:
     if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "ideographDigital",
-               "japaneseCounting", "taiwaneseCounting"):
+               "japaneseCounting", "taiwaneseCounting",
+               "taiwaneseCountingThousand"):  # what LibreOffice writes for 一、二 after a .doc round trip
         return int_to_cn(n)
     if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and 1 <= n <= len(CIRCLED):
         return CIRCLED[n - 1]
