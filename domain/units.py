@@ -18,7 +18,8 @@ from domain.places import Place, PlaceSet
 
 _OPEN = "（([〔【"
 _CLOSE = "）)]〕】"
-_GROUP = re.compile(r"^各县[（(]市[、,，]?区[)）]")
+# 各县（市、区）; a city without county-level cities writes 各县（区） (抚州市), one without districts 各县（市）
+_GROUP = re.compile(r"^各县[（(](?:市[、,，]?区|区|市)[)）]")
 # A role written after a unit's name (`市生态环境局（牵头）`) is a note, not part of the name.
 _ROLE_NOTE = re.compile(r"（(?:牵头|配合|负责|主责|协助|牵头单位|配合单位|责任单位)）$")
 _ABBREV = re.compile(r"^(?P<full>.+?)[（(]以下简称[“\"]?(?P<short>[^”\")）]+)[”\"]?[)）]$")

@@ -107,6 +107,17 @@ def test_truth_counts_checked_by_hand():
     assert [m["acceptance"] for m in sr["items"][1]["children"]] == [["市生态环境局"], ["市生态环境局"], ["市工信局"]]
     assert len(sr["items"][2]["children"][1]["units"]) == 13  # 12 counties of 上饶市 + 上饶经开区
 
+    # written after the parser (unseen by it): 上饶's 2025 work points, 抚州's list (各县（区）: no county-level city)
+    swp = load_truth("sr_work_points")
+    assert swp["year"] == 2025 and [t["number"] for t in swp["items"]] == list(range(1, 11))  # counting on
+    assert [t["section"] for t in swp["items"]].count("持续深入打好碧水保卫战") == 3 and len(swp["targets"]) == 4
+    assert len(swp["items"][1]["units"]) == 13  # 大气环境科 + the 12 county bureaus of 上饶市
+    fz = load_truth("fz_rectification")
+    assert [len(p["children"]) for p in fz["items"]] == [3, 2, 2, 2]
+    assert len(fz["items"][1]["children"][1]["units"]) == 12  # 市农业农村局 + 11 counties' 县委、县政府
+    assert [m["acceptance"] for m in fz["items"][2]["children"]] == [["市生态环境局"], ["市应急管理局"]]
+    assert fz["items"][1]["deadline"] == "2026-06-30" and fz["items"][3]["deadline"] == "ongoing"
+
 
 def test_generation_is_deterministic(tmp_path):
     for variant in ("wrapped_txt", "unit_notes", "docx_numbering", "docx_table"):

@@ -117,3 +117,14 @@ def test_unit_levels_and_dicts(up):
     assert (a.place_code, b.place_code) == ("360200", "360281")
     assert b.as_dict() == {"name": "乐平市委、市政府", "place_code": "360281", "place_name": "乐平市", "level": "county"}
     assert a.alias_of is None
+
+
+def test_county_group_written_for_a_city_without_county_level_cities():
+    """抚州市 has counties and districts only: its documents write 各县（区）; a city without
+    districts writes 各县（市）. Both mean every county-level division of the city."""
+    fz = UnitParser(PlaceSet.from_dict({"adcode": "361000", "name": "抚州市", "counties": [
+        {"adcode": "361002", "name": "临川区"}, {"adcode": "361021", "name": "南城县"}]}))
+    assert names(fz.parse("市农业农村局，各县（区）党委、政府")) == [
+        ("市农业农村局", "抚州市"), ("临川区委、区政府", "临川区"), ("南城县委、县政府", "南城县")]
+    assert names(fz.parse("各县(区)生态环境局")) == [("临川区生态环境局", "临川区"), ("南城县生态环境局", "南城县")]
+    assert names(fz.parse("各县（市）自然资源局")) == [("临川区自然资源局", "临川区"), ("南城县自然资源局", "南城县")]

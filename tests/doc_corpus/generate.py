@@ -101,7 +101,7 @@ def build(source: str, variant: str, out_dir: Path) -> tuple[Path, dict]:
     return out, truth
 
 
-CITY_NAMES = {"jdz": "景德镇市", "jj": "九江市", "sr": "上饶市"}
+CITY_NAMES = {"jdz": "景德镇市", "jj": "九江市", "sr": "上饶市", "fz": "抚州市"}
 
 
 def _combined(blocks: list[Block], genre: str, city: str, truth: dict) -> tuple[list[str], dict]:

@@ -26,7 +26,11 @@ SOURCES = {
     "jj_rectification": (HERE / "sources" / "jiujiang_rectification.txt", "整改清单", "jj"),
     "jj_work_points": (HERE / "sources" / "jiujiang_work_points_2021.txt", "工作要点", "jj"),
     "sr_rectification": (HERE / "sources" / "shangrao_rectification.txt", "整改清单", "sr"),
+    # written after the parser was finished, never seen by it before being added (issue 12, "unseen")
+    "sr_work_points": (HERE / "sources" / "shangrao_work_points_2025.txt", "工作要点", "sr"),
+    "fz_rectification": (HERE / "sources" / "fuzhou_rectification.txt", "整改清单", "fz"),
 }
+YEARS = {"jdz_work_points": 2026, "jj_work_points": 2021, "sr_work_points": 2025}  # a work points' year
 
 # The places each city's UnitParser is built from (九江市: real county-level divisions, 2021).
 CITIES = {
@@ -51,12 +55,23 @@ CITIES["sr"] = {
     "zones": [{"code": "361100-Z01", "name": "上饶经开区", "aliases": ["上饶经济技术开发区"]},
               {"code": "361100-Z02", "name": "上饶高铁经济试验区"}],
 }
+# 抚州市: counties and districts only (no county-level city), so its documents write 各县（区）
+CITIES["fz"] = {
+    "adcode": "361000", "name": "抚州市",
+    "counties": [{"adcode": c, "name": n} for c, n in (
+        ("361002", "临川区"), ("361003", "东乡区"), ("361021", "南城县"), ("361022", "黎川县"), ("361023", "南丰县"),
+        ("361024", "崇仁县"), ("361025", "乐安县"), ("361026", "宜黄县"), ("361027", "金溪县"), ("361028", "资溪县"),
+        ("361030", "广昌县"))],
+    "zones": [{"code": "361000-Z01", "name": "抚州高新区", "aliases": ["抚州高新技术产业开发区"]}],
+}
 COUNTIES = {
     "jdz": ["昌江区", "珠山区", "浮梁县", "乐平市"],
     "jj": [c["name"] for c in CITIES["jj"]["counties"]],
     "sr": [c["name"] for c in CITIES["sr"]["counties"]],
+    "fz": [c["name"] for c in CITIES["fz"]["counties"]],
 }
-ZONES = {"jdz": ["高新区", "昌南新区"], "jj": ["九江经开区", "八里湖新区"], "sr": ["上饶经开区", "上饶高铁经济试验区"]}
+ZONES = {"jdz": ["高新区", "昌南新区"], "jj": ["九江经开区", "八里湖新区"], "sr": ["上饶经开区", "上饶高铁经济试验区"],
+         "fz": ["抚州高新区"]}
 
 FIELD_LABELS = ("整改目标", "整改时限", "整改措施", "验收单位", "责任人")
 

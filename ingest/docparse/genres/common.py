@@ -12,7 +12,7 @@ from ingest.docparse.structure import Line
 from ingest.docparse.text import unit_clauses
 
 # `各县（市、区）为各项任务责任单位` (often in a note): every county is responsible for every task
-DOC_WIDE = re.compile(r"(?P<who>各县（市[、，]?区）[^，。；为（）]{0,12}?)(?:均|都)?为(?:本方案|本要点|以下|上述)?"
+DOC_WIDE = re.compile(r"(?P<who>各县（(?:市[、，]?区|区|市)）[^，。；为（）]{0,12}?)(?:均|都)?为(?:本方案|本要点|以下|上述)?"
                       r"(?:各项|所有|全部|以上)?(?:重点|整改)?(?:工作|任务)(?:的)?(?:责任单位|责任主体)")
 _NOTE = re.compile(r"不再(?:单独)?(?:单列|列出|重复列出)|为(?:各项|所有|全部)?(?:工作|任务)?的?(?:责任单位|责任主体)"
                    r"|下同|负责人|负责同志|兼任")  # `主要负责人由市领导兼任的` / `下同`: notes about the units
