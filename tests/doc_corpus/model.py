@@ -1,8 +1,8 @@
 """The corpus's own reading of its source texts: lines → blocks (numbered paragraphs,
-labelled fields, plain paragraphs), and the known unit groups of the two cities.
+labelled fields, plain paragraphs), and the known unit groups of each city.
 
-This is deliberately NOT the project's parser: it only has to read the four committed
-source texts (two seeds, two written for 九江市), whose layout is known, so the variants
+This is deliberately NOT the project's parser: it only has to read the committed
+source texts (two seeds, the others written for 九江市、上饶市、抚州市), whose layout is known, so the variants
 can be rendered from the structure (Word numbering, tables, PDF) and the truth could be
 derived once and then checked by hand (see README.md). Nothing here is used to score.
 """
