@@ -115,8 +115,9 @@ def test_overview_shows_the_documents_targets(demo_dir):
     assert not at.exception
     label = f"《{TITLE}》主要目标（4 项指标，不计入任务）"
     assert label in [e.label for e in at.expander]
-    frames = [d.value for d in at.dataframe if "目标指标" in d.value.columns]
-    mine = next(f for f in frames if len(f) == 4)
+    frames = [t.value for t in at.table]
+    mine = next(f for f in frames if len(f) == 4).reset_index()
+    assert list(mine["编号"]) == ["1", "2", "3", "4"]
     assert list(mine["目标指标"]) == [e[1] for e in EXPECTED]
     assert list(mine["关联区县"]) == ["浮梁县、乐平市", "", "高新区", ""]
     assert list(mine["关联点位"]) == ["", "南河河口、关山村、共产主义水库", "", ""]

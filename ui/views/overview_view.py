@@ -178,11 +178,14 @@ def targets_section(documents: set[str], site_names: dict[str, str]) -> None:
     the tasks (they have no status and are not counted above)."""
     targets = data.targets()
     targets = targets[targets["document"].isin(documents)]
-    for doc, g in targets.groupby("document", sort=False):
+    for _doc, g in targets.groupby("document", sort=False):
         title = g["document_title"].iloc[0]
         with st.expander(f"《{title}》主要目标（{len(g)} 项指标，不计入任务）"):
-            st.dataframe(table(target_rows(g, site_names).drop(columns=["来源文件", "文件标题"])),
-                         hide_index=True, width="stretch", key=f"ov_targets_{doc}")
+            rows = target_rows(g, site_names).drop(columns=["来源文件", "文件标题"])
+            if not rows["编号"].astype(bool).any():  # indicators written as —— lines have no number
+                rows = rows.drop(columns=["编号"])
+            # a static table: an indicator is read whole (a grid cuts long text at the column edge)
+            st.table(table(rows).set_index(rows.columns[0]))
 
 
 CITY_DEPTS = "市直部门"
