@@ -117,6 +117,9 @@ def test_truth_counts_checked_by_hand():
     assert len(fz["items"][1]["children"][1]["units"]) == 12  # 市农业农村局 + 11 counties' 县委、县政府
     assert [m["acceptance"] for m in fz["items"][2]["children"]] == [["市生态环境局"], ["市应急管理局"]]
     assert fz["items"][1]["deadline"] == "2026-06-30" and fz["items"][3]["deadline"] == "ongoing"
+    jj25 = load_truth("jj_work_points_2025")  # unseen too: 主要目标 as （一）, tasks under 重点工作
+    assert jj25["year"] == 2025 and [t["number"] for t in jj25["items"]] == [1, 2] * 3 and len(jj25["targets"]) == 3
+    assert len(jj25["items"][1]["units"]) == 16  # 水生态环境科 + 13 county bureaus + 2 zone bureaus
 
 
 def test_generation_is_deterministic(tmp_path):

@@ -189,7 +189,7 @@ def work_points(blocks: list[Block], city: str, year: int) -> dict:
         if b.kind == "num" and b.style == "cn_dun":
             top = b.text
             section = b.text if annex else ""
-        elif b.kind == "num" and b.style == "cn_paren" and not annex and top == "重点任务":
+        elif b.kind == "num" and b.style == "cn_paren" and not annex and top in ("重点任务", "重点工作"):
             section = b.text
         elif top == "主要目标" and not annex and (b.kind == "num" or b.text.startswith("——")):
             targets.append(b.text.lstrip("—"))

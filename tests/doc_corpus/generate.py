@@ -226,7 +226,7 @@ def _unit_notes(blocks, lines, genre, city, truth):
                     units += "等"
             s = s[:u] + units + s[c:]
         out.append(s)
-        if genre == "工作要点" and b.kind == "num" and b.text == "重点任务":
+        if genre == "工作要点" and b.kind == "num" and b.text in ("重点任务", "重点工作"):
             out.append("各县（市、区）生态环境局为以下各项重点任务的责任单位，不再单列。")
     if genre == "工作要点":
         bureaus = [f"{c}生态环境局" for c in COUNTIES[city]]

@@ -29,8 +29,9 @@ SOURCES = {
     # written after the parser was finished, never seen by it before being added (issue 12, "unseen")
     "sr_work_points": (HERE / "sources" / "shangrao_work_points_2025.txt", "工作要点", "sr"),
     "fz_rectification": (HERE / "sources" / "fuzhou_rectification.txt", "整改清单", "fz"),
+    "jj_work_points_2025": (HERE / "sources" / "jiujiang_work_points_2025.txt", "工作要点", "jj"),
 }
-YEARS = {"jdz_work_points": 2026, "jj_work_points": 2021, "sr_work_points": 2025}  # a work points' year
+YEARS = {"jdz_work_points": 2026, "jj_work_points": 2021, "sr_work_points": 2025, "jj_work_points_2025": 2025}  # a work points' year
 
 # The places each city's UnitParser is built from (九江市: real county-level divisions, 2021).
 CITIES = {
