@@ -14,7 +14,7 @@ import math
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -25,6 +25,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
+from domain.sites import SiteRecord  # noqa: F401 - re-exported: the importers' record type
 from geo.crs import crs_label, guess_projected, metric_crs_for, parse_crs
 from geo.region import Region
 from ingest.report import Report
@@ -53,21 +54,6 @@ COORD_PAIRS = (("经度", "纬度"), ("lon", "lat"), ("lng", "lat"), ("longitude
                ("X", "Y"), ("X坐标", "Y坐标"), ("东坐标", "北坐标"), ("Lon", "Lat"), ("LON", "LAT"))
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xls")
 VECTOR_SUFFIXES = (".geojson", ".json", ".zip", ".shp", ".gpkg", ".kml", ".kmz")
-
-
-@dataclass
-class SiteRecord:
-    id: str
-    kind: str
-    name: str
-    geometry: BaseGeometry  # WGS84
-    county_code: str | None
-    aliases: list[str] = field(default_factory=list)
-    attrs: dict = field(default_factory=dict)
-    source_crs: str = "EPSG:4326"
-    source: str = ""
-    illustrative: bool = False
-    row: int | str = 0
 
 
 @dataclass

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -23,6 +24,25 @@ from store.db import reader
 
 # the address of the browser behind the current script run (set by app.py each run)
 client_address: contextvars.ContextVar[str] = contextvars.ContextVar("client_address", default="")
+# where the address is read when the run's own value is not set: a widget's callback runs in a
+# fresh thread before the page (and its set()) does — the UI registers its reader here, so this
+# module needs no Streamlit
+_client_provider: Callable[[], str] | None = None
+
+
+def set_client_provider(fn: Callable[[], str] | None) -> None:
+    global _client_provider
+    _client_provider = fn
+
+
+def _client() -> str:
+    got = client_address.get()
+    if not got and _client_provider is not None:
+        try:
+            got = _client_provider() or ""
+        except Exception:  # noqa: BLE001 - the record is written without an address rather than not at all
+            got = ""
+    return got
 
 # action names as stored (Chinese: the auditor reads and filters them as they are)
 SIGN_IN, SIGN_IN_FAILED, LOCKED, SIGN_OUT, TIMED_OUT = "登录", "登录失败", "账户锁定", "退出登录", "会话超时"
@@ -45,7 +65,7 @@ def record(s: Session, actor: Actor | None, action: str, *, object_type: str = "
                        display_name=(actor.display_name if actor else "")[:100], role=actor.role if actor else "",
                        unit=(actor.unit if actor else "")[:200], action=action, object_type=object_type[:32],
                        object_id=str(object_id)[:200], summary=summary, before=_plain(before), after=_plain(after),
-                       client=client_address.get()[:100])
+                       client=_client()[:100])
     s.add(row)
     s.flush()
     return row
@@ -91,8 +111,31 @@ def entries(actor: Actor | None, flt: AuditFilter = AuditFilter()) -> pd.DataFra
     return pd.DataFrame(out, columns=COLUMNS)
 
 
+# The record keeps stable machine keys; the auditor reads them in Chinese. Keys not listed
+# (counts, table names) are Chinese already or shown as they are.
+KEY_NAMES = {"region": "行政区划", "sha256": "文件SHA-256", "sites": "点位", "documents": "文件", "document_id": "文件编号",
+             "filename": "文件名", "status": "状态", "version": "版本", "event_id": "状态记录编号", "note": "说明",
+             "at": "时间", "files": "附件数", "views": "视图", "inspection_id": "检查任务编号", "stops": "检查点位",
+             "inspectors": "检查人员", "text": "检查发现", "photos": "照片数", "schema_revision": "数据库版本"}
+
+
 def _text(value) -> str:
-    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    """A before/after record as the auditor reads it: 状态：整改中；版本：3."""
+    if value is None:
+        return ""
+    if not isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+
+    def one(v) -> str:
+        if v is None:
+            return "（无）"
+        if isinstance(v, list):
+            return "、".join(one(x) for x in v) or "（无）"
+        if isinstance(v, dict):
+            return "，".join(f"{KEY_NAMES.get(k, k)} {one(x)}" for k, x in v.items())
+        return str(v)
+
+    return "；".join(f"{KEY_NAMES.get(k, k)}：{one(v)}" for k, v in value.items())
 
 
 def choices(actor: Actor | None) -> tuple[list[str], list[str]]:

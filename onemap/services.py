@@ -552,8 +552,8 @@ def _candidate_sites(review, region: Region, report: Report):
     from pyproj import Transformer
     from shapely.geometry import Point
 
+    from domain.sites import SiteRecord
     from geo.crs import parse_crs
-    from ingest.sites import SiteRecord
     from onemap.kinds import kind_by_any
 
     out = []

@@ -62,7 +62,7 @@ def task_static_frame(s: Session, places: PlaceSet | None = None) -> pd.DataFram
     if t.empty:
         return pd.DataFrame(columns=STATIC_COLUMNS)
     docs = dict(s.execute(select(m.Document.id, m.Document.short_name)).all())
-    t["document"] = t["document_id"].map(docs).fillna("")
+    t["document"] = t["document_id"].map(docs).astype(object).fillna("")
     tu = _read(s, select(m.TaskUnit.task_id, m.TaskUnit.role, m.Unit.name, m.Unit.place_code)
                .join(m.Unit, m.Unit.id == m.TaskUnit.unit_id).order_by(m.TaskUnit.task_id, m.TaskUnit.position))
     resp = tu[tu["role"] == "responsible"] if len(tu) else tu

@@ -15,9 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain import status as st
+from domain.sites import SiteRecord
 from domain.tasktree import Item, ParsedDoc, duplicate_paths
 from domain.units import Unit as ParsedUnit
-from ingest.sites import SiteRecord
 from onemap import settings
 from onemap.kinds import kind_by_any
 from store import models as m

@@ -147,7 +147,12 @@ def test_status_change_row_holds_who_what_before_and_after(demo_dir):
     row = frame.iloc[0]
     assert (row["姓名"], row["角色"], row["单位"], row["操作"], row["对象"], row["来源地址"]) == (
         "填报员丁", "填报", "乐平市生态环境局", "状态变更", ref, "10.1.2.3")
-    assert '"status": "整改中"' in row["变更前"] and '"status": "申请销号"' in row["变更后"]
+    # the auditor reads the record in Chinese (the stored JSON keeps its stable keys)
+    with reader() as s:
+        seq = s.execute(text("SELECT max(seq) FROM status_events WHERE task_id = :t"), {"t": tid}).scalar()
+    assert row["变更前"] == f"状态：整改中；版本：{seq - 1}"
+    assert row["变更后"].startswith(f"状态：申请销号；版本：{seq}；状态记录编号：")
+    assert "；说明：整改完成；" in row["变更后"] and "status" not in row["变更后"]
     with pytest.raises(PermissionError, match="“填报”角色不能查阅审计记录"):
         audit.entries(FILLER)
 

@@ -242,8 +242,8 @@ def test_finding_needs_text_or_change_and_a_listed_site(demo_dir):
 
 
 def test_a_change_chosen_before_someone_elses_is_not_dropped_by_a_rerun(demo_dir):
-    """The page reruns between the other user's change and the click (the text box losing
-    focus does that): the options change under the choice. The save must still be refused
+    """The page reruns between the other user's change and the click: the options change
+    under the choice. The save must still be refused
     by name, not stored as a finding without the change the inspector chose."""
     from store import repo
 
@@ -256,7 +256,8 @@ def test_a_change_chosen_before_someone_elses_is_not_dropped_by_a_rerun(demo_dir
     at.selectbox(key=f"{key}_to").set_value("整改中").run()
     with transaction() as s:
         repo.record_status(s, tid, "整改中", actor="赵六", note="另一人登记")
-    at.text_area(key=f"{key}_text").input("边坡有新的开采痕迹").run()  # the rerun
+    at.run()  # a rerun (any other widget, another stop) redraws the options under the choice
+    at.text_area(key=f"{key}_text").input("边坡有新的开采痕迹")
     events, findings = _count("status_events"), _count("inspection_findings")
     at.button(key=f"{key}_save").click().run()
     assert [e.value for e in at.error] == ["未登记：该任务刚被 赵六 更新为“整改中”，请刷新后重试。填写的内容已保留。"]

@@ -22,11 +22,19 @@ def client() -> str:
     """The browser's address as the server saw it (behind a proxy: X-Forwarded-For)."""
     try:
         fwd = st.context.headers.get("X-Forwarded-For", "")
+        host = st.context.headers.get("Host", "")
         ip = st.context.ip_address
     except Exception:  # noqa: BLE001 - no request context: unknown
         return ""
     fwd = fwd.split(",")[0].strip() if isinstance(fwd, str) else ""
-    return fwd or (ip if isinstance(ip, str) else "")  # AppTest has no real request (mock values)
+    if fwd or isinstance(ip, str):
+        return fwd or ip
+    # Streamlit gives no address for a browser on the server itself; a real request has a Host
+    # header (AppTest has no real request: mock values)
+    return "127.0.0.1" if isinstance(host, str) and host else ""
+
+
+audit.set_client_provider(client)  # callbacks record the browser's address too
 
 
 def current() -> Actor | None:

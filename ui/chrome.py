@@ -2,9 +2,9 @@
 
 Streamlit (1.67) does not localise the file uploader ("Upload", "200MB per file • DOCX,
 TXT", "Drag and drop files here") nor the keyboard hints under text inputs ("Press
-Enter to apply", "Press Ctrl+Enter to submit form"), and offers no option for them.
-Multiselect placeholders are set per widget (`placeholder=`); for the rest, one
-stylesheet, served inline with the page (no outside request), hides the English text
+Enter to apply", "Press Ctrl+Enter to submit form") nor a multiselect's "Select all"
+option, and offers no option for them. Multiselect placeholders are set per widget
+(`placeholder=`); for the rest, one stylesheet, served inline with the page (no outside request), hides the English text
 and shows the Chinese through `::after`. The selectors are Streamlit's `data-testid`
 attributes, plus the styled-component class of the drag hint (no test id in 1.67)."""
 
@@ -14,6 +14,8 @@ import streamlit as st
 
 UPLOAD = "选择文件"
 DRAG = "松开鼠标即可上传"
+SELECT_ALL = "全选"
+SELECT_MATCHES = "选择全部匹配项"
 
 
 def upload_hint() -> str:
@@ -36,6 +38,10 @@ def css() -> str:
 [data-testid="stFileUploaderDropzoneInstructions"] span {{ display: none; }}
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after {{
   content: "{upload_hint()}"; font-size: 0.875rem; opacity: 0.7; }}
+/* a multiselect's bulk options ("Select all", "Select N matches") */
+[data-key="__select_all__"] > [data-item-hl], [data-key="__select_matches__"] > [data-item-hl] {{ display: none; }}
+[data-key="__select_all__"]::after {{ content: "{SELECT_ALL}"; }}
+[data-key="__select_matches__"]::after {{ content: "{SELECT_MATCHES}"; }}
 /* the hint while a file is dragged over the drop zone */
 {drop} > div.euud7oh1 > span {{ display: none; }}
 {drop} > div.euud7oh1::after {{ content: "{DRAG}"; }}

@@ -272,8 +272,11 @@ def candidates_section(review: rv.Review, region) -> None:
         crs = f3.selectbox("坐标系", list(CRS_CHOICES), format_func=lambda c: CRS_CHOICES[c], key="cand_form_crs")
         g1, g2, g3 = st.columns(3)
         name = g1.text_input("名称（默认同地名）", key="cand_form_name")
-        x = g2.number_input("经度 / X（东）", value=None, format="%.6f", key="cand_form_x")
-        y = g3.number_input("纬度 / Y（北）", value=None, format="%.6f", key="cand_form_y")
+        w, so, e, n = region.bbox  # an example inside the city, not Streamlit's "None"
+        x = g2.number_input("经度 / X（东）", value=None, format="%.6f", key="cand_form_x",
+                            placeholder=f"如 {(w + e) / 2:.6f}")
+        y = g3.number_input("纬度 / Y（北）", value=None, format="%.6f", key="cand_form_y",
+                            placeholder=f"如 {(so + n) / 2:.6f}")
         if st.form_submit_button("设为新建"):
             i = review.candidates.index[review.candidates["地名"] == pick][0]
             for col, v in (("新建", True), ("类型", code_of[kind]), ("名称", name.strip() or pick), ("坐标系", crs),

@@ -293,9 +293,10 @@ def record_tab(region, v) -> None:
 
 
 def stop_form(inspection_id: int, site_id: str, tasks: pd.DataFrame, key: str) -> None:
-    """Not an st.form: choosing a task refreshes the status changes it allows. The save runs
-    in a callback, so a refusal keeps the typed text and a success clears it; either way the
-    stop shows what happened."""
+    """The task and the status change stay outside the form (choosing a task refreshes the
+    changes it allows); the text, photos and 登记 are a form. The save runs in a callback, so
+    a refusal keeps the typed text and a success clears it; either way the stop shows what
+    happened."""
     actor = operator()
     # only the tasks this account may report on (the service refuses the others)
     items = [t for t in stop_tasks(site_id, tasks) if services.may_report(actor, t.task_id)]
@@ -330,11 +331,15 @@ def stop_form(inspection_id: int, site_id: str, tasks: pd.DataFrame, key: str) -
                       args=(key, tid, version if tid != WHOLE_SITE else None))
     need = {st_status.APPLIED: "整改完成情况说明", st_status.RETURNED: "退回理由",
             st_status.ONGOING: "本期进展"}.get(to)
-    st.text_area(f"检查发现（作为{need}，必填）" if need else "检查发现", key=f"{key}_text", height=80)
-    st.file_uploader("现场照片", accept_multiple_files=True, type=["jpg", "jpeg", "png", "heic", "pdf"],
-                     key=f"{key}_photos_{st.session_state.get(f'{key}_round', 0)}")
-    st.button("登记", key=f"{key}_save", type="primary", on_click=_save_finding,
-              args=(inspection_id, site_id, key))
+    # the text, the photos and the button are one form: typing sends nothing until 登记, so a
+    # press right after typing cannot be taken by the text box's own rerun (a press was lost
+    # about 1 in 80 when the box committed its text on blur and the page redrew under the click)
+    with st.form(key=f"{key}_form", border=False, enter_to_submit=False):
+        st.text_area(f"检查发现（作为{need}，必填）" if need else "检查发现", key=f"{key}_text", height=80)
+        st.file_uploader("现场照片", accept_multiple_files=True, type=["jpg", "jpeg", "png", "heic", "pdf"],
+                         key=f"{key}_photos_{st.session_state.get(f'{key}_round', 0)}")
+        st.form_submit_button("登记", key=f"{key}_save", type="primary", on_click=_save_finding,
+                              args=(inspection_id, site_id, key))
 
 
 def _task_names(items) -> dict[int, str]:
