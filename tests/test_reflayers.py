@@ -212,3 +212,26 @@ def test_geod_sanity():
     """The 1 m bound above is meaningful: 1e-5° of longitude here is about a metre."""
     d = GEOD.inv(117.2, 29.3, 117.2 + 1e-5, 29.3)[2]
     assert 0.9 < d < 1.0 and math.isfinite(d)
+
+
+def test_map_script_escapes_names_and_classes_each_feature(demo_dir):
+    """The drawn layer: one row per stored feature, names escaped (the fixture's second name
+    carries <b>…</b>), the layer's CSS class and its pane; the legend names the layer."""
+    import folium
+
+    from layers.reference import prepare_layer, reference_groups, reference_legend_html
+
+    reflayers.add_layer(MANAGER_ACTOR, REDLINE, name="生态保护红线<i>")
+    row = reflayers.layers().iloc[0]
+    layer = prepare_layer(row["id"], row["name"], row["kind"], row["style"], row["geometry_type"],
+                          reflayers.layer_features(int(row["id"])))
+    assert [r[0] for r in layer.rows] == [
+        f["properties"]["名称"].replace("<", "&lt;").replace(">", "&gt;") for f in redline_features()]
+    m = folium.Map(tiles=None)
+    for fg in reference_groups([layer]):
+        fg.add_to(m)
+    page = m.get_root().render()
+    assert "<b>昌江</b>" not in page and "生态保护红线<i>" not in page
+    assert f'"onemap-ref-{row["id"]}"' in page and 'createPane("onemapRef")' in page
+    legend = reference_legend_html([layer])
+    assert "生态保护红线&lt;i&gt;（3）" in legend and "<i>" not in legend

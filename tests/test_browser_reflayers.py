@@ -1,0 +1,117 @@
+"""Reference layers in a real browser (headless Chromium, offline): a file outside the city
+is refused in Chinese with the typed name kept and nothing stored; the fixture file is then
+added on 数据管理 › 参考图层, the map draws one SVG path per feature (counted against the
+fixture file read here), the legend names the layer, and the layer control hides and shows
+it. Requests leaving the machine fail the test (tests/browser_kit.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+from sqlalchemy import text
+
+from onemap import settings
+from store.db import get_engine
+from tests.browser_kit import _map, _settled, _shot
+from tests.reflayer_fixtures import REDLINE, redline_features
+
+pytestmark = pytest.mark.browser
+NAME = "生态保护红线"
+
+
+def _wait_until(count, expected: int, timeout: float = 60) -> int:
+    end = time.time() + timeout
+    n = count()
+    while n != expected and time.time() < end:
+        time.sleep(0.2)
+        n = count()
+    return n
+
+
+def _layers() -> list[tuple]:
+    engine = get_engine(settings.database_url())
+    with engine.connect() as c:
+        return [tuple(r) for r in c.execute(text("SELECT id, name, feature_count FROM ref_layers ORDER BY id"))]
+
+
+def _uploader(page):
+    return page.locator("[data-testid='stFileUploader']", has_text="参考图层文件").locator("input[type=file]")
+
+
+def _open_tab(page, server):
+    page.goto(f"{server}/data")
+    page.get_by_role("tab", name="参考图层").click()
+    page.get_by_role("button", name="导入参考图层").wait_for(timeout=60_000)
+
+
+def test_add_a_reference_layer_and_see_it_on_the_map(server, page, tmp_path):
+    expected = len(redline_features())  # 3, read from the fixture file itself
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    _open_tab(page, server)
+
+    # refused: the same shapes moved to Beijing — Chinese reason, the typed name kept, nothing stored
+    far = json.loads(REDLINE.read_text(encoding="utf-8"))
+    far.pop("crs")
+    for f in far["features"]:
+        f["geometry"] = {"type": "Polygon", "coordinates": [[[116.3, 39.9], [116.4, 39.9], [116.4, 40.0], [116.3, 39.9]]]}
+    bad = tmp_path / "北京红线.geojson"
+    bad.write_text(json.dumps(far, ensure_ascii=False), encoding="utf-8")
+    _uploader(page).set_input_files(str(bad))
+    page.get_by_text("北京红线.geojson").wait_for(timeout=60_000)
+    name_box = page.get_by_label("图层名称")
+    name_box.fill(NAME)
+    name_box.press("Enter")
+    _settled(page)
+    page.get_by_role("button", name="导入参考图层").click()
+    page.get_by_text("未写入任何数据").first.wait_for(timeout=60_000)
+    assert page.get_by_text(re.compile("位置在景德镇市范围之外")).count() >= 1
+    assert name_box.input_value() == NAME
+    assert _layers() == []
+    _shot(page, "reflayer_refused_1600.png")
+
+    # accepted: the fixture in EPSG:4548
+    _uploader(page).set_input_files(str(REDLINE))
+    page.get_by_text("redline_4548.geojson").first.wait_for(timeout=60_000)
+    _settled(page)
+    page.get_by_role("button", name="导入参考图层").click()
+    page.get_by_text(f"已导入参考图层“{NAME}”：{expected} 个面要素").wait_for(timeout=60_000)
+    stored = _layers()
+    assert [(n, c) for _i, n, c in stored] == [(NAME, expected)]
+    layer_id = stored[0][0]
+    page.get_by_role("cell", name="EPSG:4548").first.wait_for(timeout=30_000)
+    _shot(page, "reflayer_added_1600.png")
+
+    # the map: one path per feature in the layer's class, the legend names it
+    page.goto(server + "/")
+    frame = _map(page)
+    paths = frame.locator(f"path.onemap-ref-{layer_id}")
+    assert _wait_until(paths.count, expected) == expected
+    legend = page.locator(".onemap-ref-legend")
+    legend.wait_for(timeout=30_000)
+    assert f"{NAME}（{expected}）" in legend.inner_text()
+    # beneath the sites: the layer's pane is below the overlay pane of the site areas
+    z = frame.locator(".leaflet-onemapRef-pane").evaluate("e => getComputedStyle(e).zIndex")
+    assert int(z) < 400
+    # escaped: the name with markup is data, not markup (no <b> made from it inside the map)
+    assert frame.locator("b", has_text="昌江").count() == 0
+    _shot(page, "reflayer_map_1600.png")
+
+    # toggled off and on in the layer control
+    frame.locator(".leaflet-control-layers").hover()
+    box = frame.locator(".leaflet-control-layers-overlays label", has_text=f"参考：{NAME}").locator("input")
+    box.wait_for(timeout=30_000)
+    assert box.is_checked()
+    box.uncheck()
+    assert _wait_until(paths.count, 0) == 0
+    _shot(page, "reflayer_hidden_1600.png")
+    box.check()
+    assert _wait_until(paths.count, expected) == expected
+
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(server + "/")
+    frame = _map(page)
+    assert _wait_until(frame.locator(f"path.onemap-ref-{layer_id}").count, expected) == expected
+    _shot(page, "reflayer_map_1280.png")
