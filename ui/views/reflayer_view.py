@@ -19,7 +19,12 @@ BY_NAME = "（按名称判断）"
 FAMILY_CN = {"Polygon": "面", "LineString": "线"}
 
 
-def reference_tab(crs_choices: dict[str, str], save_upload, report_table) -> None:
+def _lines(report) -> list[str]:
+    """The report's error lines (as the command line prints them), without its heading."""
+    return [x.strip().removeprefix("- ") for x in report.text().splitlines()[1:] if x.strip().startswith("- ")]
+
+
+def reference_tab(crs_choices: dict[str, str], save_upload) -> None:
     st.caption("参考图层（生态保护红线、饮用水水源保护区、河流、道路等）绘制在点位下方，可在地图右上角的图层控件中开关，"
                "不参与任务统计。支持 GeoJSON、zip 打包的 Shapefile、GeoPackage、KML/KMZ；坐标转换为 WGS84 存储，"
                "并记录原坐标系。")
@@ -41,8 +46,12 @@ def reference_tab(crs_choices: dict[str, str], save_upload, report_table) -> Non
             out = reflayers.add_layer(auth.current(), path, name=name, kind=None if kind == BY_NAME else kind,
                                       style=style or None, crs=None if crs == "（按文件）" else crs,
                                       layer=layer.strip() or None, file_name=up.name)
-        except ImportFailed as exc:
-            report_table(exc.report)
+        except ImportFailed as exc:  # as text (a layer's problems are few): readable and findable on the page
+            errors, warnings = exc.report.errors, exc.report.warnings
+            st.error(f"未导入，未写入任何数据。发现 {len(errors)} 处错误：\n\n"
+                     + "\n".join(f"- {line}" for line in _lines(exc.report)))
+            if warnings:
+                st.warning("提示：" + "；".join(f"{p.row} {p.problem}" for p in warnings))
         except services.ServiceError as exc:
             st.error(f"未导入：{exc}")
         else:
