@@ -117,3 +117,53 @@ def test_add_a_reference_layer_and_see_it_on_the_map(server, page, tmp_path):
     frame = _map(page)
     assert _wait_until(frame.locator(f"path.onemap-ref-{layer_id}").count, expected) == expected
     _shot(page, "reflayer_map_1280.png")
+
+
+HOVER_JS = """el => {
+    const p = el.getPointAtLength(el.getTotalLength() / 2), m = el.getScreenCTM();
+    const x = m.a * p.x + m.c * p.y + m.e, y = m.b * p.x + m.d * p.y + m.f;
+    for (const t of ["mouseover", "mousemove"]) {
+        el.dispatchEvent(new MouseEvent(t, {clientX: x, clientY: y, bubbles: true}));
+    }
+}"""
+
+
+def _tooltip_of(frame, path) -> str:
+    """Hover a path at a point on its outline (events sent to the path itself, so a site symbol
+    drawn above it cannot take them) and read the tooltip it opens."""
+    path.evaluate(HOVER_JS)
+    tip = frame.locator(".leaflet-tooltip").last
+    tip.wait_for(timeout=30_000)
+    text = tip.inner_text()
+    path.evaluate("el => el.dispatchEvent(new MouseEvent('mouseout', {bubbles: true}))")
+    frame.locator(".leaflet-tooltip").first.wait_for(state="detached", timeout=30_000)
+    return text
+
+
+def test_lines_from_a_gbk_shapefile_with_names_as_text(server, page, tmp_path):
+    from onemap import reflayers
+    from tests.browser_kit import HOSTILE
+    from tests.conftest import MANAGER_ACTOR
+    from tests.reflayer_fixtures import RIVERS, gbk_rivers_zip
+
+    reflayers.add_layer(MANAGER_ACTOR, gbk_rivers_zip(tmp_path / "fx"), name="河流")
+    road = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": HOSTILE},
+            "geometry": {"type": "LineString", "coordinates": [[117.20, 29.30], [117.25, 29.32]]}}]}
+    p = tmp_path / "road.geojson"
+    p.write_text(json.dumps(road, ensure_ascii=False), encoding="utf-8")
+    reflayers.add_layer(MANAGER_ACTOR, p, name="道路")
+    ids = {n: i for i, n, _c in _layers()}
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    page.goto(server + "/")
+    frame = _map(page)
+    rivers = frame.locator(f"path.onemap-ref-{ids['河流']}")
+    assert _wait_until(rivers.count, len(RIVERS)) == len(RIVERS)
+    names = {_tooltip_of(frame, rivers.nth(k)).split("\n")[-1] for k in range(len(RIVERS))}
+    assert names == set(RIVERS)  # GBK names read right, shown as written
+    roads = frame.locator(f"path.onemap-ref-{ids['道路']}")
+    assert _wait_until(roads.count, 1) == 1
+    assert HOSTILE in _tooltip_of(frame, roads.first)
+    assert frame.locator("img[src='x']").count() == 0
+    legend = page.locator(".onemap-ref-legend").inner_text()
+    assert "河流（2）" in legend and "道路（1）" in legend
+    _shot(page, "reflayer_lines_1600.png")
