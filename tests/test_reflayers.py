@@ -235,3 +235,20 @@ def test_map_script_escapes_names_and_classes_each_feature(demo_dir):
     assert f'"onemap-ref-{row["id"]}"' in page and 'createPane("onemapRef")' in page
     legend = reference_legend_html([layer])
     assert "生态保护红线&lt;i&gt;（3）" in legend and "<i>" not in legend
+
+
+@pytest.mark.parametrize(("suffix", "driver", "crs"), [(".gpkg", "GPKG", "EPSG:4548"), (".kml", "KML", "EPSG:4326")])
+def test_geopackage_and_kml_are_read_the_same_way(demo_dir, tmp_path, suffix, driver, crs):
+    """The fixture written out as GeoPackage (keeps EPSG:4548) and KML (WGS84 by definition)
+    by geopandas: the same three features, each within a metre of pyproj's transform."""
+    import geopandas as gpd
+
+    src = gpd.read_file(REDLINE)
+    out = tmp_path / f"红线{suffix}"
+    src.to_crs(crs).to_file(out, driver=driver)
+    done = reflayers.add_layer(MANAGER_ACTOR, out, name="生态保护红线")
+    assert (done.feature_count, done.source_crs) == (3, crs)
+    stored = _rows("SELECT name, geom_wkt FROM ref_features ORDER BY position")
+    for (fname, wkt), feat in zip(stored, redline_features(), strict=True):
+        assert fname == feat["properties"]["名称"]
+        assert _max_error_m(wkt, _rings(feat["geometry"])) < 1.0
