@@ -11,12 +11,14 @@ import html
 import folium
 import geopandas as gpd
 
+from layers.reference import BASE_PANE, BASE_PANE_Z, Pane
 from layers.style import COUNTY_FILL, COUNTY_LINE
 
 
 def county_layer(counties: gpd.GeoDataFrame, *, label_size: int = 14, over_tiles: bool = False) -> folium.FeatureGroup:
     """over_tiles: an online basemap is underneath, so the counties are outlines only."""
     fg = folium.FeatureGroup(name="区县边界", control=False)
+    Pane(BASE_PANE, BASE_PANE_Z).add_to(fg)  # below the reference layers (layers.reference), whatever their order
     gj = counties[["adcode", "name", "geometry"]].copy()
     # display outlines: simplified relative to the region's size (≈ 1/3000 of its extent)
     minx, miny, maxx, maxy = gj.total_bounds
@@ -26,7 +28,7 @@ def county_layer(counties: gpd.GeoDataFrame, *, label_size: int = 14, over_tiles
     folium.GeoJson(
         gj.to_json(),
         style_function=lambda f: {"color": COUNTY_LINE, "weight": 2, "fillColor": COUNTY_FILL,
-                                  "fillOpacity": 0.0 if over_tiles else 1.0},
+                                  "fillOpacity": 0.0 if over_tiles else 1.0, "pane": BASE_PANE},
         interactive=False,
     ).add_to(fg)
     labels = gpd.GeoDataFrame({"name": gj["name"]}, geometry=gj.geometry.representative_point(), crs=gj.crs)

@@ -52,6 +52,7 @@ STATUS_CHANGED, FINDING, TRIP = "状态变更", "检查发现", "检查计划"
 IMPORTED, DOCUMENT, REVISION, RESTORED = "导入", "导入文件", "修订文件", "恢复"
 EXPORTED, VIEWS_SAVED, SETTINGS = "导出", "保存视图", "设置"
 DENIED = "拒绝操作"
+REMOVED = "删除"
 
 
 def record(s: Session, actor: Actor | None, action: str, *, object_type: str = "", object_id: str = "",

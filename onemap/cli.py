@@ -282,6 +282,39 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def cmd_layer(args) -> int:
+    """Reference layers (参考图层): add, list, remove."""
+    from onemap import reflayers, services
+
+    try:
+        if args.action == "add":
+            out = reflayers.add_layer(_cli_actor(), Path(args.file), name=args.name, kind=args.kind, style=args.style,
+                                      crs=args.crs, layer=args.layer, dry_run=args.dry_run)
+            verb = "预览（未写入）" if args.dry_run else "已导入"
+            family = {"Polygon": "面", "LineString": "线"}.get(out.family, out.family)
+            print(f"{verb}参考图层“{out.name}”（{reflayers.kind_label(out.kind)}，{family}）：{out.feature_count} 个要素，"
+                  f"原坐标系 {out.source_crs}，已转换为 WGS84 存储")
+            _print_report(out.report)
+        elif args.action == "list":
+            frame = reflayers.layers()
+            if frame.empty:
+                print("没有参考图层。用 onemap layer add 文件 --name 名称 导入。")
+            for _, r in frame.iterrows():
+                family = {"Polygon": "面", "LineString": "线"}.get(r["geometry_type"], r["geometry_type"])
+                print(f"{r['name']}\t{reflayers.kind_label(r['kind'])}\t{family}\t{r['feature_count']} 个要素\t"
+                      f"{r['source_file']}\t{r['source_crs']}\t{r['created_at']:%Y-%m-%d %H:%M}\t{r['created_by']}")
+        else:
+            n = reflayers.remove_layer(_cli_actor(), args.name)
+            print(f"已删除参考图层“{args.name}”（{n} 个要素）")
+    except ImportFailed as exc:
+        _print_report(exc.report, sys.stderr)
+        return 1
+    except services.ServiceError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="onemap", description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -337,6 +370,26 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--views", help="页面顺序（内置页面或已保存视图的名称），逗号分隔；"
                                     "默认：已保存的视图，没有则 全市总览,各区县情况,逾期问题清单,重点区域")
     k.set_defaults(func=cmd_deck)
+
+    from domain.reflayers import STYLE_KEYS, kind_names
+
+    ly = sub.add_parser("layer", help="参考图层（生态保护红线、水源保护区、河流、道路）/ reference layers")
+    lact = ly.add_subparsers(dest="action", required=True, metavar="操作")
+    la = lact.add_parser("add", help="导入面或线图层，绘制在点位下方作参考")
+    la.add_argument("file", help="GeoJSON、zip(Shapefile)、GeoPackage、KML/KMZ")
+    la.add_argument("--name", required=True, help="图层名称，如 生态保护红线（名称决定默认样式）")
+    la.add_argument("--kind", help=f"类别（默认按名称判断）：{'、'.join(kind_names())}")
+    la.add_argument("--style", help="样式，键=值，逗号分隔，如 color=#1B7F3B,weight=3；可用的键："
+                                    + "、".join(f"{k}（{v}）" for k, v in STYLE_KEYS.items()))
+    la.add_argument("--crs", help="坐标系，如 EPSG:4490、EPSG:4548（文件未带坐标系时）")
+    la.add_argument("--layer", help="GeoPackage 中要导入的图层名（文件有多个图层时）")
+    la.add_argument("--dry-run", action="store_true", help="只检查并预览，不写入")
+    la.set_defaults(func=cmd_layer)
+    ll = lact.add_parser("list", help="列出参考图层")
+    ll.set_defaults(func=cmd_layer)
+    lr = lact.add_parser("remove", help="删除参考图层（连同其要素）")
+    lr.add_argument("name", help="图层名称")
+    lr.set_defaults(func=cmd_layer)
 
     from domain.actors import ROLES
 

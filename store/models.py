@@ -241,3 +241,36 @@ class AuditEntry(Base):
     before: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     after: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     client: Mapped[str] = mapped_column(String(100), default="")
+
+
+class RefLayer(Base):
+    """A reference layer (参考图层: 生态保护红线, 水源保护区, rivers, roads) the bureau holds. Drawn
+    beneath the sites for orientation only: never linked to tasks, never counted with sites."""
+
+    __tablename__ = "ref_layers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))  # a preset of domain.reflayers (style defaults)
+    style: Mapped[dict] = mapped_column(JSON, default=dict)  # the preset's style with the user's overrides
+    geometry_type: Mapped[str] = mapped_column(String(16))  # Polygon | LineString (the family)
+    feature_count: Mapped[int] = mapped_column(Integer)
+    source_file: Mapped[str] = mapped_column(String(300), default="")
+    source_crs: Mapped[str] = mapped_column(String(64), default="EPSG:4326")
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+
+    features: Mapped[list[RefFeature]] = relationship(order_by="RefFeature.position", cascade="all, delete-orphan",
+                                                      passive_deletes=True)
+
+
+class RefFeature(Base):
+    """One feature of a reference layer: WGS84 WKT, its name and the file's other attributes."""
+
+    __tablename__ = "ref_features"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    layer_id: Mapped[int] = mapped_column(ForeignKey("ref_layers.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # order in the file (1-based)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    attrs: Mapped[dict] = mapped_column(JSON, default=dict)
+    geom_wkt: Mapped[str] = mapped_column(Text)

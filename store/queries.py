@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from domain import status as st
 from domain.places import PlaceSet
 from store import models as m
+from store import reflayers
 
 TASK_COLUMNS = [
     "id", "uid", "parent_id", "position", "document", "level", "number", "ref", "title", "body", "target",
@@ -164,6 +165,7 @@ def revision(s: Session) -> dict[str, str]:
                      select(func.count()).select_from(m.Attachment), select(func.max(m.Finding.id)),
                      select(func.max(m.Inspection.id))),
         "meta": fp(select(func.count()).select_from(m.Meta), select(func.max(m.Meta.value))),
+        "refs": reflayers.revision(s),
     }
 
 

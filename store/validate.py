@@ -44,6 +44,8 @@ def check_store(conn: Connection, md: MetaData, *, region,
     t = md.tables
     if "sites" in t:
         _sites(conn, t["sites"], p, region)
+    if "ref_layers" in t and "ref_features" in t:
+        _ref_layers(conn, t["ref_layers"], t["ref_features"], p)
     if "tasks" in t:
         _tasks(conn, t["tasks"], p)
     if "status_events" in t and "tasks" in t:
@@ -139,6 +141,45 @@ def _sites(conn: Connection, tab, p: Problems, region) -> None:
             far = f"约 {d / 1000:.0f} 公里" if math.isfinite(d) else "很远"
             p.add("sites", n, r.id, "geom_wkt",
                   f"位置在{region.name}范围之外（距边界{far}），却标注了区县 {r.county_code}")
+
+
+def _ref_layers(conn: Connection, layers, features, p: Problems) -> None:
+    """Reference layers: a known kind, the feature count they state, and every feature a
+    finite WGS84 line or polygon of the layer's geometry type (as the import leaves them)."""
+    from domain.reflayers import ref_kind
+
+    family: dict[int, str] = {}
+    counts: dict[int, int] = defaultdict(int)
+    for n, r in enumerate(conn.execute(select(features).order_by(features.c.id)), start=1):
+        counts[r.layer_id] += 1
+        try:
+            g = shapely.from_wkt(r.geom_wkt)
+        except Exception:  # noqa: BLE001 - shapely raises GEOSException and friends on bad WKT
+            p.add("ref_features", n, r.id, "geom_wkt", "几何（WKT）无法解析")
+            continue
+        if g is None or g.is_empty:
+            p.add("ref_features", n, r.id, "geom_wkt", "没有几何（坐标）")
+            continue
+        coords = shapely.get_coordinates(g)
+        if not all(math.isfinite(v) for v in coords.ravel()):
+            p.add("ref_features", n, r.id, "geom_wkt", "坐标不是有效数值（NaN/Infinity）")
+        elif not ((abs(coords[:, 0]) <= 180).all() and (abs(coords[:, 1]) <= 90).all()):
+            p.add("ref_features", n, r.id, "geom_wkt", "坐标超出经纬度范围（经度 ±180°，纬度 ±90°）")
+        else:
+            family.setdefault(r.layer_id, FAMILY.get(g.geom_type, g.geom_type))
+            if FAMILY.get(g.geom_type) != family[r.layer_id]:
+                p.add("ref_features", n, r.id, "geom_wkt", f"同一参考图层中混有 {g.geom_type}")
+        if len(p) >= MAX_ERRORS:
+            return
+    for n, r in enumerate(conn.execute(select(layers).order_by(layers.c.id)), start=1):
+        if ref_kind(r.kind) is None:
+            p.add("ref_layers", n, r.id, "kind", f"未知的参考图层类别“{r.kind}”")
+        if r.geometry_type not in ("Polygon", "LineString"):
+            p.add("ref_layers", n, r.id, "geometry_type", f"参考图层只能是面或线，不能是“{r.geometry_type}”")
+        elif family.get(r.id, r.geometry_type) != r.geometry_type:
+            p.add("ref_layers", n, r.id, "geometry_type", f"记录为 {r.geometry_type}，要素却是 {family[r.id]}")
+        if r.feature_count != counts.get(r.id, 0):
+            p.add("ref_layers", n, r.id, "feature_count", f"记录为 {r.feature_count} 个要素，实有 {counts.get(r.id, 0)} 个")
 
 
 def _tasks(conn: Connection, tab, p: Problems) -> None:

@@ -88,7 +88,25 @@ def enrich(tmp: Path) -> dict:
         repo.set_meta(s, "views", json.dumps(VIEWS, ensure_ascii=False))
         repo.set_meta(s, "data_date", "2026-11-20")
     build_region("360700", settings.data_dir() / "regions")
+    # two reference layers (a polygon layer in EPSG:4548 and a GBK shapefile of lines)
+    from onemap import reflayers
+    from tests.conftest import MANAGER_ACTOR
+    from tests.reflayer_fixtures import REDLINE, gbk_rivers_zip
+
+    reflayers.add_layer(MANAGER_ACTOR, REDLINE, name="生态保护红线")
+    reflayers.add_layer(MANAGER_ACTOR, gbk_rivers_zip(tmp / "rivers"), name="河流", style="weight=3")
     return {"task": task.id}
+
+
+def _ref_rows() -> list[tuple]:
+    """Every reference layer and feature as stored, by a plain SELECT (JSON as text)."""
+    with get_engine(settings.database_url()).connect() as c:
+        layers = [tuple(str(v) for v in r) for r in c.execute(text(
+            "SELECT id, name, kind, style, geometry_type, feature_count, source_file, source_crs, sha256, "
+            "created_at, created_by FROM ref_layers ORDER BY id"))]
+        feats = [tuple(str(v) for v in r) for r in c.execute(text(
+            "SELECT id, layer_id, position, name, attrs, geom_wkt FROM ref_features ORDER BY id"))]
+    return layers + feats
 
 
 def backup(path: Path) -> dict:
@@ -109,7 +127,8 @@ def restore(path: Path, capsys) -> tuple[int, str]:
 def test_round_trip_keeps_everything(stores, demo_store, tmp_path, capsys):
     stores.new(demo=demo_store)
     enrich(tmp_path)
-    before = content()
+    before, refs = content(), _ref_rows()
+    assert len(refs) == 2 + 3 + 2  # two layers, three red-line patches, two rivers
     first = backup(tmp_path / "a.zip")
     assert {"files/attachments/" + p for p in files_under(settings.attachments_dir())} <= set(first["files"])
     assert "files/regions/360700/counties.geojson" in first["files"]
@@ -145,6 +164,9 @@ def test_round_trip_keeps_everything(stores, demo_store, tmp_path, capsys):
     assert (target / "regions" / "360700" / "region.json").exists()
     assert f"任务 {counts['tasks']} 条" in out and f"点位 {counts['sites']} 条" in out
     assert f"状态记录 {counts['status_events']} 条" in out
+    # the reference layers come back exactly: every column of every row, and named in the confirmation
+    assert _ref_rows() == refs
+    assert "参考图层 2 条" in out and "参考图层要素 5 条" in out
 
 
 def test_restore_replaces_a_store_with_data(demo_dir, tmp_path, capsys):
@@ -289,11 +311,42 @@ def test_restore_refuses_bad_rows_by_name(case, expected, demo_backup, demo_dir,
     assert content() == before
 
 
+@pytest.mark.parametrize("case, expected", [
+    ("count", "表 ref_layers 第 1 行（编号 1）字段 feature_count：记录为 9 个要素，实有 3 个"),
+    ("mixed", "表 ref_features 第 2 行（编号 2）字段 geom_wkt：同一参考图层中混有 LineString"),
+    ("lonlat", "表 ref_features 第 1 行（编号 1）字段 geom_wkt：坐标超出经纬度范围"),
+    ("kind", "未知的参考图层类别“火星”"),
+])
+def test_restore_refuses_bad_reference_layers(case, expected, demo_dir, tmp_path, capsys):
+    from onemap import reflayers
+    from tests.conftest import MANAGER_ACTOR
+    from tests.reflayer_fixtures import REDLINE
+
+    reflayers.add_layer(MANAGER_ACTOR, REDLINE, name="生态保护红线")
+    src, bad = tmp_path / "src.zip", tmp_path / f"{case}.zip"
+    backup(src)
+    variants = {
+        "count": {"ref_layers": _edit("id", 1, feature_count=9)},
+        "mixed": {"ref_features": _edit("id", 2, geom_wkt="LINESTRING (117.2 29.3, 117.21 29.31)")},
+        "lonlat": {"ref_features": _edit("id", 1, geom_wkt="POLYGON ((540718 3266979, 546535 3267002, "
+                                                           "546507 3273653, 540718 3266979))")},
+        "kind": {"ref_layers": _edit("id", 1, kind="火星")},
+    }
+    _rewrite(src, bad, tables=variants[case])
+    before = content()
+    code, out = restore(bad, capsys)
+    assert code == 1
+    assert expected in out, out
+    assert "Traceback" not in out
+    assert content() == before
+
+
 def test_previous_schema_revision_restores_and_migrates(demo_backup, stores, tmp_path, capsys):
     """A backup written at revision 0002 (status events without their sequence number): the
     restore builds 0002, loads it, and migrates — the numbers come out as they were."""
     later = ("users", "user_sessions", "audit_log",  # migration 0004 (accounts and audit)
-             "document_targets", "target_sites")  # migration 0005 (the documents' targets)
+             "document_targets", "target_sites",  # migration 0005 (the documents' targets)
+             "ref_layers", "ref_features")  # migration 0006 (reference layers)
 
     def at_0002(man):
         man.update(schema_revision="0002")
@@ -322,11 +375,13 @@ def test_a_table_a_migration_adds_is_backed_up_without_code_changes(stores, tmp_
     """A migration this module knows nothing of (like the accounts work's `users`): its table
     goes into the backup and comes back; a system without that migration refuses the file."""
     from store import db
+    from store.restore import known_revisions
 
+    head = known_revisions()[1]  # today's head: the extra migration follows it
     mig = tmp_path / "migrations"
     shutil.copytree(db.MIGRATIONS, mig, ignore=shutil.ignore_patterns("__pycache__"))
     (mig / "versions" / "0099_extra.py").write_text(
-        'import sqlalchemy as sa\nfrom alembic import op\nrevision = "0099"\ndown_revision = "0005"\n'
+        f'import sqlalchemy as sa\nfrom alembic import op\nrevision = "0099"\ndown_revision = "{head}"\n'
         "branch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n"
         '    op.create_table("audit_extra", sa.Column("id", sa.Integer, primary_key=True),\n'
         '                    sa.Column("who", sa.String(50), nullable=False), sa.Column("at", sa.DateTime),\n'
@@ -354,7 +409,7 @@ def test_a_table_a_migration_adds_is_backed_up_without_code_changes(stores, tmp_
     stores.new()
     empty = content()
     code, out = restore(tmp_path / "x.zip", capsys)
-    assert code == 1 and "来自较新版本的系统（数据库版本 0099，本系统为 0005）" in out
+    assert code == 1 and f"来自较新版本的系统（数据库版本 0099，本系统为 {head}）" in out
     assert content() == empty
 
 

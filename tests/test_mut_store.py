@@ -107,18 +107,38 @@ def _meta_value(s):
     s.execute(update(m.Meta).where(m.Meta.key == "mut-b").values(value="~~"))
 
 
+def _ref_layer(s):
+    from store import reflayers
+
+    reflayers.add_layer(s, name="mut-ref", kind="river", style={}, geometry_type="LineString", source_file="x",
+                        source_crs="EPSG:4326", sha256="", created_by="mut",
+                        features=[(1, "河", {}, "LINESTRING (117.2 29.3, 117.21 29.31)")])
+
+
+def _ref_feature(s):  # a feature more, same layer count and highest id
+    s.add(m.RefFeature(layer_id=_max(s, m.RefLayer.id), position=2, name="溪", attrs={},
+                       geom_wkt="LINESTRING (117.2 29.3, 117.22 29.32)"))
+
+
+def _ref_removed(s):
+    from store import reflayers
+
+    reflayers.remove_layer(s, s.scalar(select(m.RefLayer).where(m.RefLayer.name == "mut-ref")))
+
+
 STEPS = [
     (_site_older, "sites"), (_site_touched, "sites"),
     (_task_below, "tasks"), (_task_swapped, "tasks"), (_link_below, "tasks"), (_link_swapped, "tasks"),
     (_unit_link, "tasks"), (_document, "tasks"), (_archived, "tasks"),
     (_event_below, "events"), (_event_swapped, "events"), (_attachment, "events"), (_inspection, "events"),
     (_finding, "events"), (_meta_low, "meta"), (_meta_value, "meta"),
+    (_ref_layer, "refs"), (_ref_feature, "refs"), (_ref_removed, "refs"),
 ]
 
 
 def test_each_fingerprint_term_notices_its_own_change(demo_dir):
     before = _rev()
-    assert set(before) == {"sites", "tasks", "events", "meta"}
+    assert set(before) == {"sites", "tasks", "events", "meta", "refs"}
     for step, part in STEPS:
         with transaction() as s:
             step(s)

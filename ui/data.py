@@ -151,3 +151,24 @@ def events(task_ids: list[int]) -> pd.DataFrame:
 def after_write() -> None:
     """A write just happened in this session: read the new revision now."""
     st.session_state.pop("_rev", None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _references(url: str, rev: str) -> list:
+    from layers.reference import prepare_layer
+    from onemap import reflayers
+
+    frame = reflayers.layers()
+    return [prepare_layer(r["id"], r["name"], r["kind"], reflayers_style(r), r["geometry_type"],
+                          reflayers.layer_features(int(r["id"]))) for _, r in frame.iterrows()]
+
+
+def reflayers_style(row) -> dict:
+    from domain.reflayers import style_of
+
+    return style_of(row["kind"], row["style"])
+
+
+def reference_layers() -> list:
+    """The reference layers ready to draw (layers.reference.RefLayerData), per store revision."""
+    return _references(settings.database_url(), _rev("refs"))

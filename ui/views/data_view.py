@@ -27,6 +27,7 @@ from ui import auth, data, nav
 from ui.common import table
 from ui.uploads import uploaded_files
 from ui.views.map_view import base_map
+from ui.views.reflayer_view import reference_tab
 
 CRS_CHOICES = {
     "EPSG:4326": "WGS84 经纬度",
@@ -75,6 +76,7 @@ def render() -> None:
     parts = [(name, fn) for name, fn, action in (
         ("导入文件（整改清单/工作要点）", lambda: document_tab(region), perm.REVISE),
         ("导入点位图层", layer_tab, perm.IMPORT), ("导入任务台账", ledger_tab, perm.IMPORT),
+        ("参考图层", lambda: reference_tab(CRS_CHOICES, save_upload), perm.IMPORT),
         ("导出", export_tab, perm.EXPORT), ("备份与恢复", backup_tab, perm.RESTORE)) if perm.allowed(actor, action)]
     if not parts:
         st.info(f"“{actor.role if actor else '未登录'}”角色没有数据管理权限。")

@@ -22,6 +22,7 @@ from domain import status as st_status
 from domain.dates import cn_date
 from exports.field import GCJ02, WGS84, checklist_pdf, checklist_xlsx, file_stem, gpx_text, kml_text
 from geo.routing import fit_view
+from layers.reference import reference_groups
 from onemap import services
 from onemap.field_trip import TripParams, plan_trip, stop_tasks, to_trip
 from store import queries
@@ -138,6 +139,9 @@ def show_plan(plan, region, v, title: str, label) -> None:
         st.warning("以下点位一天之内无法往返，未排入日程：" + "、".join(label(plan.site_ids[len(sched.visits) + k])
                                                             for k in range(len(sched.unplaceable))))
     m = base_map(region, "")  # fitted to the route below
+    refs = reference_groups(data.reference_layers())  # 红线, rivers, roads beneath the route
+    for fg in refs:
+        fg.add_to(m)
     coords = [(plan.base[1], plan.base[0])]
     for k, visit in enumerate(sched.visits, start=1):
         sid = plan.site_ids[k - 1]
@@ -164,6 +168,8 @@ def show_plan(plan, region, v, title: str, label) -> None:
         if isinstance(child, FitBounds):
             del m._children[name]
     m.location, m.options["zoom"] = list(centre), zoom
+    if refs:
+        folium.LayerControl(collapsed=True).add_to(m)
     st_folium(m, key="trip_route_map", height=420, use_container_width=True, returned_objects=[],
               center=centre, zoom=zoom)
     table = pd.DataFrame({

@@ -22,6 +22,7 @@ from domain.rollup import site_summary
 from geo.region import Region
 from layers.counties import county_layer
 from layers.draw_zh import draw_in_chinese
+from layers.reference import reference_groups, reference_legend_html
 from layers.scale import metric_scale
 from layers.sites import PreparedSites, focus_group, kind_group
 from onemap import settings
@@ -81,6 +82,12 @@ def site_layers(prepared: PreparedSites, site_ids: list[str] | set[str], summary
     return MapLayers(groups, folium.LayerControl(collapsed=large), center, zoom)  # the room has the legend
 
 
+def with_references(groups: list[folium.FeatureGroup]) -> list[folium.FeatureGroup]:
+    """The bureau's reference layers (红线, protection zones, rivers, roads) before the site
+    groups: drawn beneath them (their own pane) and toggled in the same layer control."""
+    return reference_groups(data.reference_layers()) + groups
+
+
 def render() -> None:
     region = data.region()
     v = current_view()
@@ -99,7 +106,8 @@ def render() -> None:
         present.notice(data.meta(), illustrative, sample, f.as_of)
     else:
         data_notice(data.meta(), illustrative, sample)
-        st.markdown(legend_html(counts, settings.due_soon_days()) + kind_legend_html(), unsafe_allow_html=True)
+        st.markdown(legend_html(counts, settings.due_soon_days()) + kind_legend_html()
+                    + reference_legend_html(data.reference_layers()), unsafe_allow_html=True)
         _offline_map_button(f.as_of)
     no_match_notice(tasks)
     basemap = st.sidebar.radio("底图", list(BASEMAPS), key="basemap",
@@ -124,7 +132,8 @@ def render() -> None:
             present.fit_map(m, PRESENT_HEAD)
         out = st_folium(m, key="onemap",
                         height=720 if large else MAP_HEIGHT, use_container_width=True,
-                        feature_group_to_add=layers.groups, layer_control=layers.control, center=center,
+                        feature_group_to_add=with_references(layers.groups), layer_control=layers.control,
+                        center=center,
                         zoom=zoom, returned_objects=["last_active_drawing", "center", "zoom", "bounds"])
         if out and out.get("center") and out.get("zoom"):
             c = out["center"]
