@@ -24,6 +24,7 @@ from onemap import services, settings
 from onemap.kinds import site_kinds
 from store.repo import StoreError
 from ui import auth, data, nav
+from ui import basemap as basemap_ui
 from ui.common import table
 from ui.uploads import uploaded_files
 from ui.views.map_view import base_map
@@ -282,14 +283,17 @@ def candidates_section(review: rv.Review, region) -> None:
         return
     st.caption("坐标系：" + "；".join(f"{k} = {v}" for k, v in CRS_CHOICES.items()))
     which = st.selectbox("在地图上点击以定位：", pending, key="cand_pick")
-    m = base_map(region, "")
+    bm = basemap_ui.chosen()  # the basemap chosen on the map pages (URL bm)
+    basemap_ui.notice(bm)
+    m = base_map(region, bm)
     out = st_folium(m, key="cand_map", height=360, use_container_width=True, returned_objects=["last_clicked"])
     click = (out or {}).get("last_clicked")
     if click and st.session_state.get("_cand_click") != (which, click["lat"], click["lng"]):
         st.session_state["_cand_click"] = (which, click["lat"], click["lng"])
         i = review.candidates.index[review.candidates["地名"] == which][0]
-        review.candidates.at[i, "经度"] = round(click["lng"], 6)
-        review.candidates.at[i, "纬度"] = round(click["lat"], 6)
+        lon, lat = bm.datum.back(click["lng"], click["lat"])  # a click on 高德/腾讯 is GCJ-02: stored as WGS84
+        review.candidates.at[i, "经度"] = round(lon, 6)
+        review.candidates.at[i, "纬度"] = round(lat, 6)
         review.candidates.at[i, "坐标系"] = "EPSG:4326"
         st.session_state.pop("cands_editor", None)
         st.rerun()
