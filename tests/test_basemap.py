@@ -1,0 +1,270 @@
+"""Basemaps (issue 14): the bureau's GeoTIFF/MBTiles as tiles, GCJ-02 drawing and clicks, the
+basemap in the URL and saved views. Positions are checked in metres (pyproj Geod) against
+values computed independently here (pyproj transforms, prcoords), never against the code under test."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import prcoords
+import pytest
+import rasterio
+from PIL import Image
+from pyproj import Geod, Transformer
+from rasterio.transform import from_origin
+
+from onemap import basemaps
+
+GEOD = Geod(ellps="WGS84")
+MARK = (117.2034, 29.3121)  # lon, lat of the marked pixel's centre (景德镇, inside GK zone CM 117°E)
+
+
+def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return GEOD.inv(a[0], a[1], b[0], b[1])[2]
+
+
+def gk_tiff(path: Path, size: int = 400, res: float = 5.0) -> tuple[float, float]:
+    """A grey GeoTIFF in EPSG:4548 (CGCS2000 / 3-degree Gauss-Kruger CM 117E) with one red pixel
+    whose centre is MARK; returns the marked pixel's (col, row)."""
+    fwd = Transformer.from_crs(4490, 4548, always_xy=True)
+    mx, my = fwd.transform(*MARK)
+    col, row = size * 157 // 400, size * 241 // 400
+    x0, y0 = mx - (col + 0.5) * res, my + (row + 0.5) * res
+    data = np.full((3, size, size), 128, dtype="uint8")
+    data[:, row, col] = (255, 0, 0)
+    with rasterio.open(path, "w", driver="GTiff", width=size, height=size, count=3, dtype="uint8",
+                       crs="EPSG:4548", transform=from_origin(x0, y0, res, res)) as dst:
+        dst.write(data)
+    return col, row
+
+
+@pytest.fixture()
+def own_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("ONEMAP_DATA_DIR", str(tmp_path / "data"))
+    yield tmp_path
+    for b in basemaps.local_sources():  # the published copies live in the checkout's static/
+        basemaps.remove(b.id)
+
+
+def test_geotiff_in_gauss_kruger_lands_at_its_longitude_latitude(own_dir):
+    gk_tiff(own_dir / "gk.tif")
+    b = basemaps.add(own_dir / "gk.tif", "高斯影像")
+    assert b.type == "local" and b.label == "高斯影像（本地影像，离线）"
+    meta = basemaps.local_meta(b.id)
+    assert meta["source_crs"] == "EPSG:4548"
+    # 5 m ground pixels at 29.3°N are 5.73 m in Web Mercator: zoom 15 (4.78 m) is the first no larger
+    z = meta["max_zoom"]
+    assert z == 15
+    folder = basemaps.published(b.id) / str(z)
+    # the reddest tile pixel, wherever it landed
+    best = None
+    for f in folder.rglob("*.png"):
+        a = np.asarray(Image.open(f).convert("RGBA")).astype(int)
+        score = a[..., 0] - a[..., 1]
+        k = np.unravel_index(score.argmax(), score.shape)
+        if best is None or score[k] > best[0]:
+            best = (score[k], int(f.parent.name), int(f.stem), k[1], k[0])
+    _, x, y, px, py = best
+    # the pixel centre → Web Mercator metres → lon/lat, by the tile arithmetic written out here
+    size = 2 * math.pi * 6378137 / 2 ** z / 256
+    mx = -math.pi * 6378137 + (x * 256 + px + 0.5) * size
+    my = math.pi * 6378137 - (y * 256 + py + 0.5) * size
+    lon, lat = Transformer.from_crs(3857, 4326, always_xy=True).transform(mx, my)
+    ground_pixel = size * math.cos(math.radians(MARK[1]))
+    assert metres((lon, lat), MARK) <= ground_pixel  # within one tile pixel (4.2 m here)
+    # outside the image the tiles are transparent, inside opaque
+    corner = np.asarray(Image.open(next(folder.rglob("*.png"))).convert("RGBA"))[..., 3]
+    assert set(np.unique(corner)) <= {0, 255}
+    assert basemaps.get(b.id).layers[0].endswith(f"/{b.id}/{{z}}/{{x}}/{{y}}.png")
+
+
+def _png(color) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (256, 256), color).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def mbtiles(path: Path, tiles: dict[tuple[int, int, int], bytes]) -> None:
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE metadata (name text, value text)")
+    con.execute("CREATE TABLE tiles (zoom_level integer, tile_column integer, tile_row integer, tile_data blob)")
+    con.executemany("INSERT INTO metadata VALUES (?, ?)", [("name", "t"), ("format", "png")])
+    for (z, x, y), blob in tiles.items():  # XYZ given, stored as TMS rows
+        con.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)", (z, x, 2 ** z - 1 - y, blob))
+    con.commit()
+    con.close()
+
+
+def test_mbtiles_serves_the_tile_it_holds(own_dir):
+    held = {(12, 3386, 1703): _png((10, 200, 30)), (11, 1693, 851): _png((200, 10, 30))}
+    mbtiles(own_dir / "own.mbtiles", held)
+    b = basemaps.add(own_dir / "own.mbtiles")
+    assert b.name == "own"
+    meta = basemaps.local_meta(b.id)
+    assert (meta["min_zoom"], meta["max_zoom"], meta["tiles"]) == (11, 12, 2)
+    template = b.layers[0]
+    for (z, x, y), blob in held.items():
+        url = template.format(z=z, x=x, y=y)
+        assert url.startswith("/app/static/basemaps/")
+        served = basemaps.STATIC_DIR.parent / url.removeprefix("/app/static/")  # what Streamlit serves there
+        assert served.read_bytes() == blob
+
+
+def test_bad_files_are_refused_in_chinese_and_nothing_is_left(own_dir):
+    (own_dir / "x.tif").write_bytes(b"not a tiff")
+    with pytest.raises(basemaps.BasemapError, match="无法读取影像文件"):
+        basemaps.add(own_dir / "x.tif")
+    with pytest.raises(basemaps.BasemapError, match="不支持的文件类型"):
+        basemaps.add(own_dir / "x.jpg")
+    with pytest.warns(rasterio.errors.NotGeoreferencedWarning), rasterio.open(own_dir / "nocrs.tif", "w", driver="GTiff", width=4, height=4, count=1, dtype="uint8") as d:
+        d.write(np.zeros((1, 4, 4), dtype="uint8"))
+    with pytest.raises(basemaps.BasemapError, match="没有坐标系"):
+        basemaps.add(own_dir / "nocrs.tif")
+    assert basemaps.local_sources() == []
+    assert [p.name for p in basemaps.local_root().iterdir()] == []
+
+
+def test_remove_takes_the_tiles_and_their_published_copy(own_dir):
+    gk_tiff(own_dir / "gk.tif", size=64)
+    b = basemaps.add(own_dir / "gk.tif", "临时")
+    pub = basemaps.published(b.id)
+    assert any(pub.rglob("*.png"))
+    with pytest.raises(basemaps.BasemapError, match="已有名为“临时”"):
+        basemaps.add(own_dir / "gk.tif", "临时")
+    basemaps.remove("临时")
+    assert not pub.exists() and not (basemaps.local_root() / b.id).exists()
+
+
+# ----------------------------------------------------------------------------- registry and keys
+def test_tianditu_key_from_the_environment_never_from_the_repo(own_dir, monkeypatch):
+    monkeypatch.delenv("ONEMAP_TIANDITU_KEY", raising=False)
+    vec = basemaps.get("tdt_vec")
+    assert vec.missing_key and "未配置天地图密钥" in vec.blank_reason() and "ONEMAP_TIANDITU_KEY" in vec.blank_reason()
+    assert all("tk={key}" in u for u in vec.layers)  # the template, no key in data/config
+    assert [u.split("/")[3] for u in vec.urls()] == ["vec_w", "cva_w"]
+    monkeypatch.setenv("ONEMAP_TIANDITU_KEY", "abc123")
+    vec = basemaps.get("tdt_vec")
+    assert not vec.missing_key and all(u.endswith("tk=abc123") for u in vec.urls())
+    assert vec.credit == "底图：天地图 矢量（天地图 · 国家地理信息公共服务平台），审图号：GS(2024)0650号"
+    assert {b.id: b.crs for b in basemaps.sources()}["amap_vec"] == "GCJ02"
+
+
+def test_intranet_source_and_key_from_the_data_directory(own_dir, monkeypatch):
+    monkeypatch.delenv("ONEMAP_TIANDITU_KEY", raising=False)
+    cfg = {"keys": {"tianditu": "k9"},
+           "sources": [{"id": "gov_tdt", "name": "政务外网天地图", "type": "xyz", "crs": "CGCS2000",
+                        "layers": ["http://10.1.2.3/vec/{z}/{x}/{y}.png"], "attribution": "省政务外网"}],
+           "overrides": {"tdt_img": {"approval": "GS(2025)0001号"}}}
+    (own_dir / "data").mkdir(exist_ok=True)
+    (own_dir / "data" / "basemaps.json").write_text(json.dumps(cfg, ensure_ascii=False), encoding="utf-8")
+    gov = basemaps.get("gov_tdt")
+    assert gov.label == "政务外网天地图（内网）" and "内网瓦片服务" in gov.blank_reason()
+    assert basemaps.get("tdt_vec").urls()[0].endswith("tk=k9")
+    assert basemaps.get("tdt_img").approval == "GS(2025)0001号"
+    cfg["sources"][0]["type"] = "wms"
+    (own_dir / "data" / "basemaps.json").write_text(json.dumps(cfg, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(basemaps.config.ConfigError, match=r"basemaps.json 中 sources\[0\].type"):
+        basemaps.sources()
+
+
+# ----------------------------------------------------------------------------- GCJ-02
+def test_a_site_drawn_on_a_gcj02_basemap_sits_on_the_shifted_position(demo_dir):
+    """The map's HTML (as the browser gets it) carries the site at prcoords' GCJ-02 position."""
+    import re
+
+    from onemap import services
+    from store.db import reader
+    from store.queries import sites_frame
+    from ui.views.map_view import base_map, site_layers
+
+    with reader() as s:
+        sites = sites_frame(s)
+    pt = sites[sites.geometry.geom_type == "Point"].iloc[0]
+    region = services.active_region()
+    from geo.gcj import Datum
+    from layers.sites import prepare_geometry
+
+    bm = basemaps.get("amap_vec")
+    prepared = prepare_geometry(sites, {c.code: c.name for c in region.places.counties}, datum=bm.datum)
+    layers = site_layers(prepared, [pt["id"]], None)
+    m = base_map(region, bm)
+    for g in layers.groups:
+        g.add_to(m)
+    page = m.get_root().render()
+    row = re.search(r'\["' + re.escape(pt["id"]) + r'","[^"]*",([0-9.]+),([0-9.]+),', page)
+    drawn = (float(row.group(1)), float(row.group(2)))
+    want = prcoords.wgs_gcj((pt.geometry.y, pt.geometry.x))
+    assert metres(drawn, (want.lon, want.lat)) < 1.0
+    assert metres(drawn, (pt.geometry.x, pt.geometry.y)) > 100  # it did move (≈ 500 m here)
+    assert "webrd0{s}.is.autonavi.com" in page
+    assert json.dumps("© 高德地图 AutoNavi 审图号：GS(2023)551号")[1:-1] in page  # the map's attribution
+    # on a WGS84 basemap the same site is drawn where it is stored
+    plain = prepare_geometry(sites, {}, datum=Datum("WGS84")).frame.loc[pt["id"]]
+    assert metres((plain["lon"], plain["lat"]), (pt.geometry.x, pt.geometry.y)) < 1.0
+
+
+def test_a_start_clicked_on_a_gcj02_basemap_is_used_in_wgs84(demo_dir, monkeypatch):
+    """A trip start clicked on 高德 is planned and exported from its WGS84 position."""
+    from streamlit.testing.v1 import AppTest  # noqa: F401 - AppTest via page_test
+
+    import ui.views.field_view as fv
+    from tests.conftest import page_test, sign_in
+
+    wgs = (117.2480, 29.2960)
+    g = prcoords.wgs_gcj((wgs[1], wgs[0]))
+    monkeypatch.setattr(fv, "st_folium", lambda m, key=None, **kw: {"last_clicked": {"lat": g.lat, "lng": g.lon}}
+                        if key == "trip_map" else {})
+    at = sign_in(page_test("field_view", signed_in=False), "王五", "市生态环境保护综合执法支队", "填报", "360281")
+    at.query_params["bm"] = "amap_vec"
+    at.query_params["place"] = "360281"
+    at.query_params["kind"] = "矿山修复点"
+    at.run()
+    assert not at.exception
+    assert at.radio(key="basemap").value == "amap_vec"
+    assert any("GCJ-02" in c.value for c in at.caption)
+    at.radio(key="trip_base").set_value("地图上点击的位置").run()
+    at.button(key="trip_from_filters").click().run()
+    at.button(key="trip_plan").click().run()
+    assert not at.exception
+    plan = at.session_state["trip_result"]
+    assert plan.base_name == "地图选点"
+    assert metres(plan.base, wgs) < 0.2  # the WGS84 position, not the clicked GCJ-02 one (≈ 500 m away)
+    assert metres((g.lon, g.lat), wgs) > 100
+
+
+def test_shift_geojson_moves_every_position_and_back():
+    from geo.gcj import gcj_to_wgs, shift_geojson
+
+    poly = {"type": "Polygon", "coordinates": [[[117.1, 29.2], [117.3, 29.2], [117.3, 29.4], [117.1, 29.2]]]}
+    out = shift_geojson({"type": "Feature", "properties": {"a": 1}, "geometry": poly})
+    for (x, y), (gx, gy) in zip(poly["coordinates"][0], out["geometry"]["coordinates"][0], strict=True):
+        want = prcoords.wgs_gcj((y, x))
+        assert metres((gx, gy), (want.lon, want.lat)) < 0.01
+        assert metres(gcj_to_wgs(gx, gy), (x, y)) < 0.05
+    assert out["properties"] == {"a": 1} and poly["coordinates"][0][0] == [117.1, 29.2]  # the input untouched
+
+
+# ----------------------------------------------------------------------------- URL and saved views
+def test_the_basemap_round_trips_through_the_url_and_a_saved_view(demo_dir, monkeypatch):
+    from tests.conftest import app_test
+    from ui import present
+
+    monkeypatch.delenv("ONEMAP_TIANDITU_KEY", raising=False)
+    at = app_test(bm="tdt_img").run()
+    assert not at.exception
+    assert at.radio(key="basemap").value == "tdt_img"
+    assert any("未配置天地图密钥" in w.value for w in at.warning)  # why the imagery stays blank
+    at.radio(key="basemap").set_value("osm").run()
+    assert at.query_params["bm"] in (["osm"], "osm")  # the link carries the choice
+    at.session_state["_apply_view"] = {"title": "影像", "page": "map", "params": {"bm": "amap_img"}}
+    at.run()  # a saved view being played
+    assert at.radio(key="basemap").value == "amap_img"
+    assert at.query_params["bm"] in (["amap_img"], "amap_img")
+    at.radio(key="basemap").set_value("county").run()
+    assert "bm" not in at.query_params  # the default is not spelled out in the link
+    assert "bm" in present.VIEW_PARAMS  # what a saved view keeps of the URL
