@@ -18,8 +18,8 @@ def attribution(bm) -> str:
 
 def add_tiles(m: folium.Map, bm) -> list[folium.TileLayer]:
     """The basemap's tile layers (an annotation layer over its base where it has one); none for the
-    vector (county) basemap."""
-    if bm.type == "vector":
+    vector (county) basemap, nor for a source whose key is not configured (the page says so)."""
+    if bm.type == "vector" or bm.missing_key:  # without its key every tile is refused: not asked for
         return []
     out = []
     for i, url in enumerate(bm.urls()):
