@@ -42,6 +42,7 @@ class DeckData:
     as_of: date
     illustrative: bool
     sample: bool
+    basemap_credit: str = ""  # source and 审图号 of the basemap the slides' maps are drawn on
 
 
 def clip(text: str, n: int) -> str:
@@ -271,7 +272,8 @@ def _view_slides(prs, data: DeckData, view: dict, markers: dict[str, str]) -> No
         if f.task_filter_active or view.get("params"):
             lines.insert(0, ("点位", f"{len(sites)} 个"))
     png = render_map(data.region.counties(), sites=sites, site_state=summary["worst"].to_dict(), kind_markers=markers,
-                     extent_lonlat=extent, data_date=data.as_of, illustrative=data.illustrative, size_in=(9.3, 5.75))
+                     extent_lonlat=extent, data_date=data.as_of, illustrative=data.illustrative, size_in=(9.3, 5.75),
+                     credit=data.basemap_credit)
     _picture(s, png, Inches(0.3), Inches(1.3), Inches(5.75))
     _figures(s, lines, Inches(9.75), Inches(1.5), Inches(3.4))
     _notice(s, data)
@@ -301,7 +303,8 @@ def _place_slides(prs, data: DeckData, tasks: pd.DataFrame, title: str) -> None:
     s = prs.slides.add_slide(prs.slide_layouts[6])
     _title(s, title, "逾期问题/任务，按责任单位所属区县/管理区统计（一项任务涉及几个地区，就在几个地区各计一次）")
     png = render_map(data.region.counties(), county_values=values, value_label="逾期（项）", zones=zones,
-                     classes=classes, data_date=data.as_of, size_in=(7.4, 5.75), legend_pt=16)
+                     classes=classes, data_date=data.as_of, size_in=(7.4, 5.75), legend_pt=16,
+                     credit=data.basemap_credit)
     pic = _picture(s, png, Inches(0.3), Inches(1.3), Inches(5.75))
     # alt text: the legend in words (screen readers; and what the map's colours mean)
     pic._element.nvPicPr.cNvPr.set("descr", "逾期（项）分级：" + "；".join(f"{k.label} {k.color}" for k in classes.classes))

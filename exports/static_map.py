@@ -90,11 +90,12 @@ def render_map(counties: gpd.GeoDataFrame, *, sites: gpd.GeoDataFrame | None = N
                zones: list[dict] | None = None, classes: Classification | None = None,
                extent_lonlat: tuple[float, float, float, float] | None = None, data_date: date,
                illustrative: bool = False, size_in: tuple[float, float] = (10.0, 6.0), dpi: int = 180,
-               legend_pt: float = 16) -> bytes:
+               legend_pt: float = 16, credit: str = "") -> bytes:
     """PNG bytes of a map for a slide. With `county_values` (place code → value, zones
     included) the counties are filled by `classes` (layers.classify, the web map's classifier)
     and zones drawn as circles at their illustrative anchors; the legend shows exactly those
-    colours with their value ranges."""
+    colours with their value ranges. credit: the basemap's source and 审图号, printed in the
+    map's foot (Chinese map publication rules)."""
     crs = metric_crs_for(float(counties.total_bounds[[0, 2]].mean()))
     c = counties.to_crs(crs)
     fig, ax = plt.subplots(figsize=size_in, dpi=dpi)
@@ -176,8 +177,10 @@ def render_map(counties: gpd.GeoDataFrame, *, sites: gpd.GeoDataFrame | None = N
         width = leg.get_window_extent().width / fig.bbox.width
         right = max(0.35, 0.98 - width)
     note = f"数据截至 {cn_date(data_date)}" + ("　点位为示意位置" if illustrative else "")
-    fig.text(0.01, 0.01, note, fontproperties=small, color="#333333")
-    fig.subplots_adjust(left=0.01, right=right, top=0.99, bottom=0.07)
+    if credit:  # a line of its own under the map: it is long
+        note += "\n" + credit
+    fig.text(0.01, 0.01, note, fontproperties=small, color="#333333", linespacing=1.3)
+    fig.subplots_adjust(left=0.01, right=right, top=0.99, bottom=0.11 if credit else 0.07)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     plt.close(fig)

@@ -268,3 +268,32 @@ def test_the_basemap_round_trips_through_the_url_and_a_saved_view(demo_dir, monk
     at.radio(key="basemap").set_value("county").run()
     assert "bm" not in at.query_params  # the default is not spelled out in the link
     assert "bm" in present.VIEW_PARAMS  # what a saved view keeps of the URL
+
+
+# ----------------------------------------------------------------------------- maps that leave the app
+def test_standalone_html_names_its_basemap_and_what_was_left_out(demo_dir, tmp_path):
+    import html as html_mod
+
+    from onemap import services
+    from tests.conftest import MANAGER_ACTOR
+
+    page = services.standalone_html(MANAGER_ACTOR, tmp_path / "a.html", basemap="tdt_img").read_text(encoding="utf-8")
+    county = json.loads((basemaps.config.settings.CONFIG_DIR / "basemaps.json").read_text(encoding="utf-8"))
+    credit = "底图：区县矢量底图（" + county["sources"][0]["attribution"] + "）"
+    assert html_mod.escape(credit) in page
+    assert html_mod.escape("所选底图“天地图 影像”未嵌入（在线瓦片需联网），此处为随文件的区县底图") in page
+    assert "tianditu" not in page  # nothing in the file asks an outside host
+    plain = services.standalone_html(MANAGER_ACTOR, tmp_path / "b.html").read_text(encoding="utf-8")
+    assert html_mod.escape(credit) in plain and "未嵌入" not in plain
+
+
+def test_deck_maps_carry_the_basemap_credit(demo_dir, tmp_path, monkeypatch):
+    import exports.deck as deck
+    from onemap import services
+    from tests.conftest import MANAGER_ACTOR
+
+    seen = []
+    real = deck.render_map
+    monkeypatch.setattr(deck, "render_map", lambda *a, **kw: (seen.append(kw.get("credit")), real(*a, **kw))[1])
+    services.meeting_deck(MANAGER_ACTOR, tmp_path / "d.pptx")
+    assert len(seen) >= 2 and set(seen) == {basemaps.get("county").credit}  # every map slide

@@ -104,7 +104,7 @@ def render() -> None:
     else:
         data_notice(data.meta(), illustrative, sample)
         st.markdown(legend_html(counts, settings.due_soon_days()) + kind_legend_html(), unsafe_allow_html=True)
-        _offline_map_button(f.as_of)
+        _offline_map_button(f.as_of, bm.id)
     no_match_notice(tasks)
     if not showing:
         basemap_ui.notice(bm)
@@ -237,7 +237,7 @@ def inspection_history(site_id: str) -> None:
         for _, r in found.iterrows()))
 
 
-def _offline_map_button(as_of) -> None:
+def _offline_map_button(as_of, basemap: str) -> None:
     """The whole map as one HTML file that opens without network or server (for a USB stick)."""
     import tempfile
     from pathlib import Path
@@ -248,8 +248,8 @@ def _offline_map_button(as_of) -> None:
         return
     if st.sidebar.button("生成单文件离线地图（HTML）", key="standalone_make"):
         with tempfile.TemporaryDirectory() as tmp:
-            st.session_state["standalone_bytes"] = services.standalone_html(auth.current(), Path(tmp) / "map.html",
-                                                                            as_of=as_of).read_bytes()
+            st.session_state["standalone_bytes"] = services.standalone_html(
+                auth.current(), Path(tmp) / "map.html", as_of=as_of, basemap=basemap).read_bytes()
     if st.session_state.get("standalone_bytes"):
         st.sidebar.download_button("下载离线地图", st.session_state["standalone_bytes"],
                                    file_name=f"一张图_{as_of.isoformat()}.html", mime="text/html")
