@@ -308,3 +308,33 @@ def local_meta(basemap_id: str) -> dict:
 def with_key(b: Basemap, value: str) -> Basemap:
     """For tests and previews: the same source with a key value."""
     return replace(b, key_value=value)
+
+
+# ----------------------------------------------------------------------------- from the app (permission, audit)
+def add_as(actor, path: Path, name: str | None = None, progress=None) -> Basemap:
+    """`add` for a signed-in user: needs the import permission; recorded in the audit trail."""
+    from domain import permissions as perm
+    from onemap import audit, services
+    from store.db import transaction
+
+    services.ensure(actor, perm.IMPORT)
+    b = add(path, name, progress)
+    m = local_meta(b.id)
+    with transaction() as s:
+        audit.record(s, actor, audit.IMPORTED, object_type="底图", object_id=b.id,
+                     summary=f"添加底图“{b.name}”：{m['source_file']}（{m['source_crs']}），{m['tiles']} 块瓦片",
+                     after={k: m[k] for k in ("name", "source_file", "source_crs", "tiles", "bytes")})
+    return b
+
+
+def remove_as(actor, id_or_name: str) -> Basemap:
+    from domain import permissions as perm
+    from onemap import audit, services
+    from store.db import transaction
+
+    services.ensure(actor, perm.IMPORT)
+    b = remove(id_or_name)
+    with transaction() as s:
+        audit.record(s, actor, audit.SETTINGS, object_type="底图", object_id=b.id, summary=f"删除底图“{b.name}”",
+                     before={"name": b.name})
+    return b

@@ -109,3 +109,41 @@ def test_mbtiles_tile_is_served_as_held(server, page, tmp_path):
         assert page.request.get(server + b.layers[0].format(z=13, x=6773, y=3407)).status == 404
     finally:
         basemaps.remove(b.id)
+
+
+def test_clerk_adds_and_removes_imagery_in_data_management(server, page, tmp_path):
+    """数据管理 → 底图: a bad file is refused in Chinese with the typed name kept; a GeoTIFF becomes
+    tiles (the confirmation names it and counts the tiles on disk) and is then offered on the map."""
+    from tests.browser_kit import _settled
+
+    page.goto(server + "/data")
+    page.get_by_role("tab", name="底图").click()
+    page.get_by_text("影像文件（.tif/.tiff 或 .mbtiles）").wait_for(timeout=60_000)
+    bad = tmp_path / "坏文件.tif"
+    bad.write_bytes(b"not a tiff at all")
+    uploader = page.locator("[data-testid='stFileUploader']", has_text="影像文件").locator("input[type=file]")
+    uploader.set_input_files(str(bad))
+    page.get_by_text("坏文件.tif").wait_for(timeout=60_000)
+    name_box = page.get_by_placeholder("如 2025年影像、1:1万地形图")
+    name_box.fill("二〇二五年影像")
+    name_box.press("Enter")
+    _settled(page)
+    page.get_by_role("button", name="生成离线瓦片").click()
+    page.get_by_text("未添加底图：无法读取影像文件 坏文件.tif").wait_for(timeout=60_000)
+    assert name_box.input_value() == "二〇二五年影像"
+    assert basemaps.local_sources() == []
+    good = tmp_path / "影像2025.tif"
+    _imagery(good)
+    uploader.set_input_files(str(good))
+    page.get_by_text("影像2025.tif").wait_for(timeout=60_000)
+    _settled(page)
+    page.get_by_role("button", name="生成离线瓦片").click()
+    page.get_by_text("已添加底图“二〇二五年影像”").wait_for(timeout=120_000)
+    own = basemaps.local_sources()
+    assert [b.name for b in own] == ["二〇二五年影像"]
+    on_disk = sum(1 for _ in (basemaps.local_root() / own[0].id / "tiles").rglob("*.png"))
+    assert page.get_by_text(f"已添加底图“二〇二五年影像”：{on_disk} 块瓦片").count() == 1
+    _shot(page, "basemap-data-management.png")
+    page.get_by_role("button", name="删除").click()
+    page.get_by_text("已删除底图“二〇二五年影像”。").wait_for(timeout=60_000)
+    assert basemaps.local_sources() == []

@@ -27,6 +27,7 @@ from ui import auth, data, nav
 from ui import basemap as basemap_ui
 from ui.common import table
 from ui.uploads import uploaded_files
+from ui.views.basemap_admin import basemap_tab
 from ui.views.map_view import base_map
 
 CRS_CHOICES = {
@@ -76,6 +77,7 @@ def render() -> None:
     parts = [(name, fn) for name, fn, action in (
         ("导入文件（整改清单/工作要点）", lambda: document_tab(region), perm.REVISE),
         ("导入点位图层", layer_tab, perm.IMPORT), ("导入任务台账", ledger_tab, perm.IMPORT),
+        ("底图", basemap_tab, perm.IMPORT),
         ("导出", export_tab, perm.EXPORT), ("备份与恢复", backup_tab, perm.RESTORE)) if perm.allowed(actor, action)]
     if not parts:
         st.info(f"“{actor.role if actor else '未登录'}”角色没有数据管理权限。")
