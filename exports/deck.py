@@ -5,7 +5,7 @@ native PowerPoint tables that continue on following slides and never overflow.""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -43,6 +43,9 @@ class DeckData:
     illustrative: bool
     sample: bool
     basemap_credit: str = ""  # source and 审图号 of the basemap the slides' maps are drawn on
+    # the bureau's own imagery by basemap id: (tiles folder, format, min zoom, max zoom, credit);
+    # a saved view on one of them gets it beneath its map slide
+    imagery: dict = field(default_factory=dict)
 
 
 def clip(text: str, n: int) -> str:
@@ -271,9 +274,18 @@ def _view_slides(prs, data: DeckData, view: dict, markers: dict[str, str]) -> No
                  ("销号率", "—" if rate is None else f"{rate:.0%}")]
         if f.task_filter_active or view.get("params"):
             lines.insert(0, ("点位", f"{len(sites)} 个"))
+    credit, imagery = data.basemap_credit, None
+    own = data.imagery.get((view.get("params") or {}).get("bm", ""))
+    if own:
+        from geo.tiles import mosaic
+
+        box = extent or tuple(data.region.counties().total_bounds)
+        imagery = mosaic(own[0], own[1], box, own[2], own[3])
+        if imagery is not None:
+            credit = own[4]
     png = render_map(data.region.counties(), sites=sites, site_state=summary["worst"].to_dict(), kind_markers=markers,
                      extent_lonlat=extent, data_date=data.as_of, illustrative=data.illustrative, size_in=(9.3, 5.75),
-                     credit=data.basemap_credit)
+                     credit=credit, imagery=imagery)
     _picture(s, png, Inches(0.3), Inches(1.3), Inches(5.75))
     _figures(s, lines, Inches(9.75), Inches(1.5), Inches(3.4))
     _notice(s, data)

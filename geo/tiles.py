@@ -264,3 +264,36 @@ def png_bytes(img) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "PNG")
     return buf.getvalue()
+
+
+def mosaic(folder: Path, fmt: str, bounds_lonlat: tuple[float, float, float, float], min_zoom: int, max_zoom: int,
+           target_px: int = 1600):
+    """The XYZ tiles under `folder` covering a lon/lat box, stitched at the coarsest zoom giving about
+    `target_px` across (for a server-rendered map): (RGBA array, Affine transform in EPSG:3857), or
+    None when no tile covers the box."""
+    from PIL import Image
+    from pyproj import Transformer
+    from rasterio.transform import from_origin
+
+    fwd = Transformer.from_crs(4326, 3857, always_xy=True)
+    w, s = fwd.transform(bounds_lonlat[0], bounds_lonlat[1])
+    e, n = fwd.transform(bounds_lonlat[2], bounds_lonlat[3])
+    z = min_zoom
+    while z < max_zoom and (e - w) / (2 * ORIGIN / 2 ** z / TILE) < target_px:
+        z += 1
+    xs, ys = tile_range(z, (w, s, e, n))
+    if len(xs) * len(ys) > 400:  # a box far larger than the imagery's detail: no stitching of thousands
+        return None
+    canvas = np.zeros((len(ys) * TILE, len(xs) * TILE, 4), dtype="uint8")
+    found = False
+    for i, x in enumerate(xs):
+        for j, y in enumerate(ys):
+            p = folder / str(z) / str(x) / f"{y}.{fmt}"
+            if p.exists():
+                with Image.open(p) as im:
+                    canvas[j * TILE:(j + 1) * TILE, i * TILE:(i + 1) * TILE] = np.asarray(im.convert("RGBA"))
+                found = True
+    if not found:
+        return None
+    west, _, _, north = tile_bounds_3857(z, xs[0], ys[0])
+    return canvas, from_origin(west, north, 2 * ORIGIN / 2 ** z / TILE, 2 * ORIGIN / 2 ** z / TILE)

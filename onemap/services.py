@@ -651,7 +651,18 @@ def _deck_data(as_of: date):
     tasks = tasks[~tasks["archived"].astype(bool)]
     return DeckData(region, tasks, sites, site_summary(tasks, list(sites["id"])), as_of,
                     bool(sites["illustrative"].any()), bool(tasks["sample_events"].any()),
-                    basemap_credit=basemap_caption()[0])
+                    basemap_credit=basemap_caption()[0], imagery=_own_imagery())
+
+
+def _own_imagery() -> dict:
+    """The bureau's own tiles for the deck's map slides: id → (folder, format, zooms, credit)."""
+    from onemap import basemaps
+
+    out = {}
+    for b in basemaps.local_sources():
+        m = basemaps.local_meta(b.id)
+        out[b.id] = (basemaps.local_root() / b.id / "tiles", m["format"], m["min_zoom"], m["max_zoom"], b.credit)
+    return out
 
 
 def saved_views() -> list[dict]:

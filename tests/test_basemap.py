@@ -297,3 +297,34 @@ def test_deck_maps_carry_the_basemap_credit(demo_dir, tmp_path, monkeypatch):
     monkeypatch.setattr(deck, "render_map", lambda *a, **kw: (seen.append(kw.get("credit")), real(*a, **kw))[1])
     services.meeting_deck(MANAGER_ACTOR, tmp_path / "d.pptx")
     assert len(seen) >= 2 and set(seen) == {basemaps.get("county").credit}  # every map slide
+
+
+def test_a_saved_view_on_own_imagery_gets_it_beneath_its_deck_map(demo_dir, tmp_path, monkeypatch):
+    import exports.deck as deck
+    from onemap import services
+    from tests.conftest import MANAGER_ACTOR
+
+    x, y = Transformer.from_crs(4490, 4548, always_xy=True).transform(117.21, 29.30)
+    n, res = 600, 50.0
+    data = np.zeros((3, n, n), dtype="uint8")
+    data[0], data[1], data[2] = 70, 140, 60
+    with rasterio.open(tmp_path / "img.tif", "w", driver="GTiff", width=n, height=n, count=3, dtype="uint8",
+                       crs="EPSG:4548", transform=from_origin(x - n * res / 2, y + n * res / 2, res, res)) as d:
+        d.write(data)
+    monkeypatch.setenv("ONEMAP_DATA_DIR", str(demo_dir))
+    b = basemaps.add(tmp_path / "img.tif", "会议影像")
+    try:
+        seen = []
+        real = deck.render_map
+        monkeypatch.setattr(deck, "render_map", lambda *a, **kw: (seen.append(kw), real(*a, **kw))[1])
+        view = {"title": "城区", "page": "map", "params": {}, "bounds": [[29.2, 117.1], [29.4, 117.32]],
+                "center": [29.3, 117.21], "zoom": 11}
+        services.meeting_deck(MANAGER_ACTOR, tmp_path / "a.pptx",
+                              sequence=[{**view, "params": {"bm": b.id}}, view])
+        own, plain = seen
+        assert own["credit"] == "底图：会议影像（本单位影像：img.tif（EPSG:4548））"
+        assert plain["credit"] == basemaps.get("county").credit and plain["imagery"] is None
+        rgba = own["imagery"][0]
+        assert ((rgba[..., 0] == 70) & (rgba[..., 1] == 140) & (rgba[..., 2] == 60)).any()
+    finally:
+        basemaps.remove(b.id)
