@@ -29,16 +29,17 @@ def _size(n: int) -> str:
 
 
 def cmd_basemap(args) -> int:
-    from onemap import basemaps
+    from onemap import basemaps, services
+    from onemap.cli import _cli_actor
 
     try:
-        if args.action == "add":
-            b = basemaps.add(args.file, args.name, _progress())
+        if args.action == "add":  # recorded in the audit trail as the command line's OS account
+            b = basemaps.add_as(_cli_actor(), args.file, args.name, _progress())
             m = basemaps.local_meta(b.id)
             print(f"已添加底图“{b.name}”（{b.id}）：{m['tiles']} 块瓦片，{_size(m['bytes'])}，"
                   f"缩放级别 {m['min_zoom']}–{m['max_zoom']}，源坐标系 {m['source_crs']}。在地图页“底图”中选择。")
         elif args.action == "remove":
-            b = basemaps.remove(args.name)
+            b = basemaps.remove_as(_cli_actor(), args.name)
             print(f"已删除底图“{b.name}”（{b.id}）")
         else:
             rows = basemaps.sources()
@@ -50,7 +51,7 @@ def cmd_basemap(args) -> int:
                 elif b.missing_key:
                     extra = f"  未配置{b.key_label}（{b.key_env}）"
                 print(f"{b.id:<16} {b.label}{extra}")
-    except basemaps.BasemapError as exc:
+    except (basemaps.BasemapError, services.ServiceError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     return 0

@@ -328,3 +328,26 @@ def test_a_saved_view_on_own_imagery_gets_it_beneath_its_deck_map(demo_dir, tmp_
         assert ((rgba[..., 0] == 70) & (rgba[..., 1] == 140) & (rgba[..., 2] == 60)).any()
     finally:
         basemaps.remove(b.id)
+
+
+def test_cli_add_list_remove_with_audit(demo_dir, tmp_path, capsys):
+    from sqlalchemy import text
+
+    from onemap import cli
+    from store.db import reader
+
+    gk_tiff(tmp_path / "gk.tif", size=64)
+    assert cli.main(["basemap", "add", str(tmp_path / "gk.tif"), "--name", "一号影像"]) == 0
+    out = capsys.readouterr()
+    b = basemaps.find_local("一号影像")
+    tiles = sum(1 for _ in (basemaps.local_root() / b.id / "tiles").rglob("*.png"))
+    assert f"已添加底图“一号影像”（{b.id}）：{tiles} 块瓦片" in out.out and "生成瓦片" in out.err  # the progress bar
+    assert cli.main(["basemap", "list"]) == 0
+    assert f"{b.id}" in capsys.readouterr().out
+    assert cli.main(["basemap", "remove", "无此底图"]) == 1
+    assert "没有名为“无此底图”的本地底图" in capsys.readouterr().err
+    assert cli.main(["basemap", "remove", "一号影像"]) == 0
+    with reader() as s:
+        rows = s.execute(text("SELECT action, object_id FROM audit_log WHERE object_type = '底图' ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [("导入", b.id), ("设置", b.id)]
+    assert basemaps.local_sources() == []

@@ -52,9 +52,22 @@ def base_map(region: Region, basemap: Basemap | str | None = None, *, counties: 
     draw_in_chinese(m)  # the field page's selection tools
     tiles = add_tiles(m, bm)
     if counties:
-        county_layer(datum.frame(region.counties()), over_tiles=bool(tiles), label_size=label_size).add_to(m)
+        county_layer(_counties(region, datum), over_tiles=bool(tiles), label_size=label_size).add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
+
+
+_SHIFTED_COUNTIES: dict[tuple[str, str], object] = {}
+
+
+def _counties(region: Region, datum):
+    """The region's counties in the basemap's datum (shifting every vertex once per region, not per run)."""
+    if not datum.shifted:
+        return region.counties()
+    key = (str(region.folder), datum.name)
+    if key not in _SHIFTED_COUNTIES:
+        _SHIFTED_COUNTIES[key] = datum.frame(region.counties())
+    return _SHIFTED_COUNTIES[key]
 
 
 @dataclass
