@@ -65,8 +65,12 @@ def tile_range(z: int, bounds3857: tuple[float, float, float, float]) -> tuple[r
 
 
 def zoom_for_resolution(res_m: float) -> int:
-    """The first zoom whose tile pixel (metres, Web Mercator) is no larger than res_m."""
+    """The first zoom whose tile pixel (metres, Web Mercator) is no larger than res_m — unless the
+    zoom before it is within 10 % of res_m: 1 m imagery at 29°N (1.15 m in Web Mercator) then stops
+    at zoom 17 (1.19 m) instead of quadrupling its tiles at zoom 18 for detail it does not have."""
     z = math.ceil(math.log2(2 * ORIGIN / TILE / res_m))
+    if z > 0 and 2 * ORIGIN / TILE / 2 ** (z - 1) <= 1.1 * res_m:
+        z -= 1
     return max(0, min(MAX_ZOOM, z))
 
 
@@ -107,7 +111,7 @@ def from_geotiff(path: Path, out: Path, progress: Progress | None = None, *, max
         data_bands = [b for b in range(1, src.count + 1) if b != alpha][:3]
         if len(data_bands) == 2:
             data_bands = data_bands[:1]
-        dst_t, dst_w, dst_h = calculate_default_transform(src.crs, "EPSG:3857", src.width, src.height, *src.bounds)
+        dst_t, _, _ = calculate_default_transform(src.crs, "EPSG:3857", src.width, src.height, *src.bounds)
         res = abs(dst_t.a)
         b3857 = transform_bounds(src.crs, "EPSG:3857", *src.bounds, densify_pts=21)
         b4326 = transform_bounds(src.crs, "EPSG:4326", *src.bounds, densify_pts=21)
@@ -123,9 +127,8 @@ def from_geotiff(path: Path, out: Path, progress: Progress | None = None, *, max
         for x in xs:
             for y in ys:
                 w, s, e, nn = tile_bounds_3857(zmax, x, y)
-
-                dst = np.zeros((n + 1, TILE, TILE), dtype="float32" if scaler else "uint8")
-                reproject(source=rasterio.band(src, data_bands), destination=dst[:n], src_transform=src.transform,
+                dst = np.zeros((n, TILE, TILE), dtype="float32" if scaler else "uint8")
+                reproject(source=rasterio.band(src, data_bands), destination=dst, src_transform=src.transform,
                           src_crs=src.crs, src_nodata=src.nodata, dst_transform=from_bounds(w, s, e, nn, TILE, TILE),
                           dst_crs="EPSG:3857", resampling=Resampling.bilinear, num_threads=1,
                           init_dest_nodata=True, dst_nodata=0)
@@ -135,7 +138,7 @@ def from_geotiff(path: Path, out: Path, progress: Progress | None = None, *, max
                     progress(count, total)
                 if not a.any():
                     continue
-                rgb = dst[:n]
+                rgb = dst
                 if scaler:
                     lo, hi = scaler
                     rgb = np.clip((rgb - lo) / np.where(hi > lo, hi - lo, 1) * 255, 0, 255).astype("uint8")

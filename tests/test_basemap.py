@@ -351,3 +351,13 @@ def test_cli_add_list_remove_with_audit(demo_dir, tmp_path, capsys):
         rows = s.execute(text("SELECT action, object_id FROM audit_log WHERE object_type = '底图' ORDER BY id")).all()
     assert [tuple(r) for r in rows] == [("导入", b.id), ("设置", b.id)]
     assert basemaps.local_sources() == []
+
+
+def test_finest_zoom_follows_the_pixel_size():
+    from geo.tiles import zoom_for_resolution
+
+    pixel = [2 * math.pi * 6378137 / 256 / 2 ** z for z in range(23)]  # Web-Mercator metres per tile pixel
+    assert zoom_for_resolution(5.73) == 15  # 4.78 m: the first no larger (zoom 14, 9.55 m, is 67 % coarser)
+    assert zoom_for_resolution(1.147) == 17  # 1.194 m is within 10 %: zoom 18 would add nothing
+    assert zoom_for_resolution(pixel[12]) == 12 and zoom_for_resolution(pixel[12] * 0.95) == 12
+    assert zoom_for_resolution(pixel[12] * 0.85) == 13
