@@ -73,6 +73,9 @@ def test_own_imagery_is_drawn_from_the_app_only(server, page, tmp_path):
         assert "bm=" + b.id in page.url  # the choice is in the link
         page.wait_for_timeout(800)
         _shot(page, "basemap-own-imagery.png")
+        page.set_viewport_size({"width": 1280, "height": 720})
+        page.wait_for_timeout(1500)
+        _shot(page, "basemap-own-imagery-1280.png")
         assert page.outside == []  # and nothing was asked of any other host
     finally:
         basemaps.remove(b.id)
@@ -147,3 +150,18 @@ def test_clerk_adds_and_removes_imagery_in_data_management(server, page, tmp_pat
     page.get_by_role("button", name="删除").click()
     page.get_by_text("已删除底图“二〇二五年影像”。").wait_for(timeout=60_000)
     assert basemaps.local_sources() == []
+
+
+def test_gcj02_source_says_what_it_shifts_and_keeps_every_site(server, page):
+    """高德 chosen: its tiles are asked of its host (blocked here), the page says the layers are shown
+    in GCJ-02 and stored in WGS84, and every site is still drawn (at 1280×720 as on a projector)."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    n_sites = len(truth.sites())
+    page.goto(server + "/?bm=amap_vec")
+    page.get_by_text("高德 地图使用 GCJ-02 坐标").first.wait_for(timeout=60_000)
+    frame = _map(page)
+    assert _wait(lambda: _symbols(frame) == n_sites)
+    hosts = lambda: {u.split("/")[2] for u in page.outside}  # noqa: E731
+    assert _wait(lambda: hosts()) and hosts() <= {f"webrd0{i}.is.autonavi.com" for i in range(1, 5)}
+    _shot(page, "basemap-amap-1280.png")
+    page.outside.clear()  # asked for and blocked: the chosen online source, nothing else
