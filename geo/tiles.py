@@ -111,6 +111,12 @@ def from_geotiff(path: Path, out: Path, progress: Progress | None = None, *, max
         data_bands = [b for b in range(1, src.count + 1) if b != alpha][:3]
         if len(data_bands) == 2:
             data_bands = data_bands[:1]
+        lut = None  # a paletted map (topographic sheets often are): indices warped nearest, then coloured
+        if len(data_bands) == 1 and ci[data_bands[0] - 1] == ColorInterp.palette:
+            lut = np.zeros((256, 3), dtype="uint8")
+            for k, rgba in src.colormap(data_bands[0]).items():
+                if 0 <= k < 256:
+                    lut[k] = rgba[:3]
         dst_t, _, _ = calculate_default_transform(src.crs, "EPSG:3857", src.width, src.height, *src.bounds)
         res = abs(dst_t.a)
         b3857 = transform_bounds(src.crs, "EPSG:3857", *src.bounds, densify_pts=21)
@@ -118,7 +124,7 @@ def from_geotiff(path: Path, out: Path, progress: Progress | None = None, *, max
         zmax = max_zoom if max_zoom is not None else zoom_for_resolution(res)
         extent = max(b3857[2] - b3857[0], b3857[3] - b3857[1])
         zmin = max(0, min(zmax, math.floor(math.log2(2 * ORIGIN / extent))))
-        scaler = _scaler(src, data_bands)
+        scaler = None if lut is not None else _scaler(src, data_bands)
         xs, ys = tile_range(zmax, b3857)
         total = len(xs) * len(ys)
         n = len(data_bands)
@@ -130,8 +136,8 @@ def from_geotiff(path: Path, out: Path, progress: Progress | None = None, *, max
                 dst = np.zeros((n, TILE, TILE), dtype="float32" if scaler else "uint8")
                 reproject(source=rasterio.band(src, data_bands), destination=dst, src_transform=src.transform,
                           src_crs=src.crs, src_nodata=src.nodata, dst_transform=from_bounds(w, s, e, nn, TILE, TILE),
-                          dst_crs="EPSG:3857", resampling=Resampling.bilinear, num_threads=1,
-                          init_dest_nodata=True, dst_nodata=0)
+                          dst_crs="EPSG:3857", resampling=Resampling.nearest if lut is not None else Resampling.bilinear,
+                          num_threads=1, init_dest_nodata=True, dst_nodata=0)
                 a = _alpha(src, data_bands[0], alpha, (w, s, e, nn))
                 count += 1
                 if progress:
@@ -142,7 +148,9 @@ def from_geotiff(path: Path, out: Path, progress: Progress | None = None, *, max
                 if scaler:
                     lo, hi = scaler
                     rgb = np.clip((rgb - lo) / np.where(hi > lo, hi - lo, 1) * 255, 0, 255).astype("uint8")
-                if n == 1:
+                if lut is not None:
+                    rgb = lut[rgb[0]].transpose(2, 0, 1)
+                elif n == 1:
                     rgb = np.repeat(rgb, 3, axis=0)
                 img = np.concatenate([rgb, a[None]], axis=0).transpose(1, 2, 0)
                 _save(out, zmax, x, y, Image.fromarray(np.ascontiguousarray(img), "RGBA"))

@@ -361,3 +361,22 @@ def test_finest_zoom_follows_the_pixel_size():
     assert zoom_for_resolution(1.147) == 17  # 1.194 m is within 10 %: zoom 18 would add nothing
     assert zoom_for_resolution(pixel[12]) == 12 and zoom_for_resolution(pixel[12] * 0.95) == 12
     assert zoom_for_resolution(pixel[12] * 0.85) == 13
+
+
+def test_a_paletted_map_keeps_its_colours(own_dir):
+    """A 1-band GeoTIFF with a colour table (as topographic sheets often are) is tiled in its colours."""
+    fwd = Transformer.from_crs(4490, 4548, always_xy=True)
+    mx, my = fwd.transform(*MARK)
+    data = np.zeros((1, 64, 64), dtype="uint8")
+    data[0, 20:40, 20:40] = 1
+    with rasterio.open(own_dir / "pal.tif", "w", driver="GTiff", width=64, height=64, count=1, dtype="uint8",
+                       crs="EPSG:4548", transform=from_origin(mx - 320, my + 320, 10, 10), photometric="palette") as d:
+        d.write(data)
+        d.write_colormap(1, {0: (255, 255, 255, 255), 1: (200, 30, 40, 255)})
+    b = basemaps.add(own_dir / "pal.tif", "地形图")
+    z = basemaps.local_meta(b.id)["max_zoom"]
+    colours = set()
+    for f in (basemaps.published(b.id) / str(z)).rglob("*.png"):
+        a = np.asarray(Image.open(f).convert("RGBA"))
+        colours |= {tuple(int(v) for v in px) for px in a[a[..., 3] == 255][:, :3]}
+    assert colours == {(255, 255, 255), (200, 30, 40)}  # the table's colours, not grey indices
