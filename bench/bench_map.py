@@ -35,14 +35,14 @@ def payload_bytes() -> int:
     from layers.sites import prepare_geometry
     from store import queries, repo
     from store.db import reader
-    from ui.views.map_view import BASEMAPS, base_map, site_layers
+    from ui.views.map_view import base_map, site_layers
 
     with reader() as s:
         region = load_region(repo.get_meta(s, "region"))
         tasks = queries.tasks_frame(s, date.today())
         sites = queries.sites_frame(s)
     prepared = prepare_geometry(sites, {c.code: c.name for c in region.places.counties})
-    m = base_map(region, next(iter(BASEMAPS)))
+    m = base_map(region)  # the default (offline county) basemap
     layers = site_layers(prepared, list(sites["id"]), site_summary(tasks, list(sites["id"])))
     args = {"script": sf._get_map_string(m), "header": sf._get_header(m), "html": sf._get_html(m),
             "feature_group": "".join(sf._get_feature_group_string(fg, map=m, idx=i)

@@ -5,7 +5,7 @@ native PowerPoint tables that continue on following slides and never overflow.""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -42,6 +42,10 @@ class DeckData:
     as_of: date
     illustrative: bool
     sample: bool
+    basemap_credit: str = ""  # source and 审图号 of the basemap the slides' maps are drawn on
+    # the bureau's own imagery by basemap id: (tiles folder, format, min zoom, max zoom, credit);
+    # a saved view on one of them gets it beneath its map slide
+    imagery: dict = field(default_factory=dict)
 
 
 def clip(text: str, n: int) -> str:
@@ -270,8 +274,18 @@ def _view_slides(prs, data: DeckData, view: dict, markers: dict[str, str]) -> No
                  ("销号率", "—" if rate is None else f"{rate:.0%}")]
         if f.task_filter_active or view.get("params"):
             lines.insert(0, ("点位", f"{len(sites)} 个"))
+    credit, imagery = data.basemap_credit, None
+    own = data.imagery.get((view.get("params") or {}).get("bm", ""))
+    if own:
+        from geo.tiles import mosaic
+
+        box = extent or tuple(data.region.counties().total_bounds)
+        imagery = mosaic(own[0], own[1], box, own[2], own[3])
+        if imagery is not None:
+            credit = own[4]
     png = render_map(data.region.counties(), sites=sites, site_state=summary["worst"].to_dict(), kind_markers=markers,
-                     extent_lonlat=extent, data_date=data.as_of, illustrative=data.illustrative, size_in=(9.3, 5.75))
+                     extent_lonlat=extent, data_date=data.as_of, illustrative=data.illustrative, size_in=(9.3, 5.75),
+                     credit=credit, imagery=imagery)
     _picture(s, png, Inches(0.3), Inches(1.3), Inches(5.75))
     _figures(s, lines, Inches(9.75), Inches(1.5), Inches(3.4))
     _notice(s, data)
@@ -301,7 +315,8 @@ def _place_slides(prs, data: DeckData, tasks: pd.DataFrame, title: str) -> None:
     s = prs.slides.add_slide(prs.slide_layouts[6])
     _title(s, title, "逾期问题/任务，按责任单位所属区县/管理区统计（一项任务涉及几个地区，就在几个地区各计一次）")
     png = render_map(data.region.counties(), county_values=values, value_label="逾期（项）", zones=zones,
-                     classes=classes, data_date=data.as_of, size_in=(7.4, 5.75), legend_pt=16)
+                     classes=classes, data_date=data.as_of, size_in=(7.4, 5.75), legend_pt=16,
+                     credit=data.basemap_credit)
     pic = _picture(s, png, Inches(0.3), Inches(1.3), Inches(5.75))
     # alt text: the legend in words (screen readers; and what the map's colours mean)
     pic._element.nvPicPr.cNvPr.set("descr", "逾期（项）分级：" + "；".join(f"{k.label} {k.color}" for k in classes.classes))

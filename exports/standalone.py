@@ -140,8 +140,11 @@ def site_bounds(prepared: PreparedSites) -> list[list[float]] | None:
 
 
 def standalone_map(region: Region, prepared: PreparedSites, summary: pd.DataFrame, *, data_date: date,
-                   title: str, illustrative: bool, sample: bool, tasks: pd.DataFrame | None = None) -> str:
-    """tasks: the tasks frame (store.queries.tasks_frame); each site's popup lists its own."""
+                   title: str, illustrative: bool, sample: bool, tasks: pd.DataFrame | None = None,
+                   basemap: tuple[str, str] = ("", "")) -> str:
+    """tasks: the tasks frame (store.queries.tasks_frame); each site's popup lists its own.
+    basemap: (credit, note) — the source and 审图号 of the basemap drawn, and a note when the
+    basemap chosen in the app is not in the file (onemap.services.basemap_caption)."""
     from onemap.assets import use_local_assets
 
     use_local_assets()
@@ -169,6 +172,7 @@ def standalone_map(region: Region, prepared: PreparedSites, summary: pd.DataFram
         notes.append("点位为示意位置")
     if sample:
         notes.append("任务进展为示例数据")
+    notes += [t for t in basemap if t]
     legend = "".join(f'<span style="margin-right:10px"><span style="display:inline-block;width:12px;height:12px;'
                      f'border-radius:6px;background:{COLORS[b]};border:1px solid #222"></span> '
                      f'{html.escape(LEGEND_TEXT[b].format(days=30))}</span>' for b in BUCKETS)

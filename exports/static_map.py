@@ -70,6 +70,26 @@ def _fit_texts(fig, ax, texts) -> None:
         ax.set_xlim(left - pad, right + pad)
 
 
+def _imagery(ax, imagery, crs) -> None:
+    """Warp the stitched tiles (EPSG:3857) to the map's CRS and draw them beneath, keeping the view."""
+    import numpy as np
+    from rasterio.warp import Resampling, calculate_default_transform, reproject
+
+    rgba, transform = imagery
+    h, w = rgba.shape[:2]
+    west, north = transform.c, transform.f
+    east, south = west + w * transform.a, north + h * transform.e
+    dst_t, dw, dh = calculate_default_transform("EPSG:3857", crs, w, h, west, south, east, north)
+    dst = np.zeros((4, dh, dw), dtype="uint8")
+    reproject(rgba.transpose(2, 0, 1), dst, src_transform=transform, src_crs="EPSG:3857", dst_transform=dst_t,
+              dst_crs=crs, resampling=Resampling.bilinear, num_threads=1)
+    xlim, ylim = ax.get_xlim(), ax.get_ylim()
+    ax.imshow(dst.transpose(1, 2, 0), extent=(dst_t.c, dst_t.c + dw * dst_t.a, dst_t.f + dh * dst_t.e, dst_t.f),
+              zorder=0, interpolation="bilinear")
+    ax.set_xlim(xlim)
+    ax.set_ylim(ylim)
+
+
 def _label_points(c: gpd.GeoDataFrame, view) -> list[tuple[object, float, float]]:
     """(row, x, y) of each county label that falls inside the shown area: at the county's
     representative point, or (when the map is cropped) at that of its part inside the area;
@@ -90,11 +110,13 @@ def render_map(counties: gpd.GeoDataFrame, *, sites: gpd.GeoDataFrame | None = N
                zones: list[dict] | None = None, classes: Classification | None = None,
                extent_lonlat: tuple[float, float, float, float] | None = None, data_date: date,
                illustrative: bool = False, size_in: tuple[float, float] = (10.0, 6.0), dpi: int = 180,
-               legend_pt: float = 16) -> bytes:
+               legend_pt: float = 16, credit: str = "", imagery=None) -> bytes:
     """PNG bytes of a map for a slide. With `county_values` (place code → value, zones
     included) the counties are filled by `classes` (layers.classify, the web map's classifier)
     and zones drawn as circles at their illustrative anchors; the legend shows exactly those
-    colours with their value ranges."""
+    colours with their value ranges. credit: the basemap's source and 审图号, printed in the
+    map's foot (Chinese map publication rules). imagery: (RGBA array, EPSG:3857 transform) from
+    geo.tiles.mosaic — the bureau's own imagery, warped to the map's CRS and drawn beneath."""
     crs = metric_crs_for(float(counties.total_bounds[[0, 2]].mean()))
     c = counties.to_crs(crs)
     fig, ax = plt.subplots(figsize=size_in, dpi=dpi)
@@ -105,6 +127,8 @@ def render_map(counties: gpd.GeoDataFrame, *, sites: gpd.GeoDataFrame | None = N
         c.plot(ax=ax, color=[classes.color(county_values.get(a)) for a in c["adcode"]], edgecolor="#333333",
                linewidth=1.6)
         handles += [Patch(facecolor=k.color, edgecolor="#333333", label=k.label) for k in classes.classes]
+    elif imagery is not None:  # outlines only: the imagery shows through
+        c.plot(ax=ax, facecolor="none", edgecolor="#FFFFFF", linewidth=2.2)
     else:
         c.plot(ax=ax, color="#F4F1EA", edgecolor="#4A5A6A", linewidth=1.6)
     view = None
@@ -161,6 +185,8 @@ def render_map(counties: gpd.GeoDataFrame, *, sites: gpd.GeoDataFrame | None = N
                     for b in BUCKETS if b in used]
     if not extent_lonlat:
         ax.margins(0.02)
+    if imagery is not None:
+        _imagery(ax, imagery, crs)
     ax.set_aspect("equal")
     ax.set_axis_off()
     small = _font(12)
@@ -176,8 +202,10 @@ def render_map(counties: gpd.GeoDataFrame, *, sites: gpd.GeoDataFrame | None = N
         width = leg.get_window_extent().width / fig.bbox.width
         right = max(0.35, 0.98 - width)
     note = f"数据截至 {cn_date(data_date)}" + ("　点位为示意位置" if illustrative else "")
-    fig.text(0.01, 0.01, note, fontproperties=small, color="#333333")
-    fig.subplots_adjust(left=0.01, right=right, top=0.99, bottom=0.07)
+    if credit:  # a line of its own under the map: it is long
+        note += "\n" + credit
+    fig.text(0.01, 0.01, note, fontproperties=small, color="#333333", linespacing=1.3)
+    fig.subplots_adjust(left=0.01, right=right, top=0.99, bottom=0.11 if credit else 0.07)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     plt.close(fig)

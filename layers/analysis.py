@@ -166,9 +166,12 @@ def density_legend(top: float) -> str:
             f'background:linear-gradient(to right,{stops});border:1px solid #888"></span> {top:.2f}</div>')
 
 
-def gi_layer(cells: gpd.GeoDataFrame) -> folium.FeatureGroup:
+def gi_layer(cells: gpd.GeoDataFrame, datum=None) -> folium.FeatureGroup:
+    """datum (geo.gcj.Datum): the basemap's; the cells are shifted to GCJ-02 for 高德/腾讯."""
     fg = folium.FeatureGroup(name="热点分析")
     sig = cells[cells["class"] != ""].to_crs(4326)
+    if datum is not None:
+        sig = datum.frame(sig)
     if sig.empty:
         return fg
     sig = sig.assign(label=sig["class"].map(CLASS_CN), color=sig["class"].map({**HOT, **COLD}),

@@ -10,6 +10,8 @@ folium element, so a layer of thousands of features costs one script."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import html
 import json
 from dataclasses import dataclass
@@ -137,8 +139,11 @@ def reference_group(layer: RefLayerData, *, show: bool = True) -> folium.Feature
     return fg
 
 
-def reference_groups(layers: list[RefLayerData]) -> list[folium.FeatureGroup]:
-    """One group per layer, in the order the layers were added (later ones drawn on top)."""
+def reference_groups(layers: list[RefLayerData], datum=None) -> list[folium.FeatureGroup]:
+    """One group per layer, in the order the layers were added (later ones drawn on top); on a
+    GCJ-02 basemap (`datum` from geo.gcj) every vertex shifted so the layers sit on it."""
+    if datum is not None and datum.shifted:
+        layers = [dataclasses.replace(x, rows=[[n, datum.geojson(g)] for n, g in x.rows]) for x in layers]
     return [reference_group(x) for x in layers]
 
 

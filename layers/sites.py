@@ -59,7 +59,11 @@ def _rounded(geom) -> dict:
     return shapely.geometry.mapping(g)
 
 
-def prepare_geometry(sites: gpd.GeoDataFrame, county_names: dict[str, str]) -> PreparedSites:
+def prepare_geometry(sites: gpd.GeoDataFrame, county_names: dict[str, str], datum=None) -> PreparedSites:
+    """datum (geo.gcj.Datum): the basemap's datum; the stored WGS84 geometry is shifted to it
+    (GCJ-02) before it is simplified and rounded, so rounding adds its error only once."""
+    if datum is not None and datum.shifted:
+        sites = datum.frame(sites)
     geoms = sites.geometry.values
     is_point = sites.geometry.geom_type.isin(["Point", "MultiPoint"]).to_numpy()
     reps = shapely.point_on_surface(geoms)

@@ -427,6 +427,10 @@ def build_parser() -> argparse.ArgumentParser:
     ts.add_argument("--note", default="", help="说明（申请销号、退回、长期坚持必填）")
     ts.add_argument("--user", required=True, help="以哪个账户的名义登记（账户名）")
     ts.set_defaults(func=cmd_task)
+
+    from onemap.cli_basemap import register as register_basemap
+
+    register_basemap(sub)
     return p
 
 

@@ -450,16 +450,30 @@ def export(actor: Actor, path: Path, *, as_of: date | None = None) -> Path:
     return out
 
 
-def standalone_html(actor: Actor, path: Path, *, as_of: date | None = None) -> Path:
-    """The map as one self-contained HTML file (opens with no network, no server)."""
+def standalone_html(actor: Actor, path: Path, *, as_of: date | None = None, basemap: str | None = None) -> Path:
+    """The map as one self-contained HTML file (opens with no network, no server). basemap: the
+    registry id chosen on the map; the file names it (and its 审图号) in its caption."""
     ensure(actor, perm.EXPORT)
-    out = _standalone_html(path, as_of=as_of)
+    out = _standalone_html(path, as_of=as_of, basemap=basemap)
     _audit_export(actor, out, "单文件地图", as_of=as_of)
     return out
 
 
+def basemap_caption(basemap: str | None = None) -> tuple[str, str]:
+    """(credit, note) for a map that leaves the app drawn on the bundled counties: the source
+    and 审图号 of what is drawn, and why a chosen tile basemap is not in it."""
+    from onemap import basemaps
+
+    county = basemaps.get(basemaps.default_id())
+    chosen = basemaps.get(basemap)
+    if chosen.type == "vector":
+        return chosen.credit, ""
+    why = "本单位影像体积较大" if chosen.type == "local" else "在线瓦片需联网"
+    return county.credit, f"所选底图“{chosen.name}”未嵌入（{why}），此处为随文件的区县底图"
+
+
 def _standalone_html(path: Path, *, as_of: date | None = None, session: Session | None = None,
-                     region: Region | None = None) -> Path:
+                     region: Region | None = None, basemap: str | None = None) -> Path:
     from domain.rollup import site_summary
     from exports.standalone import standalone_map
     from layers.sites import prepare_geometry
@@ -474,7 +488,8 @@ def _standalone_html(path: Path, *, as_of: date | None = None, session: Session 
         prepared = prepare_geometry(sites, {c.code: c.name for c in region.places.counties})
         page = standalone_map(region, prepared, site_summary(tasks, list(sites["id"])), data_date=as_of,
                               title=f"{region.name}生态环境一张图", illustrative=bool(sites["illustrative"].any()),
-                              sample=bool(tasks["sample_events"].any()), tasks=tasks)
+                              sample=bool(tasks["sample_events"].any()), tasks=tasks,
+                              basemap=basemap_caption(basemap))
         Path(path).write_text(page, encoding="utf-8")
         return Path(path)
 
@@ -669,7 +684,19 @@ def _deck_data(as_of: date):
         sites = queries.sites_frame(s)
     tasks = tasks[~tasks["archived"].astype(bool)]
     return DeckData(region, tasks, sites, site_summary(tasks, list(sites["id"])), as_of,
-                    bool(sites["illustrative"].any()), bool(tasks["sample_events"].any()))
+                    bool(sites["illustrative"].any()), bool(tasks["sample_events"].any()),
+                    basemap_credit=basemap_caption()[0], imagery=_own_imagery())
+
+
+def _own_imagery() -> dict:
+    """The bureau's own tiles for the deck's map slides: id → (folder, format, zooms, credit)."""
+    from onemap import basemaps
+
+    out = {}
+    for b in basemaps.local_sources():
+        m = basemaps.local_meta(b.id)
+        out[b.id] = (basemaps.local_root() / b.id / "tiles", m["format"], m["min_zoom"], m["max_zoom"], b.credit)
+    return out
 
 
 def saved_views() -> list[dict]:

@@ -116,14 +116,17 @@ def sites() -> gpd.GeoDataFrame:
     return _sites(settings.database_url(), _rev("sites"))
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _prepared(url: str, rev: str, adcode: str) -> PreparedSites:
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _prepared(url: str, rev: str, adcode: str, datum: str = "WGS84") -> PreparedSites:
+    from geo.gcj import Datum
+
     names = {c.code: c.name for c in _region(adcode).places.counties}
-    return prepare_geometry(_sites(url, rev), names)
+    return prepare_geometry(_sites(url, rev), names, datum=Datum(datum))
 
 
-def prepared_sites() -> PreparedSites:
-    return _prepared(settings.database_url(), _rev("sites"), region().adcode)
+def prepared_sites(datum=None) -> PreparedSites:
+    """The sites' display geometry; with a GCJ-02 datum (a 高德/腾讯 basemap), shifted to it."""
+    return _prepared(settings.database_url(), _rev("sites"), region().adcode, datum.name if datum else "WGS84")
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -24,7 +24,7 @@ from onemap.services import saved_views as load_views  # noqa: F401 - the store 
 from ui import auth, data, nav
 from ui.filters import PARAMS
 
-VIEW_PARAMS = ("place", "kind", "status", "flag", "unit", "doc", "cat", "q", "asof", "cmp")
+VIEW_PARAMS = ("place", "kind", "status", "flag", "unit", "doc", "cat", "q", "asof", "cmp", "bm")  # bm: basemap
 PAGE_NAMES = {"map": "一张图", "overview": "领导总览", "ledger": "任务台账"}
 # Everything in the main area is at least TEXT_PX (table cells and legends included: the
 # blanket rule overrides inline sizes) and grows with the screen height (28 px at 1080 lines),
@@ -133,6 +133,7 @@ def apply_pending() -> None:
         st.session_state["f_asof"] = date.today()
     if params.get("cmp"):
         st.session_state["ov_cmp"] = date.fromisoformat(params["cmp"])
+    st.session_state["basemap"] = params.get("bm") or ""  # a meeting view keeps its imagery (ui.basemap)
     st.session_state["view_extent"] = ({"center": view["center"], "zoom": view["zoom"]}
                                        if view.get("center") else None)
     st.session_state.pop("drill", None)

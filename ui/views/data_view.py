@@ -24,8 +24,10 @@ from onemap import services, settings
 from onemap.kinds import site_kinds
 from store.repo import StoreError
 from ui import auth, data, nav
+from ui import basemap as basemap_ui
 from ui.common import table
 from ui.uploads import uploaded_files
+from ui.views.basemap_admin import basemap_tab
 from ui.views.map_view import base_map
 from ui.views.reflayer_view import reference_tab
 
@@ -77,6 +79,7 @@ def render() -> None:
         ("导入文件（整改清单/工作要点）", lambda: document_tab(region), perm.REVISE),
         ("导入点位图层", layer_tab, perm.IMPORT), ("导入任务台账", ledger_tab, perm.IMPORT),
         ("参考图层", lambda: reference_tab(CRS_CHOICES, save_upload), perm.IMPORT),
+        ("底图", basemap_tab, perm.IMPORT),
         ("导出", export_tab, perm.EXPORT), ("备份与恢复", backup_tab, perm.RESTORE)) if perm.allowed(actor, action)]
     if not parts:
         st.info(f"“{actor.role if actor else '未登录'}”角色没有数据管理权限。")
@@ -291,14 +294,17 @@ def candidates_section(review: rv.Review, region) -> None:
         return
     st.caption("坐标系：" + "；".join(f"{k} = {v}" for k, v in CRS_CHOICES.items()))
     which = st.selectbox("在地图上点击以定位：", pending, key="cand_pick")
-    m = base_map(region, "")
+    bm = basemap_ui.chosen()  # the basemap chosen on the map pages (URL bm)
+    basemap_ui.notice(bm)
+    m = base_map(region, bm)
     out = st_folium(m, key="cand_map", height=360, use_container_width=True, returned_objects=["last_clicked"])
     click = (out or {}).get("last_clicked")
     if click and st.session_state.get("_cand_click") != (which, click["lat"], click["lng"]):
         st.session_state["_cand_click"] = (which, click["lat"], click["lng"])
         i = review.candidates.index[review.candidates["地名"] == which][0]
-        review.candidates.at[i, "经度"] = round(click["lng"], 6)
-        review.candidates.at[i, "纬度"] = round(click["lat"], 6)
+        lon, lat = bm.datum.back(click["lng"], click["lat"])  # a click on 高德/腾讯 is GCJ-02: stored as WGS84
+        review.candidates.at[i, "经度"] = round(lon, 6)
+        review.candidates.at[i, "纬度"] = round(lat, 6)
         review.candidates.at[i, "坐标系"] = "EPSG:4326"
         st.session_state.pop("cands_editor", None)
         st.rerun()

@@ -27,6 +27,7 @@ from onemap import services
 from onemap.field_trip import TripParams, plan_trip, stop_tasks, to_trip
 from store import queries
 from store.db import reader
+from ui import basemap as basemap_ui
 from ui import data
 from ui.boundary import guarded
 from ui.filters import current_view, filter_sites
@@ -53,6 +54,7 @@ def render() -> None:
         flash()
     st.caption("按左侧筛选、在地图上框选或逐个添加点位，规划路线与日程，导出到手机和纸质检查表；检查后在下方登记发现。")
     # stateful tabs: a rerun (a save, a download) keeps the tab the user is working in
+    basemap_ui.picker()  # the maps of both tabs are drawn on it (ui.basemap.chosen)
     tabs = st.tabs(TABS, key="field_tab", on_change="rerun")
     with tabs[0]:
         plan_tab(region, v)
@@ -65,7 +67,10 @@ def plan_tab(region, v) -> None:
     names = {c.code: c.name for c in region.places.counties}
     sites = v.sites_all
     label = _label(sites, names)
-    prepared = data.prepared_sites().frame
+    prepared = data.prepared_sites().frame  # WGS84: what the trip is computed from
+    bm = basemap_ui.chosen()
+    datum = bm.datum
+    shown = data.prepared_sites(datum).frame  # as drawn over the basemap (GCJ-02 for 高德/腾讯)
     filtered = filter_sites(sites, v.filters, v.tasks, v.place_of_site)
     # set through the Session State API on every run, like the filters (ui/filters._init):
     # a run cut short above this page must not make the browser forget the chosen stops
@@ -75,11 +80,12 @@ def plan_tab(region, v) -> None:
         st.session_state["trip_sites"] = list(filtered["id"])
     if c2.button("清空选择", key="trip_clear"):
         st.session_state["trip_sites"] = []
-    m = base_map(region, "")
+    basemap_ui.notice(bm)
+    m = base_map(region, bm)
     for sid in sites["id"]:
-        if sid in prepared.index:
+        if sid in shown.index:
             chosen = sid in st.session_state["trip_sites"]
-            folium.CircleMarker([prepared.at[sid, "lat"], prepared.at[sid, "lon"]], radius=6 if chosen else 4,
+            folium.CircleMarker([shown.at[sid, "lat"], shown.at[sid, "lon"]], radius=6 if chosen else 4,
                                 color="#1a1a1a", weight=1, fill=True, fill_opacity=0.9,
                                 fill_color="#D55E00" if chosen else "#8C8C8C",
                                 tooltip=html.escape(label(sid))).add_to(m)
@@ -92,7 +98,8 @@ def plan_tab(region, v) -> None:
     geom = drawn.get("geometry") or {}
     if geom.get("type") in ("Polygon", "MultiPolygon") and st.button("添加框选范围内的点位", key="trip_add_drawn"):
         area = shape(geom)
-        inside = [sid for sid in prepared.index if area.covers(Point(prepared.at[sid, "lon"], prepared.at[sid, "lat"]))]
+        # the drawn area and the symbols are in the basemap's datum: compared there
+        inside = [sid for sid in shown.index if area.covers(Point(shown.at[sid, "lon"], shown.at[sid, "lat"]))]
         st.session_state["trip_sites"] = list(dict.fromkeys([*st.session_state["trip_sites"], *inside]))
         st.rerun()
     chosen = st.multiselect("检查点位（可逐个增减）", list(sites["id"]), key="trip_sites", format_func=label,
@@ -102,7 +109,8 @@ def plan_tab(region, v) -> None:
     options = [f"{bureau.get('name', '单位驻地')}（配置）"] + (["地图上点击的位置"] if click else [])
     base_choice = st.radio("起点和终点", options, horizontal=True, key="trip_base")
     if base_choice == "地图上点击的位置" and click:
-        base, base_name = (round(click["lng"], 6), round(click["lat"], 6)), "地图选点"
+        lon, lat = datum.back(click["lng"], click["lat"])  # stored and routed in WGS84
+        base, base_name = (round(lon, 6), round(lat, 6)), "地图选点"
     else:
         base, base_name = (bureau.get("lon", region.bbox[0]), bureau.get("lat", region.bbox[1])), bureau.get("name", "起点")
     p1, p2, p3, p4 = st.columns(4)
@@ -127,7 +135,10 @@ def plan_tab(region, v) -> None:
 
 
 def show_plan(plan, region, v, title: str, label) -> None:
-    prepared = data.prepared_sites().frame
+    bm = basemap_ui.chosen()
+    datum = bm.datum
+    prepared = data.prepared_sites().frame  # WGS84: what the trip is computed from
+    shown = data.prepared_sites(datum).frame  # drawn over the basemap, in its datum
     sched = plan.schedule
     names = {c.code: c.name for c in region.places.counties}
     c1, c2, c3, c4 = st.columns(4)
@@ -138,30 +149,30 @@ def show_plan(plan, region, v, title: str, label) -> None:
     if sched.unplaceable:
         st.warning("以下点位一天之内无法往返，未排入日程：" + "、".join(label(plan.site_ids[len(sched.visits) + k])
                                                             for k in range(len(sched.unplaceable))))
-    m = base_map(region, "")  # fitted to the route below
-    refs = reference_groups(data.reference_layers())  # 红线, rivers, roads beneath the route
-    for fg in refs:
+    m = base_map(region, bm)  # fitted to the route below
+    for fg in reference_groups(data.reference_layers(), datum):  # 红线, rivers, roads beneath the route
         fg.add_to(m)
-    coords = [(plan.base[1], plan.base[0])]
+    home = datum.latlon(plan.base[1], plan.base[0])  # the start is stored in WGS84
+    coords = [home]
     for k, visit in enumerate(sched.visits, start=1):
         sid = plan.site_ids[k - 1]
-        lat, lon = float(prepared.at[sid, "lat"]), float(prepared.at[sid, "lon"])
+        lat, lon = float(shown.at[sid, "lat"]), float(shown.at[sid, "lon"])
         if k > 1 and visit.day != sched.visits[k - 2].day:
-            coords.append((plan.base[1], plan.base[0]))
+            coords.append(home)
         coords.append((lat, lon))
         folium.Marker([lat, lon], icon=folium.DivIcon(
             html=f'<div class="onemap-stop" style="transform:translate(-50%,-50%);width:24px;height:24px;'
                  f'border-radius:12px;background:#0072B2;color:#fff;font-weight:700;text-align:center;'
                  f'line-height:24px;border:2px solid #fff">{k}</div>'),
             tooltip=html.escape(f"{k}. {label(sid)}，第{visit.day}天 {visit.arrive:%H:%M} 到达")).add_to(m)
-    coords.append((plan.base[1], plan.base[0]))
+    coords.append(home)
     folium.PolyLine(coords, color="#D55E00", weight=4, opacity=0.8).add_to(m)
-    folium.Marker([plan.base[1], plan.base[0]], icon=folium.DivIcon(
+    folium.Marker(list(home), icon=folium.DivIcon(
         html='<div style="transform:translate(-50%,-50%);font-size:20px">★</div>'),
         tooltip=html.escape(f"起终点：{plan.base_name}")).add_to(m)
     # open on the stops, not the city: the base map's fit to the region (and any fitBounds,
     # which runs before the frame has its size) gives way to a view computed from the stops
-    stops = [(float(prepared.at[sid, "lat"]), float(prepared.at[sid, "lon"]))
+    stops = [(float(shown.at[sid, "lat"]), float(shown.at[sid, "lon"]))
              for sid in plan.site_ids[: len(sched.visits)]] or coords  # not the base between days
     centre, zoom = fit_view([c[1] for c in stops], [c[0] for c in stops])
     for name, child in list(m._children.items()):

@@ -20,40 +20,55 @@ from domain import permissions as perm
 from domain.dates import cn_date
 from domain.rollup import site_summary
 from geo.region import Region
+from layers.basemap import add_tiles
 from layers.counties import county_layer
 from layers.draw_zh import draw_in_chinese
 from layers.reference import reference_groups, reference_legend_html
 from layers.scale import metric_scale
 from layers.sites import PreparedSites, focus_group, kind_group
-from onemap import settings
+from onemap import basemaps, settings
+from onemap.basemaps import Basemap
 from onemap.kinds import site_kinds
 from ui import auth, data, nav, present
+from ui import basemap as basemap_ui
 from ui.common import data_notice, kind_legend_html, legend_html, status_badge
 from ui.filters import current_view, filter_sites, no_match_notice
 from ui.views.task_detail import render_task
 from ui.workflow import flash
 
-BASEMAPS = {
-    "区县矢量底图（离线）": None,
-    "OpenStreetMap（需联网）": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors"),
-}
 MAP_HEIGHT = 640
 PRESENT_HEAD = present.head(96, 4.8)  # presentation mode: player bar, title and notice above the map
 
 
-def base_map(region: Region, basemap: str, *, counties: bool = True, label_size: int = 14) -> folium.Map:
-    """Everything that does not depend on filters."""
+def base_map(region: Region, basemap: Basemap | str | None = None, *, counties: bool = True,
+             label_size: int = 14) -> folium.Map:
+    """Everything that does not depend on filters: the basemap's tiles (registry, onemap.basemaps)
+    and the counties over them, in the basemap's datum (shifted to GCJ-02 for 高德/腾讯)."""
+    bm = basemap if isinstance(basemap, Basemap) else basemaps.get(basemap or None)
+    datum = bm.datum
     minx, miny, maxx, maxy = region.bbox
+    (minx, miny), (maxx, maxy) = datum.out(minx, miny), datum.out(maxx, maxy)
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None)
     metric_scale(m)
     draw_in_chinese(m)  # the field page's selection tools
-    tile = BASEMAPS.get(basemap)
-    if tile:
-        folium.TileLayer(tile[0], attr=tile[1], name=basemap, overlay=False).add_to(m)
+    tiles = add_tiles(m, bm)
     if counties:
-        county_layer(region.counties(), over_tiles=tile is not None, label_size=label_size).add_to(m)
+        county_layer(_counties(region, datum), over_tiles=bool(tiles), label_size=label_size).add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
+
+
+_SHIFTED_COUNTIES: dict[tuple[str, str], object] = {}
+
+
+def _counties(region: Region, datum):
+    """The region's counties in the basemap's datum (shifting every vertex once per region, not per run)."""
+    if not datum.shifted:
+        return region.counties()
+    key = (str(region.folder), datum.name)
+    if key not in _SHIFTED_COUNTIES:
+        _SHIFTED_COUNTIES[key] = datum.frame(region.counties())
+    return _SHIFTED_COUNTIES[key]
 
 
 @dataclass
@@ -82,17 +97,20 @@ def site_layers(prepared: PreparedSites, site_ids: list[str] | set[str], summary
     return MapLayers(groups, folium.LayerControl(collapsed=large), center, zoom)  # the room has the legend
 
 
-def with_references(groups: list[folium.FeatureGroup]) -> list[folium.FeatureGroup]:
+def with_references(groups: list[folium.FeatureGroup], datum=None) -> list[folium.FeatureGroup]:
     """The bureau's reference layers (红线, protection zones, rivers, roads) before the site
-    groups: drawn beneath them (their own pane) and toggled in the same layer control."""
-    return reference_groups(data.reference_layers()) + groups
+    groups: drawn beneath them (their own pane), toggled in the same layer control, in the
+    basemap's datum (shifted to GCJ-02 for 高德/腾讯 like everything else)."""
+    return reference_groups(data.reference_layers(), datum) + groups
 
 
 def render() -> None:
     region = data.region()
     v = current_view()
     f, tasks_all, sites_all, tasks = v.filters, v.tasks_all, v.sites_all, v.tasks
-    prepared = data.prepared_sites()
+    bm = basemap_ui.picker()
+    datum = bm.datum
+    prepared = data.prepared_sites(datum)
     sites = filter_sites(sites_all, f, tasks, v.place_of_site)
     summary = site_summary(tasks, list(sites_all["id"])) if f.task_filter_active \
         else data.unfiltered_summary(f.as_of)
@@ -108,10 +126,10 @@ def render() -> None:
         data_notice(data.meta(), illustrative, sample)
         st.markdown(legend_html(counts, settings.due_soon_days()) + kind_legend_html()
                     + reference_legend_html(data.reference_layers()), unsafe_allow_html=True)
-        _offline_map_button(f.as_of)
+        _offline_map_button(f.as_of, bm.id)
     no_match_notice(tasks)
-    basemap = st.sidebar.radio("底图", list(BASEMAPS), key="basemap",
-                               help="默认底图随应用提供，无需联网；在线底图在断网时不显示瓦片，不影响其他内容")
+    if not showing:
+        basemap_ui.notice(bm)
 
     focus_ids, focus_ref = _focus(tasks_all)
     left, right = st.columns([3, 2], gap="medium")
@@ -125,20 +143,21 @@ def render() -> None:
         large = showing
         layers = site_layers(prepared, list(sites["id"]), summary, focus_ids, large=large)
         extent = st.session_state.get("view_extent")  # a saved view being shown
-        center = layers.center or (tuple(extent["center"]) if extent else None)
+        # a saved extent is WGS84 (the view may be replayed over another basemap)
+        center = layers.center or (datum.latlon(*extent["center"]) if extent else None)
         zoom = layers.zoom or (extent["zoom"] if extent else None)
-        m = base_map(region, basemap, label_size=22 if large else 14)
+        m = base_map(region, bm, label_size=22 if large else 14)
         if showing:
             present.fit_map(m, PRESENT_HEAD)
         out = st_folium(m, key="onemap",
                         height=720 if large else MAP_HEIGHT, use_container_width=True,
-                        feature_group_to_add=with_references(layers.groups), layer_control=layers.control,
+                        feature_group_to_add=with_references(layers.groups, datum), layer_control=layers.control,
                         center=center,
                         zoom=zoom, returned_objects=["last_active_drawing", "center", "zoom", "bounds"])
         if out and out.get("center") and out.get("zoom"):
-            c = out["center"]
-            st.session_state["map_view_extent"] = {"center": [c["lat"], c["lng"]], "zoom": out["zoom"],
-                                                   "bounds": _bounds(out.get("bounds"))}
+            lon, lat = datum.back(out["center"]["lng"], out["center"]["lat"])
+            st.session_state["map_view_extent"] = {"center": [lat, lon], "zoom": out["zoom"],
+                                                   "bounds": _bounds(out.get("bounds"), datum)}
     clicked = (out or {}).get("last_active_drawing") or {}
     site_id = html.unescape((clicked.get("properties") or {}).get("i", "")) or None
     if site_id and site_id != st.session_state.get("_last_clicked"):
@@ -149,11 +168,12 @@ def render() -> None:
                           legend_counts=counts if showing else None)
 
 
-def _bounds(b) -> list[list[float]] | None:
-    """streamlit-folium's {_southWest, _northEast} → [[south, west], [north, east]] (None if absent)."""
+def _bounds(b, datum) -> list[list[float]] | None:
+    """streamlit-folium's {_southWest, _northEast} → [[south, west], [north, east]] in WGS84 (None if absent)."""
     try:
         sw, ne = b["_southWest"], b["_northEast"]
-        return [[float(sw["lat"]), float(sw["lng"])], [float(ne["lat"]), float(ne["lng"])]]
+        (w, s), (e, n) = datum.back(float(sw["lng"]), float(sw["lat"])), datum.back(float(ne["lng"]), float(ne["lat"]))
+        return [[s, w], [n, e]]
     except (KeyError, TypeError, ValueError):
         return None
 
@@ -240,7 +260,7 @@ def inspection_history(site_id: str) -> None:
         for _, r in found.iterrows()))
 
 
-def _offline_map_button(as_of) -> None:
+def _offline_map_button(as_of, basemap: str) -> None:
     """The whole map as one HTML file that opens without network or server (for a USB stick)."""
     import tempfile
     from pathlib import Path
@@ -251,8 +271,8 @@ def _offline_map_button(as_of) -> None:
         return
     if st.sidebar.button("生成单文件离线地图（HTML）", key="standalone_make"):
         with tempfile.TemporaryDirectory() as tmp:
-            st.session_state["standalone_bytes"] = services.standalone_html(auth.current(), Path(tmp) / "map.html",
-                                                                            as_of=as_of).read_bytes()
+            st.session_state["standalone_bytes"] = services.standalone_html(
+                auth.current(), Path(tmp) / "map.html", as_of=as_of, basemap=basemap).read_bytes()
     if st.session_state.get("standalone_bytes"):
         st.sidebar.download_button("下载离线地图", st.session_state["standalone_bytes"],
                                    file_name=f"一张图_{as_of.isoformat()}.html", mime="text/html")

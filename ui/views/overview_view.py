@@ -35,6 +35,7 @@ from layers.classify import classify
 from layers.style import COLORS
 from onemap import settings
 from ui import auth, data, nav, present
+from ui import basemap as basemap_ui
 from ui.common import data_notice, table
 from ui.filters import current_view, filter_tasks, no_match_notice
 from ui.views.map_view import base_map
@@ -72,6 +73,7 @@ def render() -> None:
     _take_map_click()
     region = data.region()
     v = current_view()
+    basemap_ui.picker()  # the hot-spot map is drawn on it (the choropleth is its own basemap)
     f = v.filters
     tasks = v.tasks  # filtered top-level tasks of the as-of date
     _init_compare(f.as_of)
@@ -326,18 +328,22 @@ def hotspot_section(region, v) -> None:
         st.info("当前筛选下没有关联点位的未销号任务。")
         return
     inputs = (tuple(pts["lon"]), tuple(pts["lat"]), tuple(weights.reindex(pts.index)))
-    m = base_map(region, "")
+    bm = basemap_ui.chosen()
+    datum = bm.datum
+    basemap_ui.notice(bm)
+    m = base_map(region, bm)
     if method == METHOD_KDE:
         url, bounds, top, tif = _density(*inputs, tuple(region.bbox), radius * 1000.0)
         density_pane().add_to(m)
-        density_overlay(url, bounds).add_to(m)
+        # the surface's corners shifted with the basemap (the GCJ-02 offset varies by metres across a city)
+        density_overlay(url, [list(datum.latlon(*bounds[0])), list(datum.latlon(*bounds[1]))]).add_to(m)
         st_folium(m, key="ov_hot_map", height=560, use_container_width=True, returned_objects=[])
         st.markdown(density_legend(top), unsafe_allow_html=True)
         st.download_button("下载密度面 GeoTIFF（CGCS2000 / 高斯-克吕格）", tif,
                            file_name=f"任务密度_{v.filters.as_of.isoformat()}.tif", mime="image/tiff")
     else:
         result = _gi(region.adcode, radius * 1000.0, *inputs)
-        gi_layer(result).add_to(m)
+        gi_layer(result, datum).add_to(m)
         st_folium(m, key="ov_hot_map", height=560, use_container_width=True, returned_objects=[])
         st.markdown(gi_legend(), unsafe_allow_html=True)
         hot = result[result["class"].str.startswith("hot")]
