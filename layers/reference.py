@@ -11,7 +11,6 @@ folium element, so a layer of thousands of features costs one script."""
 from __future__ import annotations
 
 import dataclasses
-
 import html
 import json
 from dataclasses import dataclass

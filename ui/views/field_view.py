@@ -150,7 +150,8 @@ def show_plan(plan, region, v, title: str, label) -> None:
         st.warning("以下点位一天之内无法往返，未排入日程：" + "、".join(label(plan.site_ids[len(sched.visits) + k])
                                                             for k in range(len(sched.unplaceable))))
     m = base_map(region, bm)  # fitted to the route below
-    for fg in reference_groups(data.reference_layers(), datum):  # 红线, rivers, roads beneath the route
+    refs = reference_groups(data.reference_layers(), datum)  # 红线, rivers, roads beneath the route
+    for fg in refs:
         fg.add_to(m)
     home = datum.latlon(plan.base[1], plan.base[0])  # the start is stored in WGS84
     coords = [home]
