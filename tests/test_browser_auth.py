@@ -27,7 +27,7 @@ def _q(sql: str, **params):
 def _sign_in(page, user: str, who: str) -> None:
     page.get_by_label("账户名").fill(user)
     page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录", exact=True).click()
     page.get_by_text(f"当前用户：{who}").wait_for(timeout=90_000)
 
 
@@ -35,7 +35,7 @@ def test_unsigned_visitor_sees_only_the_sign_in_page(server, page):
     page.context.clear_cookies()
     for path in ("/", "/ledger", "/overview"):
         page.goto(server + path)
-        page.get_by_role("button", name="登录").wait_for(timeout=90_000)
+        page.get_by_role("button", name="登录", exact=True).wait_for(timeout=90_000)
         page.get_by_text("生态环境一张图 · 登录").wait_for(timeout=30_000)
         body = page.locator("[data-testid='stMain']").inner_text()
         refs = [r[0] for r in _q("SELECT ref FROM tasks")] + [r[0] for r in _q("SELECT name FROM sites")]
@@ -89,7 +89,7 @@ def test_leping_filler_applies_and_the_acceptance_unit_approves(server, page):
     _shot(page, "leping-applied.png")
 
     page.get_by_role("button", name="退出登录").click()
-    page.get_by_role("button", name="登录").wait_for(timeout=60_000)
+    page.get_by_role("button", name="登录", exact=True).wait_for(timeout=60_000)
     _sign_in(page, "reviewer", "审核员（审核，市整改办）")
     frame = _map(page)
     _click_site(page, frame, "江西乐平工业园区")
