@@ -207,3 +207,13 @@ def page():
     from tests.browser_kit import page_fixture
 
     yield from page_fixture()
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m "not browser"` deselects
+def pytest_collection_modifyitems(config, items):
+    """A test that drives a browser is a browser test, marked or not (a file that forgot its
+    `pytestmark` ran its browser journey on PostgreSQL too, where `-m "not browser"` was meant
+    to leave it out)."""
+    for item in items:
+        if {"page", "server", "empty_server"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
