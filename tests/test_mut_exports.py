@@ -1,0 +1,255 @@
+"""The exported files opened and read cell by cell / line by line (issue 18: mutation
+survivors in exports/). Every expected value is written out by hand from the small
+fixture below, never taken from the function that writes the file."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from datetime import date, datetime
+
+import gpxpy
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from exports.field import (
+    GCJ02,
+    WGS84,
+    Stop,
+    StopTask,
+    Trip,
+    checklist_pdf,
+    checklist_xlsx,
+    file_stem,
+    gpx_text,
+    kml_text,
+    verify_text,
+)
+from exports.ledger_xlsx import write_ledger_xlsx
+
+BASE = (117.2036, 29.2930)
+
+
+def _trip(illustrative: bool = False) -> Trip:
+    open_task = StopTask("清单（一）", "矿山修复滞后", "整改中", "逾期", "2024年底", "乐平市委、市政府", "核实逾期原因",
+                         [("1", "覆土复绿", "2023年底前", "乐平市政府", "已销号"),
+                          ("2", "补植乔灌草", "2024年9月底前", "乐平市林业局", "整改中")])
+    plain = StopTask("清单（二）", "扬尘治理", "未启动", "", "2026年底", "乐平市住建局", "核实整改进展与措施落实情况", [])
+    closed = StopTask("清单（三）", "旧矿坑", "已销号", "", "2023年底", "乐平市政府", "回头看：核实有无反弹", [])
+    stops = [
+        Stop(1, 1, "S1", "宝山煤矿", "矿山修复点", "乐平市", 117.1234567, 28.9876543, datetime(2026, 11, 24, 9, 5),
+             datetime(2026, 11, 24, 9, 50), [open_task, closed]),
+        Stop(2, 2, "S2", "南河河口", "监测断面", "乐平市", 117.3, 29.0, None, None, [plain]),
+    ]
+    return Trip("乐平市现场核查", date(2026, 11, 24), "市生态环境局", BASE, stops, 86.6, illustrative)
+
+
+def test_checklist_xlsx_cell_by_cell(tmp_path):
+    wb = load_workbook(checklist_xlsx(_trip(), tmp_path / "c.xlsx"))
+    assert wb.sheetnames == ["现场检查表"]
+    ws = wb["现场检查表"]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert rows[0][0] == "乐平市现场核查　2026年11月24日"
+    assert rows[1][0] == "起终点：市生态环境局　总里程约 87 公里　坐标：WGS84"
+    assert all(v is None for v in rows[2])
+    assert rows[3] == ["序号", "日程", "点位", "类型", "区县", "经度", "纬度", "预计到达", "未销号任务与措施", "整改时限",
+                       "责任单位", "核查要点", "已销号任务（回头看）", "检查发现", "照片编号", "检查人签字"]
+    assert rows[4] == [1, "第1天", "宝山煤矿", "矿山修复点", "乐平市", 117.123457, 28.987654, "09:05",
+                       "清单（一）（整改中·逾期）矿山修复滞后\n  2. 补植乔灌草", "2024年底", "乐平市委、市政府",
+                       "清单（一）：核实逾期原因\n清单（三）：回头看：核实有无反弹", "清单（三）（已销号）旧矿坑",
+                       None, None, None]
+    assert rows[5] == [2, "第2天", "南河河口", "监测断面", "乐平市", 117.3, 29.0, None,
+                       "清单（二）（未启动）扬尘治理", "2026年底", "乐平市住建局", "清单（二）：核实整改进展与措施落实情况",
+                       None, None, None, None]
+    assert len(rows) == 6
+    # what the printed sheet looks like: a bold title and header, wrapped cells, column widths
+    assert ws["A1"].font.b and ws["A1"].font.sz == 14
+    assert all(c.font.b for c in ws[4])
+    assert all(c.alignment.wrap_text and c.alignment.vertical == "top" for r in ws.iter_rows(min_row=5) for c in r)
+    assert not ws["A4"].alignment.wrap_text
+    widths = [6, 8, 22, 12, 10, 11, 11, 9, 60, 22, 26, 36, 30, 30, 10, 12]
+    assert [ws.column_dimensions[chr(ord("A") + i)].width for i in range(16)] == widths
+
+
+def test_checklist_xlsx_names_illustrative_positions(tmp_path):
+    ws = load_workbook(checklist_xlsx(_trip(illustrative=True), tmp_path / "c.xlsx")).active
+    assert ws["A2"].value == "起终点：市生态环境局　总里程约 87 公里　坐标：WGS84　（点位为示意位置）"
+
+
+@pytest.mark.parametrize(("status", "flag", "want"), [
+    ("申请销号", "逾期", "核实整改是否到位、佐证材料是否属实，提出能否销号的意见"),
+    ("已销号", "", "回头看：核实有无反弹"),
+    ("长期坚持", "逾期", "核实长效机制是否落实"),
+    ("整改中", "逾期", "核实逾期原因、当前进度和完成时间"),
+    ("退回", "逾期", "核实逾期原因、当前进度和完成时间"),
+    ("退回", "", "核实退回意见是否已整改"),
+    ("整改中", "临期", "核实整改进展与措施落实情况"),
+    ("未启动", "", "核实整改进展与措施落实情况"),
+], ids=[f"verify{i}" for i in range(8)])
+def test_verify_text(status, flag, want):
+    assert verify_text(status, flag) == want
+
+
+def test_file_stem_edge_cases():
+    t = _trip()
+    t.title = "  ._ "
+    assert file_stem(t) == "现场检查_2026-11-24"
+    t.title = "._核查 a.b_."
+    assert file_stem(t) == "核查_a.b_2026-11-24"
+
+
+def test_gpx_text_exactly(tmp_path):
+    g = gpxpy.parse(gpx_text(_trip(), WGS84))
+    assert g.name == "乐平市现场核查（WGS84）"
+    assert g.description == "坐标系：WGS84（GPS 原始坐标，奥维互动地图、Google Earth、GIS 软件直接使用）"
+    assert [(w.name, w.description, w.symbol, w.longitude, w.latitude) for w in g.waypoints] == [
+        ("01 宝山煤矿", "矿山修复点｜乐平市｜清单（一） 整改中；清单（三） 已销号", "Flag", 117.1234567, 28.9876543),
+        ("02 南河河口", "监测断面｜乐平市｜清单（二） 未启动", "Flag", 117.3, 29.0)]
+    assert len(g.routes) == 1
+    r = g.routes[0]
+    assert r.name == "乐平市现场核查 检查路线" and r.description == g.description
+    assert [(p.name, p.longitude, p.latitude) for p in r.points] == [
+        ("起点 市生态环境局", 117.2036, 29.293), ("01 宝山煤矿", 117.1234567, 28.9876543),
+        ("02 南河河口", 117.3, 29.0), ("终点 市生态环境局", 117.2036, 29.293)]
+
+
+def test_gpx_gcj02_moves_base_and_stops_alike():
+    w, g = gpxpy.parse(gpx_text(_trip(), WGS84)), gpxpy.parse(gpx_text(_trip(), GCJ02))
+    assert g.name == "乐平市现场核查（GCJ-02）"
+    assert g.description == "坐标系：GCJ-02（已加偏，供高德/腾讯等国内导航软件使用；不要再导入 GIS 软件）"
+    for a, b in zip(w.routes[0].points, g.routes[0].points, strict=True):
+        # a few hundred metres east and south in this part of Jiangxi, never in place
+        assert 0.003 < b.longitude - a.longitude < 0.008 and -0.004 < b.latitude - a.latitude < -0.001
+    assert (g.routes[0].points[0].longitude, g.routes[0].points[0].latitude) == (
+        g.routes[0].points[-1].longitude, g.routes[0].points[-1].latitude)
+
+
+KML = "{http://www.opengis.net/kml/2.2}"
+
+
+def test_kml_text_exactly():
+    doc = ET.fromstring(kml_text(_trip(), WGS84)).find(f"{KML}Document")
+    assert doc.findtext(f"{KML}name") == "乐平市现场核查（WGS84）"
+    assert doc.findtext(f"{KML}description") == "坐标系：WGS84（GPS 原始坐标，奥维互动地图、Google Earth、GIS 软件直接使用）"
+    folder = doc.find(f"{KML}Folder")
+    assert folder.findtext(f"{KML}name") == "检查点位"
+    marks = folder.findall(f"{KML}Placemark")
+    assert [(p.findtext(f"{KML}name"), p.findtext(f"{KML}description"), p.findtext(f".//{KML}coordinates"))
+            for p in marks] == [
+        ("01 宝山煤矿", "矿山修复点，乐平市。清单（一）（整改中）：核实逾期原因；清单（三）（已销号）：回头看：核实有无反弹",
+         "117.1234567,28.9876543,0.0"),
+        ("02 南河河口", "监测断面，乐平市。清单（二）（未启动）：核实整改进展与措施落实情况", "117.3,29.0,0.0")]
+    line = next(p for p in doc.findall(f"{KML}Placemark") if p.find(f"{KML}LineString") is not None)
+    assert line.findtext(f"{KML}name") == "检查路线"
+    assert line.findtext(f".//{KML}coordinates").split() == [
+        "117.2036,29.293,0.0", "117.1234567,28.9876543,0.0", "117.3,29.0,0.0", "117.2036,29.293,0.0"]
+    style_id = line.findtext(f"{KML}styleUrl").lstrip("#")
+    style = next(s for s in doc.iter(f"{KML}Style") if s.get("id") == style_id).find(f"{KML}LineStyle")
+    assert (style.findtext(f"{KML}width"), style.findtext(f"{KML}color")) == ("4", "ff0000ff")  # red, aabbggrr
+
+
+def test_kml_gcj02_label():
+    doc = ET.fromstring(kml_text(_trip(), GCJ02)).find(f"{KML}Document")
+    assert doc.findtext(f"{KML}name") == "乐平市现场核查（GCJ-02）"
+    x, y, _ = doc.find(f"{KML}Folder/{KML}Placemark").findtext(f".//{KML}coordinates").split(",")
+    assert float(x) != 117.1234567 and float(y) != 28.9876543
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+def test_checklist_pdf_text(tmp_path):
+    pdf = checklist_pdf(_trip(illustrative=True), tmp_path / "c.pdf")
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    # pdftotext drops spaces (the ideographic one too): compared without any
+    lines = ["".join(ln.split()) for ln in text.splitlines() if ln.strip()]
+    want = [
+        "乐平市现场核查",
+        "日期：2026年11月24日　起终点：市生态环境局　共2个点位，约87公里　（点位为示意位置）",
+        "检查人员：＿＿＿＿＿＿＿＿＿＿＿＿　　带队负责人：＿＿＿＿＿＿＿＿",
+        "1.宝山煤矿（矿山修复点，乐平市）　第1天09:05到达",
+        "坐标（WGS84）：117.123457,28.987654",
+        "·清单（一）（整改中·逾期）矿山修复滞后",
+        "时限：2024年底　责任单位：乐平市委、市政府",
+        "1.覆土复绿（2023年底前；乐平市政府；已销号）",
+        "2.补植乔灌草（2024年9月底前；乐平市林业局）",
+        "核查要点：核实逾期原因",
+        "·清单（三）（已销号）旧矿坑",
+        "时限：2023年底　责任单位：乐平市政府",
+        "核查要点：回头看：核实有无反弹",
+        "检查发现：",
+        "＿" * 45, "＿" * 45, "＿" * 45,
+        "照片编号：＿＿＿＿＿＿＿＿　　检查人签字：＿＿＿＿＿＿＿＿",
+        "2.南河河口（监测断面，乐平市）",
+        "坐标（WGS84）：117.300000,29.000000",
+        "·清单（二）（未启动）扬尘治理",
+        "时限：2026年底　责任单位：乐平市住建局",
+        "核查要点：核实整改进展与措施落实情况",
+        "检查发现：",
+        "＿" * 45, "＿" * 45, "＿" * 45,
+        "照片编号：＿＿＿＿＿＿＿＿　　检查人签字：＿＿＿＿＿＿＿＿",
+    ]
+    assert lines == ["".join(w.split()) for w in want]
+
+
+def _ledger_task(id_, uid, *, parent=None, position=0, level="problem", body="", title="", deadline=None,
+                 inherited=False, **kw) -> dict:
+    row = {"id": id_, "parent_id": parent, "uid": uid, "position": position, "level": level, "document": "测试文件",
+           "body": body, "title": title, "target": "", "deadline_text": "", "deadline": deadline,
+           "deadline_inherited": inherited, "ongoing": False, "units": [], "unit_places": [], "acceptance_text": "",
+           "acceptance_units": [], "category": "水", "site_ids": [], "status": "未启动", "flag": None, "last_note": ""}
+    return row | kw
+
+
+def _ledger_frame() -> pd.DataFrame:
+    return pd.DataFrame([
+        # written out of order: the ledger follows position, each child right under its parent
+        _ledger_task(2, "测试文件|main|2", position=2, level="task", title="宣传", units=["市生态环境局"],
+                     unit_places=["景德镇市"], deadline_text="长期坚持", ongoing=True, flag="临期",
+                     acceptance_units=["市委宣传部", "市生态环境局"], site_ids=["S9"]),
+        _ledger_task(11, "测试文件|main|（一）/1", parent=1, position=1, level="measure", title="截污",
+                     deadline_text="2026年底前", deadline=date(2026, 12, 31), inherited=True, status="整改中",
+                     last_note="管网已开工"),
+        _ledger_task(1, "测试文件|main|（一）", position=1, body="南河水质不稳定", title="南河",
+                     deadline_text="2026年底前", deadline=date(2026, 12, 31), acceptance_text="市生态环境局牵头验收",
+                     acceptance_units=["市生态环境局"], site_ids=["S1", "S2"], flag="逾期", target="Ⅲ类"),
+        _ledger_task(12, "测试文件|main|（一）/2", parent=1, position=0, level="measure", title="巡查",
+                     deadline_text="2025年6月底前", deadline=date(2025, 6, 30), inherited=False),
+        _ledger_task(30, "测试文件|annex|（三）", position=5, level="other", title="附件问题"),
+    ])
+
+
+def test_ledger_xlsx_from_a_hand_built_frame(tmp_path):
+    out = write_ledger_xlsx(_ledger_frame(), {"S1": "南河河口", "S2": "湖田桥"}, tmp_path / "l.xlsx",
+                            as_of=date(2026, 11, 24), title="乐平市台账")
+    assert out == tmp_path / "l.xlsx"
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["台账"]
+    ws = wb["台账"]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert rows[0][0] == "乐平市台账（数据截至 2026年11月24日）"
+    assert rows[1] == [None] * 17
+    body = [r for r in rows[3:]]
+    want = [
+        ["测试文件", "（一）", None, "问题", "南河水质不稳定", "Ⅲ类", "2026年底前", "2026-12-31", None, None, None,
+         "市生态环境局牵头验收", "水", "南河河口、湖田桥", "未启动", "逾期", None],
+        ["测试文件", "（一）/2", "（一）", "措施", "巡查", None, "2025年6月底前", "2025-06-30", None, None, None,
+         None, "水", None, "未启动", None, None],
+        ["测试文件", "（一）/1", "（一）", "措施", "截污", None, None, None, None, None, None,
+         None, "水", None, "整改中", None, "管网已开工"],
+        ["测试文件", "2", None, "任务", "宣传", None, "长期坚持", None, "是", "市生态环境局", "景德镇市",
+         "市委宣传部、市生态环境局", "水", "S9", "未启动", "临期", None],
+        ["测试文件", "附件/（三）", None, "other", "附件问题", None, None, None, None, None, None,
+         None, "水", None, "未启动", None, None],
+    ]
+    assert body == want
+    # what the clerk sees on opening: bold, filled header; widths; frozen panes; wrapped rows
+    assert ws["A1"].font.b and ws["A1"].font.sz == 14
+    for c in ws[3]:
+        assert c.font.b and c.fill.fill_type == "solid" and c.fill.fgColor.rgb == "00DDE7F0", c.coordinate
+    widths = {"A": 12, "B": 12, "E": 60, "F": 36, "J": 30, "L": 20, "N": 24, "Q": 30}
+    assert {k: ws.column_dimensions[k].width for k in widths} == widths
+    assert ws.freeze_panes == "C4"
+    assert all(c.alignment.wrap_text and c.alignment.vertical == "top" for r in ws.iter_rows(min_row=4) for c in r)
+    assert not ws["A3"].alignment.wrap_text
+    assert all(c.data_type == "s" for r in ws.iter_rows(min_row=4) for c in r if isinstance(c.value, str))
