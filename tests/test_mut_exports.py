@@ -4,6 +4,7 @@ fixture below, never taken from the function that writes the file."""
 
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -253,3 +254,58 @@ def test_ledger_xlsx_from_a_hand_built_frame(tmp_path):
     assert all(c.alignment.wrap_text and c.alignment.vertical == "top" for r in ws.iter_rows(min_row=4) for c in r)
     assert not ws["A3"].alignment.wrap_text
     assert all(c.data_type == "s" for r in ws.iter_rows(min_row=4) for c in r if isinstance(c.value, str))
+
+
+# --- the deck's layout arithmetic, worked out by hand -------------------------------------
+
+def test_clip():
+    from exports.deck import clip
+
+    assert clip("南河  水质\n不稳定", 20) == "南河 水质 不稳定"
+    assert clip("一二三四五", 5) == "一二三四五"
+    assert clip("一二三四五六", 5) == "一二三四…"
+    assert clip(None, 3) == ""
+
+
+def test_text_width_and_wrapping():
+    from exports.deck import lines_needed, row_height_pt, text_width_pt
+
+    assert text_width_pt("中a", 10) == 15.5  # a CJK character is one em, a Latin one 0.55
+    assert text_width_pt(chr(0x2E7F), 10) == 5.5 and text_width_pt(chr(0x2E80), 10) == 10
+    # 1.5 in wide: 108 pt less two 0.08 in margins = 96.48 pt, eight 12 pt characters a line
+    assert [lines_needed("一" * n, 1.5, 12) for n in (0, 1, 8, 9, 16, 17)] == [1, 1, 1, 2, 2, 3]
+    # a cell narrower than one character: one character a line, never an empty first line
+    assert lines_needed("一", 0.2, 12) == 1 and lines_needed("一一", 0.2, 12) == 2
+    # two lines of 12 pt at 1.5 line height, plus 7.2 pt of margins and 4 pt to spare
+    assert row_height_pt(["一" * 9, "a"], [1.5, 1.5], 12) == pytest.approx(2 * 18 + 7.2 + 4)
+
+
+def test_rows_split_into_slides_by_height_and_count():
+    from exports.deck import _pages
+
+    small = ["一"]  # one 16 pt line: 35.2 pt
+    big = ["一" * 30]  # 1 in wide: 60.48 pt usable, three 16 pt characters a line: 10 lines, 251.2 pt
+    # the table has 403.2 pt below its title (1.35 in to 0.55 in above the bottom)
+    assert [len(p) for p in _pages([small] * 17, [1.0], 0)] == [8, 8, 1]  # at most eight rows a slide
+    assert _pages([big, big, small], [1.0], 0) == [[big], [big, small]]
+    assert _pages([big, small, small, small, small], [1.0], 0) == [[big, small, small, small, small]]  # 392 pt
+    assert _pages([big, small, small, small, small], [1.0], 20) == [[big, small, small, small], [small]]
+    assert _pages([], [1.0], 0) == [[]]
+
+
+def test_extent_of_a_saved_view():
+    from pyproj import Transformer
+
+    from exports.deck import _extent_of
+
+    assert _extent_of({"bounds": [[29.0, 117.0], [29.5, 117.6]], "center": [1, 2]}) == (117.0, 29.0, 117.6, 29.5)
+    assert _extent_of({}) is None and _extent_of({"zoom": 9}) is None
+    # a view saved with centre and zoom only: a 900 x 640 px Web Mercator map around the centre
+    to_m = Transformer.from_crs(4326, 3857, always_xy=True)
+    to_deg = Transformer.from_crs(3857, 4326, always_xy=True)
+    for view, zoom in (({"center": [29.3, 117.2], "zoom": 11}, 11), ({"center": [29.3, 117.2]}, 10)):
+        x, y = to_m.transform(117.2, 29.3)
+        m_per_px = 2 * math.pi * 6378137 / (256 * 2 ** zoom)
+        west, south = to_deg.transform(x - 450 * m_per_px, y - 320 * m_per_px)
+        east, north = to_deg.transform(x + 450 * m_per_px, y + 320 * m_per_px)
+        assert _extent_of(view) == pytest.approx((west, south, east, north), abs=1e-9), view
