@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from domain.filtering import Filters
 from geo.region import load_region
 from onemap import settings
-from ui.filters import NO_MATCH, View
+from ui.filters import KEYWORD_HELP, NO_MATCH, View
 
 TODAY = date.today()
 STATUSES = ["未启动", "整改中", "申请销号", "已销号", "退回", "长期坚持"]
@@ -106,7 +106,8 @@ def test_options_labels_and_placeholders():
                       "f_status": ("任务状态", "全部"), "f_unit": ("责任单位", "全部"), "f_doc": ("来源文件", "全部"),
                       "f_cat": ("类别", "全部")}
     q = at.text_input(key="f_q")
-    assert (q.label, q.placeholder) == ("关键词（点位或任务）", "如 南河、矿山、乐平")
+    assert (q.label, q.placeholder, q.help) == ("关键词（点位或任务）", "如 南河、矿山、乐平", KEYWORD_HELP)
+    assert KEYWORD_HELP.startswith("在任务的标题、内容、编号、目标、责任单位及其整改措施中查找")
 
 
 def test_without_a_task_table_only_the_linked_choices_are_offered():
@@ -121,6 +122,7 @@ def test_choosing_writes_the_url_and_clearing_empties_it():
     at.text_input(key="f_q").input("  矿山 ").run()
     assert at.session_state["got"] == Filters(statuses=["整改中"], keyword="矿山", as_of=TODAY)
     assert dict(at.query_params) == {"status": "整改中", "q": "矿山"}
+    assert [b.label for b in at.sidebar.button] == ["清除筛选"]
     at.sidebar.button[0].click().run()
     assert not at.exception
     assert at.session_state["got"] == Filters(as_of=TODAY)
