@@ -141,3 +141,28 @@ def test_view_site_names():
     sites = pd.DataFrame({"id": ["S1", "S2"], "name": ["南河河口", "宝山煤矿"]})
     v = View(Filters(), pd.DataFrame(), sites, pd.DataFrame(), {})
     assert v.site_names == {"S1": "南河河口", "S2": "宝山煤矿"}
+
+
+def test_page_options_come_from_the_tasks_of_the_chosen_date(demo_dir):
+    """current_view builds the unit/document/category choices from the tasks of the date the
+    sidebar shows (a plain loop over the store gives them): the 2026 work points are offered
+    today, not on 2024-06-01, before they were issued."""
+    from tests.conftest import page_test
+    from tests.test_filters_property import Store
+
+    store = Store()
+    for day in (TODAY, date(2024, 6, 1)):
+        top = [t for t, _st, _flag in store.top_level_on(day)]
+        want_docs = sorted({store.doc_name[t["document_id"]] for t in top} - {None, ""})
+        want_units = sorted({u for t in top for u in store.units[t["id"]]} - {""})
+        want_cats = sorted({t["category"] for t in top} - {None, ""})
+        at = page_test("ledger_view")
+        if day != TODAY:
+            at.query_params["asof"] = day.isoformat()
+        at.run()
+        at.run()  # the first run of a link builds the choices from today's tasks (the date is read with them)
+        assert not at.exception
+        assert _options(at, "f_doc") == want_docs, day
+        assert _options(at, "f_unit") == want_units, day
+        assert _options(at, "f_cat") == want_cats, day
+        assert ("2026年工作要点" in want_docs) == (day == TODAY)
