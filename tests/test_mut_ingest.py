@@ -3,8 +3,10 @@ mutation testing showed the wording and the limits untested)."""
 
 from __future__ import annotations
 
+from ingest.gazetteer import Candidate, Gazetteer, Match
 from ingest.report import ImportFailed, Problem, Report
 from tests.conftest import MANAGER_ACTOR
+from tests.test_gazetteer import PREFIXES, SITES
 
 
 def test_report_text_names_row_column_value_problem_and_fix():
@@ -119,3 +121,67 @@ def test_a_geographic_crs_with_metre_values_is_refused():
     assert (p.row, p.column, p.value, p.fix) == ("", "x/y", "39500000.0, 3250000.0",
                                                  "投影坐标请指定高斯-克吕格投影坐标系，如 EPSG:4548 或 EPSG:4527")
     assert p.problem.endswith("是经纬度，但坐标值不是度数") and "4490" in p.problem
+
+
+# --- the gazetteer, exactly: every figure below worked out by hand from its rules ------------
+
+GAZ = Gazetteer(SITES, prefixes=PREFIXES)
+
+
+def test_gazetteer_core_of_a_phrase():
+    cases = {
+        "江西省景德镇市乐平工业园区": ("乐平", "park"),  # prefixes stripped one after another
+        "乐平市塔山工业园区": ("塔山", "park"),
+        "江西乐平": ("乐平", None),
+        "江西乐": ("江西乐", None),  # a prefix is stripped only when two characters are left
+        "江西": ("江西", None),
+        "饮用水源地": ("", "water_source"),  # nothing but a generic word
+        "国控断面": ("", "section"),
+        "幸福水库": ("幸福水库", "water_source"),  # 水库 is part of the name
+        "高岩钙业": ("高岩钙业", "mine"),
+        "南河国控断面": ("南河", "section"),
+        "南河国控": ("南河", None),  # a qualifier after the core
+        "国控": ("", None),
+        "废弃矿山": ("", "mine"),  # a describing word is no place
+        "历史遗留废弃煤矿": ("煤矿", "mine"),  # leads stripped one after another
+        "西湖乡水厂水源地": ("", "water_source"),  # a township before the suffix names no site
+        "江村乡工业园": ("", "park"),
+        "浮梁县": ("浮梁县", None),
+        "樟树坑（昌江）饮用水水源保护区": ("樟树坑", "water_source"),
+        "鱼山医药产业园区": ("鱼山", "park"),
+    }
+    assert {p: GAZ.core(p) for p in cases} == cases
+
+
+def test_gazetteer_mentions():
+    assert Gazetteer.mentions("对5家废弃矿山开展排查") == [("废弃矿山", 3)]  # 家 after a number ends it
+    assert Gazetteer.mentions("2022年国考断面") == [("国考断面", 5)]
+    assert Gazetteer.mentions("，断面水质") == []  # the suffix alone
+    assert Gazetteer.mentions("划定樟树坑水源保护区") == [("樟树坑水源保护区", 2)]  # stop word cut
+    assert Gazetteer.mentions("划定水源保护区") == []
+    assert Gazetteer.mentions("完成樟树坑（昌江）饮用水水源保护区") == [("樟树坑（昌江）饮用水水源保护区", 2)]
+    assert Gazetteer.mentions("樟树坑（一二三四五六七）水源地") == []  # a bracket longer than six ends it
+    digits = "一二三四五六七八九十一二三四五六"
+    assert Gazetteer.mentions(digits + "工业园") == [(digits[2:] + "工业园", 2)]  # at most 14 characters back
+
+
+def test_gazetteer_analyse_exactly():
+    cases = [
+        ("督察发现，乐平工业园在未完成调扩区手续的情况下", [Match("PARK-01", "乐平工业园", 0.8, 5)]),
+        ("完成江西乐平工业园区扩区调区", [Match("PARK-01", "江西乐平工业园区", 1.0, 2)]),
+        ("推动乐平化工园区“一园一策一图”实施", [Match("PARK-01", "乐平化工园区", 0.8, 2)]),
+        ("基本完成鱼山医药产业园区地下水污染专项整治", [Match("PARK-04", "鱼山医药产业园区", 0.6, 4)]),
+        ("完成南河国控断面上游分散污水源收集工程", [Match("SEC-01", "南河国控断面", 0.6, 2)]),
+        ("完成樟树坑（昌江）饮用水水源保护区的划定", [Match("WS-01", "樟树坑（昌江）饮用水水源保护区", 0.8, 2)]),
+        ("督促高岩钙业高标准进行防尘抑尘措施整改", [Match("MIN-12", "高岩钙业", 1.0, 2)]),
+        # a better match of the same site is kept; the first place a name is written
+        ("南河国控断面和南河河口", [Match("SEC-01", "南河河口", 1.0, 7)]),
+        ("南河河口和南河河口", [Match("SEC-01", "南河河口", 1.0, 0)]),
+        ("高岩钙业与南河河口", [Match("MIN-12", "高岩钙业", 1.0, 0), Match("SEC-01", "南河河口", 1.0, 5)]),
+    ]
+    for text, want in cases:
+        assert GAZ.analyse(text) == (want, []), text
+
+
+def test_gazetteer_candidate_named_by_its_shortest_phrase():
+    assert GAZ.analyse("完成湘湖工业基地建设，湘湖工业园") == ([], [Candidate("湘湖工业园", "park", 2)])
