@@ -309,3 +309,43 @@ def test_extent_of_a_saved_view():
         west, south = to_deg.transform(x - 450 * m_per_px, y - 320 * m_per_px)
         east, north = to_deg.transform(x + 450 * m_per_px, y + 320 * m_per_px)
         assert _extent_of(view) == pytest.approx((west, south, east, north), abs=1e-9), view
+
+
+MM = 72 / 25.4  # pt per mm
+EM = 1.448  # Noto Sans CJK: a word's box is 1.448 × the font size
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+def test_checklist_pdf_type_sizes_and_line_pitch(tmp_path):
+    """What the printed sheet looks like: the type sizes (16 pt title, 10 pt heading lines,
+    12 pt stop, 9 pt details) and the line pitch (6 mm heading and writing lines, 5 mm details)."""
+    import re
+
+    pdf = checklist_pdf(_trip(), tmp_path / "c.pdf")
+    html = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    lines = []  # (text, top, height) of each line, in reading order
+    for m in re.finditer(r'<line xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</line>', html, re.S):
+        lines.append(("".join(re.findall(r">([^<]*)</word>", m.group(3))), float(m.group(1)), float(m.group(2))))
+
+    def line(prefix: str, nth: int = 0) -> tuple[float, float]:
+        found = [(top, bottom - top) for text, top, bottom in lines if text.startswith(prefix)]
+        return found[nth]
+
+    sizes = {p: round(line(p)[1] / EM) for p in ("乐平市现场核查", "日期", "检查人员", "1.宝山煤矿", "坐标", "·清单（一）",
+                                                  "时限", "1.覆土复绿", "核查要点", "检查发现", "照片编号")}
+    assert sizes == {"乐平市现场核查": 16, "日期": 10, "检查人员": 10, "1.宝山煤矿": 12, "坐标": 9, "·清单（一）": 9,
+                     "时限": 9, "1.覆土复绿": 9, "核查要点": 9, "检查发现": 9, "照片编号": 9}
+    pitch = [
+        (line("日期"), line("检查人员"), 6),
+        (line("坐标"), line("·清单（一）"), 5),
+        (line("·清单（一）"), line("时限"), 5),
+        (line("时限"), line("1.覆土复绿"), 5),
+        (line("1.覆土复绿"), line("2.补植乔灌草"), 5),
+        (line("2.补植乔灌草"), line("核查要点"), 5),
+        (line("检查发现"), line("＿＿＿＿"), 6),
+        (line("＿＿＿＿"), line("＿＿＿＿", 1), 6),
+        (line("＿＿＿＿", 2), line("照片编号"), 6),
+    ]
+    for (a, _), (b, _), mm in pitch:
+        assert b - a == pytest.approx(mm * MM, abs=0.05), (a, b, mm)
