@@ -349,3 +349,42 @@ def test_checklist_pdf_type_sizes_and_line_pitch(tmp_path):
     ]
     for (a, _), (b, _), mm in pitch:
         assert b - a == pytest.approx(mm * MM, abs=0.05), (a, b, mm)
+
+
+def test_hottest_extent_is_30_km_around_the_grid_cell_of_the_busiest_site():
+    """The 重点区域 slide's box, computed a second way: the 500 m cell (of the grid laid over the
+    region's box plus 5 km, in its GK zone) that holds the only site with open tasks, ±15 km."""
+    import geopandas as gpd
+    import numpy as np
+    from pyproj import Transformer
+    from shapely.geometry import Point
+
+    from exports.deck import DeckData, hottest_extent
+    from geo.crs import metric_crs_for
+    from geo.region import load_region
+
+    region = load_region("360200")
+    sites = gpd.GeoDataFrame({"id": ["S1", "S2"], "county_code": ["360281", "360202"]},
+                             geometry=[Point(117.2345, 29.0123), Point(117.6, 29.5)], crs="EPSG:4326")
+    tasks = pd.DataFrame([
+        {"id": 1, "parent_id": None, "archived": False, "status": "整改中", "flag": "逾期", "site_ids": ["S1"]},
+        {"id": 2, "parent_id": None, "archived": False, "status": "已销号", "flag": None, "site_ids": ["S2"]},
+    ])
+    data = DeckData(region, tasks, sites, pd.DataFrame(), date(2026, 11, 24), False, False)
+    (west, south, east, north), peak = hottest_extent(data)
+
+    minlon, minlat, maxlon, maxlat = region.bbox
+    crs = metric_crs_for((minlon + maxlon) / 2)
+    fwd = Transformer.from_crs(4326, crs, always_xy=True)
+    bx, by = fwd.transform([minlon, maxlon, minlon, maxlon], [minlat, minlat, maxlat, maxlat])
+    minx, miny, maxy = min(bx) - 5000, min(by) - 5000, max(by) + 5000
+    top = miny + np.ceil((maxy - miny) / 500) * 500
+    sx, sy = fwd.transform(117.2345, 29.0123)
+    cx = minx + (np.floor((sx - minx) / 500) + 0.5) * 500
+    cy = top - (np.floor((top - sy) / 500) + 0.5) * 500
+    back = Transformer.from_crs(crs, 4326, always_xy=True)
+    want = (*back.transform(cx - 15000, cy - 15000), *back.transform(cx + 15000, cy + 15000))
+    assert (west, south, east, north) == pytest.approx(want, abs=1e-9)
+    assert peak > 0
+    no_open = DeckData(region, tasks.assign(status="已销号"), sites, pd.DataFrame(), date(2026, 11, 24), False, False)
+    assert hottest_extent(no_open) is None
