@@ -388,3 +388,46 @@ def test_hottest_extent_is_30_km_around_the_grid_cell_of_the_busiest_site():
     assert peak > 0
     no_open = DeckData(region, tasks.assign(status="已销号"), sites, pd.DataFrame(), date(2026, 11, 24), False, False)
     assert hottest_extent(no_open) is None
+
+
+def test_deck_titles_subtitles_figures_and_notices(demo_dir, tmp_path):
+    """Every text of the default deck that is not a table cell, exactly; the figures from a
+    plain loop over the store (tests/test_filters_property.Store)."""
+    from pptx import Presentation
+    from sqlalchemy import select
+
+    from onemap import services
+    from store import models as m
+    from store.db import reader
+    from tests.conftest import MANAGER_ACTOR
+    from tests.test_filters_property import Store
+
+    day = date(2026, 11, 23)
+    prs = Presentation(str(services.meeting_deck(MANAGER_ACTOR, tmp_path / "d.pptx", as_of=day, title="11月调度会")))
+    texts = [[sh.text_frame.text for sh in s.shapes if sh.has_text_frame and sh.text_frame.text] for s in prs.slides]
+    top = Store().top_level_on(day)
+    with reader() as s:
+        ongoing = {i for i, o in s.execute(select(m.Task.id, m.Task.ongoing)) if o}
+    closable = [st for t, st, _f in top if t["id"] not in ongoing]
+    rate = f"{sum(st == '已销号' for st in closable) / len(closable):.0%}"
+    notice = "数据截至 2026年11月23日　点位为示意位置　任务进展为示例数据"
+    assert texts[0] == ["11月调度会\n景德镇市生态环境局　数据截至 2026年11月23日", notice]
+    assert texts[1] == [
+        "全市总览\n点位按相关问题/任务的最差状态着色",
+        "\n".join([f"问题/任务　{len(top)} 项", f"逾期　{sum(f == '逾期' for _t, _s, f in top)} 项",
+                   f"临期　{sum(f == '临期' for _t, _s, f in top)} 项",
+                   f"待核实销号　{sum(st == '申请销号' for _t, st, _f in top)} 项",
+                   f"已销号　{sum(st == '已销号' for _t, st, _f in top)} 项", f"销号率　{rate}"]),
+        notice]
+    assert texts[2][0] == "各区县情况\n逾期问题/任务，按责任单位所属区县/管理区统计（一项任务涉及几个地区，就在几个地区各计一次）"
+    assert texts[2][-1] == notice
+    n_places = len(texts[2][1].split("\n"))
+    assert texts[3][0] == f"区县排名\n第 1/1 页，共 {n_places} 项" and texts[3][-1] == notice
+    ledger = [t for t in texts if t[0].startswith("逾期问题清单")]
+    n_overdue = sum(f == "逾期" for _t, _s, f in top)
+    for k, t in enumerate(ledger, start=1):
+        head = "逾期问题清单" + ("" if k == 1 else "（续）")
+        assert t[0] == f"{head}\n第 {k}/{len(ledger)} 页，共 {n_overdue} 项" and t[-1] == notice
+    hot = texts[-1]
+    assert hot[0] == "重点区域\n未销号任务（逾期加倍计）最集中的地区，半径约 15 公里" and hot[-1] == notice
+    assert [ln.split("　")[0] for ln in hot[1].split("\n")] == ["区域内点位", "相关问题/任务", "其中逾期", "未销号"]
