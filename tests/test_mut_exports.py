@@ -431,3 +431,14 @@ def test_deck_titles_subtitles_figures_and_notices(demo_dir, tmp_path):
     hot = texts[-1]
     assert hot[0] == "重点区域\n未销号任务（逾期加倍计）最集中的地区，半径约 15 公里" and hot[-1] == notice
     assert [ln.split("　")[0] for ln in hot[1].split("\n")] == ["区域内点位", "相关问题/任务", "其中逾期", "未销号"]
+    # the maps: rendered at 9.3 x 5.75 in (7.4 for the places map), shown 5.75 in high, left of the figures
+    from pptx.util import Inches
+
+    for i, width_in in ((1, 9.3), (2, 7.4), (len(texts) - 1, 9.3)):
+        slide = prs.slides[i]
+        pic = next(sh for sh in slide.shapes if sh.shape_type == 13)
+        assert (pic.left, pic.top, pic.height) == (Inches(0.3), Inches(1.3), Inches(5.75)), i
+        assert abs(pic.width - Inches(width_in)) < Inches(0.02), (i, pic.width / 914400)
+        figures = [sh for sh in slide.shapes if sh.has_text_frame and sh.left > Inches(5)]
+        assert len(figures) == 1, i
+        assert all(sh.left >= pic.left + pic.width for sh in figures), i
