@@ -442,3 +442,52 @@ def test_deck_titles_subtitles_figures_and_notices(demo_dir, tmp_path):
         figures = [sh for sh in slide.shapes if sh.has_text_frame and sh.left > Inches(5)]
         assert len(figures) == 1, i
         assert all(sh.left >= pic.left + pic.width for sh in figures), i
+    # type: 30 pt bold titles, 14 pt grey subtitles, 11 pt grey notices, across the slide's width
+    from exports.deck import FONT
+
+    for i, slide in enumerate(prs.slides):
+        if i == 0:
+            continue
+        boxes = [sh for sh in slide.shapes if sh.has_text_frame and sh.text_frame.text]
+        title, notice_box = boxes[0], boxes[-1]
+        assert (title.left, title.top, title.width, title.height) == (
+            Inches(0.5), Inches(0.3), prs.slide_width - Inches(1.0), Inches(0.9)), i
+        head, sub = title.text_frame.paragraphs
+        assert (head.runs[0].font.size.pt, head.runs[0].font.bold, head.runs[0].font.name) == (30, True, FONT), i
+        assert (sub.runs[0].font.size.pt, str(sub.runs[0].font.color.rgb), sub.runs[0].font.name) == (
+            14, "555555", FONT), i
+        run = notice_box.text_frame.paragraphs[0].runs[0]
+        assert (run.font.size.pt, str(run.font.color.rgb), run.font.name) == (11, "666666", FONT), i
+        assert (notice_box.left, notice_box.top) == (Inches(0.5), prs.slide_height - Inches(0.45)), i
+    # the figures beside the overview map: 20 pt labels, 32 pt bold values, 10 pt apart
+    figures = next(sh for sh in prs.slides[1].shapes if sh.has_text_frame and sh.left > Inches(5))
+    for p in figures.text_frame.paragraphs:
+        label, value = p.runs
+        assert (label.font.size.pt, value.font.size.pt, value.font.bold, p.space_after.pt) == (20, 32, True, 10)
+    # beside the places map: 18/22 pt, spaced by the number of places
+    beside = next(sh for sh in prs.slides[2].shapes if sh.has_text_frame and sh.left > Inches(5))
+    space = max(2, min(10, 60 // n_places))
+    for p in beside.text_frame.paragraphs:
+        label, value = p.runs
+        assert (label.font.size.pt, value.font.size.pt, p.space_after.pt) == (18, 22, space)
+
+
+def test_deck_hot_spot_slide_without_open_tasks(tmp_path):
+    import geopandas as gpd
+    from pptx import Presentation
+    from shapely.geometry import Point
+
+    from exports.deck import DeckData, build_deck
+    from geo.region import load_region
+
+    sites = gpd.GeoDataFrame({"id": ["S1"], "county_code": ["360281"], "kind": ["监测断面"], "name": ["南河河口"],
+                              "aliases": [[]]}, geometry=[Point(117.2345, 29.0123)], crs="EPSG:4326")
+    tasks = pd.DataFrame([{"id": 1, "parent_id": None, "archived": False, "status": "已销号", "flag": None,
+                           "site_ids": ["S1"], "units": [], "unit_place_codes": [], "ongoing": False}])
+    data = DeckData(load_region("360200"), tasks, sites, pd.DataFrame({"worst": []}), date(2026, 11, 24), True, False)
+    prs = Presentation(str(build_deck(data, tmp_path / "d.pptx", title="调度会", sequence=("重点区域",))))
+    assert len(prs.slides) == 2
+    texts = [sh.text_frame.text for sh in prs.slides[1].shapes if sh.has_text_frame and sh.text_frame.text]
+    assert texts == ["重点区域\n未销号任务（逾期加倍计）最集中的地区，半径约 15 公里", "重点区域　无关联点位的未销号任务",
+                     "数据截至 2026年11月24日　点位为示意位置"]
+    assert not any(sh.shape_type == 13 for sh in prs.slides[1].shapes)  # no map of nothing
