@@ -185,3 +185,88 @@ def test_gazetteer_analyse_exactly():
 
 def test_gazetteer_candidate_named_by_its_shortest_phrase():
     assert GAZ.analyse("完成湘湖工业基地建设，湘湖工业园") == ([], [Candidate("湘湖工业园", "park", 2)])
+
+
+def test_gazetteer_mentions_more():
+    # a later bracket is not the one that closes the qualifier
+    assert Gazetteer.mentions("完成樟树坑（昌江）饮用水水源保护区（试行）") == [("樟树坑（昌江）饮用水水源保护区", 2)]
+    # 家 ends a phrase only right after a number
+    assert Gazetteer.mentions("共有5家废弃矿山") == [("废弃矿山", 4)]
+    assert Gazetteer.mentions("个体家废弃矿山") == [("个体家废弃矿山", 0)]
+
+
+def test_gazetteer_keeps_looking_after_a_taken_or_generic_phrase():
+    _m, cands = GAZ.analyse("完成江西乐平工业园区扩区，对双田岩口采石场开展修复")
+    assert cands == [Candidate("双田岩口采石场", "mine", 14)]
+    assert GAZ.analyse("废弃矿山整治，双田岩口采石场") == ([], [Candidate("双田岩口采石场", "mine", 7)])
+
+
+def test_propose_links_and_candidates_exactly():
+    import pandas as pd
+
+    from ingest.review import propose
+
+    title = "完成江西乐平工业园区扩区调区和规划环评批复并落实园区污水集中处理"
+    rows = pd.DataFrame([
+        {"行": 1, "编号": "（一）", "标题": title, "内容": "江西双田岩口采石场开展修复", "整改目标": ""},
+        {"行": 2, "编号": "1", "标题": "南河国控断面", "内容": "对双田岩口采石场开展修复", "整改目标": None},
+        {"行": 3, "编号": None, "标题": "对双田岩口采石场开展修复", "内容": "", "整改目标": ""},
+    ])
+    links, cands = propose(rows, GAZ, {"PARK-01": "江西乐平工业园区", "SEC-01": "南河河口"})
+    assert links.to_dict("records") == [
+        {"行": 1, "条目": "（一） " + title[:24], "点位编号": "PARK-01", "点位": "江西乐平工业园区",
+         "匹配文字": "江西乐平工业园区", "置信度": 1.0, "采纳": True},
+        {"行": 2, "条目": "1 南河国控断面", "点位编号": "SEC-01", "点位": "南河河口", "匹配文字": "南河国控断面",
+         "置信度": 0.6, "采纳": False},
+    ]
+    # one place however it is written (its shortest form), with every row that names it, once
+    assert cands.to_dict("records") == [
+        {"地名": "双田岩口采石场", "类型": "mine", "涉及行": "1、2、3", "新建": False, "名称": "双田岩口采石场",
+         "经度": None, "纬度": None, "坐标系": "EPSG:4326"}]
+
+
+def test_review_table_is_the_parsed_tree_row_by_row():
+    """to_table against a plain walk over the parsed tree of the demo's work points."""
+    from domain.units import UnitParser
+    from geo.region import load_region
+    from ingest import review as rv
+    from ingest.docparse import parse_document
+    from onemap import settings
+
+    doc = parse_document(settings.DEMO_DIR / "docs" / "000_work_points_2026.txt",
+                         UnitParser(load_region("360200").places), short_name="要点")
+    want = []
+
+    def walk(items, parent):
+        for it in items:
+            want.append((len(want) + 1, parent, it.number or "", it.title, it.group, it.part, it.category))
+            walk(it.children, len(want))
+
+    walk(doc.items, 0)
+    rows = rv.to_table(doc)
+    assert list(rows.columns) == rv.COLUMNS
+    got = list(rows[["行", "上级", "编号", "标题", "分组", "部分", "类别"]].itertuples(index=False, name=None))
+    assert got == want
+    assert any(g for *_x, g, _p, _c in want)  # the groups are really there to compare
+
+
+def test_ledger_errors_name_value_and_fix(tmp_path):
+    import json
+
+    import pandas as pd
+
+    from domain.units import UnitParser
+    from geo.region import load_region
+    from ingest.ledger import read_ledger
+    from onemap import settings
+
+    cfg = json.loads((settings.REPO_ROOT / "data/config/categories.json").read_text("utf-8"))
+    cats = sorted([c["name"] for c in cfg["categories"]] + [cfg["default"]])
+    f = tmp_path / "台账.xlsx"
+    pd.DataFrame([{"编号": "1", "问题/任务": "甲", "类别": "天文"},
+                  {"编号": "2", "上级编号": "9", "问题/任务": "乙", "类别": "水"}]).to_excel(f, index=False)
+    out = read_ledger(f, UnitParser(load_region("360200").places), {}, default_document="台账")
+    assert [(e.row, e.column, e.value, e.problem, e.fix) for e in out.report.errors] == [
+        (2, "类别", "天文", "未知类别", "可用类别：" + "、".join(cats)),
+        (3, "上级编号", "9", "上级编号不存在", "上级编号须是同一来源文件中另一行的编号"),
+    ]
