@@ -270,3 +270,63 @@ def test_ledger_errors_name_value_and_fix(tmp_path):
         (2, "类别", "天文", "未知类别", "可用类别：" + "、".join(cats)),
         (3, "上级编号", "9", "上级编号不存在", "上级编号须是同一来源文件中另一行的编号"),
     ]
+
+
+def test_latitude_beyond_90_is_refused_up_to_a_longitude_of_exactly_90():
+    import pandas as pd
+
+    from geo.region import load_region
+    from ingest.sites import table_to_gdf
+
+    r = Report()
+    df = pd.DataFrame({"名称": ["甲", "乙"], "经度": [90.0, -90.0], "纬度": [117.2, -95.0]})
+    assert table_to_gdf(df, r, None, None, None, load_region("360200")) is None
+    assert r.errors == [Problem(2, "经度/纬度", "90.0, 117.2", "纬度超出 ±90°，经纬度可能填反", "请检查坐标列"),
+                        Problem(3, "经度/纬度", "-90.0, -95.0", "纬度超出 ±90°，经纬度可能填反", "请检查坐标列")]
+
+
+def test_files_too_large_are_refused_with_both_sizes(tmp_path, monkeypatch):
+    import zipfile
+
+    from ingest.sites import _table_within_limits
+
+    monkeypatch.setenv("ONEMAP_LIMIT_UPLOAD_BYTES", str(3 * 2**20))
+    monkeypatch.setenv("ONEMAP_LIMIT_SHEET_UNZIPPED_BYTES", str(2 * 2**20))
+    big = tmp_path / "大.csv"
+    big.write_bytes(b"0" * (4 * 2**20 + 100))
+    r = Report()
+    assert _table_within_limits(big, r) is False
+    assert r.errors == [Problem("", "", "大.csv", "文件过大（4 MB，上限 3 MB）", "请分批导入（上限可由 ONEMAP_LIMIT_UPLOAD_BYTES 调整）")]
+    bomb = tmp_path / "炸.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (5 * 2**20))
+    r = Report()
+    assert _table_within_limits(bomb, r) is False
+    assert r.errors == [Problem("", "", "炸.xlsx", "表格解压后过大（5 MB，上限 2 MB），未读取", "请确认文件来源，或分批导入")]
+    small = tmp_path / "小.csv"
+    small.write_bytes(b"0" * (3 * 2**20))  # exactly the limit
+    assert _table_within_limits(small, Report()) is True
+
+
+def test_unreadable_layer_files_are_refused_in_words(tmp_path):
+    import zipfile
+
+    from ingest.sites import read_vector
+
+    slip = tmp_path / "层.zip"
+    with zipfile.ZipFile(slip, "w") as zf:
+        zf.writestr("../evil.shp", b"x")
+    r = Report()
+    assert read_vector(slip, r) is None
+    assert r.errors == [Problem("", "", "../evil.shp", "zip 包中的文件路径试图跳出所在文件夹", "该文件可能被篡改，请重新打包后导入")]
+    kmz = tmp_path / "点.kmz"
+    with zipfile.ZipFile(kmz, "w") as zf:
+        zf.writestr("readme.txt", b"x")
+    r = Report()
+    assert read_vector(kmz, r) is None
+    assert r.errors == [Problem("", "", "点.kmz", "KMZ 中没有 KML 文件", "请导出为 KML 或 KMZ")]
+    junk = tmp_path / "坏.gpkg"
+    junk.write_bytes(b"not a geopackage")
+    r = Report()
+    assert read_vector(junk, r) is None
+    assert r.errors == [Problem("", "", "坏.gpkg", "无法读取文件：不是可识别的图层文件，或文件已损坏", "请确认文件完整、格式与扩展名一致")]
