@@ -330,3 +330,30 @@ def test_unreadable_layer_files_are_refused_in_words(tmp_path):
     r = Report()
     assert read_vector(junk, r) is None
     assert r.errors == [Problem("", "", "坏.gpkg", "无法读取文件：不是可识别的图层文件，或文件已损坏", "请确认文件完整、格式与扩展名一致")]
+
+
+def test_is_present():
+    from ingest.sites import _is_present
+
+    assert [_is_present(v) for v in (None, float("nan"), "", "  ", "x", 0, 0.0)] == [
+        False, False, False, False, True, True, True]
+
+
+def test_layers_of_a_geopackage(tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from ingest.sites import _layers_to_read
+
+    path = tmp_path / "点位.gpkg"
+    for name in ("监测断面", "other"):
+        gpd.GeoDataFrame({"名称": ["甲"]}, geometry=[Point(117.2, 29.3)], crs="EPSG:4326").to_file(path, layer=name)
+    r = Report()
+    assert _layers_to_read(path, "nope", None, r) is None
+    assert r.errors == [Problem("", "图层", "nope", "文件中没有这个图层", "可用图层：监测断面、other")]
+    assert _layers_to_read(path, "监测断面", None, Report()) == [("监测断面", "监测断面")]  # named after a kind
+    assert _layers_to_read(path, "other", None, Report()) == [("other", None)]
+    assert _layers_to_read(path, "other", "矿山修复点", Report()) == [("other", "矿山修复点")]
+    r = Report()
+    assert _layers_to_read(path, None, None, r) is None
+    assert r.errors == [Problem("", "图层", "监测断面、other", "文件中有多个图层", "请用 --layer 指定要导入的图层")]
