@@ -357,3 +357,39 @@ def test_layers_of_a_geopackage(tmp_path):
     r = Report()
     assert _layers_to_read(path, None, None, r) is None
     assert r.errors == [Problem("", "图层", "监测断面、other", "文件中有多个图层", "请用 --layer 指定要导入的图层")]
+
+
+def test_validate_sites_refusals_and_repairs_exactly():
+    import json
+
+    import geopandas as gpd
+    import shapely
+    from shapely.geometry import Point, Polygon
+
+    from geo.region import load_region
+    from ingest.sites import validate_sites
+    from onemap import settings
+
+    region = load_region("360200")
+    kinds = [k["name"] for k in json.loads((settings.REPO_ROOT / "data/config/site_kinds.json").read_text("utf-8"))["kinds"]]
+
+    def check(frame: dict, geoms: list, crs="EPSG:4326") -> Report:
+        r = Report()
+        validate_sites(gpd.GeoDataFrame(frame, geometry=geoms, crs=crs), r, region, kind=None, allow_outside=True,
+                       source="测试", row_offset=2, row_is_table=True)
+        return r
+
+    r = check({"名称": ["甲"]}, [Point(117.2, 29.3)])
+    assert r.errors == [Problem("", "类型", "", "没有类型列，也没有指定类型",
+                                "请增加“类型”列，或导入时指定类型（--kind），可用类型：" + "、".join(kinds))]
+    r = check({"名称": ["甲", "乙"], "类型": ["监测断面", "监测断面"]}, [Point(117.2, 29.3), Point(200.0, 29.3)])
+    assert r.errors == [Problem(3, "geometry", "200.0, 29.3", "坐标超出经纬度范围（经度 ±180°，纬度 ±90°）",
+                                "请检查坐标与坐标系：投影坐标（米）请指定高斯-克吕格坐标系")]
+    r = check({"名称": ["甲", "乙", "甲"], "类型": ["监测断面", "监测断面", "监测断面"]},
+              [Point(117.2, 29.3), Point(117.21, 29.3), Point(117.22, 29.3)])
+    assert r.errors == [Problem(4, "名称", "甲", "同类型点位名称与第2行重复", "请合并或改名")]
+    bow_tie = Polygon([(117.2, 29.3), (117.3, 29.4), (117.3, 29.3), (117.2, 29.4)])
+    r = check({"名称": ["园"], "类型": ["工业园区"]}, [bow_tie])
+    assert r.errors == []
+    assert r.warnings == [Problem(2, "geometry", shapely.is_valid_reason(bow_tie), "几何图形无效，已自动修复", "")]
+    assert shapely.is_valid_reason(bow_tie).startswith("Self-intersection")
