@@ -393,3 +393,25 @@ def test_validate_sites_refusals_and_repairs_exactly():
     assert r.errors == []
     assert r.warnings == [Problem(2, "geometry", shapely.is_valid_reason(bow_tie), "几何图形无效，已自动修复", "")]
     assert shapely.is_valid_reason(bow_tie).startswith("Self-intersection")
+
+
+def test_a_geopackage_of_kind_layers_names_the_layer_of_each_error(tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geo.region import load_region
+    from ingest.sites import read_sites
+
+    region = load_region("360200")
+    path = tmp_path / "导出.gpkg"
+    gpd.GeoDataFrame({"名称": ["南河河口"]}, geometry=[Point(117.2, 29.3)], crs="EPSG:4326").to_file(path, layer="监测断面")
+    gpd.GeoDataFrame({"名称": [""]}, geometry=[Point(117.3, 29.3)], crs="EPSG:4326").to_file(path, layer="矿山修复点")
+    out = read_sites(path, region, allow_outside=True)
+    assert out.records == []
+    assert out.report.errors == [Problem("图层“矿山修复点”第1个要素", "名称", "", "名称为空", "每个点位都需要名称")]
+    # every layer empty: nothing to import, said once for the file
+    empty = tmp_path / "空.gpkg"
+    for name in ("监测断面", "矿山修复点"):
+        gpd.GeoDataFrame({"名称": []}, geometry=[], crs="EPSG:4326").to_file(empty, layer=name)
+    out = read_sites(empty, region, allow_outside=True)
+    assert out.report.errors == [Problem("", "", "空.gpkg", "文件中没有要素", "请检查文件内容")]
