@@ -8,7 +8,8 @@
 # The survivors are those `mutmut results` lists as "survived" or "no tests" in that scratch copy.
 # The named test files are first copied from this work tree into its mutants/ folder (the source
 # there must be unchanged since the run). Prints "killed NAME" or "survived NAME" per mutant and the
-# count; a test that fails with the mutant in place kills it.
+# count; a test that fails with the mutant in place kills it. RECHECK_ARGS: more pytest arguments
+# (e.g. RECHECK_ARGS=--deselect=tests/x.py::test_y to leave out a test of code changed since the run).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -19,13 +20,13 @@ mapfile -t names < <(cd "$dir" && "$PY" -m mutmut results --all true 2>/dev/null
   | awk -F': ' '$2 == "survived" || $2 == "no tests" {gsub(/^ +/, "", $1); print $1}')
 # the unmutated code must pass them, or every "kill" below would mean nothing
 if ! (cd "$dir/mutants" && MUTANT_UNDER_TEST=none PYTHONPATH=. timeout 600 nice -n 10 "$PY" -m pytest -x -q \
-        -p no:cacheprovider "$@" >/dev/null 2>&1); then
+        -p no:cacheprovider ${RECHECK_ARGS:-} "$@" >/dev/null 2>&1); then
   echo "the test files fail without a mutant: fix them first" >&2; exit 1
 fi
 killed=0
 for n in "${names[@]}"; do
   if (cd "$dir/mutants" && MUTANT_UNDER_TEST=$n PYTHONPATH=. timeout 600 nice -n 10 "$PY" -m pytest -x -q \
-        -p no:cacheprovider "$@" >/dev/null 2>&1); then
+        -p no:cacheprovider ${RECHECK_ARGS:-} "$@" >/dev/null 2>&1); then
     echo "survived $n"
   else
     echo "killed $n"; killed=$((killed + 1))

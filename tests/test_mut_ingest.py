@@ -415,3 +415,8 @@ def test_a_geopackage_of_kind_layers_names_the_layer_of_each_error(tmp_path):
         gpd.GeoDataFrame({"名称": []}, geometry=[], crs="EPSG:4326").to_file(empty, layer=name)
     out = read_sites(empty, region, allow_outside=True)
     assert out.report.errors == [Problem("", "", "空.gpkg", "文件中没有要素", "请检查文件内容")]
+
+
+def test_gazetteer_goes_on_after_an_exact_core_match():
+    assert GAZ.analyse("乐平工业园和金山工业园") == (
+        [Match("PARK-01", "乐平工业园", 0.8, 0), Match("PARK-02", "金山工业园", 0.8, 6)], [])
