@@ -26,3 +26,11 @@ def test_a_target_continued_on_the_next_line_keeps_its_whole_text():
         ("3", "县级及以上集中式饮用水水源地水质达标率100%。"),
     ]
     assert len(doc.items) == 4
+
+
+def test_canon_spacing():
+    from ingest.docparse.text import canon
+
+    assert canon("PM2.5\t浓度") == "PM2.5 浓度"  # a tab is one space
+    assert canon("PM2.5\u3000浓度\xa0下降") == "PM2.5 浓度下降"  # a gap between two CJK characters closes
+    assert canon(" 1.(一)责任 单位:市生态环境局; ") == "1.（一）责任单位：市生态环境局；"
