@@ -88,12 +88,17 @@ def sidebar_filters(region: Region, tasks: pd.DataFrame | None = None) -> Filter
                               help=KEYWORD_HELP).strip(),
         as_of=as_of,
     )
-    if f.task_filter_active and sb.button("清除筛选", width="stretch"):
-        for key in (*PARAMS.values(), "f_q"):
-            st.session_state[key] = "" if key == "f_q" else []
-        st.rerun()
+    if f.task_filter_active:
+        # A callback: it runs before the widgets of the next run exist. Setting their values
+        # after they were drawn (as this did) raised StreamlitWidgetAlreadyInstantiatedError.
+        sb.button("清除筛选", width="stretch", on_click=_clear)
     _write_query(f)
     return f
+
+
+def _clear() -> None:
+    for key in (*PARAMS.values(), "f_q"):
+        st.session_state[key] = "" if key == "f_q" else []
 
 
 def _write_query(f: Filters) -> None:
