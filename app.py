@@ -6,6 +6,7 @@ import streamlit as st
 
 from domain import permissions as perm
 from onemap import logs
+from onemap.assets import missing as missing_assets
 from onemap.assets import use_local_assets
 from store.db import reader
 from store.queries import store_is_empty
@@ -26,6 +27,9 @@ def _favicon():
 st.set_page_config(page_title="生态环境一张图", page_icon=_favicon(), layout="wide")
 use_local_assets()
 chrome.apply()
+if missing_assets():  # the maps would stay blank without a word (user trial)
+    st.error(f"地图前端资源缺失（{'、'.join(missing_assets())}），地图无法显示。请在程序目录运行 "
+             "`scripts/setup.sh`（或 `.venv/bin/python -m onemap.assets`）后刷新页面。")
 logs.setup()  # unexpected errors go to logs/onemap.log in the data directory, with their traceback
 
 

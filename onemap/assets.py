@@ -55,6 +55,11 @@ def installed(name: str) -> bool:
     return (VENDOR / name / ".version").exists() and (VENDOR / name / ".version").read_text().strip() == version
 
 
+def missing() -> list[str]:
+    """The front-end packages not installed here (the maps stay blank without them)."""
+    return [f"{name} {PACKAGES[name][0]}" for name in PACKAGES if not installed(name)]
+
+
 def tarball_url(name: str, version: str) -> str:
     """The registry's tarball address for an unscoped package (what `npm pack` downloads)."""
     registry = (os.environ.get("ONEMAP_NPM_REGISTRY") or REGISTRY).rstrip("/")

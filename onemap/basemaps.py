@@ -249,8 +249,31 @@ class BasemapError(ValueError):
     """A basemap file or name that cannot be used; the message is Chinese."""
 
 
-def add(path: Path, name: str | None = None, progress=None) -> Basemap:
-    """Tiles from the bureau's GeoTIFF or MBTiles into the data directory; all or nothing."""
+OUTSIDE_MARGIN_M = 20_000  # as site and reference-layer imports (ingest.sites.OUTSIDE_MARGIN_M)
+
+
+def outside_region(bounds, region) -> str | None:
+    """Why imagery with these WGS84 bounds (west, south, east, north) is not this city's, or None.
+    A sheet of another place (or a wrong Gauss-Krüger zone) would otherwise sit in every
+    user's basemap list, invisible at the city's extent."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from geo.crs import metric_crs_for
+
+    metric = metric_crs_for((region.bbox[0] + region.bbox[2]) / 2)
+    city = gpd.GeoSeries([region.counties().geometry.union_all()], crs=4326).to_crs(metric).iloc[0]
+    img = gpd.GeoSeries([box(*bounds)], crs=4326).to_crs(metric).iloc[0]
+    dist = img.distance(city)
+    if dist <= OUTSIDE_MARGIN_M:
+        return None
+    return (f"影像范围距{region.name}边界约 {dist / 1000:.0f} 公里，不在本市范围内：请检查文件的坐标系"
+            "（如高斯-克吕格投影的带号）；未添加底图")
+
+
+def add(path: Path, name: str | None = None, progress=None, region=None) -> Basemap:
+    """Tiles from the bureau's GeoTIFF or MBTiles into the data directory; all or nothing.
+    With `region`, imagery more than 20 km from the city is refused."""
     from geo import tiles
 
     path = Path(path)
@@ -274,6 +297,9 @@ def add(path: Path, name: str | None = None, progress=None) -> Basemap:
             ts = build(path, work / "tiles", progress)
         except tiles.TileError as exc:
             raise BasemapError(str(exc)) from exc
+        why = outside_region(ts.bounds, region) if region is not None else None
+        if why:
+            raise BasemapError(why)
         meta = {"id": bid, "name": name, "source_file": path.name, "source_kind": kind, "source_crs": ts.source_crs,
                 "format": ts.fmt, "min_zoom": ts.min_zoom, "max_zoom": ts.max_zoom, "bounds": list(ts.bounds),
                 "tiles": ts.tiles, "bytes": ts.bytes, "created": datetime.now().isoformat(timespec="seconds")}
@@ -318,7 +344,7 @@ def add_as(actor, path: Path, name: str | None = None, progress=None) -> Basemap
     from store.db import transaction
 
     services.ensure(actor, perm.IMPORT)
-    b = add(path, name, progress)
+    b = add(path, name, progress, region=services.active_region())
     m = local_meta(b.id)
     with transaction() as s:
         audit.record(s, actor, audit.IMPORTED, object_type="底图", object_id=b.id,

@@ -37,9 +37,13 @@ class RefLayerOutcome:
     written: bool
 
 
-def _refuse(column: str, value, problem: str, fix: str = "") -> ImportFailed:
+# what the user typed, named as the form and the CLI name it (not a column of the file)
+FIELDS = {"名称": "图层名称", "类别": "图层类别", "样式": "图层样式"}
+
+
+def _refuse(field: str, value, problem: str, fix: str = "") -> ImportFailed:
     r = Report()
-    r.error("", column, value, problem, fix)
+    r.error(FIELDS.get(field, ""), "", value, problem, fix)
     return ImportFailed(r)
 
 
@@ -71,7 +75,7 @@ def add_layer(actor: Actor, path: Path, *, name: str, kind: str | None = None, s
                       "请分批导入（上限可由 ONEMAP_LIMIT_UPLOAD_BYTES 调整）")
     with reader() as s:
         if store.layer_by_name(s, name) is not None:
-            raise _refuse("名称", name, "已有同名的参考图层", "请换一个名称，或先删除原图层（onemap layer remove）")
+            raise _refuse("名称", name, "已有同名的参考图层", "请换一个名称，或先在“已有参考图层”中删除原图层（命令行：onemap layer remove）")
     result: RefImport = read_reference(path, active_region(), crs=crs, layer=layer)
     if not result.report.ok:
         raise ImportFailed(result.report)

@@ -28,11 +28,11 @@ def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
     return GEOD.inv(a[0], a[1], b[0], b[1])[2]
 
 
-def gk_tiff(path: Path, size: int = 400, res: float = 5.0) -> tuple[float, float]:
+def gk_tiff(path: Path, size: int = 400, res: float = 5.0, at: tuple[float, float] = MARK) -> tuple[float, float]:
     """A grey GeoTIFF in EPSG:4548 (CGCS2000 / 3-degree Gauss-Kruger CM 117E) with one red pixel
-    whose centre is MARK; returns the marked pixel's (col, row)."""
+    whose centre is `at` (MARK); returns the marked pixel's (col, row)."""
     fwd = Transformer.from_crs(4490, 4548, always_xy=True)
-    mx, my = fwd.transform(*MARK)
+    mx, my = fwd.transform(*at)
     col, row = size * 157 // 400, size * 241 // 400
     x0, y0 = mx - (col + 0.5) * res, my + (row + 0.5) * res
     data = np.full((3, size, size), 128, dtype="uint8")
@@ -351,6 +351,30 @@ def test_cli_add_list_remove_with_audit(demo_dir, tmp_path, capsys):
         rows = s.execute(text("SELECT action, object_id FROM audit_log WHERE object_type = '底图' ORDER BY id")).all()
     assert [tuple(r) for r in rows] == [("导入", b.id), ("设置", b.id)]
     assert basemaps.local_sources() == []
+
+
+def test_imagery_of_another_place_is_refused_and_nothing_is_kept(demo_dir, tmp_path):
+    """A sheet near 武汉 (about 1,100 km from 景德镇): in everyone's basemap list it would be
+    invisible at the city's extent (user trial)."""
+    from sqlalchemy import text
+
+    from onemap import services
+    from store.db import reader
+    from tests.conftest import MANAGER_ACTOR
+
+    gk_tiff(tmp_path / "wuhan.tif", size=64, at=(114.30, 30.60))
+    with pytest.raises(basemaps.BasemapError, match=r"^影像范围距景德镇市边界约 \d+ 公里，不在本市范围内"):
+        basemaps.add_as(MANAGER_ACTOR, tmp_path / "wuhan.tif", "武汉影像")
+    assert basemaps.local_sources() == []
+    assert [p.name for p in basemaps.local_root().iterdir()] == [] if basemaps.local_root().exists() else True
+    with reader() as s:
+        assert s.execute(text("SELECT count(*) FROM audit_log WHERE object_type = '底图'")).scalar() == 0
+    # the city's own imagery is still taken
+    gk_tiff(tmp_path / "own.tif", size=64)
+    b = basemaps.add_as(MANAGER_ACTOR, tmp_path / "own.tif", "本市影像")
+    assert [x.id for x in basemaps.local_sources()] == [b.id]
+    basemaps.remove(b.id)
+    assert services.active_region().name == "景德镇市"
 
 
 def test_finest_zoom_follows_the_pixel_size():

@@ -139,7 +139,13 @@ def test_duplicate_name_and_bad_style_are_refused(demo_dir):
     reflayers.add_layer(MANAGER_ACTOR, REDLINE, name="生态保护红线")
     with pytest.raises(ImportFailed) as exc:
         reflayers.add_layer(MANAGER_ACTOR, REDLINE, name="生态保护红线")
-    assert "已有同名的参考图层" in exc.value.report.text()
+    # the typed name is named as the form names it, not as a column of the file (user trial)
+    assert exc.value.report.text().splitlines()[1] == (
+        "  - 图层名称，值“生态保护红线”：已有同名的参考图层。请换一个名称，或先在“已有参考图层”中删除原图层"
+        "（命令行：onemap layer remove）")
+    with pytest.raises(ImportFailed) as exc:
+        reflayers.add_layer(MANAGER_ACTOR, REDLINE, name="  ")
+    assert exc.value.report.text().splitlines()[1] == "  - 图层名称：没有填写图层名称。请填写名称，如 生态保护红线"
     with pytest.raises(ImportFailed) as exc:
         reflayers.add_layer(MANAGER_ACTOR, REDLINE, name="另一个", style="color=green")
     assert "应为 #RRGGBB 形式" in exc.value.report.text()

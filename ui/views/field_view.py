@@ -82,6 +82,12 @@ def plan_tab(region, v) -> None:
         st.session_state["trip_sites"] = []
     basemap_ui.notice(bm)
     m = base_map(region, bm)
+    # 红线, rivers, roads while choosing the stops too, not only on the route (user trial)
+    refs = reference_groups(data.reference_layers(), datum)
+    for fg in refs:
+        fg.add_to(m)
+    if refs:
+        folium.LayerControl(collapsed=True).add_to(m)
     for sid in sites["id"]:
         if sid in shown.index:
             chosen = sid in st.session_state["trip_sites"]
