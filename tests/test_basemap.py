@@ -404,3 +404,21 @@ def test_a_paletted_map_keeps_its_colours(own_dir):
         a = np.asarray(Image.open(f).convert("RGBA"))
         colours |= {tuple(int(v) for v in px) for px in a[a[..., 3] == 255][:, :3]}
     assert colours == {(255, 255, 255), (200, 30, 40)}  # the table's colours, not grey indices
+
+
+def test_own_imagery_is_shown_whole_when_chosen():
+    """Chosen at the city's extent a 5 km sheet was a speck (user trial): the map opens on it, at
+    the finest zoom where the whole sheet spans at most 800 px (web-mercator pixel size, computed
+    here from the tile formula)."""
+    from geo.gcj import Datum
+    from ui.views.map_view import imagery_view
+
+    def px_wide(bounds, z):  # the sheet's width or height in screen pixels at zoom z, whichever is larger
+        w, s, e, n = bounds
+        y = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))  # noqa: E731
+        return max((e - w) / 360, (y(n) - y(s)) / (2 * math.pi)) * 256 * 2 ** z
+
+    for bounds in [(117.105, 28.947, 117.155, 28.993), (116.5, 28.5, 117.9, 29.9), (117.2, 29.3, 117.201, 29.301)]:
+        centre, z = imagery_view(bounds, Datum())
+        assert centre == ((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2)
+        assert px_wide(bounds, z) <= 800 and (z == 18 or px_wide(bounds, z + 1) > 800), (bounds, z)

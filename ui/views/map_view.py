@@ -9,6 +9,7 @@ does not jump back to its starting extent."""
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
 
 import folium
@@ -97,6 +98,19 @@ def site_layers(prepared: PreparedSites, site_ids: list[str] | set[str], summary
     return MapLayers(groups, folium.LayerControl(collapsed=large), center, zoom)  # the room has the legend
 
 
+FIT_PX = 800  # a map about 1,000 px wide, with a margin
+
+
+def imagery_view(bounds, datum) -> tuple[tuple[float, float], int]:
+    """Centre ([lat, lon], in the basemap's datum) and the finest zoom at which imagery with
+    these WGS84 bounds (west, south, east, north) spans at most FIT_PX screen pixels."""
+    w, s, e, n = bounds
+    merc = math.log(math.tan(math.pi / 4 + math.radians(n) / 2)) - math.log(math.tan(math.pi / 4 + math.radians(s) / 2))
+    share = max((e - w) / 360, merc / (2 * math.pi), 1e-9)  # of the world's width at zoom 0 (256 px)
+    zoom = int(max(3, min(18, math.floor(math.log2(FIT_PX / (256 * share))))))
+    return datum.latlon((s + n) / 2, (w + e) / 2), zoom
+
+
 def with_references(groups: list[folium.FeatureGroup], datum=None) -> list[folium.FeatureGroup]:
     """The bureau's reference layers (红线, protection zones, rivers, roads) before the site
     groups: drawn beneath them (their own pane), toggled in the same layer control, in the
@@ -146,6 +160,10 @@ def render() -> None:
         # a saved extent is WGS84 (the view may be replayed over another basemap)
         center = layers.center or (datum.latlon(*extent["center"]) if extent else None)
         zoom = layers.zoom or (extent["zoom"] if extent else None)
+        if center is None and bm.bounds and st.session_state.get("_bm_fitted") != bm.id:
+            # the bureau's own imagery just chosen: show it (a 5 km sheet is a speck at the city's extent)
+            center, zoom = imagery_view(bm.bounds, datum)
+        st.session_state["_bm_fitted"] = bm.id
         m = base_map(region, bm, label_size=22 if large else 14)
         if showing:
             present.fit_map(m, PRESENT_HEAD)
