@@ -1,0 +1,46 @@
+"""The import page as a clerk who had never seen it used it (fixtures/clerk12, their files):
+a blank short name that happens to equal another document's must not turn the upload into a
+revision of that document; a file with no items says so and offers no commit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from store import models as m
+from store.db import reader
+from tests.conftest import page_test
+
+FIX = Path(__file__).parent / "fixtures" / "clerk12"
+
+
+def _tasks(short: str) -> list[tuple[str, bool]]:
+    with reader() as s:
+        d = s.scalar(select(m.Document).where(m.Document.short_name == short))
+        if d is None:
+            return []
+        return sorted((t.uid, t.archived) for t in s.scalars(select(m.Task).where(m.Task.document_id == d.id)))
+
+
+def test_blank_short_name_colliding_with_another_document_is_a_new_document(demo_dir):
+    before = _tasks("2026年工作要点")
+    with reader() as s:
+        assert s.scalar(select(m.Document.title).where(m.Document.short_name == "2026年工作要点")) \
+            == "2026年全市生态环境系统工作要点"
+    assert before and not any(a for _u, a in before)
+    at = page_test("data_view").run()
+    at.file_uploader(key="doc_upload").set_value(("doc.txt", (FIX / "doc.txt").read_bytes(), "text/plain"))
+    at.run()
+    at.button(key="doc_parse").click().run()
+    assert not at.exception and not at.error
+    head = "**《九江市生态环境局2026年生态环境保护工作要点》** · 工作要点 · 简称“九江市2026年工作要点”"
+    assert any(head in mk.value for mk in at.markdown)
+    assert not any("库中已有" in i.value for i in at.info)
+    assert not any("修订内容" in mk.value for mk in at.markdown)
+    assert at.button(key="doc_commit").label == "确认写入"
+    at.button(key="doc_commit").click().run()
+    assert not at.exception
+    assert any("已写入《九江市生态环境局2026年生态环境保护工作要点》" in s.value for s in at.success)
+    assert _tasks("2026年工作要点") == before  # the other document: nothing archived, nothing changed
+    assert _tasks("九江市2026年工作要点") == [(f"九江市2026年工作要点|main|{n}", False) for n in "123456"]
