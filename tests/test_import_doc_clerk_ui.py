@@ -44,3 +44,19 @@ def test_blank_short_name_colliding_with_another_document_is_a_new_document(demo
     assert any("已写入《九江市生态环境局2026年生态环境保护工作要点》" in s.value for s in at.success)
     assert _tasks("2026年工作要点") == before  # the other document: nothing archived, nothing changed
     assert _tasks("九江市2026年工作要点") == [(f"九江市2026年工作要点|main|{n}", False) for n in "123456"]
+
+
+def test_a_file_without_items_says_so_and_offers_no_commit(demo_dir):
+    before = _tasks("2026年工作要点")
+    at = page_test("data_view").run()
+    at.file_uploader(key="doc_upload").set_value(("random.txt", (FIX / "random.txt").read_bytes(), "text/plain"))
+    at.run()
+    at.button(key="doc_parse").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["没有识别出任何条目：文件中没有带编号的任务或问题。请确认上传的是整改清单或工作要点"
+                                           "（扫描件请先做文字识别），然后重新上传。"]
+    assert [b.key for b in at.button if b.key in ("doc_commit", "doc_discard")] == ["doc_discard"]
+    assert not any("核对条目" in mk.value for mk in at.markdown)
+    at.button(key="doc_discard").click().run()
+    assert not at.exception and not at.error
+    assert _tasks("2026年工作要点") == before

@@ -131,6 +131,13 @@ def document_tab(region) -> None:
         with st.expander(f"主要目标（{len(doc.targets)} 项，是指标而非任务，不导入为任务）", expanded=False):
             st.dataframe(table(rv.targets_table(doc)), hide_index=True, width="stretch")
 
+    if review.rows.empty:  # nothing to review, link or commit: say so and offer to start again
+        st.error("没有识别出任何条目：文件中没有带编号的任务或问题。请确认上传的是整改清单或工作要点"
+                 "（扫描件请先做文字识别），然后重新上传。")
+        if st.button("放弃本次导入", key="doc_discard"):
+            st.session_state.pop("review", None)
+            st.rerun()
+        return
     st.markdown("#### 1. 核对条目")
     st.caption("直接修改单元格；整改时限保留原文，时限日期可改。“上级”是所属问题/任务的行号。")
     edited = st.data_editor(
