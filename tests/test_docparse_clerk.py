@@ -50,3 +50,34 @@ def test_a_phrase_without_year_is_in_the_documents_year(up):
     from ingest.docparse import parse_lines
     doc = parse_lines(lines, up)
     assert (doc.items[0].deadline.text, doc.items[0].deadline.date) == ("9月底前", date(2026, 9, 30))
+    doc = parse_lines([*lines[:2], "1．完成整治。（完成时限：年底前）（责任单位：市生态环境局）"], up)
+    assert (doc.items[0].deadline.text, doc.items[0].deadline.date, doc.items[0].body) == (
+        "年底前", date(2026, 12, 31), "完成整治。")
+
+
+@pytest.mark.parametrize("name", ["doc.txt", "doc.docx", "doc.pdf"])
+def test_signature_block_is_not_part_of_the_last_task(up, name):
+    doc = parse_document(FIX / name, up, short_name="九江2026年工作要点")
+    assert doc.items[-1].body == "完善生态环境监测网络，新建2个水质自动监测站。2026年12月底前完成。"
+    assert doc.items[-1].title == "完善生态环境监测网络，新建2个水质自动监测站"
+    assert doc.year == 2026
+
+
+@pytest.mark.parametrize("tail", [
+    ["九江市生态环境局", "2026年2月10日"],
+    ["九江市生态环境局", "二〇二六年二月十日", "（此件公开发布）"],
+    ["九江市生态环境局", "2026年2月10日", "附件：2026年重点事项", "1．事项甲（大气科）"],
+], ids=["end", "cn_date_note", "before_annex"])
+def test_signature_dropped_at_the_end_or_before_the_annex(up, tail):
+    from ingest.docparse import parse_lines
+    lines = ["九江市2026年工作要点", "一、重点工作", "1．新建监测站。（责任单位：市生态环境局）", *tail]
+    doc = parse_lines(lines, up)
+    assert doc.items[0].body == "新建监测站。"
+
+
+def test_a_date_inside_the_text_stays(up):
+    from ingest.docparse import parse_lines
+    lines = ["九江市2026年工作要点", "一、重点工作", "1．召开会议。（责任单位：市生态环境局）", "2026年2月10日",
+             "2．新建监测站。（责任单位：市生态环境局）"]
+    doc = parse_lines(lines, up)
+    assert doc.items[0].body == "召开会议。2026年2月10日"

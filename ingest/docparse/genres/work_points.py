@@ -185,9 +185,17 @@ def _own_deadline(body: str, ctx: Context, line: int) -> tuple[Deadline | None, 
     return best, body
 
 
+_YEARLESS = re.compile(rf"^(?:到|至|于|在)?(?:{_CN_MONTH}\s*月|年\s*(?:底|末|内)|[上下]半年|第?[一二三四1-4]季度)")
+
+
 def _with_year(phrase: str, year: int | None) -> str:
-    p = phrase.strip()
-    return p if re.match(r"^\D*\d{4}", p) or year is None else f"{year}年{p}"
+    """`9月底前` in a document of 2026 → `2026年9月底前`; anything else as written."""
+    p = normalise(phrase)
+    m = _YEARLESS.match(p)
+    if not m or year is None:
+        return p
+    p = p[m.end() - len(m.group(0).lstrip("到至于在")):]
+    return f"{year}{p}" if p.startswith("年") else f"{year}年{p}"
 
 
 def _finish_task(t: Item, ctx: Context) -> None:
