@@ -60,3 +60,18 @@ def test_a_file_without_items_says_so_and_offers_no_commit(demo_dir):
     at.button(key="doc_discard").click().run()
     assert not at.exception and not at.error
     assert _tasks("2026年工作要点") == before
+
+
+def test_blank_short_name_with_the_same_title_is_still_a_revision(demo_dir):
+    from onemap import settings
+
+    seed = settings.DEMO_DIR / "docs" / "000_work_points_2026.txt"
+    at = page_test("data_view").run()
+    at.file_uploader(key="doc_upload").set_value((seed.name, seed.read_bytes(), "text/plain"))
+    at.run()
+    at.button(key="doc_parse").click().run()
+    assert not at.exception and not at.error
+    assert any("简称“2026年工作要点”" in mk.value for mk in at.markdown)
+    assert [i.value for i in at.info if "库中已有" in i.value] == [
+        "库中已有“2026年工作要点”：本次按**修订**处理——逐条比对，已有任务的状态记录保留，删除的条目归档。"]
+    assert at.button(key="doc_commit").label == "应用修订"
