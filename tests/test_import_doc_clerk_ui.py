@@ -75,3 +75,34 @@ def test_blank_short_name_with_the_same_title_is_still_a_revision(demo_dir):
     assert [i.value for i in at.info if "库中已有" in i.value] == [
         "库中已有“2026年工作要点”：本次按**修订**处理——逐条比对，已有任务的状态记录保留，删除的条目归档。"]
     assert at.button(key="doc_commit").label == "应用修订"
+
+
+def test_work_points_review_table_speaks_the_genres_words(demo_dir):
+    import json
+
+    at = page_test("data_view").run()
+    at.file_uploader(key="doc_upload").set_value(("doc.txt", (FIX / "doc.txt").read_bytes(), "text/plain"))
+    at.run()
+    at.button(key="doc_parse").click().run()
+    assert not at.exception and not at.error
+    table = next(d for d in at.dataframe if "上级" in d.value.columns)
+    config = json.loads(table.proto.columns)
+    assert (config["整改目标"]["label"], config["整改时限"]["label"]) == ("工作目标", "完成时限")
+    assert list(table.value["部分"]) == ["正文"] * 6
+    assert list(table.value["整改时限"]) == ["2026年6月底前", "2026年9月底前", "2026年度（年度工作要点，年底前完成）",
+                                          "2026年11月底前", "2026年度（年度工作要点，年底前完成）", "2026年12月底前"]
+    assert "直接修改单元格；完成时限保留原文，时限日期可改。“上级”是所属问题/任务的行号。" in [c.value for c in at.caption]
+    at.button(key="doc_commit").click().run()
+    with reader() as s:
+        d = s.scalar(select(m.Document).where(m.Document.short_name == "九江市2026年工作要点"))
+        parts = sorted({t.part for t in s.scalars(select(m.Task).where(m.Task.document_id == d.id))})
+    assert parts == ["main"]  # 正文 is what the table shows; the store keeps its own value
+
+
+def test_a_broken_pdf_is_refused_once_in_chinese(demo_dir):
+    at = page_test("data_view").run()
+    at.file_uploader(key="doc_upload").set_value(("x.pdf", b"not a pdf at all", "application/pdf"))
+    at.run()
+    at.button(key="doc_parse").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["无法读取 PDF：文件不是有效的 PDF，或已损坏"]

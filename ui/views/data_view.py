@@ -105,7 +105,7 @@ def document_tab(region) -> None:
         try:
             review = services.start_review(path, short_name=short.strip() or None)
         except DocParseError as exc:
-            st.error(f"无法读取：{exc}")
+            st.error(str(exc) if str(exc).startswith("无法") else f"无法读取：{exc}")
             return
         except OSError:
             logging.getLogger(__name__).exception("reading an uploaded document")
@@ -139,7 +139,12 @@ def document_tab(region) -> None:
             st.rerun()
         return
     st.markdown("#### 1. 核对条目")
-    st.caption("直接修改单元格；整改时限保留原文，时限日期可改。“上级”是所属问题/任务的行号。")
+    labels = rv.column_labels(doc.genre)
+
+    def label(column: str) -> str:
+        return labels.get(column, column)
+
+    st.caption(f"直接修改单元格；{label('整改时限')}保留原文，时限日期可改。“上级”是所属问题/任务的行号。")
     edited = st.data_editor(
         review.rows, key="review_editor", hide_index=True, width="stretch", height=360, num_rows="fixed",
         disabled=["行", "部分"],
@@ -149,6 +154,7 @@ def document_tab(region) -> None:
             "层级": st.column_config.SelectboxColumn(options=list(rv.CN_LEVEL)),
             "类别": st.column_config.SelectboxColumn(options=category_names()),
             "内容": st.column_config.TextColumn(width="large"),
+            **{c: st.column_config.TextColumn(label=t) for c, t in labels.items()},
         })
     if not edited.equals(review.rows):
         review.rows = edited.reset_index(drop=True)
@@ -158,7 +164,7 @@ def document_tab(region) -> None:
         row_no = f1.selectbox("行", list(review.rows["行"]), key="edit_row",
                               format_func=lambda r: f"{r} {_label(review.rows, r)}")
         field = f2.selectbox("字段", ["标题", "内容", "整改目标", "整改时限", "责任单位", "验收单位", "编号", "类别"],
-                             key="edit_field")
+                             key="edit_field", format_func=label)
         current = review.rows.loc[review.rows["行"] == row_no, field].iloc[0]
         value = st.text_area("改为", value=rv._cell(current), key=f"edit_value_{row_no}_{field}")
         if st.button("保存修改", key="edit_go"):

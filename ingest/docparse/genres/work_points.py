@@ -15,6 +15,7 @@ from ingest.docparse.structure import Line
 from ingest.docparse.text import RANK, marker_of, split_unit_clause, unit_clauses
 
 NAME = "工作要点"
+FIELD_LABELS = {"整改目标": "工作目标", "整改时限": "完成时限"}  # the review table's columns, as these documents say
 _ANNEX = re.compile(r"^附件[0-9一二三]*[：]?.{0,60}(主要事项|事项清单|任务清单|重点事项)$|^[^。；]{0,60}明确的主要事项$")
 _UNIT_FIELD = re.compile(r"^(?:责任单位|牵头单位|责任部门)[：:]")
 _TARGET_HEADING = re.compile(r"^(?:主要|工作|总体|发展|年度)?目标(?:任务)?$|^主要指标$|^(?:主要|工作)目标[和与及]")
