@@ -118,6 +118,13 @@ def document_tab(region) -> None:
         st.info("上传新一年的工作要点、整改方案或督察反馈，解析后逐项核对、关联点位，确认后一次写入。")
         return
     doc = review.doc
+    if review.rows.empty:  # no title, genre or short name to speak of: say so, offer to start again
+        st.error("没有识别出任何条目：文件中没有带编号的任务或问题。请确认上传的是整改清单或工作要点"
+                 "（扫描件请先做文字识别），然后重新上传。")
+        if st.button("放弃本次导入", key="doc_discard"):
+            st.session_state.pop("review", None)
+            st.rerun()
+        return
     if short.strip() and short.strip() != doc.short_name:
         services.refresh_review(review, short_name=short.strip())
     st.markdown(f"**《{html.escape(doc.title)}》** · {doc.genre} · 简称“{html.escape(doc.short_name)}” · "
@@ -131,13 +138,6 @@ def document_tab(region) -> None:
         with st.expander(f"主要目标（{len(doc.targets)} 项，是指标而非任务，不导入为任务）", expanded=False):
             st.dataframe(table(rv.targets_table(doc)), hide_index=True, width="stretch")
 
-    if review.rows.empty:  # nothing to review, link or commit: say so and offer to start again
-        st.error("没有识别出任何条目：文件中没有带编号的任务或问题。请确认上传的是整改清单或工作要点"
-                 "（扫描件请先做文字识别），然后重新上传。")
-        if st.button("放弃本次导入", key="doc_discard"):
-            st.session_state.pop("review", None)
-            st.rerun()
-        return
     st.markdown("#### 1. 核对条目")
     labels = rv.column_labels(doc.genre)
 
