@@ -24,6 +24,8 @@ from ingest.gazetteer import Gazetteer
 
 LEVEL_CN = {"problem": "问题", "measure": "措施", "task": "任务", "matter": "事项", "sub": "子项"}
 CN_LEVEL = {v: k for k, v in LEVEL_CN.items()}
+PART_CN = {"main": "正文", "annex": "附件"}
+CN_PART = {v: k for k, v in PART_CN.items()}
 COLUMNS = ["行", "上级", "层级", "编号", "标题", "内容", "整改目标", "整改时限", "时限日期", "长期坚持",
            "责任单位", "验收单位", "类别", "分组", "部分"]
 
@@ -57,12 +59,23 @@ def to_table(doc: ParsedDoc) -> pd.DataFrame:
                 "长期坚持": bool(it.deadline.ongoing) and not (it.deadline_inherited and parent),
                 "责任单位": "、".join(u.name for u in it.units),
                 "验收单位": it.acceptance_text or "、".join(u.name for u in it.acceptance_units),
-                "类别": it.category, "分组": it.group, "部分": it.part,
+                "类别": it.category, "分组": it.group, "部分": PART_CN.get(it.part, it.part),
             })
             walk(it.children, rid)
 
     walk(doc.items, None)
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def column_labels(genre: str) -> dict[str, str]:
+    """The table's columns as the genre's documents name them (a 工作要点 has 完成时限, not
+    整改时限); the table keeps one set of column names for every genre."""
+    from ingest.docparse import genres
+
+    try:
+        return dict(getattr(genres.by_name(genre), "FIELD_LABELS", {}))
+    except KeyError:
+        return {}
 
 
 def _cell(v) -> str:
@@ -82,7 +95,7 @@ def to_doc(rows: pd.DataFrame, base: ParsedDoc, up: UnitParser) -> ParsedDoc:
         body = _cell(r["内容"]) or _cell(r["标题"])
         title = _cell(r["标题"]) or (first_sentence(body) if level not in ("measure", "sub") else body)
         it = Item(_cell(r["编号"]) or None, title, level, body=body, target=_cell(r["整改目标"]),
-                  group=_cell(r["分组"]), part=_cell(r["部分"]) or "main", line=int(r["行"]))
+                  group=_cell(r["分组"]), part=CN_PART.get(_cell(r["部分"]), _cell(r["部分"])) or "main", line=int(r["行"]))
         text, day = _cell(r["整改时限"]), r["时限日期"]
         parsed = parse_deadline(text) if text else Deadline("", None, False)
         if isinstance(day, pd.Timestamp):

@@ -23,6 +23,7 @@ from domain.actors import Actor
 from domain.units import UnitParser
 from geo.region import Region, build_region, load_region
 from ingest import docparse
+from ingest.docparse.meta import distinct_short_name
 from ingest.gazetteer import Gazetteer
 from ingest.ledger import read_ledger, split_number
 from ingest.report import ImportFailed, Report
@@ -508,6 +509,15 @@ def start_review(path: Path, *, short_name: str | None = None):
     region = active_region()
     up = UnitParser(region.places)
     doc = docparse.parse_document(Path(path), up, short_name=short_name)
+    if short_name is None:
+        # An automatic short name (`2026年工作要点`) may be another document's: that is a
+        # revision only when the titles are the same; otherwise a new document with its own name.
+        with reader() as s:
+            same = s.scalar(select(m.Document).where(m.Document.short_name == doc.short_name))
+            if same is not None and same.title != doc.title:
+                taken = set(s.scalars(select(m.Document.short_name)))
+                doc = docparse.parse_document(Path(path), up,
+                                              short_name=distinct_short_name(doc.title, doc.short_name, taken))
     rows = rv.to_table(doc)
     with reader() as s:
         gaz = gazetteer(s, region)

@@ -402,7 +402,7 @@ def test_word_table_of_work_points_with_deadline_column(tmp_path):
                              ["一、深入打好蓝天保卫战", "", "", ""],
                              ["1", "持续改善空气质量。", "大气科", "2027年6月底前"],
                              ["2", "加强扬尘管控。", "大气科、章贡区生态环境局", ""],
-                             ["3", "巩固提升水环境质量。", "监测与水科", "年底前"]]):
+                             ["3", "巩固提升水环境质量。", "监测与水科", "视情况而定"]]):
         for c, text in enumerate(row):
             t.cell(r, c).text = text
     t.cell(1, 0).merge(t.cell(1, 3)).text = "一、深入打好蓝天保卫战"
@@ -413,10 +413,11 @@ def test_word_table_of_work_points_with_deadline_column(tmp_path):
         ("2027年工作要点第2项", "深入打好蓝天保卫战", "加强扬尘管控。", ["大气科", "章贡区生态环境局"],
          date(2027, 12, 31), True),
         # a deadline that cannot be read stays in the text, with a warning; the year's end applies
-        ("2027年工作要点第3项", "深入打好蓝天保卫战", "巩固提升水环境质量。（完成时限：年底前）", ["监测与水科"],
+        ("2027年工作要点第3项", "深入打好蓝天保卫战", "巩固提升水环境质量。（完成时限：视情况而定）", ["监测与水科"],
          date(2027, 12, 31), True),
     ]
-    assert doc.warnings == [{"line": 5, "text": "（完成时限：年底前）", "message": "完成时限“年底前”无法识别为日期，已保留原文"}]
+    assert doc.warnings == [{"line": 5, "text": "（完成时限：视情况而定）",
+                             "message": "完成时限“视情况而定”无法识别为日期，已保留原文"}]
 
 
 def test_spaces_between_characters_from_pdf_extraction():

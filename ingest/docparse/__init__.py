@@ -28,7 +28,7 @@ from ingest.docparse.blocks import Block, DocParseError, numbered
 from ingest.docparse.genres.common import DOC_WIDE, Context, find_doc_wide, qualify_restarts
 from ingest.docparse.meta import detect_doc_number, detect_title, detect_year
 from ingest.docparse.readers import READERS, formats_help, read_blocks, suffixes
-from ingest.docparse.structure import Line, clean
+from ingest.docparse.structure import Line, clean, drop_signature
 from ingest.docparse.text import canon, cn_to_int, marker_of, split_unit_clause, strip_markup
 
 RECTIFICATION = "整改清单"
@@ -60,7 +60,7 @@ def parse_blocks(blocks: list[Block], units: UnitParser, *, short_name: str | No
     short = short_name or genre.default_short_name(title, year)
     ctx = Context(units, short, year, warnings, pages={ln.line: ln.page for ln in lines})
     ctx.doc_wide = find_doc_wide(lines, units)
-    body = [ln for ln in lines if not _doc_wide_note(ln)]
+    body = [ln for ln in drop_signature(lines) if not _doc_wide_note(ln)]  # year above may be the signature's
     items, targets = genre.parse(body, ctx)
     _check_sequence(items, ctx)
     qualify_restarts(items, short)

@@ -69,3 +69,24 @@ def detect_year(title: str, lines: list[Line] | list[str]) -> int | None:
         if m:
             return int(m.group(1))
     return None
+
+
+_ISSUING_PLACE = re.compile(r"^(?P<p>[\u4e00-\u9fa5]{1,8}?(?:自治州|地区|[省市县区州盟旗]))(?=[\u4e00-\u9fa5]*?(?:19|20)\d{2}"
+                            r"|[\u4e00-\u9fa5]*?(?:生态环境|人民政府|委员会))")
+
+
+def distinct_short_name(title: str, short: str, taken: set[str]) -> str:
+    """A short name not yet used by another document: the derived one (`2026年工作要点`)
+    led by the place that issued it (`九江市2026年工作要点`), else the title, else with a
+    number. An automatic name must never make an unrelated document a revision."""
+    if short not in taken:
+        return short
+    m = _ISSUING_PLACE.match(title)
+    candidates = ([f"{m.group('p')}{short}"] if m and not short.startswith(m.group("p")) else []) + [title[:60]]
+    for c in candidates:
+        if c and c not in taken:
+            return c
+    n = 2
+    while f"{short}（{n}）" in taken:
+        n += 1
+    return f"{short}（{n}）"

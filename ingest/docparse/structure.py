@@ -179,3 +179,30 @@ def _warn(warnings: list[dict], b: Block, text: str, message: str) -> None:
     if b.page:
         w["page"] = b.page
     warnings.append(w)
+
+
+_SIGN_DATE = re.compile(r"^(?:(?:19|20)\d{2}|二[〇零○Ｏ0O][一二三四五六七八九〇零○]{2})\s*年\s*[\d一二三四五六七八九十]{1,2}\s*月"
+                        r"\s*[\d一二三四五六七八九十]{1,3}\s*日$")
+_SIGNER = re.compile(r"^[^，。；：、（）\d]{2,30}(?:局|厅|人民政府|政府|办公室|办公厅|委员会|领导小组|指挥部|小组|（[^（）]{1,10}）)$")
+_ISSUE_NOTE = re.compile(r"^[（(]此件[^（）()]*[）)]$")
+
+
+def drop_signature(lines: list[Line]) -> list[Line]:
+    """The signature block (`九江市生态环境局` / `2026年2月10日`, with a `（此件公开发布）`
+    note) at the end of the text — or just before the 附件 — is not part of the last item:
+    a date alone on its line there, and the issuer lines right above it, are dropped."""
+    drop: set[int] = set()
+    for i, ln in enumerate(lines):
+        if not _SIGN_DATE.match(ln.text):
+            continue
+        nxt = i + 1
+        while nxt < len(lines) and _ISSUE_NOTE.match(lines[nxt].text):
+            nxt += 1
+        if nxt < len(lines) and not lines[nxt].text.startswith("附件"):
+            continue
+        drop.update(range(i, nxt))
+        j = i - 1
+        while j > 0 and i - j <= 3 and _SIGNER.match(lines[j].text) and not marker_of(lines[j].text):
+            drop.add(j)
+            j -= 1
+    return [ln for i, ln in enumerate(lines) if i not in drop] if len(drop) < len(lines) else lines

@@ -105,7 +105,7 @@ def document_tab(region) -> None:
         try:
             review = services.start_review(path, short_name=short.strip() or None)
         except DocParseError as exc:
-            st.error(f"无法读取：{exc}")
+            st.error(str(exc) if str(exc).startswith("无法") else f"无法读取：{exc}")
             return
         except OSError:
             logging.getLogger(__name__).exception("reading an uploaded document")
@@ -118,6 +118,13 @@ def document_tab(region) -> None:
         st.info("上传新一年的工作要点、整改方案或督察反馈，解析后逐项核对、关联点位，确认后一次写入。")
         return
     doc = review.doc
+    if review.rows.empty:  # no title, genre or short name to speak of: say so, offer to start again
+        st.error("没有识别出任何条目：文件中没有带编号的任务或问题。请确认上传的是整改清单或工作要点"
+                 "（扫描件请先做文字识别），然后重新上传。")
+        if st.button("放弃本次导入", key="doc_discard"):
+            st.session_state.pop("review", None)
+            st.rerun()
+        return
     if short.strip() and short.strip() != doc.short_name:
         services.refresh_review(review, short_name=short.strip())
     st.markdown(f"**《{html.escape(doc.title)}》** · {doc.genre} · 简称“{html.escape(doc.short_name)}” · "
@@ -132,7 +139,12 @@ def document_tab(region) -> None:
             st.dataframe(table(rv.targets_table(doc)), hide_index=True, width="stretch")
 
     st.markdown("#### 1. 核对条目")
-    st.caption("直接修改单元格；整改时限保留原文，时限日期可改。“上级”是所属问题/任务的行号。")
+    labels = rv.column_labels(doc.genre)
+
+    def label(column: str) -> str:
+        return labels.get(column, column)
+
+    st.caption(f"直接修改单元格；{label('整改时限')}保留原文，时限日期可改。“上级”是所属问题/任务的行号。")
     edited = st.data_editor(
         review.rows, key="review_editor", hide_index=True, width="stretch", height=360, num_rows="fixed",
         disabled=["行", "部分"],
@@ -142,6 +154,7 @@ def document_tab(region) -> None:
             "层级": st.column_config.SelectboxColumn(options=list(rv.CN_LEVEL)),
             "类别": st.column_config.SelectboxColumn(options=category_names()),
             "内容": st.column_config.TextColumn(width="large"),
+            **{c: st.column_config.TextColumn(label=t) for c, t in labels.items()},
         })
     if not edited.equals(review.rows):
         review.rows = edited.reset_index(drop=True)
@@ -151,7 +164,7 @@ def document_tab(region) -> None:
         row_no = f1.selectbox("行", list(review.rows["行"]), key="edit_row",
                               format_func=lambda r: f"{r} {_label(review.rows, r)}")
         field = f2.selectbox("字段", ["标题", "内容", "整改目标", "整改时限", "责任单位", "验收单位", "编号", "类别"],
-                             key="edit_field")
+                             key="edit_field", format_func=label)
         current = review.rows.loc[review.rows["行"] == row_no, field].iloc[0]
         value = st.text_area("改为", value=rv._cell(current), key=f"edit_value_{row_no}_{field}")
         if st.button("保存修改", key="edit_go"):

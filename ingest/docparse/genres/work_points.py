@@ -8,13 +8,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from domain.deadlines import Deadline, leading_deadline, parse_deadline
+from domain.deadlines import Deadline, leading_deadline, normalise, parse_deadline
 from domain.tasktree import Item, first_sentence
 from ingest.docparse.genres.common import Context, item_units, merge_units
 from ingest.docparse.structure import Line
 from ingest.docparse.text import RANK, marker_of, split_unit_clause, unit_clauses
 
 NAME = "工作要点"
+FIELD_LABELS = {"整改目标": "工作目标", "整改时限": "完成时限"}  # the review table's columns, as these documents say
 _ANNEX = re.compile(r"^附件[0-9一二三]*[：]?.{0,60}(主要事项|事项清单|任务清单|重点事项)$|^[^。；]{0,60}明确的主要事项$")
 _UNIT_FIELD = re.compile(r"^(?:责任单位|牵头单位|责任部门)[：:]")
 _TARGET_HEADING = re.compile(r"^(?:主要|工作|总体|发展|年度)?目标(?:任务)?$|^主要指标$|^(?:主要|工作)目标[和与及]")
@@ -156,18 +157,52 @@ def _parse_annex(lines: list[tuple[int, str]], ctx: Context, deadline: Deadline)
 
 
 _OWN_DEADLINE = re.compile(r"（(?:完成时限|完成时间|时限)：(?P<d>[^（）]+)）")
+# `完成时限：2026年9月底前` as a field inside the unit brackets (`（责任单位：A；完成时限：…）`)
+_FIELD_DEADLINE = re.compile(r"[；;，,]?\s*(?:完成时限|完成时间|时限)\s*[：:]\s*(?P<d>[^（）；;。，,]+?)\s*(?=[）)；;。，,]|$)")
+# a deadline written in the task's text: `2026年6月底前完成`, `9月底前`, `2026年底前`
+_CN_MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+_PHRASE_DEADLINE = re.compile(rf"(?:(?P<y>\d{{4}})\s*年\s*)?(?P<when>{_CN_MONTH}\s*月\s*(?:底|末|上旬|中旬|下旬)?"
+                              r"|上半年|第?[一二三四1-4]季度(?:末)?)\s*(?:以)?前"
+                              r"|(?P<y2>\d{4})\s*年?\s*(?:底|末)\s*(?:以)?前")
+
+
+def _own_deadline(body: str, ctx: Context, line: int) -> tuple[Deadline | None, str]:
+    """The task's own deadline, which wins over the year-end default: a 完成时限 field
+    (dropped from the text, it is a field) or the latest dated phrase of the text (kept as
+    written). A phrase without a year (`9月底前`) is in the document's year."""
+    for pattern in (_OWN_DEADLINE, _FIELD_DEADLINE):
+        m = pattern.search(body)
+        if m:
+            d = parse_deadline(_with_year(m.group("d"), ctx.year))
+            if d.understood:
+                return Deadline(m.group("d").strip(), d.date, d.ongoing), (body[: m.start()] + body[m.end():]).strip()
+            ctx.warn(line, m.group(0), f"完成时限“{m.group('d')}”无法识别为日期，已保留原文")
+            return None, body
+    best: Deadline | None = None
+    for m in _PHRASE_DEADLINE.finditer(normalise(body)):
+        d = parse_deadline(_with_year(m.group(0), ctx.year))
+        if d.date is not None and (best is None or d.date > best.date):
+            best = Deadline(m.group(0), d.date, d.ongoing)
+    return best, body
+
+
+_YEARLESS = re.compile(rf"^(?:到|至|于|在)?(?:{_CN_MONTH}\s*月|年\s*(?:底|末|内)|[上下]半年|第?[一二三四1-4]季度)")
+
+
+def _with_year(phrase: str, year: int | None) -> str:
+    """`9月底前` in a document of 2026 → `2026年9月底前`; anything else as written."""
+    p = normalise(phrase)
+    m = _YEARLESS.match(p)
+    if not m or year is None:
+        return p
+    p = p[m.end() - len(m.group(0).lstrip("到至于在")):]
+    return f"{year}{p}" if p.startswith("年") else f"{year}年{p}"
 
 
 def _finish_task(t: Item, ctx: Context) -> None:
-    body = t.body.strip()
-    own = _OWN_DEADLINE.search(body)  # a task with its own deadline (a table's 完成时限 column)
-    if own:
-        d = parse_deadline(own.group("d"))
-        if d.understood:
-            t.deadline, t.deadline_inherited = d, False
-            body = (body[: own.start()] + body[own.end():]).strip()
-        else:
-            ctx.warn(t.line, own.group(0), f"完成时限“{own.group('d')}”无法识别为日期，已保留原文")
+    own, body = _own_deadline(t.body.strip(), ctx, t.line)  # a table's 完成时限 column, a field, a phrase
+    if own is not None:
+        t.deadline, t.deadline_inherited = own, False
     rest, units = item_units(ctx, body, t.line)
     if units is not None:
         t.units = merge_units(units, t.units)
