@@ -259,7 +259,22 @@ def parse_doc(path: Path, *, short_name: str | None = None) -> docparse.ParsedDo
     if size > limit:
         raise docparse.DocParseError(f"文件“{Path(path).name}”过大（{size / 2**20:.0f} MB，上限 {limit / 2**20:.0f} MB）")
     region = active_region()
-    return docparse.parse_document(Path(path), UnitParser(region.places), short_name=short_name)
+    return _parse_named(Path(path), UnitParser(region.places), short_name)
+
+
+def _parse_named(path: Path, up: UnitParser, short_name: str | None) -> docparse.ParsedDoc:
+    """Parse; an automatic short name (`2026年工作要点`) that is another document's makes this a
+    revision only when the titles are the same, otherwise a new document with its own name (the
+    upload page and `onemap import-doc` alike). A short name the user gives means what it says."""
+    doc = docparse.parse_document(path, up, short_name=short_name)
+    if short_name is None:
+        with reader() as s:
+            same = s.scalar(select(m.Document).where(m.Document.short_name == doc.short_name))
+            if same is not None and same.title != doc.title:
+                taken = set(s.scalars(select(m.Document.short_name)))
+                doc = docparse.parse_document(path, up,
+                                              short_name=distinct_short_name(doc.title, doc.short_name, taken))
+    return doc
 
 
 def commit_doc(actor: Actor, doc: docparse.ParsedDoc, *, filename: str = "", sha256: str = "", created_at=None,
@@ -508,16 +523,7 @@ def start_review(path: Path, *, short_name: str | None = None):
 
     region = active_region()
     up = UnitParser(region.places)
-    doc = docparse.parse_document(Path(path), up, short_name=short_name)
-    if short_name is None:
-        # An automatic short name (`2026年工作要点`) may be another document's: that is a
-        # revision only when the titles are the same; otherwise a new document with its own name.
-        with reader() as s:
-            same = s.scalar(select(m.Document).where(m.Document.short_name == doc.short_name))
-            if same is not None and same.title != doc.title:
-                taken = set(s.scalars(select(m.Document.short_name)))
-                doc = docparse.parse_document(Path(path), up,
-                                              short_name=distinct_short_name(doc.title, doc.short_name, taken))
+    doc = _parse_named(Path(path), up, short_name)
     rows = rv.to_table(doc)
     with reader() as s:
         gaz = gazetteer(s, region)

@@ -106,3 +106,17 @@ def test_a_broken_pdf_is_refused_once_in_chinese(demo_dir):
     at.button(key="doc_parse").click().run()
     assert not at.exception
     assert [e.value for e in at.error] == ["无法读取 PDF：文件不是有效的 PDF，或已损坏"]
+
+
+def test_the_command_line_names_a_colliding_document_apart_too(demo_dir, capsys):
+    """`onemap import-doc` without --name: the same rule as the page (it refused the clerk's file
+    as an existing document before)."""
+    from onemap import cli
+
+    before = _tasks("2026年工作要点")
+    assert cli.main(["import-doc", str(FIX / "doc.txt")]) == 0
+    out = capsys.readouterr().out
+    assert "简称“九江市2026年工作要点”" in out and "已写入" in out
+    assert _tasks("2026年工作要点") == before
+    assert [u for u, _a in _tasks("九江市2026年工作要点")] == sorted(
+        f"九江市2026年工作要点|main|{k}" for k in range(1, 7))
