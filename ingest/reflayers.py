@@ -25,6 +25,8 @@ from geo.crs import crs_label, metric_crs_for, parse_crs
 from geo.region import Region
 from ingest.report import Report
 from ingest.sites import (
+    _FAMILY,
+    _FAMILY_CN,
     COORD_DECIMALS,
     MAX_NAME,
     MAX_TEXT,
@@ -33,13 +35,13 @@ from ingest.sites import (
     VECTOR_SUFFIXES,
     _find_col,
     _is_present,
+    coordinate_problem,
     read_vector,
+    repair_geometry,
 )
 
 MAX_FEATURES = 50_000
-FAMILY = {"LineString": "LineString", "MultiLineString": "LineString", "Polygon": "Polygon",
-          "MultiPolygon": "Polygon", "Point": "Point", "MultiPoint": "Point"}
-FAMILY_CN = {"Point": "点", "LineString": "线", "Polygon": "面"}
+FAMILY, FAMILY_CN = _FAMILY, _FAMILY_CN  # the site importer's geometry families
 REF_SUFFIXES = tuple(s for s in VECTOR_SUFFIXES)  # GeoJSON, zip/shp, GeoPackage, KML/KMZ
 SKIP_ATTRS = ("geometry", "Description", "description")
 
@@ -144,22 +146,14 @@ def _validate(gdf: gpd.GeoDataFrame, report: Report, region: Region) -> tuple[li
                          f"参考图层只能是面或线，这是{FAMILY_CN.get(family, geom.geom_type)}",
                          "点状数据请用“导入点位图层”导入")
             continue
-        coords = shapely.get_coordinates(geom)
-        if not np.isfinite(coords).all():
-            report.error(where, "geometry", "NaN/Infinity", "坐标不是有效数值", "请检查坐标，每个坐标都应是有限的数字")
-            continue
-        if geographic and not ((np.abs(coords[:, 0]) <= 180).all() and (np.abs(coords[:, 1]) <= 90).all()):
-            x, y = coords[0]
-            report.error(where, "geometry", f"{x}, {y}", "坐标超出经纬度范围（经度 ±180°，纬度 ±90°）",
-                         "请检查坐标与坐标系：投影坐标（米）请指定高斯-克吕格坐标系")
+        bad = coordinate_problem(geom, geographic)
+        if bad:
+            report.error(where, "geometry", *bad)
             continue
         if not geom.is_valid:
             reason = shapely.is_valid_reason(geom)
-            repaired = shapely.make_valid(geom)
-            if repaired.geom_type == "GeometryCollection":
-                parts = [g for g in repaired.geoms if FAMILY.get(g.geom_type) == family]
-                repaired = shapely.union_all(parts) if parts else repaired
-            if repaired.is_empty or FAMILY.get(repaired.geom_type) != family:
+            repaired = repair_geometry(geom)
+            if repaired is None:
                 report.error(where, "geometry", reason, "几何图形无效且无法安全修复",
                              "请在 GIS 软件中修复（如 QGIS“修复几何”）后重新导入")
                 continue

@@ -356,6 +356,30 @@ _FAMILY = {"Point": "Point", "MultiPoint": "Point", "LineString": "LineString", 
 _FAMILY_CN = {"Point": "点", "LineString": "线", "Polygon": "面"}
 
 
+def coordinate_problem(geom: BaseGeometry, geographic: bool) -> tuple[str, str, str] | None:
+    """(value, problem, fix) when a geometry's coordinates are not numbers, or not longitudes and
+    latitudes in a geographic CRS; None when they are sound (site and reference-layer imports)."""
+    coords = shapely.get_coordinates(geom)
+    if not np.isfinite(coords).all():
+        return "NaN/Infinity", "坐标不是有效数值", "请检查坐标，每个坐标都应是有限的数字"
+    if geographic and not ((np.abs(coords[:, 0]) <= 180).all() and (np.abs(coords[:, 1]) <= 90).all()):
+        x, y = coords[0]
+        return (f"{x}, {y}", "坐标超出经纬度范围（经度 ±180°，纬度 ±90°）",
+                "请检查坐标与坐标系：投影坐标（米）请指定高斯-克吕格坐标系")
+    return None
+
+
+def repair_geometry(geom: BaseGeometry) -> BaseGeometry | None:
+    """An invalid geometry made valid in its own family (a polygon stays a polygon), or None
+    when that cannot be done safely."""
+    family = _FAMILY.get(geom.geom_type)
+    repaired = shapely.make_valid(geom)
+    if repaired.geom_type == "GeometryCollection":
+        parts = [g for g in repaired.geoms if _FAMILY.get(g.geom_type) == family]
+        repaired = shapely.union_all(parts) if parts else repaired
+    return None if repaired.is_empty or _FAMILY.get(repaired.geom_type) != family else repaired
+
+
 def _split_aliases(v) -> list[str]:
     return [a.strip() for a in re.split(r"[、;；,，|/]", str(v or "")) if a.strip()]
 
@@ -452,22 +476,14 @@ def validate_sites(gdf: gpd.GeoDataFrame, report: Report, region: Region, *, kin
         if not isinstance(geom, BaseGeometry) or geom.is_empty:
             report.error(row, "geometry", "", "没有几何（坐标）", "请补充坐标或几何图形")
             continue
-        coords = shapely.get_coordinates(geom)
-        if not np.isfinite(coords).all():
-            report.error(row, "geometry", "NaN/Infinity", "坐标不是有效数值", "请检查坐标，每个坐标都应是有限的数字")
-            continue
-        if geographic and not ((np.abs(coords[:, 0]) <= 180).all() and (np.abs(coords[:, 1]) <= 90).all()):
-            x, y = coords[0]
-            report.error(row, "geometry", f"{x}, {y}", "坐标超出经纬度范围（经度 ±180°，纬度 ±90°）",
-                         "请检查坐标与坐标系：投影坐标（米）请指定高斯-克吕格坐标系")
+        bad = coordinate_problem(geom, geographic)
+        if bad:
+            report.error(row, "geometry", *bad)
             continue
         if not geom.is_valid:
             reason = shapely.is_valid_reason(geom)
-            repaired = shapely.make_valid(geom)
-            if repaired.geom_type == "GeometryCollection":
-                parts = [g for g in repaired.geoms if _FAMILY.get(g.geom_type) == _FAMILY.get(geom.geom_type)]
-                repaired = shapely.union_all(parts) if parts else repaired
-            if repaired.is_empty or _FAMILY.get(repaired.geom_type) != _FAMILY.get(geom.geom_type):
+            repaired = repair_geometry(geom)
+            if repaired is None:
                 report.error(row, "geometry", reason, "几何图形无效且无法安全修复", "请在 GIS 软件中修复（如 QGIS“修复几何”）后重新导入")
                 continue
             report.warn(row, "geometry", reason, "几何图形无效，已自动修复")
