@@ -728,6 +728,10 @@ def save_views(actor: Actor, views: list[dict]) -> None:
     import json
 
     ensure(actor, perm.SAVE_VIEWS)
+    titles = [str(v.get("title") or "").strip() for v in views]
+    repeated = sorted({t for t in titles if titles.count(t) > 1})
+    if repeated:  # a meeting's pages are called by name (the deck, the sequence): one name, one view
+        raise ServiceError("已有同名视图“" + "”“".join(repeated) + "”：请换一个名称，或先删除原来的视图")
     with transaction() as s:
         raw = repo.get_meta(s, "views")
         before = [v.get("title") for v in json.loads(raw)] if raw else []

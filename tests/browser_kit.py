@@ -72,7 +72,10 @@ def serve_app():
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(settings.REPO_ROOT / "app.py"),
                              "--server.port", str(port), "--server.address", "127.0.0.1",
                              "--server.headless", "true"],
-                            cwd=settings.REPO_ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL,
+                            cwd=settings.REPO_ROOT, env=dict(os.environ),
+                            # ONEMAP_TEST_SERVER_LOG=FILE keeps the server's output (debugging a journey)
+                            stdout=open(os.environ["ONEMAP_TEST_SERVER_LOG"], "ab")  # noqa: SIM115
+                            if os.environ.get("ONEMAP_TEST_SERVER_LOG") else subprocess.DEVNULL,
                             stderr=subprocess.STDOUT)
     deadline = time.time() + 60
     while time.time() < deadline:

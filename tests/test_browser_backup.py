@@ -59,7 +59,8 @@ def test_backup_then_restore_through_the_page(server, page, tmp_path):
     broken.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
     before = _counts()
     _uploader(page).set_input_files(str(broken))
-    page.get_by_text("坏的备份.zip").wait_for(timeout=60_000)
+    # the server names the file it holds (the browser shows the name before the upload has arrived)
+    page.get_by_text("将用于恢复的文件：“坏的备份.zip”").wait_for(timeout=60_000)
     _settled(page)
     page.get_by_text("我确认：用该备份整体替换现有全部数据").click()
     expect(page.get_by_role("button", name="恢复", exact=True)).to_be_enabled(timeout=60_000)
@@ -71,7 +72,7 @@ def test_backup_then_restore_through_the_page(server, page, tmp_path):
 
     # the real one
     _uploader(page).set_input_files(str(path))
-    page.get_by_text("备份.zip", exact=True).wait_for(timeout=60_000)
+    page.get_by_text("将用于恢复的文件：“备份.zip”").wait_for(timeout=60_000)
     _settled(page)
     expect(page.get_by_role("button", name="恢复", exact=True)).to_be_enabled(timeout=60_000)
     page.get_by_role("button", name="恢复", exact=True).click()

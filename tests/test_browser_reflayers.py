@@ -59,7 +59,7 @@ def test_add_a_reference_layer_and_see_it_on_the_map(server, page, tmp_path):
     bad = tmp_path / "北京红线.geojson"
     bad.write_text(json.dumps(far, ensure_ascii=False), encoding="utf-8")
     _uploader(page).set_input_files(str(bad))
-    page.get_by_text("北京红线.geojson").wait_for(timeout=60_000)
+    page.get_by_text("将导入的文件：“北京红线.geojson”").wait_for(timeout=60_000)  # the server holds it
     name_box = page.get_by_label("图层名称")
     name_box.fill(NAME)
     name_box.press("Enter")
@@ -74,7 +74,7 @@ def test_add_a_reference_layer_and_see_it_on_the_map(server, page, tmp_path):
 
     # accepted: the fixture in EPSG:4548
     _uploader(page).set_input_files(str(REDLINE))
-    page.get_by_text("redline_4548.geojson").first.wait_for(timeout=60_000)
+    page.get_by_text("将导入的文件：“redline_4548.geojson”").wait_for(timeout=60_000)
     _settled(page)
     page.get_by_role("button", name="导入参考图层").click()
     done = page.locator("[data-testid='stAlert']", has_text="已导入参考图层")

@@ -105,7 +105,16 @@ def test_a_broken_pdf_is_refused_once_in_chinese(demo_dir):
     at.run()
     at.button(key="doc_parse").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["无法读取 PDF：文件不是有效的 PDF，或已损坏"]
+    assert [e.value for e in at.error] == ["“x.pdf”无法读取 PDF：文件不是有效的 PDF，或已损坏"]
+    assert [c.value for c in at.caption if c.value.startswith("已上传")] == ["已上传：“x.pdf”（1 KB）"]
+    # the refusal stays (a rerun does not hide it) until the next 解析, which reads the new file
+    at.run()
+    assert [e.value for e in at.error] == ["“x.pdf”无法读取 PDF：文件不是有效的 PDF，或已损坏"]
+    at.file_uploader(key="doc_upload").set_value(("doc.txt", (FIX / "doc.txt").read_bytes(), "text/plain"))
+    at.run()
+    at.button(key="doc_parse").click().run()
+    assert not at.exception and [e.value for e in at.error] == []
+    assert at.session_state["review"].filename.endswith("doc.txt") and len(at.session_state["review"].rows) == 6
 
 
 def test_the_command_line_names_a_colliding_document_apart_too(demo_dir, capsys):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from tests.conftest import app_test, page_test
+from tests.test_journey_meeting import store_figures
 from ui.present import load_views
 
 
@@ -121,3 +123,48 @@ def test_presented_ledger_escapes_and_lists_every_task(demo_dir):
     assert "&lt;b&gt;粗体&lt;/b&gt; &amp; 其他" in page and "<b>粗体</b>" not in page
     assert f"共 {total} 项" in page
     assert page.count("<tr>") == 1 + total  # the header row and every top-level task
+
+
+def test_a_stray_rerun_of_the_page_just_left_returns_to_the_view_being_played(demo_dir):
+    """The presenter's 下一页 on 各区县情况 (overview) switches to 逾期问题清单 (ledger); the
+    overview's map then sends its value, and the browser, not yet told of the switch, names
+    the overview page in that rerun. The view being played must win: the page shows the
+    ledger with the player, not the overview without it (seen in the browser as 下一页 "not
+    taken" three presses running)."""
+    from streamlit.util import calc_hash
+
+    at = _app()
+    at.button(key="view_default").click().run()
+    at.button(key="present_start").click().run()
+    at.button(key="present_next").click().run()
+    assert any("2 / 4　各区县情况" in m.value for m in at.markdown)
+    at.button(key="present_next").click().run()
+    assert any("3 / 4　逾期问题清单" in m.value for m in at.markdown)
+    at._page_hash = calc_hash("overview")  # the stray rerun: the old page's name, no button pressed
+    at.run()
+    assert not at.exception
+    bar = [m.value for m in at.markdown if re.search(r"\d / 4", m.value)]
+    assert bar == ["3 / 4　逾期问题清单"], bar
+    assert "present_play" not in {b.key for b in at.button}
+    # the view's filter holds (the stray rerun carried the old page's empty 逾期/临期 choice)
+    assert at.multiselect(key="f_flag").value == ["逾期"]
+    overdue = store_figures(date.today())["overdue_refs"]  # plain SQL and a loop over the events
+    assert f"共 {len(overdue)} 项" in _html(at)
+
+
+def test_saving_a_view_confirms_by_name_and_a_repeated_name_is_refused_with_the_text_kept(demo_dir):
+    at = _app(flag="逾期")
+    at.text_input(key="view_title").input("逾期问题")
+    at.button(key="view_save").click().run()
+    assert [s.value for s in at.success] == ["已保存视图“逾期问题”（第 1 页）。"]
+    assert at.text_input(key="view_title").value == ""
+    at.text_input(key="view_title").input("逾期问题")
+    at.button(key="view_save").click().run()
+    assert [e.value for e in at.error] == ["未保存：已有同名视图“逾期问题”：请换一个名称，或先删除原来的视图"]
+    assert at.text_input(key="view_title").value == "逾期问题"  # the typed name is kept
+    assert [v["title"] for v in load_views()] == ["逾期问题"]
+    at.button(key="view_default").click().run()
+    assert [s.value for s in at.success] == ["已使用默认会议顺序。"]
+    at.button(key="view_del_0").click().run()
+    assert [s.value for s in at.success] == ["已删除视图“全市总览”。"]
+    assert [v["title"] for v in load_views()] == ["各区县情况", "逾期问题清单", "重点区域"]

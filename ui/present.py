@@ -21,7 +21,7 @@ from domain import permissions as perm
 from domain.dates import cn_date
 from onemap import services
 from onemap.services import saved_views as load_views  # noqa: F401 - the store read, one place
-from ui import auth, data, nav
+from ui import auth, boundary, data, nav
 from ui.filters import PARAMS
 
 VIEW_PARAMS = ("place", "kind", "status", "flag", "unit", "doc", "cat", "q", "asof", "cmp", "bm")  # bm: basemap
@@ -146,7 +146,14 @@ def _choose(index: int, views: list[dict]) -> None:
     index = max(0, min(index, len(views) - 1))
     st.session_state["present_idx"] = index
     st.session_state["_apply_view"] = views[index]
-    st.session_state["_present_go"] = views[index]["page"]
+
+
+def _leave() -> None:
+    """退出演示, in a callback like the player's steps (a press is never lost to a stray rerun)."""
+    st.session_state["present"] = False
+    st.session_state.pop("present_idx", None)
+    if "present" in st.query_params:
+        del st.query_params["present"]
 
 
 def player_bar(current_page: str = "") -> None:
@@ -159,10 +166,17 @@ def player_bar(current_page: str = "") -> None:
     st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
     views = data.views()
     idx = st.session_state.get("present_idx")
-    playing = bool(views) and idx is not None and 0 <= idx < len(views) and views[idx]["page"] == current_page
-    target = st.session_state.pop("_present_go", None)
-    if target and target != current_page:
-        nav.go(target)  # set by a player button's callback on this run
+    in_sequence = bool(views) and idx is not None and 0 <= idx < len(views)
+    if in_sequence and views[idx]["page"] != current_page:
+        # The view being played decides the page. The sidebar is hidden while presenting, so a
+        # run on another page is either the player's own step (a callback chose the next view)
+        # or a stray rerun: a map on the page just left sends its value after the switch, and
+        # the browser still names the old page — which used to show the old page without the
+        # player (the presenter's 下一页 "not taken"). That rerun also carries the old page's
+        # filter values, so the view's own filters are applied again on the way.
+        st.session_state["_apply_view"] = views[idx]
+        nav.go(views[idx]["page"])
+    playing = in_sequence
     with st.container(horizontal=True, vertical_alignment="center", gap="small", key="present_bar"):
         if playing:
             if idx > 0:
@@ -174,12 +188,7 @@ def player_bar(current_page: str = "") -> None:
             st.button(f"播放会议顺序（{len(views)} 页）", key="present_play", shortcut="PageDown", on_click=_choose,
                       args=(0, views))
         st.space("stretch")
-        if st.button("退出演示", key="present_exit", shortcut="Esc"):
-            st.session_state["present"] = False
-            st.session_state.pop("present_idx", None)
-            if "present" in st.query_params:
-                del st.query_params["present"]
-            st.rerun()
+        st.button("退出演示", key="present_exit", shortcut="Esc", on_click=_leave)
 
 
 def notice(meta: dict, illustrative: bool, sample: bool, as_of: date | None = None, lead: str = "") -> None:
@@ -266,30 +275,59 @@ def sidebar_panel(current_page: str) -> None:
             st.button("开始演示", key="present_start", type="primary", help="投影仪主题；PageDown/PageUp 翻页",
                       on_click=_start, args=(views,))
             return
-        title = st.text_input("视图名称", key="view_title", placeholder="如 乐平市逾期问题")
-        if st.button("保存当前视图", key="view_save", disabled=current_page not in PAGE_NAMES):
-            save_views([*views, capture(title, current_page)])
-            st.rerun()
-        if st.button("使用默认会议顺序", key="view_default",
-                     help="全市总览 → 各区县情况 → 逾期问题清单 → 重点区域"):
-            save_views(default_sequence())
-            st.rerun()
+        done, refused = st.session_state.pop("view_done", None), st.session_state.pop("view_error", None)
+        if done:
+            st.success(done, icon=":material/check_circle:")
+        if refused:
+            st.error(refused)
+        st.text_input("视图名称", key="view_title", placeholder="如 乐平市逾期问题")
+        st.button("保存当前视图", key="view_save", disabled=current_page not in PAGE_NAMES,
+                  on_click=_save_current, args=(views, current_page))
+        st.button("使用默认会议顺序", key="view_default", help="全市总览 → 各区县情况 → 逾期问题清单 → 重点区域",
+                  on_click=_save_list, args=(None, "已使用默认会议顺序"))
         for i, v in enumerate(views):
             c1, c2, c3, c4 = st.columns([5, 1, 1, 1])
             c1.caption(f"{i + 1}. {v['title']}（{PAGE_NAMES.get(v['page'], v['page'])}）")
-            if c2.button("↑", key=f"view_up_{i}", disabled=i == 0):
-                views[i - 1], views[i] = views[i], views[i - 1]
-                save_views(views)
-                st.rerun()
-            if c3.button("↓", key=f"view_down_{i}", disabled=i == len(views) - 1):
-                views[i + 1], views[i] = views[i], views[i + 1]
-                save_views(views)
-                st.rerun()
-            if c4.button("✕", key=f"view_del_{i}"):
-                save_views(views[:i] + views[i + 1:])
-                st.rerun()
+            c2.button("↑", key=f"view_up_{i}", disabled=i == 0, on_click=_save_list,
+                      args=(_swapped(views, i - 1, i), f"已上移“{v['title']}”"))
+            c3.button("↓", key=f"view_down_{i}", disabled=i == len(views) - 1, on_click=_save_list,
+                      args=(_swapped(views, i, i + 1), f"已下移“{v['title']}”"))
+            c4.button("✕", key=f"view_del_{i}", on_click=_save_list,
+                      args=(views[:i] + views[i + 1:], f"已删除视图“{v['title']}”"))
         st.button("开始演示", key="present_start", type="primary", help="投影仪主题；PageDown/PageUp 翻页",
                   on_click=_start, args=(views,))
+
+
+def _swapped(views: list[dict], i: int, j: int) -> list[dict]:
+    out = list(views)
+    if 0 <= i < len(out) and 0 <= j < len(out):
+        out[i], out[j] = out[j], out[i]
+    return out
+
+
+@boundary.guarded("保存会议视图")
+def _save_list(views: list[dict] | None, done: str) -> None:
+    """The sidebar's list changes, in callbacks (a press is never lost to a rerun the map starts
+    meanwhile); None is the default meeting, computed when pressed."""
+    try:
+        save_views(default_sequence() if views is None else views)
+    except services.ServiceError as exc:
+        st.session_state["view_error"] = f"未保存：{exc}"
+        return
+    st.session_state["view_done"] = done + "。"
+
+
+@boundary.guarded("保存当前视图")
+def _save_current(views: list[dict], page: str) -> None:
+    """保存当前视图: named by what was saved; refused (the typed name kept) when it would repeat a name."""
+    view = capture(st.session_state.get("view_title") or "", page)
+    try:
+        save_views([*views, view])
+    except services.ServiceError as exc:
+        st.session_state["view_error"] = f"未保存：{exc}"
+        return
+    st.session_state["view_done"] = f"已保存视图“{view['title']}”（第 {len(views) + 1} 页）。"
+    st.session_state["view_title"] = ""
 
 
 def _start(views: list[dict]) -> None:

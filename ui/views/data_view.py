@@ -23,7 +23,7 @@ from ingest.report import ImportFailed, Report
 from onemap import services, settings
 from onemap.kinds import site_kinds
 from store.repo import StoreError
-from ui import auth, data, nav
+from ui import auth, boundary, data, nav
 from ui import basemap as basemap_ui
 from ui.common import table
 from ui.uploads import uploaded_files
@@ -100,19 +100,13 @@ def document_tab(region) -> None:
     c1, c2 = st.columns([2, 1])
     short = c1.text_input("文件简称（条目编号前缀，如“省督察整改清单”；留空则自动生成；同一简称再次导入即为修订）",
                           key="doc_short")
-    if c2.button("解析", type="primary", disabled=up is None, key="doc_parse"):
-        path = save_upload(up)
-        try:
-            review = services.start_review(path, short_name=short.strip() or None)
-        except DocParseError as exc:
-            st.error(str(exc) if str(exc).startswith("无法") else f"无法读取：{exc}")
-            return
-        except OSError:
-            logging.getLogger(__name__).exception("reading an uploaded document")
-            st.error("无法读取：文件无法打开，请重新上传")
-            return
-        st.session_state["review"] = review
-        st.session_state.pop("review_editor", None)
+    c2.button("解析", type="primary", disabled=up is None, key="doc_parse", on_click=_parse)
+    if up is not None:  # named from the server's copy: what 解析 will read, once the upload has arrived
+        c1.caption(f"已上传：“{up.name}”（{_size(up.size)}）")
+    refused = st.session_state.get("doc_error")
+    if refused:
+        st.error(refused)
+        return
     review: rv.Review | None = st.session_state.get("review")
     if review is None:
         st.info("上传新一年的工作要点、整改方案或督察反馈，解析后逐项核对、关联点位，确认后一次写入。")
@@ -248,6 +242,30 @@ def document_tab(region) -> None:
     if c2.button("放弃本次导入", key="doc_discard"):
         st.session_state.pop("review", None)
         st.rerun()
+
+
+@boundary.guarded("解析文件")
+def _parse() -> None:
+    """解析, in the button's callback: it runs before the page, so a press is never lost to the
+    rerun of an upload that arrives meanwhile. A refusal is kept (with the file's name) until the
+    next 解析; the previous review is dropped either way."""
+    up = st.session_state.get("doc_upload")
+    st.session_state.pop("doc_error", None)
+    st.session_state.pop("review", None)
+    st.session_state.pop("review_editor", None)
+    if up is None:
+        st.session_state["doc_error"] = "请先选择要解析的文件。"
+        return
+    short = (st.session_state.get("doc_short") or "").strip()
+    path = save_upload(up)
+    try:
+        st.session_state["review"] = services.start_review(path, short_name=short or None)
+    except DocParseError as exc:
+        st.session_state["doc_error"] = (f"“{up.name}”" + (str(exc) if str(exc).startswith("无法")
+                                                          else f"无法读取：{exc}"))
+    except OSError:
+        logging.getLogger(__name__).exception("reading an uploaded document")
+        st.session_state["doc_error"] = f"“{up.name}”无法读取：文件无法打开，请重新上传"
 
 
 def _label(rows: pd.DataFrame, row: int) -> str:
@@ -433,23 +451,41 @@ def backup_tab() -> None:
         st.download_button("下载备份文件", st.session_state["bk_bytes"], key="bk_download",
                            file_name=f"一张图备份_{date.today().isoformat()}.zip", mime="application/zip")
     st.markdown("#### 恢复")
-    done = st.session_state.pop("rs_done", None)
-    if done:
-        st.success(done, icon=":material/check_circle:")
+    outcome = st.session_state.get("rs_outcome")  # the last restore's, until the next one (a rerun never hides it)
+    if outcome:
+        (st.success if outcome["ok"] else st.error)(outcome["text"], icon=":material/check_circle:" if outcome["ok"]
+                                                    else ":material/error:")
     up = st.file_uploader("选择备份文件（.zip，由“生成备份文件”或 onemap backup 生成）", type=["zip"], key="rs_upload")
+    if up is not None:  # named from the server's copy: what 恢复 will use, once the upload has arrived
+        st.caption(f"将用于恢复的文件：“{up.name}”（{_size(up.size)}）")
     # a new key after each restore: the next one is confirmed anew
     sure = st.checkbox("我确认：用该备份整体替换现有全部数据（现有数据将被覆盖）",
                        key=f"rs_sure_{st.session_state.get('rs_round', 0)}")
-    if st.button("恢复", type="primary", disabled=up is None or not sure, key="rs_go"):
-        save_upload(up)  # kept in the inbox, like every upload
-        try:
-            with st.spinner("正在检查并恢复…"), uploaded_files([up]) as paths:
-                out = services.restore_backup(auth.current(), paths[0], display_name=up.name)
-        except services.ServiceError as exc:
-            st.error(f"未恢复，现有数据未改动：{exc}")
-            return
-        st.cache_data.clear()
-        data.after_write()
-        st.session_state["rs_done"] = services.restored_text(out)
-        st.session_state["rs_round"] = st.session_state.get("rs_round", 0) + 1
-        st.rerun()
+    st.button("恢复", type="primary", disabled=up is None or not sure, key="rs_go", on_click=_restore)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{max(1, round(n / 1024))} KB"
+
+
+@boundary.guarded("恢复备份")
+def _restore() -> None:
+    """恢复, in the button's callback: it runs before the page, so a press is never lost to a
+    rerun that arrives meanwhile (an upload finishing, a second click), and its outcome is
+    kept in the session until the next restore."""
+    up = st.session_state.get("rs_upload")
+    sure = st.session_state.get(f"rs_sure_{st.session_state.get('rs_round', 0)}")
+    if up is None or not sure:
+        st.session_state["rs_outcome"] = {"ok": False, "text": "未恢复：请先选择备份文件并勾选确认。"}
+        return
+    save_upload(up)  # kept in the inbox, like every upload
+    try:
+        with uploaded_files([up]) as paths:
+            out = services.restore_backup(auth.current(), paths[0], display_name=up.name)
+    except services.ServiceError as exc:
+        st.session_state["rs_outcome"] = {"ok": False, "text": f"未恢复，现有数据未改动：{exc}"}
+        return
+    st.cache_data.clear()
+    data.after_write()
+    st.session_state["rs_outcome"] = {"ok": True, "text": services.restored_text(out)}
+    st.session_state["rs_round"] = st.session_state.get("rs_round", 0) + 1

@@ -12,7 +12,7 @@ import streamlit as st
 from domain.reflayers import REF_KINDS, STYLE_KEYS
 from ingest.report import ImportFailed
 from onemap import reflayers, services
-from ui import auth, data
+from ui import auth, boundary, data
 from ui.common import table
 
 BY_NAME = "（按名称判断）"
@@ -31,6 +31,8 @@ def reference_tab(crs_choices: dict[str, str], save_upload) -> None:
     done = st.session_state.pop("ref_done", None)
     if done:
         st.success(done, icon=":material/check_circle:")
+    for level, text in st.session_state.pop("ref_refused", []):  # the last press's refusal (typed fields kept)
+        (st.error if level == "error" else st.warning)(text)
     up = st.file_uploader("参考图层文件（面或线）", type=["geojson", "json", "zip", "gpkg", "kml", "kmz"], key="ref_upload")
     c1, c2, c3 = st.columns(3)
     name = c1.text_input("图层名称", key="ref_name", placeholder="如 生态保护红线")
@@ -40,29 +42,45 @@ def reference_tab(crs_choices: dict[str, str], save_upload) -> None:
     style = st.text_input("样式（可选，键=值，逗号分隔）", key="ref_style", placeholder="如 color=#1B7F3B,weight=3",
                           help="可用的键：" + "、".join(f"{k}（{v}）" for k, v in STYLE_KEYS.items()))
     layer = st.text_input("GeoPackage 图层名（文件有多个图层时）", key="ref_layer")
-    if st.button("导入参考图层", type="primary", key="ref_go", disabled=up is None):
-        path = save_upload(up)
-        try:
-            out = reflayers.add_layer(auth.current(), path, name=name, kind=None if kind == BY_NAME else kind,
-                                      style=style or None, crs=None if crs == "（按文件）" else crs,
-                                      layer=layer.strip() or None, file_name=up.name)
-        except ImportFailed as exc:  # as text (a layer's problems are few): readable and findable on the page
-            errors, warnings = exc.report.errors, exc.report.warnings
-            st.error(f"未导入，未写入任何数据。发现 {len(errors)} 处错误：\n\n"
-                     + "\n".join(f"- {line}" for line in _lines(exc.report)))
-            if warnings:
-                st.warning("提示：" + "；".join(f"{p.row} {p.problem}" for p in warnings))
-        except services.ServiceError as exc:
-            st.error(f"未导入：{exc}")
-        else:
-            data.after_write()
-            for k in ("ref_name", "ref_style", "ref_layer"):
-                st.session_state.pop(k, None)
-            st.session_state["ref_done"] = (
-                f"已导入参考图层“{out.name}”：{out.feature_count} 个{FAMILY_CN.get(out.family, '')}要素"
-                f"（{up.name}，原坐标系 {out.source_crs}，已转换为 WGS84）。")
-            st.rerun()
+    if up is not None:  # named from the server's copy: what the button will read, once the upload has arrived
+        st.caption(f"将导入的文件：“{up.name}”")
+    st.button("导入参考图层", type="primary", key="ref_go", disabled=up is None, on_click=_add,
+              args=(save_upload, name, kind, crs, style, layer))
     layers_section()
+
+
+@boundary.guarded("导入参考图层")
+def _add(save_upload, name: str, kind: str, crs: str, style: str, layer: str) -> None:
+    """导入参考图层, in the button's callback (runs before the page: a press is never lost to a
+    rerun that arrives meanwhile). The fields are read from the session (what the user typed
+    last, even when the press and the last keystroke arrive together)."""
+    ss = st.session_state
+    up = ss.get("ref_upload")
+    name, kind, crs = ss.get("ref_name", name), ss.get("ref_kind", kind), ss.get("ref_crs", crs)
+    style, layer = ss.get("ref_style", style), ss.get("ref_layer", layer)
+    if up is None:
+        ss["ref_refused"] = [("error", "未导入：请先选择参考图层文件。")]
+        return
+    path = save_upload(up)
+    try:
+        out = reflayers.add_layer(auth.current(), path, name=name, kind=None if kind == BY_NAME else kind,
+                                  style=style or None, crs=None if crs == "（按文件）" else crs,
+                                  layer=(layer or "").strip() or None, file_name=up.name)
+    except ImportFailed as exc:  # as text (a layer's problems are few): readable and findable on the page
+        errors, warnings = exc.report.errors, exc.report.warnings
+        ss["ref_refused"] = [("error", f"未导入，未写入任何数据。发现 {len(errors)} 处错误：\n\n"
+                              + "\n".join(f"- {line}" for line in _lines(exc.report)))]
+        if warnings:
+            ss["ref_refused"].append(("warning", "提示：" + "；".join(f"{p.row} {p.problem}" for p in warnings)))
+        return
+    except services.ServiceError as exc:
+        ss["ref_refused"] = [("error", f"未导入：{exc}")]
+        return
+    data.after_write()
+    for k in ("ref_name", "ref_style", "ref_layer"):
+        ss[k] = ""
+    ss["ref_done"] = (f"已导入参考图层“{out.name}”：{out.feature_count} 个{FAMILY_CN.get(out.family, '')}要素"
+                      f"（{up.name}，原坐标系 {out.source_crs}，已转换为 WGS84）。")
 
 
 def layers_section() -> None:
