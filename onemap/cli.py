@@ -235,14 +235,14 @@ def cmd_export(args) -> int:
 
 def cmd_deck(args) -> int:
     from exports.deck import DEFAULT_SEQUENCE
-    from onemap import services
+    from onemap import meetings
 
     try:
         as_of = date.fromisoformat(args.as_of) if args.as_of else None
     except ValueError:
         print(f"错误：日期“{args.as_of}”格式不对，应为 2026-11-23", file=sys.stderr)
         return 1
-    saved = {v["title"]: v for v in services.saved_views()}
+    saved = {v["title"]: v for v in meetings.saved_views()}
     names = [v for v in (args.views or "").split(",") if v]
     unknown = [v for v in names if v not in DEFAULT_SEQUENCE and v not in saved]
     if unknown:
@@ -251,7 +251,7 @@ def cmd_deck(args) -> int:
         return 1
     # a name of a saved view plays that view; the built-in names are the default meeting slides
     views = [saved[n] if n in saved and n not in DEFAULT_SEQUENCE else n for n in names] or None
-    path = services.meeting_deck(_cli_actor(), Path(args.file), as_of=as_of, title=args.title, sequence=views)
+    path = meetings.meeting_deck(_cli_actor(), Path(args.file), as_of=as_of, title=args.title, sequence=views)
     print(f"已生成：{path}")
     return 0
 

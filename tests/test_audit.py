@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from domain.actors import Actor
-from onemap import audit, services, settings
+from onemap import audit, inspections, meetings, services, settings
 from store.db import reader, transaction
 from tests.conftest import page_test, sign_in
 
@@ -24,11 +24,10 @@ AUDITOR = Actor("a-auditor", "审计员己", "审计员")
 
 
 def _writers() -> set[str]:
-    """Public functions of onemap/services.py that open a write transaction (directly or
-    through the export audit helper)."""
-    tree = ast.parse(inspect.getsource(services))
+    """Public functions of the service modules (onemap/services.py and the use cases split
+    from it) that open a write transaction (directly or through the export audit helper)."""
     out = set()
-    for node in tree.body:
+    for node in (n for mod in (services, meetings, inspections) for n in ast.parse(inspect.getsource(mod)).body):
         if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
             calls = {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
             if calls & {"transaction", "_audit_export"}:
@@ -59,7 +58,7 @@ def _calls(tmp_path):
     ins = {}
 
     def trip():
-        ins["id"] = services.save_inspection(FILLER, day=date(2026, 11, 24), title="审计测试", inspectors="丁",
+        ins["id"] = inspections.save_inspection(FILLER, day=date(2026, 11, 24), title="审计测试", inspectors="丁",
                                              base_name="局", stops=["MIN-02"])
 
     def review():
@@ -86,11 +85,11 @@ def _calls(tmp_path):
                           audit.STATUS_CHANGED),
         "export": (lambda: services.export(MANAGER, tmp_path / "台账.xlsx"), audit.EXPORTED),
         "standalone_html": (lambda: services.standalone_html(MANAGER, tmp_path / "map.html"), audit.EXPORTED),
-        "meeting_deck": (lambda: services.meeting_deck(MANAGER, tmp_path / "deck.pptx"), audit.EXPORTED),
-        "save_views": (lambda: services.save_views(MANAGER, [{"title": "甲", "page": "map", "params": {}}]),
+        "meeting_deck": (lambda: meetings.meeting_deck(MANAGER, tmp_path / "deck.pptx"), audit.EXPORTED),
+        "save_views": (lambda: meetings.save_views(MANAGER, [{"title": "甲", "page": "map", "params": {}}]),
                        audit.VIEWS_SAVED),
         "save_inspection": (trip, audit.TRIP),
-        "record_finding": (lambda: services.record_finding(FILLER, ins["id"], "MIN-02", task_id=None,
+        "record_finding": (lambda: inspections.record_finding(FILLER, ins["id"], "MIN-02", task_id=None,
                                                            text="现场无异常"), audit.FINDING),
         "backup": (lambda: services.backup(MANAGER, tmp_path / "备份.zip"), audit.EXPORTED),
         "backup_bytes": (lambda: services.backup_bytes(MANAGER), audit.EXPORTED),
@@ -125,7 +124,7 @@ def test_a_refused_write_changes_nothing_and_is_recorded_as_refused(demo_dir):
 
 
 def test_the_database_refuses_to_edit_or_delete_audit_rows(demo_dir):
-    services.save_views(MANAGER, [])
+    meetings.save_views(MANAGER, [])
     n = len(_rows())
     for sql in ("UPDATE audit_log SET username = 'x'", "DELETE FROM audit_log"):
         with pytest.raises(Exception, match="审计记录只能追加"), transaction() as s:
@@ -158,7 +157,7 @@ def test_status_change_row_holds_who_what_before_and_after(demo_dir):
 
 
 def test_audit_page_filters_and_exports_text_only_xlsx(demo_dir, tmp_path):
-    services.save_views(MANAGER, [{"title": "=HYPERLINK(\"http://x\")", "page": "map", "params": {}}])
+    meetings.save_views(MANAGER, [{"title": "=HYPERLINK(\"http://x\")", "page": "map", "params": {}}])
     services.export(MANAGER, tmp_path / "a.xlsx")
     with reader() as s:
         n_manager = s.execute(text("SELECT count(*) FROM audit_log WHERE username = 'a-manager'")).scalar()

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, insert, select, text
 
-from onemap import settings
+from onemap import meetings, settings
 from onemap.cli import main
 from store import models as m
 from store.backup import MANIFEST
@@ -148,9 +148,8 @@ def test_round_trip_keeps_everything(stores, demo_store, tmp_path, capsys):
     assert _no_audit(second) == _no_audit(first)
     assert second["tables"]["audit_log"]["rows"] == first["tables"]["audit_log"]["rows"] + 1
     # what the user sees: the views, the setting, the region, the files by their bytes
-    from onemap import services
 
-    assert services.saved_views() == VIEWS
+    assert meetings.saved_views() == VIEWS
     with reader() as s:
         meta = {r.key: r.value for r in s.scalars(select(m.Meta))}
         att = s.scalars(select(m.Attachment)).one()

@@ -18,7 +18,7 @@ from PIL import Image
 from pyproj import Geod, Transformer
 from rasterio.transform import from_origin
 
-from onemap import basemaps
+from onemap import basemaps, meetings
 
 GEOD = Geod(ellps="WGS84")
 MARK = (117.2034, 29.3121)  # lon, lat of the marked pixel's centre (景德镇, inside GK zone CM 117°E)
@@ -289,19 +289,17 @@ def test_standalone_html_names_its_basemap_and_what_was_left_out(demo_dir, tmp_p
 
 def test_deck_maps_carry_the_basemap_credit(demo_dir, tmp_path, monkeypatch):
     import exports.deck as deck
-    from onemap import services
     from tests.conftest import MANAGER_ACTOR
 
     seen = []
     real = deck.render_map
     monkeypatch.setattr(deck, "render_map", lambda *a, **kw: (seen.append(kw.get("credit")), real(*a, **kw))[1])
-    services.meeting_deck(MANAGER_ACTOR, tmp_path / "d.pptx")
+    meetings.meeting_deck(MANAGER_ACTOR, tmp_path / "d.pptx")
     assert len(seen) >= 2 and set(seen) == {basemaps.get("county").credit}  # every map slide
 
 
 def test_a_saved_view_on_own_imagery_gets_it_beneath_its_deck_map(demo_dir, tmp_path, monkeypatch):
     import exports.deck as deck
-    from onemap import services
     from tests.conftest import MANAGER_ACTOR
 
     x, y = Transformer.from_crs(4490, 4548, always_xy=True).transform(117.21, 29.30)
@@ -319,7 +317,7 @@ def test_a_saved_view_on_own_imagery_gets_it_beneath_its_deck_map(demo_dir, tmp_
         monkeypatch.setattr(deck, "render_map", lambda *a, **kw: (seen.append(kw), real(*a, **kw))[1])
         view = {"title": "城区", "page": "map", "params": {}, "bounds": [[29.2, 117.1], [29.4, 117.32]],
                 "center": [29.3, 117.21], "zoom": 11}
-        services.meeting_deck(MANAGER_ACTOR, tmp_path / "a.pptx",
+        meetings.meeting_deck(MANAGER_ACTOR, tmp_path / "a.pptx",
                               sequence=[{**view, "params": {"bm": b.id}}, view])
         own, plain = seen
         assert own["credit"] == "底图：会议影像（本单位影像：img.tif（EPSG:4548））"

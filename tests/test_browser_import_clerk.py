@@ -29,6 +29,7 @@ def test_clerk_uploads_another_citys_work_points_and_random_text(server, page):
     page.get_by_text("上传文件（PDF、Word 或文本）").wait_for(timeout=60_000)
     page.locator("input[type=file]").first.set_input_files(str(FIX / "doc.pdf"))
     page.get_by_text("已上传：“doc.pdf”").wait_for(timeout=60_000)  # the server holds it (not only the browser)
+    _settled(page)  # the run that drew it has finished (a stale 解析 of the last layout is gone)
     page.get_by_role("button", name="解析").click()
     page.get_by_text("简称“九江市2026年工作要点”").first.wait_for(timeout=60_000)
     page.get_by_role("button", name="确认写入").wait_for(timeout=30_000)
@@ -55,6 +56,7 @@ def test_clerk_uploads_another_citys_work_points_and_random_text(server, page):
 
     page.locator("input[type=file]").first.set_input_files(str(FIX / "random.txt"))
     page.get_by_text("已上传：“random.txt”").wait_for(timeout=60_000)
+    _settled(page)  # the run that drew it has finished (a stale 解析 of the last layout is gone)
     page.get_by_role("button", name="解析").click()
     page.get_by_text("没有识别出任何条目：文件中没有带编号的任务或问题。").wait_for(timeout=60_000)
     page.get_by_role("button", name="放弃本次导入").wait_for(timeout=30_000)

@@ -20,6 +20,7 @@ def test_clerk_imports_a_pdf_with_targets(server, page, tmp_path):
     page.get_by_text("上传文件（PDF、Word 或文本）").wait_for(timeout=60_000)
     page.locator("input[type=file]").first.set_input_files(str(pdf))
     page.get_by_text("已上传：“2021年工作要点.pdf”").wait_for(timeout=60_000)
+    _settled(page)
     page.get_by_role("button", name="解析").click()
     page.get_by_text("主要目标（3 项，是指标而非任务，不导入为任务）").wait_for(timeout=60_000)
     page.get_by_text("简称“2021年工作要点”").first.wait_for(timeout=60_000)

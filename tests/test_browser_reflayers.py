@@ -158,6 +158,7 @@ def test_lines_from_a_gbk_shapefile_with_names_as_text(server, page, tmp_path):
     frame = _map(page)
     rivers = frame.locator(f"path.onemap-ref-{ids['河流']}")
     assert _wait_until(rivers.count, len(RIVERS)) == len(RIVERS)
+    _settled(page)  # the map's own first rerun (its extent sent back) may draw it again: hover after that
     names = {_tooltip_of(frame, rivers.nth(k)).split("\n")[-1] for k in range(len(RIVERS))}
     assert names == set(RIVERS)  # GBK names read right, shown as written
     roads = frame.locator(f"path.onemap-ref-{ids['道路']}")

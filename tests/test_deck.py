@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from exports.deck import ROWS_PER_SLIDE, shapes_inside
 from layers.classify import classify
-from onemap import services
+from onemap import meetings, services
 from onemap.cli import main
 from store import models as m
 from store import queries
@@ -29,7 +29,7 @@ def _texts(slide) -> list[str]:
 
 
 def test_deck_contents_match_the_store(demo_dir, tmp_path):
-    path = services.meeting_deck(MANAGER_ACTOR, tmp_path / "deck.pptx", as_of=AS_OF, title="11月调度会")
+    path = meetings.meeting_deck(MANAGER_ACTOR, tmp_path / "deck.pptx", as_of=AS_OF, title="11月调度会")
     prs = Presentation(str(path))
     assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)  # 16:9
     titles = [_texts(s)[0].split("\n")[0] for s in prs.slides]
@@ -80,7 +80,7 @@ def test_legend_colours_are_the_map_fills(demo_dir, tmp_path):
     from PIL import Image
     from scipy import ndimage
 
-    path = services.meeting_deck(MANAGER_ACTOR, tmp_path / "deck.pptx", as_of=AS_OF)
+    path = meetings.meeting_deck(MANAGER_ACTOR, tmp_path / "deck.pptx", as_of=AS_OF)
     pic = _places_picture(Presentation(str(path)))
     want = count(AS_OF)
     places = services.active_region().places
@@ -108,7 +108,7 @@ def test_legend_colours_are_the_map_fills(demo_dir, tmp_path):
 def test_every_chinese_run_names_an_east_asian_typeface(demo_dir, tmp_path):
     from pptx.oxml.ns import qn
 
-    path = services.meeting_deck(MANAGER_ACTOR, tmp_path / "deck.pptx", as_of=AS_OF)
+    path = meetings.meeting_deck(MANAGER_ACTOR, tmp_path / "deck.pptx", as_of=AS_OF)
     runs = 0
     for slide in Presentation(str(path)).slides:
         for r in slide._element.iter(qn("a:r")):
@@ -137,7 +137,7 @@ def _lines(text: str, width_pt: float, size_pt: float) -> int:
 
 
 def test_no_table_cell_clips(demo_dir, tmp_path):
-    path = services.meeting_deck(MANAGER_ACTOR, tmp_path / "deck.pptx", as_of=AS_OF)
+    path = meetings.meeting_deck(MANAGER_ACTOR, tmp_path / "deck.pptx", as_of=AS_OF)
     prs = Presentation(str(path))
     checked = 0
     for slide in prs.slides:
@@ -168,7 +168,7 @@ def test_cli_deck_and_views(demo_dir, tmp_path):
 @pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftoppm") is None,
                     reason="LibreOffice (libreoffice-impress) and poppler-utils needed")
 def test_deck_converts_and_renders(demo_dir, tmp_path):
-    path = services.meeting_deck(MANAGER_ACTOR, tmp_path / "deck.pptx", as_of=AS_OF)
+    path = meetings.meeting_deck(MANAGER_ACTOR, tmp_path / "deck.pptx", as_of=AS_OF)
     subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
                    check=True, capture_output=True, timeout=240)
     pdf = tmp_path / "deck.pdf"
@@ -191,7 +191,7 @@ def test_one_slide_per_saved_view(demo_dir, tmp_path):
              {"title": "乐平市逾期清单", "page": "ledger", "params": {"place": "360281", "flag": "逾期"}}]
     with transaction() as s:
         repo.set_meta(s, "views", json.dumps(views, ensure_ascii=False))
-    path = services.meeting_deck(MANAGER_ACTOR, tmp_path / "v.pptx", as_of=AS_OF)  # saved views are the default
+    path = meetings.meeting_deck(MANAGER_ACTOR, tmp_path / "v.pptx", as_of=AS_OF)  # saved views are the default
     prs = Presentation(str(path))
     titles = [_texts(s)[0].split("\n")[0] for s in prs.slides]
     assert titles[1:5] == ["乐平市矿山", "各区县逾期", "区县排名", "乐平市逾期清单"]
@@ -251,6 +251,6 @@ def test_the_deck_maps_draw_every_character(demo_dir, tmp_path):
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        services.meeting_deck(MANAGER_ACTOR, tmp_path / "deck.pptx", as_of=AS_OF, title="11月调度会")
+        meetings.meeting_deck(MANAGER_ACTOR, tmp_path / "deck.pptx", as_of=AS_OF, title="11月调度会")
     missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
     assert missing == []

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
-from onemap import settings
+from onemap import inspections, settings
 from store.db import reader, transaction
 from tests.conftest import page_test, sign_in
 
@@ -229,14 +229,14 @@ def test_finding_needs_text_or_change_and_a_listed_site(demo_dir):
     from onemap import services
 
     x = Actor("x", "x", "填报", "乐平市生态环境局", "360281")
-    iid = services.save_inspection(x, day=date(2026, 11, 24), title="t", inspectors="", base_name="局",
+    iid = inspections.save_inspection(x, day=date(2026, 11, 24), title="t", inspectors="", base_name="局",
                                    stops=["MIN-02"])
     with pytest.raises(services.ServiceError, match="请填写检查发现"):
-        services.record_finding(x, iid, "MIN-02", task_id=None, text=" ")
+        inspections.record_finding(x, iid, "MIN-02", task_id=None, text=" ")
     with pytest.raises(services.ServiceError, match="不在本次检查任务中"):
-        services.record_finding(x, iid, "SEC-01", task_id=None, text="a")
+        inspections.record_finding(x, iid, "SEC-01", task_id=None, text="a")
     with pytest.raises(services.ServiceError, match="已有同名检查任务“t”"):
-        services.save_inspection(x, day=date(2026, 11, 25), title=" t ", inspectors="", base_name="局",
+        inspections.save_inspection(x, day=date(2026, 11, 25), title=" t ", inspectors="", base_name="局",
                                  stops=["MIN-02"])
     assert _count("inspection_findings") == 0 and _count("inspections") == 1
 

@@ -106,7 +106,7 @@ def test_a_broken_pdf_is_refused_once_in_chinese(demo_dir):
     at.button(key="doc_parse").click().run()
     assert not at.exception
     assert [e.value for e in at.error] == ["“x.pdf”无法读取 PDF：文件不是有效的 PDF，或已损坏"]
-    assert [c.value for c in at.caption if c.value.startswith("已上传")] == ["已上传：“x.pdf”（1 KB）"]
+    assert [c.value for c in at.caption if c.value.startswith("已上传")] == ["已上传：“x.pdf”（16 字节）"]
     # the refusal stays (a rerun does not hide it) until the next 解析, which reads the new file
     at.run()
     assert [e.value for e in at.error] == ["“x.pdf”无法读取 PDF：文件不是有效的 PDF，或已损坏"]

@@ -29,6 +29,7 @@ from exports.field import (
     verify_text,
 )
 from exports.ledger_xlsx import write_ledger_xlsx
+from onemap import meetings
 
 BASE = (117.2036, 29.2930)
 
@@ -396,14 +397,13 @@ def test_deck_titles_subtitles_figures_and_notices(demo_dir, tmp_path):
     from pptx import Presentation
     from sqlalchemy import select
 
-    from onemap import services
     from store import models as m
     from store.db import reader
     from tests.conftest import MANAGER_ACTOR
     from tests.test_filters_property import Store
 
     day = date(2026, 11, 23)
-    prs = Presentation(str(services.meeting_deck(MANAGER_ACTOR, tmp_path / "d.pptx", as_of=day, title="11月调度会")))
+    prs = Presentation(str(meetings.meeting_deck(MANAGER_ACTOR, tmp_path / "d.pptx", as_of=day, title="11月调度会")))
     texts = [[sh.text_frame.text for sh in s.shapes if sh.has_text_frame and sh.text_frame.text] for s in prs.slides]
     top = Store().top_level_on(day)
     with reader() as s:

@@ -13,6 +13,13 @@ from domain.rollup import bucket
 from layers.style import BUCKETS, COLORS, LEGEND_TEXT
 
 
+def file_size(n: int) -> str:
+    """A file's size as the uploader itself shows it (1,024 bytes to the KB)."""
+    if n < 1024:
+        return f"{n} 字节"
+    return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{n / 1024:.1f} KB"
+
+
 def data_notice(meta: dict, illustrative_on_screen: bool, sample_on_screen: bool) -> None:
     parts = []
     if illustrative_on_screen:

@@ -49,7 +49,7 @@ def new_run() -> None:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _views(url: str, rev: str) -> list[dict]:
-    from onemap.services import saved_views
+    from onemap.meetings import saved_views
 
     return saved_views()
 

@@ -19,8 +19,8 @@ import streamlit as st
 
 from domain import permissions as perm
 from domain.dates import cn_date
-from onemap import services
-from onemap.services import saved_views as load_views  # noqa: F401 - the store read, one place
+from onemap import meetings, services
+from onemap.meetings import saved_views as load_views  # noqa: F401 - the store read, one place
 from ui import auth, boundary, data, nav
 from ui.filters import PARAMS
 
@@ -88,7 +88,7 @@ def presenting() -> bool:
 
 
 def save_views(views: list[dict]) -> None:
-    services.save_views(auth.current(), views)
+    meetings.save_views(auth.current(), views)
     data.after_write()
 
 
@@ -105,12 +105,11 @@ def capture(title: str, page: str) -> dict:
 
 def default_sequence() -> list[dict]:
     """全市总览 → 各区县情况 → 逾期问题清单 → 重点区域 (the largest hot spot)."""
-    from onemap import services
 
     seq = [{"title": "全市总览", "page": "map", "params": {}},
            {"title": "各区县情况", "page": "overview", "params": {}},
            {"title": "逾期问题清单", "page": "ledger", "params": {"flag": "逾期"}}]
-    hot = services.hottest_area()
+    hot = meetings.hottest_area()
     if hot is not None:
         (w, s, e, n), _peak = hot
         seq.append({"title": "重点区域", "page": "map", "params": {}, "center": [(s + n) / 2, (w + e) / 2],

@@ -7,11 +7,8 @@ import streamlit as st
 
 from onemap import basemaps, services
 from ui import auth, boundary
+from ui.common import file_size
 from ui.uploads import uploaded_files
-
-
-def _size(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
 def basemap_tab() -> None:
@@ -26,7 +23,7 @@ def basemap_tab() -> None:
     up = st.file_uploader("影像文件（.tif/.tiff 或 .mbtiles）", type=["tif", "tiff", "mbtiles"], key="bm_upload")
     st.text_input("底图名称（默认：文件名）", key="bm_name", placeholder="如 2025年影像、1:1万地形图")
     if up is not None:  # named from the server's copy: what the button will use, once the upload has arrived
-        st.caption(f"将生成瓦片的文件：“{up.name}”（{_size(up.size)}）。较大的影像需要几分钟"
+        st.caption(f"将生成瓦片的文件：“{up.name}”（{file_size(up.size)}）。较大的影像需要几分钟"
                    "（1 万×1 万像素约 2 分钟），完成后在此显示结果。")
         st.button("生成离线瓦片", key="bm_add", type="primary", on_click=_add)
     own = basemaps.local_sources()
@@ -36,7 +33,7 @@ def basemap_tab() -> None:
     for b in own:
         m = basemaps.local_meta(b.id)
         c1, c2 = st.columns([5, 1])
-        c1.markdown(f"**{b.name}** · {m['source_file']}（{m['source_crs']}）· {m['tiles']} 块瓦片 · {_size(m['bytes'])}"
+        c1.markdown(f"**{b.name}** · {m['source_file']}（{m['source_crs']}）· {m['tiles']} 块瓦片 · {file_size(m['bytes'])}"
                     f" · 级别 {m['min_zoom']}–{m['max_zoom']}")
         c2.button("删除", key=f"bm_rm_{b.id}", on_click=_remove, args=(b.id, b.name))
 
@@ -59,7 +56,7 @@ def _add() -> None:
         st.session_state["bm_error"] = f"未添加底图：{exc}"
         return
     m = basemaps.local_meta(b.id)
-    st.session_state["bm_done"] = (f"已添加底图“{b.name}”：{m['tiles']} 块瓦片，{_size(m['bytes'])}，"
+    st.session_state["bm_done"] = (f"已添加底图“{b.name}”：{m['tiles']} 块瓦片，{file_size(m['bytes'])}，"
                                    f"缩放级别 {m['min_zoom']}–{m['max_zoom']}，源坐标系 {m['source_crs']}。"
                                    "在地图页“底图”中选择。")
     st.session_state["bm_name"] = ""  # before the box is drawn again: an empty name for the next file

@@ -25,7 +25,7 @@ from onemap.kinds import site_kinds
 from store.repo import StoreError
 from ui import auth, boundary, data, nav
 from ui import basemap as basemap_ui
-from ui.common import table
+from ui.common import file_size, table
 from ui.uploads import uploaded_files
 from ui.views.basemap_admin import basemap_tab
 from ui.views.map_view import base_map
@@ -102,7 +102,7 @@ def document_tab(region) -> None:
                           key="doc_short")
     c2.button("解析", type="primary", disabled=up is None, key="doc_parse", on_click=_parse)
     if up is not None:  # named from the server's copy: what 解析 will read, once the upload has arrived
-        c1.caption(f"已上传：“{up.name}”（{_size(up.size)}）")
+        c1.caption(f"已上传：“{up.name}”（{file_size(up.size)}）")
     refused = st.session_state.get("doc_error")
     if refused:
         st.error(refused)
@@ -457,15 +457,11 @@ def backup_tab() -> None:
                                                     else ":material/error:")
     up = st.file_uploader("选择备份文件（.zip，由“生成备份文件”或 onemap backup 生成）", type=["zip"], key="rs_upload")
     if up is not None:  # named from the server's copy: what 恢复 will use, once the upload has arrived
-        st.caption(f"将用于恢复的文件：“{up.name}”（{_size(up.size)}）")
+        st.caption(f"将用于恢复的文件：“{up.name}”（{file_size(up.size)}）")
     # a new key after each restore: the next one is confirmed anew
     sure = st.checkbox("我确认：用该备份整体替换现有全部数据（现有数据将被覆盖）",
                        key=f"rs_sure_{st.session_state.get('rs_round', 0)}")
     st.button("恢复", type="primary", disabled=up is None or not sure, key="rs_go", on_click=_restore)
-
-
-def _size(n: int) -> str:
-    return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{max(1, round(n / 1024))} KB"
 
 
 @boundary.guarded("恢复备份")

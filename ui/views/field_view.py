@@ -23,7 +23,7 @@ from domain.dates import cn_date
 from exports.field import GCJ02, WGS84, checklist_pdf, checklist_xlsx, file_stem, gpx_text, kml_text
 from geo.routing import fit_view
 from layers.reference import reference_groups
-from onemap import services
+from onemap import inspections, services
 from onemap.field_trip import TripParams, plan_trip, stop_tasks, to_trip
 from store import queries
 from store.db import reader
@@ -264,7 +264,7 @@ def save_trip(trip, plan) -> None:
 
 def _save_trip(trip, base_name: str, stops: list[str]) -> None:
     try:
-        ins_id = services.save_inspection(operator(), day=trip.day, title=trip.title,
+        ins_id = inspections.save_inspection(operator(), day=trip.day, title=trip.title,
                                           inspectors=st.session_state.get("trip_inspectors", ""),
                                           base_name=base_name, stops=stops)
     except services.ServiceError as exc:
@@ -279,8 +279,8 @@ def _save_trip(trip, base_name: str, stops: list[str]) -> None:
 # ----------------------------------------------------------------------------- record
 def record_tab(region, v) -> None:
     with reader() as s:
-        inspections = queries.inspections_frame(s)
-    if inspections.empty:
+        trips = queries.inspections_frame(s)
+    if trips.empty:
         st.info("还没有检查任务：先在“规划检查”中规划并保存。")
         return
     reason = perm.why_not(operator(), perm.PROGRESS)
@@ -288,14 +288,14 @@ def record_tab(region, v) -> None:
         st.info(f"{reason}：检查结果由填报人员登记。")
         return
     labels = {int(r["id"]): f"{cn_date(r['day'])} {r['title']}（{r['inspectors'] or '未填检查人员'}）"
-              for _, r in inspections.iterrows()}
+              for _, r in trips.iterrows()}
     if st.session_state.get("ins_pick") not in labels:
         st.session_state.pop("ins_pick", None)
     pick = st.selectbox("检查任务", list(labels), key="ins_pick", format_func=lambda i: labels[i])
-    ins = inspections[inspections["id"] == pick].iloc[0]
+    ins = trips[trips["id"] == pick].iloc[0]
     names = {c.code: c.name for c in region.places.counties}
     label = _label(v.sites_all, names)
-    found = services.inspection_findings(int(pick))
+    found = inspections.inspection_findings(int(pick))
     refs = dict(zip(v.tasks_all["id"], v.tasks_all["ref"], strict=False))
     known = set(v.sites_all["id"])
     st.caption(f"共 {len(ins['stops'])} 个点位，已登记 {len(found)} 条检查发现。")
@@ -341,7 +341,7 @@ def stop_form(inspection_id: int, site_id: str, tasks: pd.DataFrame, key: str) -
     options = [NO_CHANGE]
     if tid != WHOLE_SITE:
         try:
-            cur, nxt, version = services.finding_status_options(int(tid))
+            cur, nxt, version = inspections.finding_status_options(int(tid))
         except services.ServiceError as exc:
             st.error(str(exc))
             return
@@ -393,7 +393,7 @@ def _save_finding(inspection_id: int, site_id: str, key: str) -> None:
         return
     try:
         with uploaded_files(photos) as paths:
-            saved = services.record_finding(operator(), inspection_id, site_id,
+            saved = inspections.record_finding(operator(), inspection_id, site_id,
                                             task_id=None if tid == WHOLE_SITE else int(tid),
                                             text=ss.get(f"{key}_text", ""), photos=paths,
                                             to_status=None if to == NO_CHANGE else to,

@@ -33,7 +33,7 @@ from layers.analysis import (
 )
 from layers.classify import classify
 from layers.style import COLORS
-from onemap import settings
+from onemap import meetings, settings
 from ui import auth, data, nav, present
 from ui import basemap as basemap_ui
 from ui.common import data_notice, table
@@ -115,14 +115,13 @@ def present_view(region, v) -> None:
 
 
 def deck_button(region, as_of: date) -> None:
-    from onemap import services
 
     if not perm.allowed(auth.current(), perm.EXPORT):
         return
     c1, c2 = st.columns([1, 3])
     if c1.button("生成会议材料（PPTX）", key="deck_make"):
         with st.spinner("正在生成…"), tempfile.TemporaryDirectory() as tmp:
-            path = services.meeting_deck(auth.current(), Path(tmp) / "deck.pptx", as_of=as_of)
+            path = meetings.meeting_deck(auth.current(), Path(tmp) / "deck.pptx", as_of=as_of)
             st.session_state["deck_bytes"] = path.read_bytes()
     if st.session_state.get("deck_bytes"):
         c2.download_button("下载会议材料", st.session_state["deck_bytes"],
