@@ -343,61 +343,98 @@ def candidates_section(review: rv.Review, region) -> None:
 
 # ----------------------------------------------------------------------------- layers and ledgers
 def _preview_and_import(kind_label: str, key: str, importer_kwargs) -> None:
+    """Check and preview, then import — the file that was previewed, and only it: a preview
+    belongs to one upload (a new file needs its own check), and both buttons run in their
+    callbacks (a press is never lost to the upload's own rerun)."""
+    done = st.session_state.pop(f"{key}_done", None)
+    if done:
+        st.success(done, icon=":material/check_circle:")
     up = st.file_uploader(kind_label, key=f"{key}_upload",
                           type=["geojson", "json", "zip", "gpkg", "kml", "kmz", "csv", "xlsx", "xls"])
-    kwargs = importer_kwargs()
+    importer_kwargs()  # the options, drawn; the callbacks read them from the session
     if up is None:
         return
-    path = save_upload(up)
+    st.caption(f"已上传：“{up.name}”（{file_size(up.size)}）")
     c1, c2 = st.columns(2)
-    if c1.button("检查并预览", key=f"{key}_check"):
-        try:
-            out = services.import_file(auth.current(), path, dry_run=True, **kwargs)
-        except ImportFailed as exc:
-            st.session_state[f"{key}_result"] = ("error", exc.report)
-        else:
-            st.session_state[f"{key}_result"] = ("ok", out)
+    c1.button("检查并预览", key=f"{key}_check", on_click=_check_file, args=(key,))
     result = st.session_state.get(f"{key}_result")
-    if result is None:
+    if result is None or result[0] != _fingerprint(key, up):  # no preview yet of this file with these options
         return
-    if result[0] == "error":
-        report_table(result[1])
+    _, status, payload = result
+    if status == "error":
+        report_table(payload)
         return
-    out = result[1]
-    st.success("检查通过：" + "，".join(f"{k} {v}" for k, v in out.counts.items()))
+    out = payload
+    st.success(f"检查通过（“{up.name}”）：" + "，".join(f"{k} {v}" for k, v in out.counts.items()))
     if out.preview:
         st.dataframe(table(pd.DataFrame([{"处理": p.action, "编号": p.site_id, "类型": p.record.kind,
                                           "名称": p.record.name, "区县": p.record.county_code} for p in out.preview])),
                      hide_index=True, width="stretch", height=240)
     report_table(out.report)
-    if c2.button("确认导入", type="primary", key=f"{key}_go"):
-        try:
-            done = services.import_file(auth.current(), path, **kwargs)
-        except ImportFailed as exc:
-            report_table(exc.report)
-            return
-        data.after_write()
-        st.session_state.pop(f"{key}_result", None)
-        st.success("已导入：" + "，".join(f"{k} {v}" for k, v in done.counts.items()))
+    c2.button("确认导入", type="primary", key=f"{key}_go", on_click=_import_file, args=(key,))
+
+
+def _fingerprint(key: str, up) -> tuple[str, str]:
+    """What a preview was made of: the upload and the options (another file or another
+    coordinate system needs its own check)."""
+    return up.file_id, repr(sorted(_import_options(key).items()))
+
+
+def _import_options(key: str) -> dict:
+    """The import options as last chosen on the page (read in the callbacks from the session)."""
+    ss = st.session_state
+    if key == "ledger":
+        return {"document": (ss.get("ledger_name") or "").strip() or None}
+    kind, crs = ss.get("layer_kind", "（按文件）"), ss.get("layer_crs", "（按文件）")
+    return {"kind": None if kind == "（按文件）" else kind, "crs": None if crs == "（按文件）" else crs,
+            "allow_outside": bool(ss.get("layer_outside"))}
+
+
+@boundary.guarded("检查并预览")
+def _check_file(key: str) -> None:
+    up = st.session_state.get(f"{key}_upload")
+    if up is None:
+        return
+    path = save_upload(up)
+    try:
+        out = services.import_file(auth.current(), path, dry_run=True, **_import_options(key))
+    except ImportFailed as exc:
+        st.session_state[f"{key}_result"] = (_fingerprint(key, up), "error", exc.report)
+    else:
+        st.session_state[f"{key}_result"] = (_fingerprint(key, up), "ok", out)
+
+
+@boundary.guarded("导入")
+def _import_file(key: str) -> None:
+    ss = st.session_state
+    up, result = ss.get(f"{key}_upload"), ss.get(f"{key}_result")
+    if up is None or result is None or result[0] != _fingerprint(key, up) or result[1] != "ok":
+        ss[boundary.PENDING] = "未导入：请先对当前文件“检查并预览”，检查通过后再确认导入。"
+        return
+    try:
+        done = services.import_file(auth.current(), save_upload(up), **_import_options(key))
+    except ImportFailed as exc:
+        ss[f"{key}_result"] = (_fingerprint(key, up), "error", exc.report)
+        return
+    data.after_write()
+    ss.pop(f"{key}_result", None)
+    ss[f"{key}_done"] = f"已导入“{up.name}”：" + "，".join(f"{k} {v}" for k, v in done.counts.items())
 
 
 def layer_tab() -> None:
     def kwargs():
         c1, c2, c3 = st.columns(3)
-        kind = c1.selectbox("点位类型（文件无“类型”列时）", ["（按文件）", *KIND_NAMES.values()], key="layer_kind")
-        crs = c2.selectbox("坐标系（文件未带时）", ["（按文件）", *CRS_CHOICES], key="layer_crs",
+        c1.selectbox("点位类型（文件无“类型”列时）", ["（按文件）", *KIND_NAMES.values()], key="layer_kind")
+        c2.selectbox("坐标系（文件未带时）", ["（按文件）", *CRS_CHOICES], key="layer_crs",
                            format_func=lambda c: CRS_CHOICES.get(c, c))
-        outside = c3.checkbox("允许市外点位（如上游断面）", key="layer_outside")
-        return {"kind": None if kind == "（按文件）" else kind, "crs": None if crs == "（按文件）" else crs,
-                "allow_outside": outside}
+        c3.checkbox("允许市外点位（如上游断面）", key="layer_outside")
 
     _preview_and_import("点位图层：GeoJSON、zip 打包的 Shapefile、GeoPackage、KML/KMZ、带坐标的 CSV/XLSX", "layer", kwargs)
 
 
 def ledger_tab() -> None:
     def kwargs():
-        name = st.text_input("来源文件名称（台账无“来源文件”列时）", key="ledger_name")
-        return {"document": name.strip() or None}
+        st.text_input("来源文件名称（台账无“来源文件”列时）", key="ledger_name")
 
     _preview_and_import("任务台账：XLSX 或 CSV（编号、问题/任务、整改目标、整改时限、责任单位、验收单位、关联点位…）",
                         "ledger", kwargs)
