@@ -33,22 +33,6 @@ if missing_assets():  # the maps would stay blank without a word (user trial)
 logs.setup()  # unexpected errors go to logs/onemap.log in the data directory, with their traceback
 
 
-def _empty_store() -> None:
-    st.markdown("### 生态环境一张图")
-    actor = auth.current()
-    if not perm.allowed(actor, perm.IMPORT):
-        st.info("数据库中还没有数据。请业务管理员导入本单位的点位与台账，或载入示例数据。")
-        return
-    st.info("数据库中还没有数据。可以先载入景德镇市示例数据（点位为示意位置、进展为示例数据），"
-            "或用命令行 `onemap import` 导入本单位的点位与台账。")
-    if st.button("载入景德镇市示例数据", type="primary"):
-        from onemap.demo import build_demo
-
-        with st.spinner("正在生成示例数据…"):
-            build_demo()
-        st.rerun()
-
-
 def _signed_out() -> None:
     """An unsigned visitor sees the sign-in page and nothing else (no task data is read)."""
     # every address of the app answers with the sign-in page (a link to /ledger signs in, then shows it)
@@ -84,6 +68,11 @@ def main() -> None:
         if perm.allowed(actor, perm.MANAGE_USERS):
             own.append(st.Page(audit_view.accounts_page, title="账户", icon=":material/group:", url_path="accounts",
                                default=not own))
+        if perm.allowed(actor, perm.SETTINGS):
+            from ui.views import start_view
+
+            own.append(st.Page(start_view.settings_page, title="系统设置", icon=":material/settings:",
+                               url_path="settings", default=not own))
         auth.user_box()
         flash()
         boundary.run(st.navigation([*own, password]))
@@ -92,8 +81,12 @@ def main() -> None:
         empty = store_is_empty(s)
     manage = st.Page(data_view.render, title="数据管理", icon=":material/upload_file:", url_path="data")
     if empty:
+        from ui.views import start_view
+
         auth.user_box()
-        boundary.run(st.navigation([st.Page(_empty_store, title="开始", url_path="start", default=True),
+        nav.register("data", manage)
+        flash()
+        boundary.run(st.navigation([st.Page(start_view.render, title="开始", url_path="start", default=True),
                                     *([manage] if perm.allowed(actor, perm.IMPORT) else []), password]))
         return
     pages = {

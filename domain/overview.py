@@ -112,12 +112,14 @@ def by_category(tasks: pd.DataFrame) -> pd.DataFrame:
 
 
 def compare(now: pd.DataFrame, then: pd.DataFrame) -> dict[str, list[int]]:
-    """What moved between two dates (then < now): newly closed, newly overdue, newly added."""
+    """What moved between two dates (then < now): newly closed and newly overdue among the tasks
+    that existed then, and the tasks added since."""
     n, p = top_level(now).set_index("id"), top_level(then).set_index("id")
     common = n.index.intersection(p.index)
     newly_closed = [i for i in common if n.at[i, "status"] == st.CLOSED and p.at[i, "status"] != st.CLOSED]
-    newly_overdue = [i for i in n.index if n.at[i, "flag"] == st.OVERDUE
-                     and (i not in p.index or p.at[i, "flag"] != st.OVERDUE)]
+    # a task added since then is 新增, not 新逾期, even when it is overdue already (a document
+    # imported today whose deadlines passed long ago did not "become" overdue since the meeting)
+    newly_overdue = [i for i in common if n.at[i, "flag"] == st.OVERDUE and p.at[i, "flag"] != st.OVERDUE]
     newly_added = [i for i in n.index if i not in p.index]
     return {"新销号": sorted(newly_closed), "新逾期": sorted(newly_overdue), "新增": sorted(newly_added)}
 

@@ -12,12 +12,44 @@ def run_app(**query):
 
 
 def test_empty_store_offers_the_demo(data_dir):
+    from sqlalchemy import text
+
+    from store.db import reader
+
     at = run_app()
     assert not at.exception
     assert any("还没有数据" in i.value for i in at.info)
-    at.button[0].click().run()
+    assert any(m.value == "### 建立本市一张图" for m in at.markdown)
+    at.button(key="start_demo").click().run()
     assert not at.exception
+    with reader() as s:
+        n_sites = s.execute(text("SELECT count(*) FROM sites")).scalar()
+    (msg,) = [x.value for x in at.success if x.value.startswith("已载入景德镇市示例数据")]
+    assert msg.startswith(f"已载入景德镇市示例数据：点位 {n_sites}，") and "《" in msg
     assert any("生态环境一张图" in m.value for m in at.markdown)
+
+
+def test_another_citys_empty_store_keeps_the_demo_apart_and_gives_a_template(data_dir, tmp_path):
+    """赣州 (issue 19): the first-run page names its own city and steps, does not offer to load
+    景德镇's demo into its store, and its site template imports (checked, nothing written)."""
+    from geo.region import load_region
+    from onemap import services
+    from onemap.cli import main
+    from tests.conftest import MANAGER_ACTOR
+    from ui.views.start_view import site_template
+
+    assert main(["region", "360700"]) == 0
+    at = run_app()
+    assert not at.exception
+    assert not [b for b in at.button if b.key == "start_demo"]
+    region = load_region("360700")
+    assert any(m.value.startswith(f"当前城市：**赣州市**（360700），{len(region.places.counties)} 个县级行政区")
+               for m in at.markdown)
+    assert any("示例数据是景德镇市的，不载入赣州市的数据库" in c.value for c in at.caption)
+    path = tmp_path / "点位模板.csv"
+    path.write_bytes(site_template())
+    out = services.import_file(MANAGER_ACTOR, path, dry_run=True)
+    assert out.counts["新增"] == 1 and out.preview[0].record.county_code == region.places.counties[-1].code
 
 
 def test_map_page_on_demo(demo_dir):
@@ -79,3 +111,29 @@ def test_site_text_is_escaped_in_map_layers(name):
     page = m.get_root().render()
     assert name not in page  # never the raw tag
     assert html.escape(name).replace("&", "\\u0026") in page  # escaped text inside the JSON
+
+
+def test_the_system_administrator_sets_the_city_and_the_change_is_audited(data_dir):
+    from sqlalchemy import text
+    from streamlit.util import calc_hash
+
+    from domain import actors
+    from store.db import reader
+    from tests.conftest import sign_in
+
+    at = app_test(signed_in=False)
+    sign_in(at, "系统管理员（测试）", "信息中心", actors.SYSADMIN).run()
+    at._page_hash = calc_hash("settings")  # the sidebar's 系统设置 (pages are addressed by their url path)
+    at.run()
+    assert not at.exception
+    assert any(m.value == "### 系统设置" for m in at.markdown)
+    at.button(key="city_go").click().run()
+    assert [e.value for e in at.error] == ["未更换：请先选择城市。"]
+    at.selectbox(key="city_pick").set_value("360700").run()
+    at.button(key="city_go").click().run()
+    assert not at.exception
+    with reader() as s:
+        region = s.execute(text("SELECT value FROM meta WHERE key = 'region'")).scalar()
+        audited = s.execute(text("SELECT summary FROM audit_log ORDER BY id DESC LIMIT 1")).scalar()
+    assert region == "360700" and audited == "建立区域 赣州市并设为当前区域"
+    assert [x.value for x in at.success][0].startswith("已设为当前城市：赣州市（360700），")

@@ -106,7 +106,7 @@ def test_options_labels_and_placeholders():
                       "f_status": ("任务状态", "全部"), "f_unit": ("责任单位", "全部"), "f_doc": ("来源文件", "全部"),
                       "f_cat": ("类别", "全部")}
     q = at.text_input(key="f_q")
-    assert (q.label, q.placeholder, q.help) == ("关键词（点位或任务）", "如 南河、矿山、乐平", KEYWORD_HELP)
+    assert (q.label, q.placeholder, q.help) == ("关键词（点位或任务）", "如 矿山、水源地、乐平市", KEYWORD_HELP)  # the region's last county (景德镇: 乐平市)
     assert KEYWORD_HELP.startswith("在任务的标题、内容、编号、目标、责任单位及其整改措施中查找")
 
 

@@ -106,6 +106,10 @@ def test_compare_and_meeting_table():
         {"名称": "单位一", "新销号": 1, "新逾期": 1, "新增": 1, "ids_新销号": [1], "ids_新逾期": [2], "ids_新增": [8]},
         {"名称": "单位二", "新销号": 0, "新逾期": 1, "新增": 0, "ids_新销号": [], "ids_新逾期": [2], "ids_新增": []},
     ]  # 单位三 had no change: not listed
+    # a task added since the meeting that is overdue already: 新增, not 新逾期 (issue 19)
+    late = [list(r) for r in ROWS if r[0] == 2][0]
+    late[0] = 9
+    assert ov.compare(frame([*ROWS, tuple(late)]), _then()) == {"新销号": [1], "新逾期": [2], "新增": [8, 9]}
     named = ov.compare_table(frame(), changes, "unit_place_codes", {"P1": "甲县"})
     assert named["名称"].tolist() == ["甲县", "P2"]
     assert ov.compare_table(frame(), {"新销号": []}, "units").empty

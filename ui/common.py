@@ -13,6 +13,20 @@ from domain.rollup import bucket
 from layers.style import BUCKETS, COLORS, LEGEND_TEXT
 
 
+def example_place(region=None) -> tuple[str, str]:
+    """(name, code) of a county of the active region, for the examples in input boxes: a
+    bureau of 赣州 reads 赣州's own places there, never 景德镇's."""
+    if region is None:
+        from ui import data
+
+        region = data.region()
+    counties = list(region.places.counties)
+    if not counties:
+        return region.name, region.adcode
+    c = counties[-1]
+    return c.name, c.code
+
+
 def file_size(n: int) -> str:
     """A file's size as the uploader itself shows it (1,024 bytes to the KB)."""
     if n < 1024:

@@ -16,6 +16,7 @@ from domain.dates import cn_date
 from domain.filtering import Filters, filter_sites, filter_tasks  # noqa: F401 - used by the pages
 from geo.region import Region
 from onemap.kinds import kind_names
+from ui.common import example_place
 
 FLAGS = (st_status.OVERDUE, st_status.DUE_SOON)
 NO_MATCH = "没有符合条件的任务"
@@ -84,7 +85,7 @@ def sidebar_filters(region: Region, tasks: pd.DataFrame | None = None) -> Filter
         units=sb.multiselect("责任单位", opts["unit"], key="f_unit", placeholder="全部"),
         documents=sb.multiselect("来源文件", opts["doc"], key="f_doc", placeholder="全部"),
         categories=sb.multiselect("类别", opts["cat"], key="f_cat", placeholder="全部"),
-        keyword=sb.text_input("关键词（点位或任务）", key="f_q", placeholder="如 南河、矿山、乐平",
+        keyword=sb.text_input("关键词（点位或任务）", key="f_q", placeholder=f"如 矿山、水源地、{example_place(region)[0]}",
                               help=KEYWORD_HELP).strip(),
         as_of=as_of,
     )

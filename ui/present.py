@@ -22,6 +22,7 @@ from domain.dates import cn_date
 from onemap import meetings, services
 from onemap.meetings import saved_views as load_views  # noqa: F401 - the store read, one place
 from ui import auth, boundary, data, nav
+from ui.common import example_place
 from ui.filters import PARAMS
 
 VIEW_PARAMS = ("place", "kind", "status", "flag", "unit", "doc", "cat", "q", "asof", "cmp", "bm")  # bm: basemap
@@ -279,7 +280,7 @@ def sidebar_panel(current_page: str) -> None:
             st.success(done, icon=":material/check_circle:")
         if refused:
             st.error(refused)
-        st.text_input("视图名称", key="view_title", placeholder="如 乐平市逾期问题")
+        st.text_input("视图名称", key="view_title", placeholder=f"如 {example_place()[0]}逾期问题")
         st.button("保存当前视图", key="view_save", disabled=current_page not in PAGE_NAMES,
                   on_click=_save_current, args=(views, current_page))
         st.button("使用默认会议顺序", key="view_default", help="全市总览 → 各区县情况 → 逾期问题清单 → 重点区域",

@@ -13,7 +13,7 @@ import streamlit as st
 from domain.actors import ROLES
 from onemap import accounts, audit
 from ui import auth
-from ui.common import table
+from ui.common import example_place, table
 
 
 def render() -> None:
@@ -69,8 +69,8 @@ def accounts_page() -> None:
         name = c2.text_input("姓名", key="acc_name")
         role = c3.selectbox("角色", ROLES, key="acc_role")
         c4, c5, c6 = st.columns(3)
-        unit = c4.text_input("单位", key="acc_unit", placeholder="如 乐平市生态环境局")
-        county = c5.text_input("所辖区县代码（填报）", key="acc_county", placeholder="如 360281")
+        unit = c4.text_input("单位", key="acc_unit", placeholder=f"如 {example_place()[0]}生态环境局")
+        county = c5.text_input("所辖区县代码（填报）", key="acc_county", placeholder=f"如 {example_place()[1]}")
         password = c6.text_input("初始密码", type="password", key="acc_password")
         if st.form_submit_button("新建", type="primary"):
             try:

@@ -30,6 +30,7 @@ from store.db import reader
 from ui import basemap as basemap_ui
 from ui import data
 from ui.boundary import guarded
+from ui.common import example_place
 from ui.filters import current_view, filter_sites
 from ui.uploads import uploaded_files
 from ui.views.map_view import base_map
@@ -129,7 +130,7 @@ def plan_tab(region, v) -> None:
     t0, t1, t2 = st.columns([1, 1, 2])
     params.day_start = t0.time_input("每天出发", value=time(8, 30), key="trip_t0")
     params.day_end = t1.time_input("每天返回不晚于", value=time(17, 30), key="trip_t1")
-    title = t2.text_input("检查任务名称", value="", key="trip_title", placeholder="如 乐平市矿山修复点现场核查")
+    title = t2.text_input("检查任务名称", value="", key="trip_title", placeholder=f"如 {example_place(region)[0]}矿山修复点现场核查")
     if st.button("规划路线", type="primary", disabled=not chosen, key="trip_plan"):
         st.session_state["trip_result"] = plan_trip(chosen, prepared, base_name, base, params)
         st.session_state.pop("trip_save_msg", None)  # a new plan, not yet saved
