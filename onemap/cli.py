@@ -27,6 +27,9 @@ def _print_report(report, stream=None) -> None:
 def cmd_demo(args) -> int:
     from onemap.demo import build_demo
 
+    if args.remove:
+        return _remove_demo(args.yes)
+
     if args.if_empty:
         from store.db import reader
         from store.queries import store_is_empty
@@ -41,10 +44,39 @@ def cmd_demo(args) -> int:
                 if demo:  # a demo store from before accounts existed: its demo accounts
                     demo_accounts()
                 return 0
+            from store.repo import get_meta
+
+            region = get_meta(s, "region")
+            if get_meta(s, "demo_removed") == "1":  # the bureau cleared it: not brought back at the next start
+                print("示例数据已清空，未重建（需要时运行 onemap demo）。")
+                return 0
+            if region and region != "360200":  # another city's store: 景德镇's demo does not belong in it
+                print(f"当前区域为 {region}，不载入景德镇市示例数据；请在页面“开始”中按步骤导入本市数据。")
+                return 0
     counts = build_demo()
     print("示例数据已重建（景德镇市，点位为示意位置，进展为示例数据）：")
     for k, v in counts.items():
         print(f"  {k}: {v}")
+    return 0
+
+
+def _remove_demo(yes: bool) -> int:
+    from onemap import services
+    from onemap.demo import remove_demo
+
+    if not yes:
+        if not sys.stdin.isatty():
+            print("错误：清空示例数据需要确认：加 --yes，或在终端中运行后输入“清空”", file=sys.stderr)
+            return 1
+        if input("将清空示例数据（全部点位、任务、文件与状态记录，并停用示例账户）。输入“清空”确认：").strip() != "清空":
+            print("未清空。")
+            return 1
+    try:
+        counts = remove_demo(_cli_actor())
+    except services.ServiceError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    print("已清空示例数据：" + "，".join(f"{k} {v}" for k, v in counts.items()) + "。")
     return 0
 
 
@@ -322,6 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="重建示例数据（景德镇市）/ rebuild the demo data")
     d.add_argument("--if-empty", action="store_true", help="仅当数据库为空时生成（启动脚本使用）")
+    d.add_argument("--remove", action="store_true", help="清空示例数据（点位、任务、文件、状态记录），停用示例账户")
+    d.add_argument("--yes", action="store_true", help="与 --remove 同用：不再询问确认")
     d.set_defaults(func=cmd_demo)
 
     r = sub.add_parser("region", help="建立区域（按行政区划代码）/ set up a region by adcode")

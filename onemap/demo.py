@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from domain import actors
 from ingest.report import ImportFailed
@@ -74,6 +74,7 @@ def build_demo() -> dict[str, int]:
         repo.clear_all(s)
         repo.set_meta(s, "region", REGION)
         repo.set_meta(s, "demo", "1")
+        s.execute(delete(m.Meta).where(m.Meta.key == "demo_removed"))
         repo.set_meta(s, "data_date", DATA_DATE.isoformat())
     counts: dict[str, int] = {}
     for name in SITE_FILES:
@@ -95,4 +96,36 @@ def build_demo() -> dict[str, int]:
     with transaction() as s:
         counts["sample_events"] = sample_history.generate(s, DATA_DATE)
     counts["accounts"] = demo_accounts()
+    return counts
+
+
+def remove_demo(actor: actors.Actor) -> dict[str, int]:
+    """清空示例数据 (issue 19: a store never mixes demo and real data): every task, site, unit,
+    document, status record and finding of the demo goes, with its saved views and its sample
+    markers; the demo accounts (known passwords) are disabled and signed out — real accounts
+    are left alone. Refused, changing nothing, when the store does not hold the demo. One
+    transaction, audited."""
+    from sqlalchemy import func, update
+
+    from domain import permissions as perm
+    from onemap import audit
+
+    services.ensure(actor, perm.RESTORE)
+    with transaction() as s:
+        if repo.get_meta(s, "demo") != "1":
+            raise services.ServiceError("当前数据库不是示例数据，未清空任何数据")
+        counts = {"点位": s.scalar(select(func.count()).select_from(m.Site)),
+                  "任务": s.scalar(select(func.count()).select_from(m.Task)),
+                  "任务文件": s.scalar(select(func.count()).select_from(m.Document))}
+        repo.clear_all(s)
+        s.execute(delete(m.Meta).where(m.Meta.key.in_(("demo", "data_date", "views"))))
+        repo.set_meta(s, "demo_removed", "1")  # `onemap demo --if-empty` (the start script) leaves it cleared
+        demo_users = list(s.scalars(select(m.User.id).where(m.User.demo.is_(True), m.User.active.is_(True))))
+        if demo_users:
+            s.execute(update(m.User).where(m.User.id.in_(demo_users)).values(active=False))
+            s.execute(delete(m.UserSession).where(m.UserSession.user_id.in_(demo_users)))
+        counts["示例账户（已停用）"] = len(demo_users)
+        audit.record(s, actor, audit.REMOVED, object_type="示例数据", object_id=REGION,
+                     summary="清空示例数据：" + "，".join(f"{k} {v}" for k, v in counts.items()),
+                     before=counts, after={"点位": 0, "任务": 0, "任务文件": 0})
     return counts

@@ -57,3 +57,52 @@ def test_demo_is_reproducible(demo_store, data_dir):
         ev2 = queries.events_frame(s)[["task_id", "at", "to_status", "note"]]
     assert a == b
     assert ev1.drop(columns="task_id").equals(ev2.drop(columns="task_id"))
+
+
+def _count(sql: str) -> int:
+    from sqlalchemy import text
+
+    from store.db import reader
+
+    with reader() as s:
+        return s.execute(text(sql)).scalar()
+
+
+def test_demo_remove_clears_every_demo_row_and_stays_cleared(demo_dir, capsys):
+    """onemap demo --remove (issue 19): no demo row is left, the demo accounts (known passwords)
+    are disabled and signed out, a real account stays, and the start script does not bring the
+    demo back."""
+    from onemap import accounts
+    from onemap.cli import main
+    from tests.conftest import MANAGER_ACTOR
+
+    accounts.add_user(MANAGER_ACTOR.__class__("boot", "boot", "系统管理员"), "zhang", "张三", "业务管理员",
+                      "Real@2026pass", unit="市生态环境局")
+    sites, tasks, docs = (_count(f"SELECT count(*) FROM {t}") for t in ("sites", "tasks", "documents"))
+    demo_users = _count("SELECT count(*) FROM users WHERE demo AND active")
+    assert sites and tasks and docs and demo_users
+    assert main(["demo", "--remove"]) == 1  # not a terminal and no --yes: nothing happens
+    assert _count("SELECT count(*) FROM tasks") == tasks
+    capsys.readouterr()
+    assert main(["demo", "--remove", "--yes"]) == 0
+    assert capsys.readouterr().out.strip() == (f"已清空示例数据：点位 {sites}，任务 {tasks}，任务文件 {docs}，"
+                                               f"示例账户（已停用） {demo_users}。")
+    for table in ("sites", "tasks", "documents", "units", "status_events", "task_sites", "task_units"):
+        assert _count(f"SELECT count(*) FROM {table}") == 0, table
+    assert _count("SELECT count(*) FROM meta WHERE key IN ('demo', 'data_date', 'views')") == 0
+    assert _count("SELECT count(*) FROM users WHERE demo AND active") == 0
+    assert _count("SELECT count(*) FROM users WHERE username = 'zhang' AND active") == 1
+    assert _count("SELECT count(*) FROM audit_log WHERE action = '删除' AND object_type = '示例数据'") == 1
+    assert main(["demo", "--if-empty"]) == 0  # the start script
+    assert _count("SELECT count(*) FROM tasks") == 0
+    assert main(["demo", "--remove", "--yes"]) == 1  # nothing of the demo left: refused, nothing changes
+
+
+def test_start_script_does_not_load_the_demo_into_another_citys_store(data_dir, capsys):
+    from onemap.cli import main
+
+    assert main(["region", "360700"]) == 0
+    capsys.readouterr()
+    assert main(["demo", "--if-empty"]) == 0
+    assert "不载入景德镇市示例数据" in capsys.readouterr().out
+    assert _count("SELECT count(*) FROM sites") == 0
