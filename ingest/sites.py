@@ -303,8 +303,11 @@ def table_to_gdf(df: pd.DataFrame, report: Report, crs: CRS | None, x_col: str |
                          "任务台账需要“编号”和“问题/任务”列")
             return None
         pair = (_find_col(df.columns, [pair[0]]), _find_col(df.columns, [pair[1]]))
+    attrs = dict(df.attrs)
+    df = df.reset_index(drop=True)  # the index is the row's position: rows left out keep their numbers
+    df.attrs.update(attrs)
     xs, ys = [], []
-    bad = False
+    bad_rows: set[int] = set()
     first = df.attrs.get("header_row", 1) + 1
     for i, (xv, yv) in enumerate(zip(df[pair[0]], df[pair[1]], strict=True)):
         row = i + first
@@ -312,41 +315,48 @@ def table_to_gdf(df: pd.DataFrame, report: Report, crs: CRS | None, x_col: str |
         if x is None or y is None:
             col = pair[0] if x is None else pair[1]
             report.error(row, str(col), xv if x is None else yv, "坐标缺失或不是数字", "请填写十进制数字坐标，如 117.2135")
-            bad = True
+            bad_rows.add(i)
         xs.append(x)
         ys.append(y)
-    if bad:
+    good = [i for i in range(len(xs)) if i not in bad_rows]
+    if not good:
         return None
     # values that fit in ±180 are degrees (a latitude above 90 is a swapped pair, reported per row)
-    degrees = all(abs(x) <= 180 and abs(y) <= 180 for x, y in zip(xs, ys, strict=True))
+    degrees = all(abs(xs[i]) <= 180 and abs(ys[i]) <= 180 for i in good)
     if crs is None:
         if not degrees:
-            hint = guess_projected(xs[0], ys[0])
-            report.error("", f"{pair[0]}/{pair[1]}", f"{xs[0]}, {ys[0]}", "坐标是投影坐标（米），但没有指定坐标系",
+            hint = guess_projected(xs[good[0]], ys[good[0]])
+            report.error("", f"{pair[0]}/{pair[1]}", f"{xs[good[0]]}, {ys[good[0]]}", "坐标是投影坐标（米），但没有指定坐标系",
                          f"请指定坐标系（--crs）{'，可能是 ' + hint if hint else ''}")
             return None
         crs = CRS.from_epsg(4326)
     elif crs.is_geographic and not degrees:
-        report.error("", f"{pair[0]}/{pair[1]}", f"{xs[0]}, {ys[0]}", f"指定的坐标系 {crs_label(crs)} 是经纬度，但坐标值不是度数",
+        report.error("", f"{pair[0]}/{pair[1]}", f"{xs[good[0]]}, {ys[good[0]]}", f"指定的坐标系 {crs_label(crs)} 是经纬度，但坐标值不是度数",
                      "投影坐标请指定高斯-克吕格投影坐标系，如 EPSG:4548 或 EPSG:4527")
         return None
     if crs.is_geographic:
         minx, miny, maxx, maxy = region.bbox
-        for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
+        for i in good:
+            x, y = xs[i], ys[i]
             inside = minx - 1 <= x <= maxx + 1 and miny - 1 <= y <= maxy + 1
             swapped_inside = minx - 1 <= y <= maxx + 1 and miny - 1 <= x <= maxy + 1
             if not inside and swapped_inside:
                 report.error(i + first, f"{pair[0]}/{pair[1]}", f"{x}, {y}", "经度和纬度填反了",
                              f"请交换两列：经度应在 {minx:.1f}–{maxx:.1f} 之间，纬度在 {miny:.1f}–{maxy:.1f} 之间")
-                bad = True
+                bad_rows.add(i)
             elif abs(y) > 90 and abs(x) <= 90:
                 report.error(i + first, f"{pair[0]}/{pair[1]}", f"{x}, {y}", "纬度超出 ±90°，经纬度可能填反", "请检查坐标列")
-                bad = True
-    if bad:
+                bad_rows.add(i)
+    # the rows whose coordinates could be read go on to the other checks (a swapped row must not
+    # hide an out-of-region one: every problem of the file is reported at once); nothing is
+    # written while the report has an error
+    good = [i for i in good if i not in bad_rows]
+    if not good:
         return None
-    rest = df.drop(columns=list(pair))
-    gdf = gpd.GeoDataFrame(rest, geometry=gpd.points_from_xy(xs, ys), crs=crs)
+    rest = df.drop(columns=list(pair)).iloc[good]
+    gdf = gpd.GeoDataFrame(rest, geometry=gpd.points_from_xy([xs[i] for i in good], [ys[i] for i in good]), crs=crs)
     gdf.attrs["header_row"] = df.attrs.get("header_row", 1)
+    gdf.attrs["coord_cols"] = f"{pair[0]}/{pair[1]}"
     return gdf
 
 
@@ -446,6 +456,7 @@ def validate_sites(gdf: gpd.GeoDataFrame, report: Report, region: Region, *, kin
         return []
     special = {c for c in (name_col, kind_col, id_col, alias_col, source_col, ill_col, county_col) if c}
     geographic = gdf.crs is not None and CRS(gdf.crs).is_geographic
+    where = gdf.attrs.get("coord_cols", "geometry")  # a table's own coordinate columns, named as the user wrote them
     counties = region.counties()
     union = counties.geometry.union_all()
     metric = metric_crs_for((region.bbox[0] + region.bbox[2]) / 2)
@@ -457,8 +468,9 @@ def validate_sites(gdf: gpd.GeoDataFrame, report: Report, region: Region, *, kin
     records: list[SiteRecord] = []
     seen_ids: dict[str, int | str] = {}
     seen_names: dict[tuple[str, str], int | str] = {}
-    for i, (_idx, r) in enumerate(gdf.iterrows()):
-        row: int | str = i + row_offset if row_is_table else f"{row_prefix}第{i + 1}个要素"
+    for i, (idx, r) in enumerate(gdf.iterrows()):
+        # a table's rows keep their numbers when some were left out for unreadable coordinates
+        row: int | str = int(idx) + row_offset if row_is_table else f"{row_prefix}第{i + 1}个要素"
         before = len(report.errors)
         name = str(r[name_col]).strip() if _is_present(r[name_col]) else ""
         if not name:
@@ -474,19 +486,19 @@ def validate_sites(gdf: gpd.GeoDataFrame, report: Report, region: Region, *, kin
                 report.error(row, str(kind_col), kv, "未知的点位类型", f"可用类型：{'、'.join(kind_names())}")
         geom = r.geometry
         if not isinstance(geom, BaseGeometry) or geom.is_empty:
-            report.error(row, "geometry", "", "没有几何（坐标）", "请补充坐标或几何图形")
+            report.error(row, where, "", "没有几何（坐标）", "请补充坐标或几何图形")
             continue
         bad = coordinate_problem(geom, geographic)
         if bad:
-            report.error(row, "geometry", *bad)
+            report.error(row, where, *bad)
             continue
         if not geom.is_valid:
             reason = shapely.is_valid_reason(geom)
             repaired = repair_geometry(geom)
             if repaired is None:
-                report.error(row, "geometry", reason, "几何图形无效且无法安全修复", "请在 GIS 软件中修复（如 QGIS“修复几何”）后重新导入")
+                report.error(row, where, reason, "几何图形无效且无法安全修复", "请在 GIS 软件中修复（如 QGIS“修复几何”）后重新导入")
                 continue
-            report.warn(row, "geometry", reason, "几何图形无效，已自动修复")
+            report.warn(row, where, reason, "几何图形无效，已自动修复")
             geom = repaired
             fixed = gpd.GeoSeries([geom], crs=gdf.crs)
             geoms_m.iloc[i] = fixed.to_crs(metric).iloc[0]
@@ -495,14 +507,14 @@ def validate_sites(gdf: gpd.GeoDataFrame, report: Report, region: Region, *, kin
         family = _FAMILY.get(geom.geom_type)
         if k is not None and family not in k.geometry:
             allowed = "、".join(_FAMILY_CN[g] for g in k.geometry)
-            report.error(row, "geometry", geom.geom_type, f"{k.name}不能是{_FAMILY_CN.get(family, geom.geom_type)}",
+            report.error(row, where, geom.geom_type, f"{k.name}不能是{_FAMILY_CN.get(family, geom.geom_type)}",
                          f"{k.name}允许的几何类型：{allowed}")
         gm = geoms_m.iloc[i]
         # far from the region's Gauss-Krüger zone the projection gives no finite coordinates
         dist = gm.distance(region_m) if np.isfinite(shapely.get_coordinates(gm)).all() else math.inf
         if dist > OUTSIDE_MARGIN_M and not allow_outside:
             far = f"距{region.name}边界约 {dist / 1000:.0f} 公里" if math.isfinite(dist) else f"远离{region.name}"
-            report.error(row, "geometry", far, f"位置在{region.name}范围之外",
+            report.error(row, where, far, f"位置在{region.name}范围之外",
                          "请检查坐标与坐标系；确属市外点位（如上游断面）请使用“允许市外点位”（--allow-outside）")
         sid = str(r[id_col]).strip() if id_col and _is_present(r[id_col]) else ""
         if len(sid) > MAX_ID:

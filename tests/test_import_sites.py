@@ -109,7 +109,8 @@ def test_bad_rows_report_every_problem(data_dir, tmp_path):
         {"编号": "A3", "名称": "三", "类型": "监测断面", "经度": "abc", "纬度": NANHE[1], "控制级别": "国控"},
     ])
     r = fails(f)
-    assert [(e.row, e.column) for e in r.errors] == [(4, "经度")]  # coordinates are checked first
+    # every problem at once (issue 19): the unreadable coordinate, and the other rows' own problems
+    assert sorted((e.row, e.column) for e in r.errors) == [(2, "名称"), (3, "类型"), (3, "编号"), (4, "经度")]
     f = write_csv(tmp_path / "bad2.csv", [
         {"编号": "A1", "名称": "", "类型": "监测断面", "经度": NANHE[0], "纬度": NANHE[1], "控制级别": "国控"},
         {"编号": "A1", "名称": "二", "类型": "湖泊", "经度": NANHE[0], "纬度": NANHE[1], "控制级别": "国控"},
@@ -291,3 +292,26 @@ def test_failure_during_the_write_rolls_back_every_row(data_dir, tmp_path, monke
     out = services.import_file(MANAGER_ACTOR, f)  # the same file, written whole once nothing fails
     assert out.counts == {"新增": 3, "变更": 1, "不变": 0}
     assert sorted(r[2] for r in _all_sites()) == sorted(["老点位", "甲", "乙", "丙"])
+
+
+def test_every_row_error_of_a_table_is_reported_at_once(demo_dir, tmp_path):
+    """Issue 19: a swapped row hid an out-of-region row. Unreadable, swapped and far rows are
+    reported together, each by its row number and the file's own coordinate columns; nothing
+    is written."""
+    from ingest.report import ImportFailed
+    from onemap import services
+    from tests.conftest import MANAGER_ACTOR, db_counts
+
+    f = tmp_path / "点位.csv"
+    f.write_text("编号,类型,名称,区县,经度,纬度\n"
+                 "A1,监测断面,甲,珠山区,29.31,117.21\n"
+                 "A2,监测断面,乙,珠山区,120.5,35.0\n"
+                 "A3,监测断面,丙,珠山区,abc,29\n"
+                 "A4,监测断面,丁,珠山区,117.21,29.31\n", encoding="utf-8")
+    before = db_counts()
+    with pytest.raises(ImportFailed) as e:
+        services.import_file(MANAGER_ACTOR, f)
+    got = sorted((p.row, p.column, p.problem) for p in e.value.report.errors)
+    assert got == [(2, "经度/纬度", "经度和纬度填反了"), (3, "经度/纬度", "位置在景德镇市范围之外"),
+                   (4, "经度", "坐标缺失或不是数字")]
+    assert db_counts() == before

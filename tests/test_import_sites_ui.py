@@ -32,6 +32,8 @@ def test_preview_belongs_to_its_file_and_the_import_names_what_it_wrote(demo_dir
     assert not at.exception
     assert [s.value for s in at.success] == ["检查通过（“新点位.csv”）：新增 2，变更 0，不变 0"]
     assert _sites() == before  # the check writes nothing
+    shown = at.dataframe[0].value
+    assert shown[["编号", "名称", "区县"]].values.tolist() == [["T-01", "测试断面甲", "珠山区"], ["T-02", "测试园区乙", "昌江区"]]
 
     # another file: the first one's preview is not shown for it, and 确认导入 waits for its check
     at.file_uploader(key="layer_upload").set_value(("坏点位.csv", BAD.encode(), "text/csv"))

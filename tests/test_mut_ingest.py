@@ -91,6 +91,7 @@ def test_gazetteer_sites_without_a_kind():
 def test_site_table_errors_say_how_to_fix():
     import pandas as pd
 
+    from geo.region import load_region
     from ingest.sites import _coerce_attr, table_to_gdf
     from onemap.kinds import kind_by_any
 
@@ -101,8 +102,11 @@ def test_site_table_errors_say_how_to_fix():
                                 "任务台账需要“编号”和“问题/任务”列")]
     r = Report()
     df = pd.DataFrame({"名称": ["甲", "乙"], "经度": [117.2, "东经"], "纬度": [29.3, 29.4]})
-    assert table_to_gdf(df, r, None, None, None, None) is None
+    gdf = table_to_gdf(df, r, None, None, None, load_region("360200"))
     assert r.errors == [Problem(3, "经度", "东经", "坐标缺失或不是数字", "请填写十进制数字坐标，如 117.2135")]
+    # the readable row goes on to the other checks (its number kept: index 0 → row 2)
+    assert list(gdf.index) == [0] and list(gdf["名称"]) == ["甲"] and gdf.attrs["coord_cols"] == "经度/纬度"
+    assert table_to_gdf(df.iloc[1:], Report(), None, None, None, load_region("360200")) is None  # no row left
     r = Report()
     assert _coerce_attr(kind_by_any("监测断面"), "备注", "长" * 2001, r, 4) is None
     assert r.errors == [Problem(4, "备注", "长" * 20 + "…", "内容过长（2001 字，上限 2000 字）", "请精简该列内容")]

@@ -367,8 +367,11 @@ def _preview_and_import(kind_label: str, key: str, importer_kwargs) -> None:
     out = payload
     st.success(f"检查通过（“{up.name}”）：" + "，".join(f"{k} {v}" for k, v in out.counts.items()))
     if out.preview:
+        place = {p.code: p.name for p in data.region().places.all()}  # the county's name, not its code
         st.dataframe(table(pd.DataFrame([{"处理": p.action, "编号": p.site_id, "类型": p.record.kind,
-                                          "名称": p.record.name, "区县": p.record.county_code} for p in out.preview])),
+                                          "名称": p.record.name,
+                                          "区县": place.get(p.record.county_code, p.record.county_code)}
+                                         for p in out.preview])),
                      hide_index=True, width="stretch", height=240)
     report_table(out.report)
     c2.button("确认导入", type="primary", key=f"{key}_go", on_click=_import_file, args=(key,))
