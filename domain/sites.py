@@ -19,5 +19,6 @@ class SiteRecord:
     attrs: dict = field(default_factory=dict)
     source_crs: str = "EPSG:4326"
     source: str = ""
+    source_from_file: bool = False  # no 来源 column: the source is the file's name (not a fact about the site)
     illustrative: bool = False
     row: int | str = 0

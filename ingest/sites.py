@@ -555,6 +555,7 @@ def validate_sites(gdf: gpd.GeoDataFrame, report: Report, region: Region, *, kin
             aliases=_split_aliases(r[alias_col]) if alias_col and _is_present(r[alias_col]) else [],
             attrs=attrs, source_crs=crs_label(gdf.crs) or "EPSG:4326",
             source=str(r[source_col]).strip() if source_col and _is_present(r[source_col]) else source,
+            source_from_file=not (source_col and _is_present(r[source_col])),
             illustrative=ill, row=row,
         ))
     return records

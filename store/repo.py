@@ -71,7 +71,10 @@ def preview_sites(s: Session, records: list[SiteRecord]) -> list[SitePreview]:
             out.append(SitePreview(r, NEW, sid))
             continue
         vals = _site_values(r)
-        same = all(getattr(cur, k) == v for k, v in vals.items() if k != "geom_wkt") and \
+        # a source that is only the file's name does not make a site changed (the same sites
+        # from an XLSX instead of the CSV are unchanged)
+        skip = {"geom_wkt", "source"} if r.source_from_file else {"geom_wkt"}
+        same = all(getattr(cur, k) == v for k, v in vals.items() if k not in skip) and \
             shapely.from_wkt(cur.geom_wkt).equals_exact(r.geometry, 1e-7)
         out.append(SitePreview(r, UNCHANGED if same else CHANGED, cur.id))
     return out

@@ -315,3 +315,20 @@ def test_every_row_error_of_a_table_is_reported_at_once(demo_dir, tmp_path):
     assert got == [(2, "经度/纬度", "经度和纬度填反了"), (3, "经度/纬度", "位置在景德镇市范围之外"),
                    (4, "经度", "坐标缺失或不是数字")]
     assert db_counts() == before
+
+
+def test_the_same_sites_from_another_file_are_unchanged(data_dir, tmp_path):
+    """Issue 19: the sites of a CSV imported again as an XLSX were reported 变更 13 because the
+    file's name (their source, no 来源 column) differed."""
+    import pandas as pd
+
+    rows = [{"编号": "S1", "名称": "一号断面", "类型": "监测断面", "经度": NANHE[0], "纬度": NANHE[1]},
+            {"编号": "S2", "名称": "二号断面", "类型": "监测断面", "经度": NANHE[0] + 0.01, "纬度": NANHE[1]}]
+    first = write_csv(tmp_path / "断面.csv", rows)
+    assert services.import_file(MANAGER_ACTOR, first).counts == {"新增": 2, "变更": 0, "不变": 0}
+    again = tmp_path / "断面（另存）.xlsx"
+    pd.DataFrame(rows).to_excel(again, index=False)
+    assert services.import_file(MANAGER_ACTOR, again, dry_run=True).counts == {"新增": 0, "变更": 0, "不变": 2}
+    rows[1]["名称"] = "二号断面（改）"
+    moved = write_csv(tmp_path / "断面2.csv", [rows[0], {**rows[1], "编号": "S2"}])
+    assert services.import_file(MANAGER_ACTOR, moved, dry_run=True).counts == {"新增": 0, "变更": 1, "不变": 1}
