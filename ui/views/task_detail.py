@@ -7,8 +7,10 @@ import html
 import pandas as pd
 import streamlit as st
 
+from domain import permissions as perm
 from domain.dates import cn_date
-from ui import data
+from onemap import links, services
+from ui import auth, boundary, data
 from ui.common import deadline_words, status_badge, table
 from ui.workflow import changeable, confirmation, status_form
 
@@ -46,6 +48,8 @@ def render_task(task: pd.Series, all_tasks: pd.DataFrame, site_names: dict[str, 
             "状态": [f"{s}·{f}" if f else s for s, f in zip(children["status"], children["flag"], strict=True)],
         })), hide_index=True, width="stretch")
     confirmation(key)
+    if pd.isna(task.get("parent_id")) and perm.allowed(auth.current(), perm.REVISE):
+        links_editor(task, site_names, key)
     if not changeable(task, children, key):  # no control the service would refuse
         st.markdown("**状态记录**")
         timeline(task, children)
@@ -55,6 +59,28 @@ def render_task(task: pd.Series, all_tasks: pd.DataFrame, site_names: dict[str, 
         timeline(task, children)
     with tabs[1]:
         status_form(task, children, key)
+
+
+def links_editor(task: pd.Series, site_names: dict[str, str], key: str) -> None:
+    """修改关联点位: any site of the store, searched by name; saved in the button's callback
+    (a press is never lost), confirmed by what was added and removed, or refused in Chinese
+    with the choice kept."""
+    k = f"links_{key}"
+    with st.expander(f"修改关联点位（{len(task['site_ids'])} 个）", expanded=k in st.session_state):
+        st.multiselect("关联点位（可输入名称搜索）", list(site_names), default=list(task["site_ids"]), key=k,
+                       format_func=lambda i: f"{site_names.get(i, i)}（{i}）", placeholder="选择点位")
+        st.button("保存关联", key=f"{k}_save", on_click=_save_links, args=(int(task["id"]), k, key))
+
+
+@boundary.guarded("保存关联点位（所选点位已保留）")
+def _save_links(task_id: int, k: str, key: str) -> None:
+    try:
+        out = links.set_task_sites(auth.current(), task_id, st.session_state.get(k) or [])
+    except services.ServiceError as exc:
+        st.session_state[boundary.PENDING] = f"未保存关联点位：{exc}"
+        return
+    data.after_write()
+    st.session_state[f"{key}_done"] = out.message()
 
 
 def timeline(task: pd.Series, children: pd.DataFrame) -> None:
