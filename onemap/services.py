@@ -220,6 +220,10 @@ def import_ledger(actor: Actor, path: Path, *, dry_run: bool = False, document: 
         if not counts["任务"]:  # an empty ledger is a mistake (wrong sheet, wrong file), not a success
             led.report.error("", "编号", Path(path).name, "台账中没有任何任务行", "请在表头下方逐行填写任务（每行一条）")
             raise ImportFailed(led.report)
+        existing = {d.short_name: d for d in s.scalars(select(m.Document).where(
+            m.Document.short_name.in_([d.short_name for d in led.docs])))}
+        if existing:  # a ledger of a document already in the store revises its links (issue 19)
+            return _relink_from_ledger(s, actor, path, led, existing, dry_run)
         if dry_run:
             s.rollback()
             return ImportOutcome("ledger", led.report, counts=counts)
@@ -233,14 +237,59 @@ def import_ledger(actor: Actor, path: Path, *, dry_run: bool = False, document: 
             for (doc_name, number), site_ids in led.site_links.items():
                 if doc_name != doc.short_name:
                     continue
-                part, _ = split_number(number)
-                path_no = number[2:].lstrip("/") if part == "annex" else number
-                tid = by_uid.get(f"{doc_name}|{part}|{path_no}")
+                tid = by_uid.get(_ledger_uid(doc_name, number))
                 for sid in site_ids:
                     repo.link_task_site(s, tid, sid, "台账关联点位", 1.0)
         audit.record(s, actor, audit.IMPORTED, object_type="任务台账", object_id=Path(path).name,
                      summary="导入台账：" + "，".join(f"{k} {v}" for k, v in counts.items()),
                      after={"sha256": _sha(path), "documents": [d.short_name for d in led.docs], **counts})
+    return ImportOutcome("ledger", led.report, counts=counts, written=True)
+
+
+def _ledger_uid(doc_name: str, number: str) -> str:
+    part, _ = split_number(number)
+    return f"{doc_name}|{part}|{number[2:].lstrip('/') if part == 'annex' else number}"
+
+
+def _relink_from_ledger(s: Session, actor: Actor, path: Path, led, existing: dict, dry_run: bool) -> ImportOutcome:
+    """A ledger whose documents are all in the store: its 关联点位 cells set the links of the
+    tasks they name (matched by 编号); the tasks' text and status are the documents' own (a
+    document revision changes them). All or nothing: a document of the ledger that is not in
+    the store, or a number without a task, refuses the whole file."""
+    missing = [d.short_name for d in led.docs if d.short_name not in existing]
+    if missing:
+        led.report.error("", "来源文件", "、".join(missing), "台账混有库中已有和尚未导入的文件",
+                         "请把已导入文件的关联点位与新文件分开导入")
+        raise ImportFailed(led.report)
+    uids = {u: i for u, i in s.execute(select(m.Task.uid, m.Task.id).where(
+        m.Task.document_id.in_([d.id for d in existing.values()]))).all()}
+    plan: dict[int, list[str]] = {}
+    for (doc_name, number), site_ids in led.site_links.items():
+        tid = uids.get(_ledger_uid(doc_name, number))
+        if tid is None:
+            led.report.error("", "编号", number, f"库中“{doc_name}”没有这一编号的任务",
+                             "请核对编号，或先用文件修订增加该任务")
+            continue
+        plan[tid] = list(dict.fromkeys(site_ids))
+    if not led.report.ok:
+        raise ImportFailed(led.report)
+    current: dict[int, set[str]] = {}
+    for tid, sid in s.execute(select(m.TaskSite.task_id, m.TaskSite.site_id).where(m.TaskSite.task_id.in_(plan))):
+        current.setdefault(tid, set()).add(sid)
+    changed = [tid for tid, sites in plan.items() if set(sites) != current.get(tid, set())]
+    counts = {"文件": len(led.docs), "关联点位更新的任务": len(changed), "关联点位不变的任务": len(plan) - len(changed)}
+    led.report.warn("", "来源文件", "、".join(existing), "库中已有该文件：本次只更新台账“关联点位”列所列任务的关联，"
+                    "任务内容与状态不变", "任务内容的修改请用“导入文件”修订")
+    if dry_run or not changed:
+        s.rollback()
+        return ImportOutcome("ledger", led.report, counts=counts, written=False)
+    for tid in changed:
+        s.execute(delete(m.TaskSite).where(m.TaskSite.task_id == tid))
+        for sid in plan[tid]:
+            repo.link_task_site(s, tid, sid, "台账关联点位", 1.0)
+    audit.record(s, actor, audit.REVISION, object_type="任务台账", object_id=Path(path).name,
+                 summary="按台账更新关联点位：" + "，".join(f"{k} {v}" for k, v in counts.items()),
+                 after={"sha256": _sha(path), "documents": list(existing), **counts})
     return ImportOutcome("ledger", led.report, counts=counts, written=True)
 
 

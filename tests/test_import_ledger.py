@@ -61,13 +61,51 @@ def test_bad_ledger_rows(with_sites, tmp_path, rows, expected):
     assert (exc.value.report.errors[0].row, exc.value.report.errors[0].problem) == expected
 
 
-def test_same_document_twice_is_refused(with_sites, tmp_path):
-    f = ledger(tmp_path, [{"编号": "1", "问题/任务": "甲"}])
-    services.import_file(MANAGER_ACTOR, f)
+def _links() -> dict[str, list[str]]:
+    from sqlalchemy import text
+
+    with reader() as s:
+        rows = s.execute(text("SELECT t.uid, ts.site_id FROM task_sites ts JOIN tasks t ON t.id = ts.task_id "
+                              "ORDER BY t.uid, ts.site_id")).all()
+    out: dict[str, list[str]] = {}
+    for uid, sid in rows:
+        out.setdefault(uid, []).append(sid)
+    return out
+
+
+def test_a_ledger_of_a_document_already_in_the_store_revises_its_links(with_sites, tmp_path):
+    """Issue 19: a ledger with 关联点位 for a document already imported was refused ("已导入过")
+    although its preview had passed. It now sets the links of the tasks it names — the preview
+    says the same as the import — and changes nothing else."""
+    rows = [{"编号": "1", "问题/任务": "甲"}, {"编号": "2", "问题/任务": "乙", "关联点位": "南河河口"}]
+    services.import_file(MANAGER_ACTOR, ledger(tmp_path, rows), document="督办清单")
+    assert _links() == {"督办清单|main|2": ["SEC-01"]}
     before = db_counts()
-    with pytest.raises(ImportFailed, match="已导入过"):
-        services.import_file(MANAGER_ACTOR, f)
+    again = services.import_file(MANAGER_ACTOR, ledger(tmp_path, rows), document="督办清单")  # the same file
+    assert (again.counts, again.written) == ({"文件": 1, "关联点位更新的任务": 0, "关联点位不变的任务": 1}, False)
+    assert [w.problem for w in again.report.warnings] == [
+        "库中已有该文件：本次只更新台账“关联点位”列所列任务的关联，任务内容与状态不变"]
     assert db_counts() == before
+    rows[0]["关联点位"], rows[1]["关联点位"] = "湖田桥", "南河河口、湖田桥"
+    f = ledger(tmp_path, rows, "台账（关联）.xlsx")
+    dry = services.import_file(MANAGER_ACTOR, f, document="督办清单", dry_run=True)
+    assert dry.counts == {"文件": 1, "关联点位更新的任务": 2, "关联点位不变的任务": 0}
+    assert _links() == {"督办清单|main|2": ["SEC-01"]}  # the check wrote nothing
+    services.import_file(MANAGER_ACTOR, f, document="督办清单")
+    hutian = services_site_id("湖田桥")
+    assert _links() == {"督办清单|main|1": [hutian], "督办清单|main|2": sorted(["SEC-01", hutian])}
+    with pytest.raises(ImportFailed) as e:  # a number the document does not have: nothing changes
+        services.import_file(MANAGER_ACTOR, ledger(tmp_path, [{"编号": "9", "问题/任务": "丙", "关联点位": "湖田桥"}],
+                                                   "台账（错号）.xlsx"), document="督办清单")
+    assert [(p.column, p.value, p.problem) for p in e.value.report.errors] == [("编号", "9", "库中“督办清单”没有这一编号的任务")]
+    assert _links() == {"督办清单|main|1": [hutian], "督办清单|main|2": sorted(["SEC-01", hutian])}
+
+
+def services_site_id(name: str) -> str:
+    from sqlalchemy import text
+
+    with reader() as s:
+        return s.execute(text("SELECT id FROM sites WHERE name = :n"), {"n": name}).scalar()
 
 
 def test_failure_during_the_write_leaves_no_task(with_sites, tmp_path, monkeypatch):
