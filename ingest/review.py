@@ -271,3 +271,25 @@ def new_units(rows: pd.DataFrame, up: UnitParser, known: set[str], *, revision: 
     return pd.DataFrame([{"单位": n, "所属": p, "确认": ok} for n, (p, ok) in seen.items()],
                         columns=["单位", "所属", "确认"])
 
+
+
+MANUAL = "手动关联"  # the 匹配文字 of a link the clerk added by hand (kept when the proposals are recomputed)
+
+
+def add_manual_link(links: pd.DataFrame, rows: pd.DataFrame, row: int, site_id: str, site_name: str) -> pd.DataFrame:
+    """A link the text did not propose (issue 19: 50 tasks came in with 0 links to 13 sites):
+    row `row` of the table to the site, accepted. Linking again what is already linked
+    re-accepts it; an unknown row is refused."""
+    match = rows[rows["行"] == row]
+    if match.empty:
+        raise ValueError(f"没有第 {row} 行")
+    r = match.iloc[0]
+    same = (links["行"] == row) & (links["点位编号"] == site_id)
+    if same.any():
+        out = links.copy()
+        out.loc[same, "采纳"] = True
+        return out
+    label = f"{_cell(r['编号'])} {_cell(r['标题'])[:20]}".strip()
+    new = pd.DataFrame([{"行": row, "条目": label, "点位编号": site_id, "点位": site_name, "匹配文字": MANUAL,
+                         "置信度": 1.0, "采纳": True}], columns=links.columns)
+    return pd.concat([links, new], ignore_index=True) if len(links) else new

@@ -601,9 +601,15 @@ def refresh_review(review, *, short_name: str | None = None):
         known = {u.name for u in s.scalars(select(m.Unit))} | {a for u in s.scalars(select(m.Unit))
                                                                  for a in (u.aliases or [])}
     old = {(r["行"], r["点位编号"]): r["采纳"] for r in review.links.to_dict("records")}
+    manual = [r for r in review.links.to_dict("records") if r["匹配文字"] == rv.MANUAL]
     review.links, cands = rv.propose(review.rows, gaz, names)
     review.links["采纳"] = [old.get((r, sid), a) for r, sid, a in
                           zip(review.links["行"], review.links["点位编号"], review.links["采纳"], strict=True)]
+    for r in manual:  # the clerk's own links stay while their row does
+        if r["行"] in set(review.rows["行"]) and r["点位编号"] in names:
+            review.links = rv.add_manual_link(review.links, review.rows, r["行"], r["点位编号"], names[r["点位编号"]])
+            review.links.loc[(review.links["行"] == r["行"]) & (review.links["点位编号"] == r["点位编号"]), "采纳"] = \
+                bool(r["采纳"])
     keep = review.candidates.set_index("地名") if len(review.candidates) else None
     if keep is not None and len(cands):
         for col in ("新建", "名称", "经度", "纬度", "坐标系"):

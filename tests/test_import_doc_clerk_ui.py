@@ -129,3 +129,40 @@ def test_the_command_line_names_a_colliding_document_apart_too(demo_dir, capsys)
     assert _tasks("2026年工作要点") == before
     assert [u for u, _a in _tasks("九江市2026年工作要点")] == sorted(
         f"九江市2026年工作要点|main|{k}" for k in range(1, 7))
+
+
+def test_a_task_the_text_links_to_no_site_is_linked_by_hand_in_the_review(demo_dir):
+    """Issue 19: a document whose place names match no site came in with no links, and the
+    review could not link a task by hand. 手动关联 adds the link (kept when the table is edited
+    and the proposals recomputed), and the commit stores it."""
+    from sqlalchemy import text
+
+    at = page_test("data_view").run()
+    at.file_uploader(key="doc_upload").set_value(("doc.txt", (FIX / "doc.txt").read_bytes(), "text/plain"))
+    at.run()
+    at.button(key="doc_parse").click().run()
+    review = at.session_state["review"]
+    first = int(review.rows.loc[review.rows["编号"] == "1", "行"].iloc[0])
+    with reader() as s:
+        name = s.execute(text("SELECT name FROM sites WHERE id = 'MIN-01'")).scalar()
+    at.button(key="ml_go").click().run()
+    assert [e.value for e in at.error] == ["未关联：请选择条目和至少一个点位。"]
+    at.selectbox(key="ml_row").set_value(first)
+    at.multiselect(key="ml_sites").set_value(["MIN-01"])
+    at.button(key="ml_go").click().run()
+    assert not at.exception
+    (msg,) = [x.value for x in at.success if x.value.startswith("已将第")]
+    assert msg.startswith(f"已将第 {first} 行") and msg.endswith(f"关联到：{name}（确认写入时保存）。")
+    links = at.session_state["review"].links
+    assert links[links["匹配文字"] == "手动关联"][["行", "点位编号", "采纳"]].values.tolist() == [[first, "MIN-01", True]]
+    from onemap import services
+
+    services.refresh_review(at.session_state["review"])  # an edit of the table recomputes the proposals
+    links = at.session_state["review"].links
+    assert links[links["匹配文字"] == "手动关联"][["行", "点位编号"]].values.tolist() == [[first, "MIN-01"]]
+    at.button(key="doc_commit").click().run()
+    assert not at.exception
+    with reader() as s:
+        got = s.execute(text("SELECT ts.site_id FROM task_sites ts JOIN tasks t ON t.id = ts.task_id "
+                             "WHERE t.uid = '九江市2026年工作要点|main|1'")).all()
+    assert [g[0] for g in got] == ["MIN-01"]

@@ -186,6 +186,7 @@ def document_tab(region) -> None:
         review.links = links
     else:
         st.caption("文字中没有出现已知点位的名称。")
+    manual_link_section(review)
     candidates_section(review, region)
 
     st.markdown("#### 3. 新单位")
@@ -266,6 +267,44 @@ def _parse() -> None:
     except OSError:
         logging.getLogger(__name__).exception("reading an uploaded document")
         st.session_state["doc_error"] = f"“{up.name}”无法读取：文件无法打开，请重新上传"
+
+
+def manual_link_section(review: rv.Review) -> None:
+    """手动关联: link any row to any site of the store (searched by name) when the text did not
+    name it; unlinking is unticking 采纳 above."""
+    sites = data.sites()
+    if sites.empty:
+        return
+    names = dict(zip(sites["id"], sites["name"], strict=True))
+    with st.expander("手动关联点位（文字中没有写出点位名称时）", expanded=bool(st.session_state.get("ml_msg"))):
+        msg = st.session_state.pop("ml_msg", None)
+        if msg:
+            st.success(msg, icon=":material/check_circle:")
+        c1, c2, c3 = st.columns([3, 3, 1], vertical_alignment="bottom")
+        c1.selectbox("条目（行）", list(review.rows["行"]), key="ml_row",
+                     format_func=lambda r: f"{r} {_label(review.rows, r)}")
+        c2.multiselect("点位（可输入名称搜索）", list(names), key="ml_sites",
+                       format_func=lambda i: f"{names.get(i, i)}（{i}）", placeholder="选择点位")
+        c3.button("添加关联", key="ml_go", on_click=_add_manual_links, args=(names,))
+
+
+@boundary.guarded("手动关联点位")
+def _add_manual_links(names: dict[str, str]) -> None:
+    review = st.session_state.get("review")
+    row, chosen = st.session_state.get("ml_row"), st.session_state.get("ml_sites") or []
+    if review is None or row is None or not chosen:
+        st.session_state[boundary.PENDING] = "未关联：请选择条目和至少一个点位。"
+        return
+    try:
+        for sid in chosen:
+            review.links = rv.add_manual_link(review.links, review.rows, int(row), sid, names.get(sid, sid))
+    except ValueError as exc:
+        st.session_state[boundary.PENDING] = f"未关联：{exc}"
+        return
+    st.session_state.pop("links_editor", None)  # the table above is drawn again from the new links
+    st.session_state["ml_sites"] = []
+    st.session_state["ml_msg"] = (f"已将第 {row} 行“{_label(review.rows, int(row))}”关联到："
+                                  + "、".join(names.get(i, i) for i in chosen) + "（确认写入时保存）。")
 
 
 def _label(rows: pd.DataFrame, row: int) -> str:
