@@ -70,3 +70,17 @@ def test_unknown_places_become_candidates(gaz):
     assert [m.site_id for m in matches] == ["PARK-01"]
     assert [(c.text, c.kind_code) for c in candidates] == [
         ("湘湖工业基地", "park"), ("乐平市塔山工业园区", "park"), ("双田岩口采石场", "mine")]
+
+
+@pytest.mark.parametrize("text", ["年内通过绿色矿山验收", "县级以上水源地水质稳定达标", "实现饮用水水源保护区规范化建设",
+                                  "所有涉重工业园区完成整治", "创建省级生态工业园区"])
+def test_sentence_fragments_are_not_offered_as_new_places(text):
+    """Issue 19: a 赣州 document's review offered 内通过绿色矿山, 以上水源地, 实现饮用水水源保护区 and
+    所有涉重工业园区 as places to create. Only a noun phrase naming a place is a candidate."""
+    assert Gazetteer([("SEC-01", "南河河口", ["南河河口断面"], "section")]).analyse(text)[1] == []
+
+
+@pytest.mark.parametrize(("text", "phrase"), [("樟树坑饮用水水源地保护", "樟树坑饮用水水源地"),
+                                              ("乐平工业园区污水处理", "乐平工业园区"), ("鹅湖水库水质", "鹅湖水库")])
+def test_a_named_place_is_still_a_candidate(text, phrase):
+    assert [c.text for c in Gazetteer([]).analyse(text)[1]] == [phrase]
