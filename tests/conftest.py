@@ -201,6 +201,20 @@ def app_test(timeout: float = 180, signed_in: bool = True, **query):
 
 
 @pytest.fixture(scope="module")
+def empty_server(tmp_path_factory):
+    """The app on an empty store (the 开始 page), one per test module."""
+    from tests.browser_kit import _browser_or_skip, serve_app
+
+    _browser_or_skip()
+    mp = pytest.MonkeyPatch()
+    stores = Stores(tmp_path_factory.mktemp("empty"), mp)
+    stores.new()
+    yield from serve_app()
+    stores.close()
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
 def server(tmp_path_factory, demo_store):
     """The app on a private copy of the demo (one per test module), plus one hostile site name."""
     from tests.browser_kit import server_fixture

@@ -8,8 +8,7 @@ import re
 
 import pytest
 
-from tests.browser_kit import _browser_or_skip, _shot, serve_app
-from tests.conftest import Stores
+from tests.browser_kit import _shot
 
 pytestmark = pytest.mark.browser
 ENGLISH = ["Choose options", "Choose an option", "Drag and drop", "Browse files", "Press Ctrl", "Press Enter",
@@ -20,18 +19,6 @@ SCALE = re.compile(r"^\d+ (m|km)$")
 DEMO_PAGES = {"/": 1, "/overview": 2, "/ledger": 0, "/field": 1, "/data": 0}
 # page → an element that is there once the page has been drawn
 READY = {"/ledger": "[data-testid='stDataFrame']", "/data": "[data-testid='stFileUploaderDropzone']"}
-
-
-@pytest.fixture(scope="module")
-def empty_server(tmp_path_factory):
-    """The app on an empty store (the 开始 page)."""
-    _browser_or_skip()
-    mp = pytest.MonkeyPatch()
-    stores = Stores(tmp_path_factory.mktemp("empty"), mp)
-    stores.new()
-    yield from serve_app()
-    stores.close()
-    mp.undo()
 
 
 def _settle(page, maps: int, ready: str | None = None) -> None:

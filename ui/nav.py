@@ -15,10 +15,6 @@ def has(name: str) -> bool:
     return name in _pages
 
 
-def page(name: str):
-    return _pages[name]
-
-
 def go(name: str) -> None:
     """Switch to a page; where it is not part of the app (a page run on its own), rerun."""
     if name in _pages:

@@ -103,8 +103,9 @@ def render() -> None:
                 "逐条核对、关联点位、确认新单位后一次写入。")
     st.markdown("#### 4. 任务台账（可选）")
     st.markdown("已有的台账（XLSX/CSV：编号、问题/任务、整改时限、责任单位、关联点位…）在“数据管理 › 导入任务台账”中导入。")
-    if nav.has("data"):
-        st.page_link(nav.page("data"), label="前往数据管理", icon=":material/upload_file:")
+    if nav.has("data") and st.button("前往数据管理", key="start_to_data", type="primary",
+                                     icon=":material/upload_file:"):
+        nav.go("data")
     st.markdown("#### 示例数据")
     if region.adcode == DEMO_REGION:
         st.caption("景德镇市示例数据：点位为示意位置、进展为示例数据，在页面上始终标明。载入后再导入本单位数据前，"
