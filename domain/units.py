@@ -176,3 +176,25 @@ def parse_acceptance(text: str, parser: UnitParser) -> tuple[list[Unit], dict[in
     s = s.removesuffix("验收").removesuffix("负责")
     return parser.parse(s), per, note
 
+
+def _abbreviations() -> list[tuple[str, str]]:
+    from functools import lru_cache
+
+    @lru_cache(maxsize=1)
+    def load() -> tuple[tuple[str, str], ...]:
+        from onemap import config
+
+        pairs = config.load("unit_abbreviations.json")["long_to_short"]
+        return tuple(sorted(((a, b) for a, b in pairs), key=lambda p: -len(p[0])))
+
+    return list(load())
+
+
+def unit_key(name: str) -> str:
+    """A unit's name with the usual long forms shortened (市发展和改革委员会, 市发展改革委 → 市发改委):
+    two names with the same key are probably one unit written two ways (the user decides)."""
+    s = _clean(name)
+    for long, short in _abbreviations():
+        s = s.replace(long, short)
+    return s
+

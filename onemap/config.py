@@ -35,6 +35,11 @@ SCHEMAS: dict[str, dict] = {
             "type": "object", "required": ["name", "keywords"],
             "properties": {"name": _TEXT, "keywords": {"type": "array", "minItems": 1, "items": _TEXT}}}}},
     },
+    "unit_abbreviations.json": {
+        "type": "object", "required": ["long_to_short"],
+        "properties": {"_source": _TEXT, "long_to_short": {"type": "array", "minItems": 1, "items": {
+            "type": "array", "items": _TEXT, "minItems": 2, "maxItems": 2}}},
+    },
     "regions.json": {
         "type": "object",
         "patternProperties": {"^[0-9]{6}$": {

@@ -122,6 +122,8 @@ def write_sites(s: Session, previews: list[SitePreview]) -> dict[str, int]:
 # ----------------------------------------------------------------------------- units
 def ensure_unit(s: Session, u: ParsedUnit) -> m.Unit:
     row = s.scalar(select(m.Unit).where(m.Unit.name == u.name))
+    if row is None:  # a name recorded as another unit's alias (两个写法合并为同一单位) is that unit
+        row = next((x for x in s.scalars(select(m.Unit)) if u.name in (x.aliases or [])), None)
     if row is None:
         row = m.Unit(name=u.name, place_code=u.place_code, aliases=[u.alias_of] if u.alias_of else [])
         s.add(row)
