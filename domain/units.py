@@ -22,6 +22,8 @@ _CLOSE = "）)]〕】"
 _GROUP = re.compile(r"^各县[（(](?:市[、,，]?区|区|市)[)）]")
 # A role written after a unit's name (`市生态环境局（牵头）`) is a note, not part of the name.
 _ROLE_NOTE = re.compile(r"（(?:牵头|配合|负责|主责|协助|牵头单位|配合单位|责任单位)）$")
+# a clause that assigns every task to the counties: 各县（市、区）[政府]为各项任务（的）责任单位/责任主体
+_EVERY_TASK = re.compile(r"^(?P<unit>[^为]*?)为(?:各项|全部|所有)?(?:任务|工作|整改任务)?(?:的)?(?:责任单位|责任主体|实施主体)")
 _ABBREV = re.compile(r"^(?P<full>.+?)[（(]以下简称[“\"]?(?P<short>[^”\")）]+)[”\"]?[)）]$")
 
 
@@ -98,6 +100,15 @@ class UnitParser:
             nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
             if _GROUP.match(tok):
                 rest = _GROUP.sub("", tok)
+                clause = _EVERY_TASK.match(rest)
+                if clause:
+                    # 各县（市、区）为各项任务责任单位: every county (its government) is responsible, not
+                    # a unit called "XX区为各项任务责任单位" (issue 19); 各县（市、区）生态环境局为… names that unit
+                    head = clause.group("unit")
+                    names.extend(c.authority if head in ("", "政府", "人民政府", "党委、政府", "党委政府")
+                                 else f"{c.name}{head}" for c in self.places.counties)
+                    i += 1
+                    continue
                 if rest.endswith("党委") and _is_gov(nxt):
                     names.extend(c.authority for c in self.places.counties)
                     i += 2

@@ -70,3 +70,16 @@ def test_the_units_tab_merges_a_suggested_pair_and_says_so(data_dir, tmp_path):
     assert msg == f"已将“{other}”并入“{keep}”：1 项任务的单位改为“{keep}”，“{other}”记为其别称。"
     assert _sql("SELECT name FROM units") == [(keep,)]
     assert any(m.value == "#### 可能是同一单位（0 组）" for m in at.markdown)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("市生态环境局，各县（市、区）为各项任务责任单位", ["市生态环境局", "昌江区委、区政府", "珠山区委、区政府", "浮梁县委、县政府", "乐平市委、市政府"]),
+    ("各县（市、区）政府为各项任务的责任主体", ["昌江区委、区政府", "珠山区委、区政府", "浮梁县委、县政府", "乐平市委、市政府"]),
+    ("各县（市、区）生态环境局为责任单位", ["昌江区生态环境局", "珠山区生态环境局", "浮梁县生态环境局", "乐平市生态环境局"]),
+])
+def test_a_clause_assigning_every_county_is_not_a_unit(text, expected):
+    """Issue 19: 各县（市、区）为各项任务责任单位 gave every county a unit "XX区为各项任务责任单位"."""
+    from domain.units import UnitParser
+    from geo.region import load_region
+
+    assert [u.name for u in UnitParser(load_region("360200").places).parse(text)] == expected
