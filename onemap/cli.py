@@ -190,6 +190,30 @@ def cmd_region(args) -> int:
     return 0
 
 
+def cmd_init(args) -> int:
+    """`onemap init ADCODE`: the first run of a city's own store, as the 开始 page does it."""
+    from onemap import settings
+    from store.db import reader
+    from store.repo import get_meta
+
+    with reader() as s:
+        if get_meta(s, "demo") == "1":
+            print("错误：当前数据库是景德镇市示例数据。请为本市另用一个数据目录（ONEMAP_DATA_DIR=…），"
+                  "或先运行 onemap demo --remove 清空示例数据。", file=sys.stderr)
+            return 1
+    code = cmd_region(args)
+    if code:
+        return code
+    print(f"数据目录：{settings.data_dir()}")
+    print("下一步（均可在网页中完成）：")
+    print("  1. 建立管理员账户：onemap user add 账户名 --role 系统管理员（之后在网页“账户”中为同事建账户）")
+    print("  2. 启动：scripts/start.sh，以业务管理员登录，首页“开始”列出步骤")
+    print("  3. 数据管理 › 导入点位图层（先检查预览，再确认导入；“开始”页有表格模板）")
+    print("  4. 数据管理 › 导入文件：工作要点或整改清单（PDF、Word、文本），核对、关联点位后写入")
+    print("  5. 可选：数据管理 › 导入任务台账（关联点位）")
+    return 0
+
+
 def cmd_import(args) -> int:
     from onemap import services
 
@@ -362,6 +386,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("adcode", help="地级市行政区划代码，如 360200（景德镇市）、360700（赣州市）")
     r.add_argument("--no-activate", action="store_true", help="只生成区域文件，不切换当前区域")
     r.set_defaults(func=cmd_region)
+
+    n = sub.add_parser("init", help="为本市建立一张图（区域 + 下一步）/ first run of a city's own store")
+    n.add_argument("adcode", help="地级市行政区划代码，如 360700（赣州市）")
+    n.set_defaults(func=cmd_init, no_activate=False)
 
     i = sub.add_parser("import", help="导入点位图层或任务台账 / import a site layer or task ledger")
     i.add_argument("file", help="GeoJSON、zip(Shapefile)、GeoPackage、KML、CSV、XLSX；或完整导出的 .gpkg")

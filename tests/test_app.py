@@ -137,3 +137,17 @@ def test_the_system_administrator_sets_the_city_and_the_change_is_audited(data_d
         audited = s.execute(text("SELECT summary FROM audit_log ORDER BY id DESC LIMIT 1")).scalar()
     assert region == "360700" and audited == "建立区域 赣州市并设为当前区域"
     assert [x.value for x in at.success][0].startswith("已设为当前城市：赣州市（360700），")
+
+
+def test_the_ledger_template_reads_as_a_ledger(data_dir, tmp_path):
+    """开始's ledger template is a ledger the importer reads (its example site named, not found)."""
+    from ingest.report import ImportFailed
+    from onemap import services
+    from tests.conftest import MANAGER_ACTOR
+    from ui.views.start_view import ledger_template
+
+    path = tmp_path / "任务台账模板.csv"
+    path.write_bytes(ledger_template())
+    with pytest.raises(ImportFailed) as e:  # the example site does not exist in an empty store
+        services.import_file(MANAGER_ACTOR, path, dry_run=True)
+    assert [(p.column, p.problem) for p in e.value.report.errors] == [("关联点位", "关联点位不存在")]

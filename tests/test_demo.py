@@ -106,3 +106,16 @@ def test_start_script_does_not_load_the_demo_into_another_citys_store(data_dir, 
     assert main(["demo", "--if-empty"]) == 0
     assert "不载入景德镇市示例数据" in capsys.readouterr().out
     assert _count("SELECT count(*) FROM sites") == 0
+
+
+def test_init_sets_up_a_city_and_refuses_a_demo_store(data_dir, capsys):
+    from onemap.cli import main
+
+    assert main(["init", "360700"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("已建立区域：赣州市（360700），18 个县级行政区：") and "下一步（均可在网页中完成）：" in out
+    assert _count("SELECT count(*) FROM meta WHERE key = 'region' AND value = '360700'") == 1
+    assert main(["demo"]) == 0  # a demo store: init refuses to mix a city into it
+    capsys.readouterr()
+    assert main(["init", "360700"]) == 1
+    assert "当前数据库是景德镇市示例数据" in capsys.readouterr().err

@@ -82,6 +82,20 @@ def site_template() -> bytes:
     return buf.getvalue().encode("utf-8-sig")  # with a BOM: Excel opens it as UTF-8
 
 
+def ledger_template() -> bytes:
+    """The ledger import's columns with one example problem and one measure (flagged)."""
+    name, _code = example_place()
+    frame = pd.DataFrame([
+        {"来源文件": "（示例）本市整改清单", "编号": "（一）", "上级编号": "", "问题/任务": "（示例）某断面水质不稳定达标",
+         "整改目标": "稳定达到Ⅲ类", "整改时限": "2026年12月底前", "责任单位": f"{name}政府", "验收单位": "市生态环境局",
+         "关联点位": "（示例）某某断面"},
+        {"来源文件": "（示例）本市整改清单", "编号": "（一）/1", "上级编号": "（一）", "问题/任务": "完成排污口整治",
+         "整改目标": "", "整改时限": "2026年6月底前", "责任单位": f"{name}生态环境局", "验收单位": "", "关联点位": ""}])
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False)
+    return buf.getvalue().encode("utf-8-sig")
+
+
 def render() -> None:
     actor = auth.current()
     region = data.region()
@@ -102,7 +116,10 @@ def render() -> None:
     st.markdown("整改方案、整改清单、年度工作要点（PDF、Word 或文本）：在“数据管理 › 导入文件”中上传，"
                 "逐条核对、关联点位、确认新单位后一次写入。")
     st.markdown("#### 4. 任务台账（可选）")
-    st.markdown("已有的台账（XLSX/CSV：编号、问题/任务、整改时限、责任单位、关联点位…）在“数据管理 › 导入任务台账”中导入。")
+    st.markdown("已有的台账（XLSX/CSV：编号、问题/任务、整改时限、责任单位、关联点位…）在“数据管理 › 导入任务台账”中导入；"
+                "库中已有的文件，台账的“关联点位”列用于补充或修改关联。")
+    st.download_button("下载任务台账模板（CSV）", ledger_template(), file_name="任务台账模板.csv", mime="text/csv",
+                       key="start_ledger_template", on_click="ignore")
     if nav.has("data") and st.button("前往数据管理", key="start_to_data", type="primary",
                                      icon=":material/upload_file:"):
         nav.go("data")
