@@ -401,7 +401,7 @@ def test_a_table_a_migration_adds_is_backed_up_without_code_changes(stores, tmp_
     stores.new()
     code, out = restore(tmp_path / "x.zip", capsys)
     assert code == 0, out
-    assert "audit_extra 2 行" in out
+    assert "数据表“audit_extra” 2 行" in out
     assert _but_audit(content()) == _but_audit(before)
     assert _no_audit(backup(tmp_path / "y.zip")) == _no_audit(first)
     monkeypatch.setattr(db, "MIGRATIONS", settings.REPO_ROOT / "store" / "migrations")
