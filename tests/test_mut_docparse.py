@@ -3,6 +3,8 @@ are added here; the package itself is being changed on another branch."""
 
 from __future__ import annotations
 
+import re
+
 from ingest.docparse import parse_lines
 from ingest.docparse.text import int_to_cn
 from tests.test_docparse_rules import EARLIER_YEAR, JDZ
@@ -34,3 +36,275 @@ def test_canon_spacing():
     assert canon("PM2.5\t浓度") == "PM2.5 浓度"  # a tab is one space
     assert canon("PM2.5\u3000浓度\xa0下降") == "PM2.5 浓度下降"  # a gap between two CJK characters closes
     assert canon(" 1.(一)责任 单位:市生态环境局; ") == "1.（一）责任单位：市生态环境局；"
+
+
+# ----------------------------------------------------------------------------- title (meta.detect_title)
+def test_detect_title_closes_whitespace_in_every_branch():
+    from ingest.docparse.meta import detect_title
+    from ingest.docparse.structure import Line
+
+    def title(*texts: str) -> str:
+        return detect_title([Line(t, i) for i, t in enumerate(texts, start=1)])
+
+    # 关于印发《X》的通知
+    assert title("关于印发《2026年 生态环境 工作要点》的通知") == "2026年生态环境工作要点"
+    # the leading title lines, up to the first numbered line
+    assert title("2026年全市生态环境", "工作 要点", "一、总体要求") == "2026年全市生态环境工作要点"
+    # no title lines (the first line is numbered): the first 《…要点》 named anywhere in the head
+    assert title("一、总体要求", "根据《景德镇市 2026年 工作要点》部署。") == "景德镇市2026年工作要点"
+    assert title("一、总体要求", "做好各项工作。") == "未命名文件"
+
+
+# ----------------------------------------------------------------------------- unit lists (common)
+def test_unit_list_split_at_top_level_commas_only():
+    from ingest.docparse.genres.common import Context
+
+    ctx = Context(JDZ, "x", 2026, [])
+    # the note after the comma is dropped, the unit before it kept
+    assert [u.name for u in ctx.units("市住建局，主要负责人由市领导兼任")] == ["市住建局"]
+    assert [u.name for u in ctx.units("市住建局,市城管局")] == ["市住建局", "市城管局"]
+    # a comma inside brackets does not split: the whole bracketed segment is a note (下同) and goes
+    assert [u.name for u in ctx.units("市生态环境局（含各分局，下同），市住建局")] == ["市住建局"]
+    assert ctx.warnings == []
+
+
+# ----------------------------------------------------------------------------- work points
+def test_a_work_point_sub_item_keeps_its_section_group():
+    from datetime import date
+
+    lines = ["2026年全市生态环境工作要点", "一、深入打好蓝天保卫战", "1.推进陶瓷行业深度治理。（责任单位：大气科）",
+             "（1）完成窑炉改造；", "（2）开展监测。"]
+    doc = parse_lines(lines, JDZ)
+    assert doc.warnings == []
+    (task,) = doc.items
+    assert (task.ref, task.group, [u.name for u in task.units]) == ("2026年工作要点第1项", "深入打好蓝天保卫战", ["大气科"])
+    assert [(s.number, s.title, s.group, s.ref, [u.name for u in s.units], s.deadline.date, s.deadline_inherited)
+            for s in task.children] == [
+        ("1", "完成窑炉改造", "深入打好蓝天保卫战", "2026年工作要点第1项（1）", ["大气科"], date(2026, 12, 31), True),
+        ("2", "开展监测", "深入打好蓝天保卫战", "2026年工作要点第1项（2）", ["大气科"], date(2026, 12, 31), True),
+    ]
+
+
+def test_annex_lines_that_are_not_matters():
+    lines = ["2026年全市生态环境工作要点",                 # 1
+             "1.推进陶瓷行业深度治理。（责任单位：大气科）",  # 2
+             "附件：2026年主要事项",                       # 3 the annex heading
+             "1.开展执法检查（大气科）",                    # 4 a matter
+             "《景德镇市大气污染防治条例》宣传",              # 5 a document named: not a warning
+             "附件2：名词解释",                             # 6 the next annex: not a warning
+             "（共1项）",                                  # 7 a count: not a warning
+             "说明：以上事项年底前完成"]                      # 8 unplaced: a warning with its line
+    doc = parse_lines(lines, JDZ)
+    assert [(i.ref, i.part, i.title, [u.name for u in i.units]) for i in doc.items] == [
+        ("2026年工作要点第1项", "main", "推进陶瓷行业深度治理", ["大气科"]),
+        ("2026年工作要点附件第1项", "annex", "开展执法检查", ["大气科"]),
+    ]
+    assert doc.warnings == [{"line": 8, "text": "说明：以上事项年底前完成", "message": "附件中未能识别的行，已忽略"}]
+
+
+# ----------------------------------------------------------------------------- rectification
+def test_unit_field_before_measures_and_bracketed_unit_line_after_a_measure():
+    lines = ["整改清单", "（一）问题甲。", "整改目标：目标。", "整改时限：2025年底前",
+             "责任单位：市生态环境局",            # the problem's units (no measure yet)
+             "整改措施：", "1.措施一。",
+             "【责任单位：市住建局】",             # closes the measure above
+             "2.措施二。",                        # no clause: the problem's units
+             "验收单位：市生态环境局"]
+    doc = parse_lines(lines, JDZ)
+    assert doc.warnings == []
+    (p,) = doc.items
+    assert (p.ref, [u.name for u in p.units], [u.name for u in p.acceptance_units]) == (
+        "整改清单（一）", ["市生态环境局"], ["市生态环境局"])
+    assert [(c.ref, c.body, [u.name for u in c.units]) for c in p.children] == [
+        ("整改清单（一）第1条", "措施一。", ["市住建局"]),
+        ("整改清单（一）第2条", "措施二。", ["市生态环境局"]),
+    ]
+
+
+# ----------------------------------------------------------------------------- coverage warnings
+def test_no_item_is_one_warning_with_its_words():
+    doc = parse_lines(["关于某事的说明", "今年工作总体平稳。"], JDZ)
+    assert doc.items == []
+    assert doc.warnings == [{"line": 0, "text": "", "message": "没有识别出任何条目：请确认文件是整改清单或工作要点"}]
+
+
+def test_numbered_lines_left_over_are_counted():
+    from domain.tasktree import Item
+    from ingest.docparse import _check_coverage
+    from ingest.docparse.genres.common import Context
+    from ingest.docparse.structure import Line
+
+    lines = [Line(t, i) for i, t in enumerate(["1.甲。", "2.乙。", "3.丙。", "4.丁。", "5.戊。"], start=1)]
+    # 1 item of 4 numbered lines: 1 < 0.8 × 4 — three lines named, and the shortfall
+    ctx = Context(JDZ, "x", None, [])
+    _check_coverage(lines[:4], [Item("1", "甲", "task", line=1)], [], ctx)
+    assert ctx.warnings == [
+        {"line": 2, "text": "2.乙。", "message": "带编号的行未识别为条目，已忽略"},
+        {"line": 3, "text": "3.丙。", "message": "带编号的行未识别为条目，已忽略"},
+        {"line": 4, "text": "4.丁。", "message": "带编号的行未识别为条目，已忽略"},
+        {"line": 0, "text": "", "message": "编号显示约有 4 条，只识别出 1 条：请核对是否有遗漏"},
+    ]
+    # 4 items of 5 numbered lines: 4 = 0.8 × 5 is no shortfall; the missed line is still named
+    ctx = Context(JDZ, "x", None, [])
+    items = [Item(str(n), "", "task", line=n) for n in (1, 2, 3, 5)]
+    _check_coverage(lines, items, [], ctx)
+    assert ctx.warnings == [{"line": 4, "text": "4.丁。", "message": "带编号的行未识别为条目，已忽略"}]
+
+
+# ----------------------------------------------------------------------------- Word numbering
+def _el(xml: str):
+    """One WordprocessingML element written with the w: prefix (its namespace declared here)."""
+    from docx.oxml import parse_xml
+
+    from tests.doc_builders import W_NS
+
+    name_end = re.search(r"[ />]", xml[1:]).start() + 1
+    return parse_xml(f'{xml[:name_end]} xmlns:w="{W_NS}"{xml[name_end:]}')
+
+
+def _blocks_of(path):
+    from ingest.docparse.readers import read_blocks
+
+    return [(b.level, b.text) for b in read_blocks(path)]
+
+
+def test_numbering_from_a_paragraph_style_and_its_base_style(tmp_path):
+    from tests.doc_builders import NumberedDocx
+
+    d = NumberedDocx()
+    nid = d.num(d.abstract([("decimal", "%1."), ("decimalEnclosedCircle", "%2")]))
+    styles = d.doc.styles.element
+    # TaskList numbers its paragraphs (no w:ilvl: level 0); TaskSub is based on TaskList with ilvl 1;
+    # TaskPlain is based on TaskList but is not numbered itself — it inherits the numbering;
+    # Loop1/Loop2 are based on each other and number nothing
+    styles.append(_el(f'<w:style w:type="paragraph" w:styleId="TaskList"><w:name w:val="Task List"/>'
+                      f'<w:pPr><w:numPr><w:numId w:val="{nid}"/></w:numPr></w:pPr></w:style>'))
+    styles.append(_el(f'<w:style w:type="paragraph" w:styleId="TaskSub"><w:name w:val="Task Sub"/>'
+                      f'<w:basedOn w:val="TaskList"/><w:pPr><w:numPr><w:ilvl w:val="1"/><w:numId w:val="{nid}"/>'
+                      f'</w:numPr></w:pPr></w:style>'))
+    styles.append(_el('<w:style w:type="paragraph" w:styleId="TaskPlain"><w:name w:val="Task Plain"/>'
+                      '<w:basedOn w:val="TaskList"/></w:style>'))
+    styles.append(_el('<w:style w:type="paragraph" w:styleId="Loop1"><w:name w:val="Loop 1"/>'
+                      '<w:basedOn w:val="Loop2"/></w:style>'))
+    styles.append(_el('<w:style w:type="paragraph" w:styleId="Loop2"><w:name w:val="Loop 2"/>'
+                      '<w:basedOn w:val="Loop1"/></w:style>'))
+
+    def styled(text: str, style: str) -> None:
+        p = d.para(text)
+        p._p.get_or_add_pPr().insert(0, _el(f'<w:pStyle w:val="{style}"/>'))
+
+    d.para("标题")
+    styled("甲", "TaskList")
+    styled("子项", "TaskSub")
+    styled("乙", "TaskPlain")
+    styled("不编号", "Loop1")
+    styled("也不编号", "NoSuchStyle")
+    assert _blocks_of(d.save(tmp_path / "s.docx")) == [
+        (None, "标题"), (0, "1.甲"), (1, "①子项"), (0, "2.乙"), (None, "不编号"), (None, "也不编号")]
+
+
+def test_numbering_definitions_without_ilvl_or_start_override(tmp_path):
+    from tests.doc_builders import NumberedDocx
+
+    d = NumberedDocx()
+    num = d.numbering
+    # a level without w:ilvl is level 0; it starts at 3 and writes 3、
+    num.insert(0, _el('<w:abstractNum w:abstractNumId="900"><w:lvl><w:start w:val="3"/><w:numFmt w:val="decimal"/>'
+                      '<w:lvlText w:val="%1、"/></w:lvl></w:abstractNum>'))
+    # 70: an override without w:startOverride (counts on); 71: a startOverride that is not a number
+    # (ignored, counts on); 72: an override without w:ilvl (level 0) starting at 7
+    num.append(_el('<w:num w:numId="70"><w:abstractNumId w:val="900"/><w:lvlOverride w:ilvl="0"/></w:num>'))
+    num.append(_el('<w:num w:numId="71"><w:abstractNumId w:val="900"/>'
+                   '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="x1"/></w:lvlOverride></w:num>'))
+    num.append(_el('<w:num w:numId="72"><w:abstractNumId w:val="900"/>'
+                   '<w:lvlOverride><w:startOverride w:val="7"/></w:lvlOverride></w:num>'))
+    for text, n in (("甲", "70"), ("乙", "70"), ("丙", "71"), ("丁", "72"), ("戊", "72")):
+        d.para(text, n)
+    assert _blocks_of(d.save(tmp_path / "n.docx")) == [
+        (0, "3、甲"), (0, "4、乙"), (0, "5、丙"), (0, "7、丁"), (0, "8、戊")]
+
+
+def test_numbered_measures_inside_a_word_table_cell(tmp_path):
+    from datetime import date
+
+    from ingest.docparse import parse_document
+    from tests.doc_builders import NumberedDocx
+
+    d = NumberedDocx()
+    nid = d.num(d.abstract([("decimal", "%1.")]))
+    d.para("整改清单")
+    header = ["序号", "存在问题", "整改目标", "整改时限", "整改措施", "责任单位"]
+    t = d.doc.add_table(rows=2, cols=len(header))
+    for c, h in enumerate(header):
+        t.cell(0, c).text = h
+    for c, text in enumerate(["1", "问题甲。", "目标甲。", "2025年底前", "", "市住建局"]):
+        t.cell(1, c).text = text
+    cell = t.cell(1, 4)
+    cell.paragraphs[0].text = "完成监测全覆盖。"
+    cell.add_paragraph("加强渣土车管理。")
+    for p in cell.paragraphs:  # Word's own numbering: the 1. 2. are not in the text
+        p._p.get_or_add_pPr().append(_el(f'<w:numPr><w:ilvl w:val="0"/><w:numId w:val="{nid}"/></w:numPr>'))
+    doc = parse_document(d.save(tmp_path / "t.docx"), JDZ)
+    assert doc.warnings == []
+    (p,) = doc.items
+    assert (p.ref, p.title, p.body, p.target, p.deadline.date) == ("整改清单（1）", "问题甲", "问题甲。", "目标甲。", date(2025, 12, 31))
+    assert [(c.ref, c.number, c.body, [u.name for u in c.units]) for c in p.children] == [
+        ("整改清单（1）第1条", "1", "完成监测全覆盖。", ["市住建局"]),
+        ("整改清单（1）第2条", "2", "加强渣土车管理。", ["市住建局"]),
+    ]
+
+
+# ----------------------------------------------------------------------------- PDF layout (readers.pdf._blocks)
+def _ln(text: str, x0: float | None, x1: float | None, h: float | None) -> dict:
+    return {"text": text, "x0": x0, "x1": x1, "top": 0.0, "h": h}
+
+
+def test_pdf_line_continuation_and_indent_geometry():
+    """The text column is measured on the body lines (not a page's first or last line): right edge
+    500, left edge 72. A line goes on when it ends within 1.6 em of the right edge, is indented when
+    it starts more than 1.2 em right of the left edge; em is the line's height, at least 1.0."""
+    from ingest.docparse.readers.pdf import _blocks
+
+    pages = [
+        [_ln("页眉", 60, 560, 10),         # margin line: wider than the column, not measured
+         _ln("整行", 72, 500, 10),         # reaches the edge
+         _ln("差16", 72, 484, 10),         # 500 - 1.6 × 10 = 484: on the edge of going on
+         _ln("差20", 72, 480, 10),         # 4 short: ends here
+         _ln("缩进12", 84, 500, 10),       # 72 + 1.2 × 10 = 84: not indented (strictly right of it)
+         _ln("缩进13", 85, 500, 10),       # indented
+         _ln("小字差1.5", 72, 498.5, 0.5),  # height 0.5 counts as 1.0: 500 - 1.6 = 498.4, goes on
+         _ln("小字差2", 72, 498, 0.5),      # ends (with em 2.0 it would go on: 496.8)
+         _ln("无高差1.5", 72, 498.5, None),  # no height: em 1.0
+         _ln("无高差2", 72, 498, None),
+         _ln("小字缩进1.3", 73.3, 500, 0.5),  # 72 + 1.2 = 73.2: indented
+         _ln("页脚", 20, 300, 10)],         # margin line: further left than the column, not measured
+        [_ln("一", 72, 500, 10), _ln("二", 72, 400, 10)],  # a page of two lines: no margin lines
+        [_ln("无框", None, None, None)],    # a line without character boxes: no geometry
+    ]
+    got = [(b.text, b.line, b.page, b.continues, b.indent, b.margin) for b in _blocks(pages)]
+    assert got == [
+        ("页眉", 1, 1, True, False, True),
+        ("整行", 2, 1, True, False, False),
+        ("差16", 3, 1, True, False, False),
+        ("差20", 4, 1, False, False, False),
+        ("缩进12", 5, 1, True, False, False),
+        ("缩进13", 6, 1, True, True, False),
+        ("小字差1.5", 7, 1, True, False, False),
+        ("小字差2", 8, 1, False, False, False),
+        ("无高差1.5", 9, 1, True, False, False),
+        ("无高差2", 10, 1, False, False, False),
+        ("小字缩进1.3", 11, 1, True, True, False),
+        ("页脚", 12, 1, False, False, True),
+        ("一", 13, 2, True, False, False),
+        ("二", 14, 2, False, False, False),
+        ("无框", 15, 3, None, None, False),
+    ]
+
+
+def test_pdf_column_from_all_lines_when_no_page_has_a_body():
+    from ingest.docparse.readers.pdf import _blocks
+
+    # every page has two lines or fewer: the column is measured on all of them (right 450, left 50)
+    pages = [[_ln("甲", 50, 450, 10), _ln("乙", 70, 434, 10)], [_ln("丙", 62, 433, 10)]]
+    assert [(b.text, b.continues, b.indent, b.margin) for b in _blocks(pages)] == [
+        ("甲", True, False, False), ("乙", True, True, False), ("丙", False, False, False)]
