@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from ingest.docparse import parse_lines
 from ingest.docparse.text import int_to_cn
 from tests.test_docparse_rules import EARLIER_YEAR, JDZ
@@ -261,7 +263,7 @@ def _ln(text: str, x0: float | None, x1: float | None, h: float | None) -> dict:
 
 def test_pdf_line_continuation_and_indent_geometry():
     """The text column is measured on the body lines (not a page's first or last line): right edge
-    500, left edge 72. A line goes on when it ends within 1.6 em of the right edge, is indented when
+    500 (only the first body line reaches it), left edge 72. A line goes on when it ends within 1.6 em of the right edge, is indented when
     it starts more than 1.2 em right of the left edge; em is the line's height, at least 1.0."""
     from ingest.docparse.readers.pdf import _blocks
 
@@ -270,13 +272,13 @@ def test_pdf_line_continuation_and_indent_geometry():
          _ln("整行", 72, 500, 10),         # reaches the edge
          _ln("差16", 72, 484, 10),         # 500 - 1.6 × 10 = 484: on the edge of going on
          _ln("差20", 72, 480, 10),         # 4 short: ends here
-         _ln("缩进12", 84, 500, 10),       # 72 + 1.2 × 10 = 84: not indented (strictly right of it)
-         _ln("缩进13", 85, 500, 10),       # indented
+         _ln("缩进12", 84, 490, 10),       # 72 + 1.2 × 10 = 84: not indented (strictly right of it)
+         _ln("缩进13", 85, 490, 10),       # indented
          _ln("小字差1.5", 72, 498.5, 0.5),  # height 0.5 counts as 1.0: 500 - 1.6 = 498.4, goes on
          _ln("小字差2", 72, 498, 0.5),      # ends (with em 2.0 it would go on: 496.8)
          _ln("无高差1.5", 72, 498.5, None),  # no height: em 1.0
          _ln("无高差2", 72, 498, None),
-         _ln("小字缩进1.3", 73.3, 500, 0.5),  # 72 + 1.2 = 73.2: indented
+         _ln("小字缩进1.3", 73.3, 490, 0.5),  # 72 + 1.2 = 73.2: indented
          _ln("页脚", 20, 300, 10)],         # margin line: further left than the column, not measured
         [_ln("一", 72, 500, 10), _ln("二", 72, 400, 10)],  # a page of two lines: no margin lines
         [_ln("无框", None, None, None)],    # a line without character boxes: no geometry
@@ -293,7 +295,7 @@ def test_pdf_line_continuation_and_indent_geometry():
         ("小字差2", 8, 1, False, False, False),
         ("无高差1.5", 9, 1, True, False, False),
         ("无高差2", 10, 1, False, False, False),
-        ("小字缩进1.3", 11, 1, True, True, False),
+        ("小字缩进1.3", 11, 1, False, True, False),
         ("页脚", 12, 1, False, False, True),
         ("一", 13, 2, True, False, False),
         ("二", 14, 2, False, False, False),
@@ -308,3 +310,167 @@ def test_pdf_column_from_all_lines_when_no_page_has_a_body():
     pages = [[_ln("甲", 50, 450, 10), _ln("乙", 70, 434, 10)], [_ln("丙", 62, 433, 10)]]
     assert [(b.text, b.continues, b.indent, b.margin) for b in _blocks(pages)] == [
         ("甲", True, False, False), ("乙", True, True, False), ("丙", False, False, False)]
+
+
+class _TextPage:
+    """A stand-in for pypdfium2's text page: the text as PDFium gives it and one box per character
+    (left, bottom, right, top)."""
+
+    def __init__(self, text: str, boxes: list[tuple[float, float, float, float]], n: int | None = None):
+        self.text, self.boxes, self.n = text, boxes, len(text) if n is None else n
+
+    def count_chars(self) -> int:
+        return self.n
+
+    def get_text_range(self, start: int, count: int) -> str:
+        return self.text[start:start + count]
+
+    def get_charbox(self, i: int):
+        return self.boxes[i]
+
+
+def test_pdf_lines_and_their_boxes():
+    from ingest.docparse.readers.pdf import _lines
+
+    # 甲乙 on one line, a space (no box counted), then 丙 on the next; \r\n ends a line
+    text = "甲 乙\r\n丙\n \n丁"
+    boxes = [(10, 700, 20, 712), (20, 700, 25, 713), (25, 699, 35, 711), (0, 0, 0, 0), (0, 0, 0, 0),
+             (12, 680, 22, 690), (0, 0, 0, 0), (0, 0, 0, 0), (0, 0, 0, 0),
+             (5, 5, 5, 9)]  # 丁 has a box of no width: the line gets the all-zero box
+    assert _lines(_TextPage(text, boxes)) == [
+        # the space's box (top 713) is not counted: top 712 (甲), h 12 (甲 712 - 700, 乙 711 - 699)
+        {"text": "甲 乙", "x0": 10, "x1": 35, "top": 712, "h": 12},
+        {"text": "丙", "x0": 12, "x1": 22, "top": 690, "h": 10},
+        {"text": "丁", "x0": 0.0, "x1": 0.0, "top": 0.0, "h": 0.0},
+    ]
+    assert _lines(_TextPage("", [])) == []
+
+
+def test_pdf_text_outside_the_bmp_has_no_boxes():
+    from ingest.docparse.readers.pdf import _blocks, _lines
+
+    # PDFium counts a character outside the BMP twice (a surrogate pair): the counts differ
+    lines = _lines(_TextPage("𠀾甲\n\n乙", [], n=6))
+    assert lines == [{"text": "𠀾甲", "x0": None, "x1": None, "top": None, "h": None},
+                     {"text": "乙", "x0": None, "x1": None, "top": None, "h": None}]
+    assert [(b.text, b.continues, b.indent) for b in _blocks([lines])] == [("𠀾甲", None, None), ("乙", None, None)]
+
+
+def test_encrypted_pdf_is_refused_with_what_to_do(tmp_path):
+    from fpdf import FPDF
+
+    from ingest.docparse import DocParseError
+    from ingest.docparse.readers import read_blocks
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(0, 10, "secret")
+    pdf.set_encryption(owner_password="owner", user_password="user")
+    path = tmp_path / "locked.pdf"
+    pdf.output(str(path))
+    with pytest.raises(DocParseError) as err:
+        read_blocks(path)
+    assert str(err.value) == "PDF 文件已加密：请先解除密码保护（或另存为不加密的 PDF）后再导入"
+
+
+# ----------------------------------------------------------------------------- plain text reader
+def test_text_reader_marks_indented_first_lines(tmp_path):
+    from ingest.docparse.readers import read_blocks
+
+    path = tmp_path / "t.txt"
+    path.write_text("标题\n\u3000一个全角空格\n 一个空格\n  两个空格\n\t制表符\n\n末行\n", encoding="utf-8")
+    assert [(b.line, b.text, b.indent) for b in read_blocks(path)] == [
+        (1, "标题", False), (2, "\u3000一个全角空格", True), (3, " 一个空格", False), (4, "  两个空格", True),
+        (5, "\t制表符", True), (6, "", None), (7, "末行", False)]
+    gbk = tmp_path / "g.txt"
+    gbk.write_bytes("整改清单\n".encode("gb18030"))
+    assert [b.text for b in read_blocks(gbk)] == ["整改清单"]
+
+
+# ----------------------------------------------------------------------------- Word: text, lines, refusals
+def test_word_paragraph_text_tabs_empty_runs_and_line_numbers(tmp_path):
+    import docx
+
+    from ingest.docparse.readers import read_blocks
+
+    d = docx.Document()
+    p = d.add_paragraph("责任单位")
+    p._p.append(_el('<w:r><w:tab/><w:t/><w:t>市住建局</w:t></w:r>'))  # a tab and an empty text element
+    d.add_paragraph("")
+    t = d.add_table(rows=2, cols=2)  # not a task table: its rows as lines, cells separated by a space
+    for (r, c), text in {(0, 0): "甲", (0, 1): "乙", (1, 0): "丙", (1, 1): "丙"}.items():
+        t.cell(r, c).text = text
+    d.add_paragraph("末段")
+    path = tmp_path / "w.docx"
+    d.save(str(path))
+    assert [(b.line, b.text) for b in read_blocks(path)] == [
+        (1, "责任单位 市住建局"), (2, ""), (3, "甲 乙"), (4, "丙"), (5, "末段")]
+
+
+def test_a_zip_that_is_not_a_word_document_is_refused(tmp_path):
+    import zipfile
+
+    from ingest.docparse import DocParseError
+    from ingest.docparse.readers import read_blocks
+
+    path = tmp_path / "x.docx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("readme.txt", "not a document")
+    with pytest.raises(DocParseError) as err:
+        read_blocks(path)
+    assert str(err.value) == "无法读取 Word 文档：文件不是有效的 .docx，或已损坏（旧版 .doc 请另存为 .docx）"
+
+
+def test_an_oversized_word_document_names_its_size_in_mb(tmp_path, monkeypatch):
+    import os
+    import zipfile
+
+    from ingest.docparse import DocParseError
+    from ingest.docparse.readers import read_blocks
+
+    monkeypatch.setenv("ONEMAP_LIMIT_UPLOAD_BYTES", str(2**20))
+    path = tmp_path / "大.docx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as zf:
+        zf.writestr("word/media/image1.bin", os.urandom(3 * 2**19))  # 1.5 MB stored: the file is 1.5 MB + a few bytes
+    with pytest.raises(DocParseError) as err:
+        read_blocks(path)
+    assert str(err.value) == "文档“大.docx”过大（2 MB，上限 1 MB）"
+
+
+# ----------------------------------------------------------------------------- Word numbering formats
+def test_fmt_number_every_format():
+    from ingest.docparse.readers.word_numbering import fmt_number
+
+    cases = [
+        (12, "chineseCounting", "十二"), (3, "chineseCountingThousand", "三"), (21, "chineseLegalSimplified", "二十一"),
+        (4, "ideographDigital", "四"), (5, "japaneseCounting", "五"), (12, "taiwaneseCounting", "十二"),
+        (6, "taiwaneseCountingThousand", "六"),
+        (1, "decimalEnclosedCircle", "①"), (20, "decimalEnclosedCircleChinese", "⑳"),
+        (21, "decimalEnclosedCircle", "21"), (0, "decimalEnclosedCircle", "0"),  # beyond the circled digits
+        (3, "decimalEnclosedParen", "（3）"),
+        (1, "lowerLetter", "a"), (26, "lowerLetter", "z"), (27, "lowerLetter", "a"), (2, "upperLetter", "B"),
+        (1, "lowerRoman", "i"), (4, "lowerRoman", "iv"), (9, "lowerRoman", "ix"), (10, "lowerRoman", "x"),
+        (14, "lowerRoman", "xiv"), (19, "upperRoman", "XIX"), (38, "upperRoman", "XXXVIII"),
+        (3, "bullet", ""), (3, "none", ""), (7, "decimal", "7"), (7, "decimalZero", "7"), (8, "unknownFormat", "8"),
+    ]
+    assert [(n, f, fmt_number(n, f)) for n, f, _ in cases] == cases
+
+
+# ----------------------------------------------------------------------------- document short names (meta)
+def test_distinct_short_name():
+    from ingest.docparse.meta import distinct_short_name
+
+    title = "九江市生态环境局2026年工作要点"
+    assert distinct_short_name(title, "2026年工作要点", set()) == "2026年工作要点"
+    assert distinct_short_name(title, "2026年工作要点", {"2026年工作要点"}) == "九江市2026年工作要点"
+    assert distinct_short_name(title, "2026年工作要点", {"2026年工作要点", "九江市2026年工作要点"}) == title
+    taken = {"2026年工作要点", "九江市2026年工作要点", title, "2026年工作要点（2）"}
+    assert distinct_short_name(title, "2026年工作要点", taken) == "2026年工作要点（3）"
+    # no issuing place in the title: the title itself
+    assert distinct_short_name("关于做好生态环境保护的工作要点", "工作要点", {"工作要点"}) == "关于做好生态环境保护的工作要点"
+    # the short name already begins with the place: not doubled, the title
+    assert distinct_short_name(title, "九江市工作要点", {"九江市工作要点"}) == title
+    # a title longer than 60 characters is cut
+    long = "九江市生态环境局" + "关" * 70
+    assert distinct_short_name(long, "九江市要点", {"九江市要点"}) == long[:60]
