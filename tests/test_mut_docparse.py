@@ -474,3 +474,167 @@ def test_distinct_short_name():
     # a title longer than 60 characters is cut
     long = "九江市生态环境局" + "关" * 70
     assert distinct_short_name(long, "九江市要点", {"九江市要点"}) == long[:60]
+
+
+# ----------------------------------------------------------------------------- Word tables
+def _table(rows: list, *, merge_down: tuple[tuple[int, int, int], ...] = ()):
+    """A .docx with one table: a row is a list of cell texts, or a str for a row merged across the
+    table; merge_down: (column, first row, last row) cells merged vertically."""
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("整改清单")
+    width = max(len(r) for r in rows if not isinstance(r, str))
+    t = d.add_table(rows=len(rows), cols=width)
+    for i, row in enumerate(rows):
+        if isinstance(row, str):
+            t.cell(i, 0).merge(t.cell(i, width - 1)).text = row
+            continue
+        for c, text in enumerate(row):
+            if text:
+                t.cell(i, c).text = text
+    for c, first, last in merge_down:
+        t.cell(first, c).merge(t.cell(last, c))
+    return d
+
+
+def _table_lines(tmp_path, rows, **kw) -> list[str]:
+    from ingest.docparse.readers import read_blocks
+
+    path = tmp_path / "t.docx"
+    _table(rows, **kw).save(str(path))
+    return [b.text for b in read_blocks(path)][1:]  # after the title paragraph
+
+
+def test_two_column_work_point_table_with_unnumbered_group_rows(tmp_path):
+    rows = [["序号", "重点任务"], "大气污染防治", ["1", "推进陶瓷行业深度治理。"], "水污染防治",
+            ["2", "推进入河排污口整治。"]]
+    # two columns are enough for a task table; a row merged across both is a group, numbered in turn
+    assert _table_lines(tmp_path, rows) == [
+        "一、大气污染防治", "1.推进陶瓷行业深度治理。", "二、水污染防治", "2.推进入河排污口整治。"]
+
+
+def test_table_row_with_only_the_task_text_is_a_task_not_a_group(tmp_path):
+    rows = [["序号", "重点任务", "责任单位"], ["1", "推进陶瓷行业深度治理。", "大气科"], ["", "加强扬尘管控。", ""]]
+    assert _table_lines(tmp_path, rows) == ["1.推进陶瓷行业深度治理。（责任单位：大气科）", "加强扬尘管控。"]
+
+
+def test_rectification_table_without_numbers_merged_units_and_acceptance(tmp_path):
+    from ingest.docparse import parse_document
+
+    header = ["存在问题", "整改时限", "主要整改措施 2025年度", "责任单位", "验收单位"]  # a 12-character header
+    rows = [header,
+            ["问题甲。", "2025年底前", "1.措施一。", "市住建局", "市生态环境局"],
+            ["", "", "2.措施二。", "", ""],  # units merged down from the row above
+            ["", "", "3.措施三。", "市城管局", ""],
+            ["", "", "", "市水利局", ""],  # no measure: a unit of the problem
+            ["问题乙。", "2026年底前", "1.措施。", "市城管局", "市城管局"]]
+    path = tmp_path / "r.docx"
+    _table(rows, merge_down=((0, 1, 4), (1, 1, 4), (3, 1, 2))).save(str(path))
+    doc = parse_document(path, JDZ)
+    assert [w["message"] for w in doc.warnings] == []
+    assert [(p.ref, p.title, [u.name for u in p.units], [u.name for u in p.acceptance_units]) for p in doc.items] == [
+        ("整改清单（1）", "问题甲", ["市水利局"], ["市生态环境局"]),   # numbered in turn: no 序号 column
+        ("整改清单（2）", "问题乙", ["市城管局"], ["市城管局"]),
+    ]
+    assert [(c.ref, c.body, [u.name for u in c.units]) for c in doc.items[0].children] == [
+        ("整改清单（1）第1条", "措施一。", ["市住建局"]),
+        ("整改清单（1）第2条", "措施二。", ["市住建局"]),
+        ("整改清单（1）第3条", "措施三。", ["市城管局"]),
+    ]
+
+
+# ----------------------------------------------------------------------------- work points: task style, targets
+def test_work_points_numbered_in_brackets_and_targets_under_a_heading_with_a_full_stop():
+    lines = ["2026年全市生态环境工作要点",                         # 1
+             "各单位（责任单位：大气科）要高度重视。",                  # 2 a unit clause before any task
+             "一、主要目标。",                                      # 3 the targets' heading, with its 。
+             "1.PM2.5平均浓度控制在30微克/立方米以内，",               # 4
+             "全年优良天数比例达到95%。",                             # 5 continues target 1
+             "（责任单位：大气科）",                                  # 6 a unit clause: not target text
+             "二、重点任务",                                        # 7
+             "（1）推进陶瓷行业深度治理。（责任单位：大气科）",            # 8 tasks are numbered （1）: the
+             "（2）加强扬尘管控。（责任单位：大气科、浮梁县生态环境局）"]     # 9 style the unit clauses are in
+    doc = parse_lines(lines, JDZ)
+    assert [(t.number, t.body) for t in doc.targets] == [
+        ("1", "PM2.5平均浓度控制在30微克/立方米以内，全年优良天数比例达到95%。")]
+    assert [(i.number, i.ref, i.group, i.title, [u.name for u in i.units]) for i in doc.items] == [
+        ("（1）", "2026年工作要点（1）", "重点任务", "推进陶瓷行业深度治理", ["大气科"]),
+        ("（2）", "2026年工作要点（2）", "重点任务", "加强扬尘管控", ["大气科", "浮梁县生态环境局"]),
+    ]
+    assert doc.warnings == [{"line": 2, "text": "各单位（责任单位：大气科）要高度重视。",
+                             "message": "含责任单位但不在任何编号任务下，已忽略"}]
+
+
+# ----------------------------------------------------------------------------- legacy .doc / .wps through LibreOffice
+def test_soffice_is_found_under_either_name(monkeypatch):
+    from ingest.docparse.readers import legacy
+
+    for found, expected in (({"soffice": "/opt/lo/soffice"}, "/opt/lo/soffice"),
+                            ({"libreoffice": "/usr/bin/libreoffice"}, "/usr/bin/libreoffice"),
+                            ({"soffice": "/a/soffice", "libreoffice": "/b/libreoffice"}, "/a/soffice"),
+                            ({}, None)):
+        monkeypatch.setattr(legacy.shutil, "which", found.get)
+        assert legacy.soffice() == expected
+
+
+def test_writer_is_found_beside_the_real_program(tmp_path):
+    from ingest.docparse.readers import legacy
+
+    results = {}
+    for lib in ("libswlo.so", "libswlo.so.7", "swlo.dll", "libswlo.dylib", "libsclo.so", None):
+        program = tmp_path / f"lo-{lib}" / "program"
+        program.mkdir(parents=True)
+        (program / "soffice").write_text("")
+        if lib:
+            (program / lib).write_text("")
+        link = tmp_path / f"bin-{lib}"  # /usr/bin/soffice is a link into LibreOffice's program folder
+        link.symlink_to(program / "soffice")
+        results[lib] = legacy.writer_installed(str(link))
+    assert results == {"libswlo.so": True, "libswlo.so.7": True, "swlo.dll": True, "libswlo.dylib": True,
+                       "libsclo.so": False, None: False}
+
+
+def _fake_soffice(tmp_path, monkeypatch, script: str) -> None:
+    """A stand-in for LibreOffice that talks on stdout and stderr as soffice does."""
+    from ingest.docparse.readers import legacy
+
+    exe = tmp_path / "program" / "soffice"
+    exe.parent.mkdir()
+    exe.write_text("#!/bin/sh\necho 'convert source.doc -> source.docx using filter : MS Word 2007 XML'\n"
+                   "echo 'Warning: failed to launch javaldx' >&2\n" + script)
+    exe.chmod(0o755)
+    (exe.parent / "libswlo.so").write_text("")
+    monkeypatch.setattr(legacy.shutil, "which", lambda name: str(exe) if name == "soffice" else None)
+
+
+def test_legacy_conversion_keeps_libreoffice_quiet_and_reads_the_docx(tmp_path, monkeypatch, capfd):
+    import docx
+
+    from ingest.docparse.readers import read_blocks
+
+    d = docx.Document()
+    d.add_paragraph("整改清单")
+    d.add_paragraph("（一）问题甲。")
+    d.save(str(tmp_path / "converted.docx"))
+    # soffice … --outdir DIR SRC: the converted file is DIR/source.docx
+    _fake_soffice(tmp_path, monkeypatch, f'for a; do out=$prev; prev=$a; done\ncp "{tmp_path}/converted.docx" '
+                                         '"$out/source.docx"\n')
+    src = tmp_path / "old.doc"
+    src.write_bytes(b"\xd0\xcf\x11\xe0")
+    capfd.readouterr()
+    assert [(b.line, b.text, b.note) for b in read_blocks(src)] == [(1, "整改清单", ""), (2, "（一）问题甲。", "")]
+    assert capfd.readouterr() == ("", "")  # nothing of LibreOffice's reaches the app's console
+
+
+@pytest.mark.parametrize("script", ["exit 1\n", "exit 0\n"], ids=["fails", "writes_nothing"])
+def test_legacy_conversion_that_fails_is_refused(tmp_path, monkeypatch, script):
+    from ingest.docparse import DocParseError
+    from ingest.docparse.readers import read_blocks
+
+    _fake_soffice(tmp_path, monkeypatch, script)
+    src = tmp_path / "old.wps"
+    src.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(DocParseError) as err:
+        read_blocks(src)
+    assert str(err.value) == "WPS文件转换失败：文件可能已损坏。请在 Word/WPS 中另存为 .docx 后再导入"
