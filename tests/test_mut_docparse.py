@@ -74,7 +74,7 @@ def test_unit_list_split_at_top_level_commas_only():
 def test_a_work_point_sub_item_keeps_its_section_group():
     from datetime import date
 
-    lines = ["2026年全市生态环境工作要点", "一、深入打好蓝天保卫战", "1.推进陶瓷行业深度治理。（责任单位：大气科）",
+    lines = ["2026年全市生态环境工作要点", "一、深入打好蓝天保卫战。", "1.推进陶瓷行业深度治理。（责任单位：大气科）",
              "（1）完成窑炉改造；", "（2）开展监测。"]
     doc = parse_lines(lines, JDZ)
     assert doc.warnings == []
@@ -97,9 +97,9 @@ def test_annex_lines_that_are_not_matters():
              "（共1项）",                                  # 7 a count: not a warning
              "说明：以上事项年底前完成"]                      # 8 unplaced: a warning with its line
     doc = parse_lines(lines, JDZ)
-    assert [(i.ref, i.part, i.title, [u.name for u in i.units]) for i in doc.items] == [
-        ("2026年工作要点第1项", "main", "推进陶瓷行业深度治理", ["大气科"]),
-        ("2026年工作要点附件第1项", "annex", "开展执法检查", ["大气科"]),
+    assert [(i.ref, i.level, i.part, i.title, [u.name for u in i.units]) for i in doc.items] == [
+        ("2026年工作要点第1项", "task", "main", "推进陶瓷行业深度治理", ["大气科"]),
+        ("2026年工作要点附件第1项", "matter", "annex", "开展执法检查", ["大气科"]),
     ]
     assert doc.warnings == [{"line": 8, "text": "说明：以上事项年底前完成", "message": "附件中未能识别的行，已忽略"}]
 
@@ -548,22 +548,24 @@ def test_rectification_table_without_numbers_merged_units_and_acceptance(tmp_pat
 def test_work_points_numbered_in_brackets_and_targets_under_a_heading_with_a_full_stop():
     lines = ["2026年全市生态环境工作要点",                         # 1
              "各单位（责任单位：大气科）要高度重视。",                  # 2 a unit clause before any task
-             "一、主要目标。",                                      # 3 the targets' heading, with its 。
-             "1.PM2.5平均浓度控制在30微克/立方米以内，",               # 4
-             "全年优良天数比例达到95%。",                             # 5 continues target 1
-             "（责任单位：大气科）",                                  # 6 a unit clause: not target text
-             "二、重点任务",                                        # 7
-             "（1）推进陶瓷行业深度治理。（责任单位：大气科）",            # 8 tasks are numbered （1）: the
-             "（2）加强扬尘管控。（责任单位：大气科、浮梁县生态环境局）"]     # 9 style the unit clauses are in
+             "责任单位：各科室",                                     # 3 a unit field before any task
+             "一、主要目标。",                                      # 4 the targets' heading, with its 。
+             "1.PM2.5平均浓度控制在30微克/立方米以内，",               # 5
+             "全年优良天数比例达到95%。",                             # 6 continues target 1
+             "（责任单位：大气科）",                                  # 7 a unit clause: not target text
+             "二、重点任务",                                        # 8
+             "（1）推进陶瓷行业深度治理。（责任单位：大气科）",            # 9 tasks are numbered （1）: the
+             "（2）加强扬尘管控。（责任单位：大气科、浮梁县生态环境局）"]     # 10 style the unit clauses are in
     doc = parse_lines(lines, JDZ)
-    assert [(t.number, t.body) for t in doc.targets] == [
-        ("1", "PM2.5平均浓度控制在30微克/立方米以内，全年优良天数比例达到95%。")]
+    assert [(t.number, t.line, t.body) for t in doc.targets] == [
+        ("1", 5, "PM2.5平均浓度控制在30微克/立方米以内，全年优良天数比例达到95%。")]
     assert [(i.number, i.ref, i.group, i.title, [u.name for u in i.units]) for i in doc.items] == [
         ("（1）", "2026年工作要点（1）", "重点任务", "推进陶瓷行业深度治理", ["大气科"]),
         ("（2）", "2026年工作要点（2）", "重点任务", "加强扬尘管控", ["大气科", "浮梁县生态环境局"]),
     ]
-    assert doc.warnings == [{"line": 2, "text": "各单位（责任单位：大气科）要高度重视。",
-                             "message": "含责任单位但不在任何编号任务下，已忽略"}]
+    assert doc.warnings == [
+        {"line": 2, "text": "各单位（责任单位：大气科）要高度重视。", "message": "含责任单位但不在任何编号任务下，已忽略"},
+        {"line": 3, "text": "责任单位：各科室", "message": "含责任单位但不在任何编号任务下，已忽略"}]
 
 
 # ----------------------------------------------------------------------------- legacy .doc / .wps through LibreOffice
@@ -638,3 +640,21 @@ def test_legacy_conversion_that_fails_is_refused(tmp_path, monkeypatch, script):
     with pytest.raises(DocParseError) as err:
         read_blocks(src)
     assert str(err.value) == "WPS文件转换失败：文件可能已损坏。请在 Word/WPS 中另存为 .docx 后再导入"
+
+
+def test_work_points_pages_and_sections_numbered_with_a_dun_comma():
+    from ingest.docparse import Block, parse_blocks
+
+    texts = [(1, "2026年全市生态环境工作要点"), (1, "一、主要目标"), (1, "1.空气优良天数比例达到95%。"),
+             (1, "二、大气污染防治"), (1, "1.推进陶瓷行业深度治理。（责任单位：大气科）"), (2, "（1）完成窑炉改造。"),
+             (2, "三、水污染防治"), (2, "1.推进污水处理提质增效。（责任单位：水科）")]
+    blocks = [Block(t, line=i, page=p, continues=False) for i, (p, t) in enumerate(texts, start=1)]
+    doc = parse_blocks(blocks, JDZ)
+    assert doc.warnings == []
+    assert [(t.number, t.line, t.page) for t in doc.targets] == [("1", 3, 1)]
+    # the task numbers restart in each 一、 section: the section is part of the number and the ref
+    assert [(i.number, i.ref, i.group, i.section, i.page) for i in doc.items] == [
+        ("二、1", "2026年工作要点二、第1项", "大气污染防治", "二、", 1),
+        ("三、1", "2026年工作要点三、第1项", "水污染防治", "三、", 2),
+    ]
+    assert [(s.ref, s.page) for s in doc.items[0].children] == [("2026年工作要点二、第1项（1）", 2)]
