@@ -658,3 +658,71 @@ def test_work_points_pages_and_sections_numbered_with_a_dun_comma():
         ("三、1", "2026年工作要点三、第1项", "水污染防治", "三、", 2),
     ]
     assert [(s.ref, s.page) for s in doc.items[0].children] == [("2026年工作要点二、第1项（1）", 2)]
+
+
+def test_a_task_whose_text_begins_like_a_targets_heading_is_a_task():
+    lines = ["2026年全市生态环境工作要点", "一、重点任务",
+             "1.推进陶瓷行业深度治理。（责任单位：大气科）",
+             "2.工作目标与考核挂钩。（责任单位：办公室）",  # the task style, not a heading: a task
+             "3.推进污水处理提质增效。（责任单位：水科）"]
+    doc = parse_lines(lines, JDZ)
+    assert doc.warnings == [] and doc.targets == []
+    assert [(i.ref, i.title, [u.name for u in i.units]) for i in doc.items] == [
+        ("2026年工作要点第1项", "推进陶瓷行业深度治理", ["大气科"]),
+        ("2026年工作要点第2项", "工作目标与考核挂钩", ["办公室"]),
+        ("2026年工作要点第3项", "推进污水处理提质增效", ["水科"]),
+    ]
+
+
+# ----------------------------------------------------------------------------- rectification: fields and sub-items
+def test_rectification_numbered_1_with_support_units_sub_items_and_acceptance_lines():
+    lines = ["整改清单",                                       # 1
+             "1.问题甲。",                                     # 2
+             "配合单位：市城管局",                               # 3 kept in the problem's text
+             "整改目标：目标。", "整改时限：2025年底前",              # 4, 5
+             "整改措施：先行排查。〔责任单位：市住建局〕",              # 6 a measure on the label's line
+             "1.措施一。〔责任单位：市住建局〕",                      # 7
+             "2.措施二。〔责任单位：市水利局〕",                      # 8
+             "（1）子项一；",                                   # 9 under measure 2
+             "（2）子项二。〔责任单位：市城管局〕",                  # 10
+             "验收单位：市住建局",                               # 11 replaced by the next 验收单位 line
+             "验收单位：市生态环境局、",                           # 12
+             "市水利局"]                                       # 13 continues it
+    doc = parse_lines(lines, JDZ)
+    assert doc.warnings == []
+    (p,) = doc.items
+    assert (p.number, p.ref, p.group, p.body, p.acceptance_text, [u.name for u in p.acceptance_units]) == (
+        "1", "整改清单第1项", "", "问题甲。\n配合单位：市城管局", "市生态环境局、市水利局", ["市生态环境局", "市水利局"])
+    assert [(c.ref, c.level, c.line, c.body, [u.name for u in c.units]) for c in p.children] == [
+        ("整改清单第1项措施", "measure", 6, "先行排查。", ["市住建局"]),
+        ("整改清单第1项第1条", "measure", 7, "措施一。", ["市住建局"]),
+        ("整改清单第1项第2条", "measure", 8, "措施二。", ["市水利局"]),
+    ]
+    assert [(s.ref, s.level, s.line, s.body, [u.name for u in s.units], s.deadline_inherited)
+            for s in p.children[2].children] == [
+        ("整改清单第1项第2条（1）", "sub", 9, "子项一；", ["市水利局"], True),   # the measure's units
+        ("整改清单第1项第2条（2）", "sub", 10, "子项二。", ["市城管局"], True),
+    ]
+
+
+def test_fields_without_a_numbered_problem_before_them():
+    lines = ["整改清单", "整改目标：目标。", "整改时限：2025年底前", "整改措施：", "完成整治。"]
+    doc = parse_lines(lines, JDZ)
+    assert doc.items == []
+    assert doc.warnings == [
+        {"line": 0, "text": "", "message": "未找到“整改目标/整改时限”前的问题编号，无法识别问题条目"},
+        {"line": 0, "text": "", "message": "没有识别出任何条目：请确认文件是整改清单或工作要点"}]
+
+
+def test_fields_before_the_first_problem_do_not_vote_for_the_problem_numbering():
+    lines = ["整改清单",                                   # 1
+             "整改目标：总体目标。",                         # 2 before any numbered line: no vote
+             "整改时限：2025年底前",                         # 3
+             "1.问题甲。", "整改目标：目标。", "整改时限：2025年底前", "整改措施：",
+             "（一）措施一。〔责任单位：市住建局〕"]            # 8 the last line, numbered （一）
+    doc = parse_lines(lines, JDZ)
+    assert [(p.ref, [(c.ref, c.body) for c in p.children]) for p in doc.items] == [
+        ("整改清单第1项", [("整改清单第1项第一条", "措施一。")])]
+    assert doc.warnings == [
+        {"line": 2, "text": "整改目标：总体目标。", "message": "字段出现在第一个问题之前，未能归属，已忽略"},
+        {"line": 3, "text": "整改时限：2025年底前", "message": "字段出现在第一个问题之前，未能归属，已忽略"}]
