@@ -738,3 +738,13 @@ def test_measures_numbered_with_a_dun_comma_under_a_bracketed_problem():
     assert [(p.ref, p.group, [(c.ref, c.body) for c in p.children]) for p in doc.items] == [
         ("整改清单（一）", "", [("整改清单（一）第一条", "措施一。"), ("整改清单（一）第二条", "措施二。")])]
     assert doc.warnings == []
+
+
+def test_unnumbered_measures_on_label_lines_and_a_problem_without_deadline():
+    lines = ["整改清单", "（一）问题甲。", "整改目标：目标。",
+             "整改措施：先行排查。〔责任单位：市住建局〕", "整改措施：全面整治。〔责任单位：市水利局〕"]
+    doc = parse_lines(lines, JDZ)
+    (p,) = doc.items
+    assert [(c.ref, c.number, c.body, [u.name for u in c.units]) for c in p.children] == [
+        ("整改清单（一）措施", None, "先行排查。", ["市住建局"]), ("整改清单（一）措施2", None, "全面整治。", ["市水利局"])]
+    assert doc.warnings == [{"line": 2, "text": "问题甲", "message": "整改清单（一） 没有整改时限"}]
