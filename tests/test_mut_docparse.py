@@ -748,3 +748,109 @@ def test_unnumbered_measures_on_label_lines_and_a_problem_without_deadline():
     assert [(c.ref, c.number, c.body, [u.name for u in c.units]) for c in p.children] == [
         ("整改清单（一）措施", None, "先行排查。", ["市住建局"]), ("整改清单（一）措施2", None, "全面整治。", ["市水利局"])]
     assert doc.warnings == [{"line": 2, "text": "问题甲", "message": "整改清单（一） 没有整改时限"}]
+
+
+# ----------------------------------------------------------------------------- structure: page numbers, headers, signature
+BODY = ["推进大气治理。", "加强水体保护。", "开展土壤调查。", "完善监测网络。", "强化执法检查。", "提升应急能力。"]
+
+
+def _clean(blocks):
+    from ingest.docparse.structure import clean
+
+    warnings: list[dict] = []
+    return [(ln.text, ln.line, ln.page) for ln in clean(blocks, warnings)], warnings
+
+
+def test_page_number_warning_lists_five_pages_then_etc():
+    from ingest.docparse import Block
+
+    for pages, where in ((5, "第1页、第2页、第3页、第4页、第5页"), (6, "第1页、第2页、第3页、第4页、第5页等")):
+        blocks = []
+        for p in range(1, pages + 1):
+            blocks += [Block(BODY[p - 1], page=p), Block(f"- {p} -", page=p, margin=True)]
+        for i, b in enumerate(blocks, start=1):
+            b.line = i
+        lines, warnings = _clean(blocks)
+        assert lines == [(BODY[p - 1], 2 * p - 1, p) for p in range(1, pages + 1)]
+        assert warnings == [{"line": 2, "text": "- 1 -", "message": f"已去除页码 {pages} 处（{where}）", "page": 1}]
+
+
+def test_bare_numbers_are_page_numbers_from_three_on():
+    from ingest.docparse.blocks import numbered
+
+    lines, warnings = _clean(numbered(["甲。", "1", "乙。", "2", "丙。", "3"]))
+    assert lines == [("甲。", 1, None), ("乙。", 3, None), ("丙。", 5, None)]
+    assert warnings == [{"line": 2, "text": "1", "message": "已去除页码 3 处（第2行、第4行、第6行）"}]
+    lines, warnings = _clean(numbered(["甲。", "1", "乙。", "2", "丙。"]))  # two: text, not page numbers
+    assert lines == [("甲。", 1, None), ("1", 2, None), ("乙。", 3, None), ("2", 4, None), ("丙。", 5, None)]
+    assert warnings == []
+
+
+def test_running_headers_are_at_most_40_characters():
+    from ingest.docparse import Block
+
+    for header, dropped in (("景" * 40, True), ("景" * 41, False)):
+        blocks = []
+        for p in (1, 2, 3):
+            blocks += [Block(header, page=p, margin=True), Block(BODY[p - 1], page=p),
+                       Block(f"- {p} -", page=p, margin=True)]
+        for i, b in enumerate(blocks, start=1):
+            b.line = i
+        lines, warnings = _clean(blocks)
+        body = [(BODY[p - 1], 3 * p - 1, p) for p in (1, 2, 3)]
+        pages = {"line": 3, "text": "- 1 -", "message": "已去除页码 3 处（第1页、第2页、第3页）", "page": 1}
+        if dropped:
+            assert lines == body
+            assert warnings == [pages, {"line": 1, "text": header, "message": f"已去除页眉/页脚 3 行：“{header}”",
+                                        "page": 1}]
+        else:
+            assert lines == [x for p in (1, 2, 3) for x in ((header, 3 * p - 2, p), body[p - 1])]
+            assert warnings == [pages]
+
+
+def test_bookmark_residue_broken_across_lines_is_removed_from_both():
+    from ingest.docparse.blocks import numbered
+
+    lines, warnings = _clean(numbered(["（一）问题甲。[bookmark:", "_GoBack]责任人：张三", "[bookmark: _Toc1]整改目标：目标。"]))
+    assert lines == [("（一）问题甲。", 1, None), ("责任人：张三", 2, None), ("整改目标：目标。", 3, None)]
+    assert warnings == []
+
+
+def test_signature_dropped_before_the_annex_and_a_date_inside_the_text_kept():
+    from ingest.docparse.structure import Line, drop_signature
+
+    texts = ["1.推进治理。", "2026年1月5日",           # a date inside the text: followed by text, kept
+             "各单位要抓好落实。", "九江市生态环境局", "2026年2月10日", "（此件公开发布）",
+             "附件", "2026年主要事项"]
+    lines = [Line(t, i) for i, t in enumerate(texts, start=1)]
+    assert [ln.text for ln in drop_signature(lines)] == [
+        "1.推进治理。", "2026年1月5日", "各单位要抓好落实。", "附件", "2026年主要事项"]
+
+
+def test_hard_wrap_width_and_visual_width():
+    from ingest.docparse.structure import hard_wrap_width, visual_width
+
+    # eight lines of six characters or more: seven wrapped at 14, one short line of 6 → 14
+    assert hard_wrap_width(["一二三四五六七八九十一二三四"] * 7 + ["一二三四五六"]) == 14
+    assert hard_wrap_width(["一二三四五六七八九十一二三四"] * 7 + ["一二三四五"]) is None  # only seven counted
+    assert visual_width("PM2.5浓度“达标”") == 8.5  # five half-width, four CJK, two curly quotes
+
+
+def test_cn_to_int():
+    from ingest.docparse.text import cn_to_int
+
+    cases = {"一": 1, "十": 10, "十二": 12, "二十": 20, "二十三": 23, "百": 100, "一百": 100, "一百零五": 105,
+             "一百二十": 120, "三百四十五": 345, "〇": 0, "零": 0, "①": 1, "⑳": 20, "12": 12, "": None, "十X": None,
+             "abc": None}
+    assert {s: cn_to_int(s) for s in cases} == cases
+
+
+def test_unit_clause_without_a_colon():
+    from ingest.docparse.genres.common import _close
+    from ingest.docparse.text import split_unit_clause
+
+    assert split_unit_clause("完成整治（责任单位市生态环境局）") == ("完成整治", "市生态环境局")
+    # without a colon, a bracket holding a note about units is not a clause
+    assert split_unit_clause("完成整治（责任单位主要负责人由市领导兼任）") == ("完成整治（责任单位主要负责人由市领导兼任）", None)
+    assert _close("市X局（X组）") == "市X局（X组）"  # a bracket of the name stays
+    assert _close("市公安局等〕") == "市公安局等"  # left from the clause around the list: dropped
