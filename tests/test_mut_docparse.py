@@ -854,3 +854,17 @@ def test_unit_clause_without_a_colon():
     assert split_unit_clause("完成整治（责任单位主要负责人由市领导兼任）") == ("完成整治（责任单位主要负责人由市领导兼任）", None)
     assert _close("市X局（X组）") == "市X局（X组）"  # a bracket of the name stays
     assert _close("市公安局等〕") == "市公安局等"  # left from the clause around the list: dropped
+
+
+def test_paragraphs_marked_by_first_line_indent_and_a_line_after_an_annex_heading():
+    from ingest.docparse import Block
+
+    # paragraphs marked by a first-line indent: an unindented line goes on unless the line before is finished
+    blocks = [Block("推进大气污染防治，", line=1, indent=True), Block("确保空气质量改善。", line=2, indent=False),
+              Block("加强水体保护。", line=3, indent=False), Block("开展土壤调查", line=4, indent=True)]
+    lines, _w = _clean(blocks)
+    assert lines == [("推进大气污染防治，确保空气质量改善。", 1, None), ("加强水体保护。", 3, None), ("开展土壤调查", 4, None)]
+    # a full line opening with 附件 is finished: the numbered line after it is a new one
+    blocks = [Block("附件", line=1, continues=True), Block("1.开展执法检查。", line=2, continues=False)]
+    lines, _w = _clean(blocks)
+    assert lines == [("附件", 1, None), ("1.开展执法检查。", 2, None)]
