@@ -30,6 +30,7 @@ from ingest.docparse.meta import detect_doc_number, detect_title, detect_year
 from ingest.docparse.readers import READERS, formats_help, read_blocks, suffixes
 from ingest.docparse.structure import Line, clean, drop_signature
 from ingest.docparse.text import canon, cn_to_int, marker_of, split_unit_clause, strip_markup
+from ingest.docparse.whose import other_city
 
 RECTIFICATION = "整改清单"
 WORK_POINTS = "工作要点"
@@ -73,8 +74,12 @@ def parse_blocks(blocks: list[Block], units: UnitParser, *, short_name: str | No
         _check_coverage(body, items, targets, ctx)
     for dup in duplicate_paths(ParsedDoc(title, genre.NAME, short, year, items, [])):
         ctx.warn(0, dup, f"编号“{dup.split('|', 1)[1]}”重复出现，无法分别导入：请在核对表中改正编号")
+    whose = other_city("\n".join(ln.text for ln in lines), title, units.places)
+    if whose is not None:  # first: it decides whether the rest matters
+        warnings.insert(0, {"line": 0, "text": "", "message": whose.message(units.places.city.name)})
     return ParsedDoc(title, genre.NAME, short, year, items, warnings, targets=targets,
-                     doc_number=detect_doc_number(lines))
+                     doc_number=detect_doc_number(lines), other_city=whose.name if whose else "",
+                     other_city_code=whose.code if whose else "")
 
 
 def _doc_wide_note(ln: Line) -> bool:

@@ -1,0 +1,70 @@
+"""Whose document is it: a document of another city (its title or its text names 上饶市 and
+its counties while the app's region is 景德镇市) is worth a warning before anything is
+written — the user decides, nothing is refused.
+
+Counted: the other city's full name and its county-level names that belong to one city only
+(鄱阳县, 德兴市 — not 城区 or 新华区, which several cities have), against the active city's
+name (full or short), its counties and zones. Names come from geo/china_names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.places import PlaceSet
+from geo import china_names
+
+
+@dataclass(frozen=True)
+class OtherCity:
+    code: str
+    name: str
+    mentions: int  # how often the text names it or its counties
+    names: tuple[str, ...]  # the names found, most frequent first
+    active_mentions: int  # how often it names the active city, its counties or zones
+    in_title: bool
+
+    def message(self, active: str) -> str:
+        found = "、".join(self.names[:4]) + ("等" if len(self.names) > 4 else "")
+        where = "标题和正文" if self.in_title else "正文"
+        seen = f"只提到{active} {self.active_mentions} 处" if self.active_mentions else f"没有提到{active}"
+        return (f"这份文件看来是{self.name}的：{where}提到{found}共 {self.mentions} 处，{seen}。当前区域是{active}，"
+                f"导入后文中的“市××局”等单位会记在{active}名下。如确需导入，请核对新单位的所属；"
+                f"如果选错了文件，请放弃本次导入。")
+
+
+def other_city(text: str, title: str, places: PlaceSet) -> OtherCity | None:
+    active = places.city
+    own_names = {active.name, *active.aliases}
+    short = active.name[:-1] if active.name.endswith("市") and len(active.name) > 2 else ""
+    counted = {*own_names, *([short] if short else [])}
+    for p in places.counties:
+        counted.update(n for n in (p.name, *p.aliases) if n)
+    # a zone's bare name (高新区) is every city's: counted only as its own full name or alias
+    counted.update(n for p in places.zones for n in p.aliases if n)
+    own_names |= counted | {p.name for p in places.zones}
+    own = sum(text.count(n) for n in _innermost(counted))
+    counts: dict[str, dict[str, int]] = {}
+    candidates = dict(china_names.unique_county_names())
+    candidates.update(china_names.city_names())
+    for name, p in candidates.items():
+        if p.city_code == active.code or name in own_names or any(name in n for n in own_names):
+            continue
+        n = text.count(name)
+        if n:
+            counts.setdefault(p.city_code, {})[name] = n
+    if not counts:
+        return None
+    code, found = max(counts.items(), key=lambda kv: sum(kv[1].values()))
+    city = china_names.by_code(code)
+    total = sum(found.values())
+    in_title = city is not None and city.name in title and not any(n in title for n in own_names)
+    if city is None or total <= own or not (total >= 2 or in_title):
+        return None
+    names = tuple(sorted(found, key=lambda n: (n != city.name, -found[n])))
+    return OtherCity(code, city.name, total, names, own, in_title)
+
+
+def _innermost(names: set[str]) -> list[str]:
+    """Names that hold no shorter one of the set (景德镇市 and 景德镇高新区 are counted through
+    景德镇 and 高新区), so one mention is counted once."""
+    return [n for n in names if not any(m != n and m in n for m in names)]
