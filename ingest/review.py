@@ -251,12 +251,49 @@ def _unit_key(name: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
 
 
-def new_units(rows: pd.DataFrame, up: UnitParser, known: set[str], *, revision: bool = False) -> pd.DataFrame:
+# a unit name holding a field label, a colon or a sentence's punctuation, or two organs run
+# together (`市生态环境局市水利局`), is a string the parser joined: never proposed ticked
+_GARBLED = re.compile(r"[：:；;，,。]|责任单位|验收单位|验收部门|配合单位|牵头单位|协办单位|责任部门|整改时限|整改目标"
+                      r"|整改措施|责任人|(?:局|政府|管委会|委员会|办公室)(?=[市县区][^，、]{2,})")
+
+
+def unit_doubt(name: str) -> str:
+    """Why a proposed unit name looks garbled (Chinese, for the page), or ''."""
+    if _GARBLED.search(name):
+        return "像是几个字段或几个单位连在一起"
+    if len(name) > 30:
+        return "名称过长，像是一段文字"
+    return ""
+
+
+def unit_place(u, up: UnitParser, other_city_code: str = "") -> tuple[str, bool]:
+    """Where a new unit belongs, and whether that is the active city's claim to make. A name
+    starting with another city or its county (信州区委、区政府, 上饶市水利局) belongs there; a
+    name that only defaults to the active city (市水利局) belongs to the city the document is
+    of when that is another one. (place code, True when it is the active region's)."""
+    from geo.china_names import place_starting
+
+    city = up.places.city.code
+    if u.place_code != city:
+        return u.place_code, True  # a county or zone of the active city, named in the text
+    named = place_starting(u.name)
+    if named is not None and named.city_code != city:
+        return named.code, False
+    if other_city_code and other_city_code != city:
+        return other_city_code, False
+    return city, True
+
+
+def new_units(rows: pd.DataFrame, up: UnitParser, known: set[str], *, revision: bool = False,
+              other_city_code: str = "") -> pd.DataFrame:
     """Units named in the rows that the store does not know, with the place they resolve to.
     For a first import they are proposed ticked (a new document brings its units). In a
     revision of a document already imported a new unit is rare and more often a misread note
     (`主要负责人由市领导兼任的`): it is ticked only when it resolves to a known unit (the same
-    name written differently, or the short form of a known full name); the clerk ticks the rest."""
+    name written differently, or the short form of a known full name); the clerk ticks the rest.
+    Never ticked: a name that looks garbled (`unit_doubt`). A unit of another city (the
+    document names another city, or the unit's name does) is proposed with that city's place,
+    not the active one's (`unit_place`); the review's warning names the city."""
     from domain.units import parse_acceptance
 
     known_keys = {_unit_key(k) for k in known}
@@ -267,7 +304,8 @@ def new_units(rows: pd.DataFrame, up: UnitParser, known: set[str], *, revision: 
             if u.name not in known:
                 resolves = _unit_key(u.name) in known_keys or (u.alias_of is not None and
                                                                _unit_key(u.alias_of) in known_keys)
-                seen.setdefault(u.name, (u.place_code, resolves or not revision))
+                place, _ours = unit_place(u, up, other_city_code)
+                ok = (resolves or not revision) and not unit_doubt(u.name)
+                seen.setdefault(u.name, (place, ok))
     return pd.DataFrame([{"单位": n, "所属": p, "确认": ok} for n, (p, ok) in seen.items()],
                         columns=["单位", "所属", "确认"])
-

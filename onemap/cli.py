@@ -201,7 +201,7 @@ def cmd_import_doc(args) -> int:
               f"下级措施/子项 {sum(len(i.children) for i in doc.items)} 条，目标指标 {len(doc.targets)} 项，"
               f"警告 {len(doc.warnings)} 条")
         for w in doc.warnings:
-            where = f"第{w['page']}页" if w.get("page") else f"第{w['line']}行"
+            where = f"第{w['page']}页" if w.get("page") else (f"第{w['line']}行" if w.get("line") else "全文")
             print(f"  警告 {where}：{w['message']}  {w['text']}")
     if not doc.items:
         print("错误：没有识别出任何条目，未写入", file=sys.stderr)

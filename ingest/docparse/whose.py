@@ -23,11 +23,22 @@ class OtherCity:
     active_mentions: int  # how often it names the active city, its counties or zones
     in_title: bool
 
+    own_names: tuple[str, ...] = ()  # the active city's names found
+
     def message(self, active: str) -> str:
-        found = "、".join(self.names[:4]) + ("等" if len(self.names) > 4 else "")
+        """Names, not counts, are reported: a table repeats a unit in every measure's line."""
+        counties = [n for n in self.names if n != self.name]
+        shown = "、".join(counties[:4]) + ("等" if len(counties) > 4 else "")
+        if not counties:
+            found = self.name
+        elif self.name in self.names:
+            found = f"{self.name}及其所辖{shown} {len(counties)} 个县（市、区）"
+        else:
+            found = f"{self.name}的{shown} {len(counties)} 个县（市、区）"
         where = "标题和正文" if self.in_title else "正文"
-        seen = f"只提到{active} {self.active_mentions} 处" if self.active_mentions else f"没有提到{active}"
-        return (f"这份文件看来是{self.name}的：{where}提到{found}共 {self.mentions} 处，{seen}。当前区域是{active}，"
+        seen = (f"提到{active}本地地名（{'、'.join(self.own_names[:3])}）的次数更少" if self.own_names
+                else f"没有提到{active}或其区县")
+        return (f"这份文件看来是{self.name}的：{where}提到{found}，{seen}。当前区域是{active}，"
                 f"导入后文中的“市××局”等单位会记在{active}名下。如确需导入，请核对新单位的所属；"
                 f"如果选错了文件，请放弃本次导入。")
 
@@ -42,7 +53,8 @@ def other_city(text: str, title: str, places: PlaceSet) -> OtherCity | None:
     # a zone's bare name (高新区) is every city's: counted only as its own full name or alias
     counted.update(n for p in places.zones for n in p.aliases if n)
     own_names |= counted | {p.name for p in places.zones}
-    own = sum(text.count(n) for n in _innermost(counted))
+    own_counts = {n: c for n in _innermost(counted) if (c := text.count(n))}
+    own = sum(own_counts.values())
     counts: dict[str, dict[str, int]] = {}
     candidates = dict(china_names.unique_county_names())
     candidates.update(china_names.city_names())
@@ -61,7 +73,8 @@ def other_city(text: str, title: str, places: PlaceSet) -> OtherCity | None:
     if city is None or total <= own or not (total >= 2 or in_title):
         return None
     names = tuple(sorted(found, key=lambda n: (n != city.name, -found[n])))
-    return OtherCity(code, city.name, total, names, own, in_title)
+    own_found = tuple(sorted(own_counts, key=lambda n: -own_counts[n]))
+    return OtherCity(code, city.name, total, names, own, in_title, own_found)
 
 
 def _innermost(names: set[str]) -> list[str]:

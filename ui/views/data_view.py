@@ -131,6 +131,9 @@ def document_tab(region) -> None:
                 f"{len(review.rows)} 条（含措施/子项）")
     if review.exists:
         st.info(f"库中已有“{doc.short_name}”：本次按**修订**处理——逐条比对，已有任务的状态记录保留，删除的条目归档。")
+    if doc.other_city:
+        st.warning(f"这份文件看来是**{html.escape(doc.other_city)}**的，当前区域是{html.escape(region.name)}："
+                   "详见下方解析提示。", icon=":material/warning:")
     if doc.warnings:
         with st.expander(f"解析提示（{len(doc.warnings)} 条）", expanded=True):
             st.dataframe(table(rv.warnings_table(doc)), hide_index=True, width="stretch")
@@ -196,7 +199,7 @@ def document_tab(region) -> None:
 
     st.markdown("#### 3. 新单位")
     if len(review.units):
-        places = {p.code: p.name for p in region.places.all()}
+        places = services.unit_place_labels(review.units["所属"])
         if review.exists:
             st.caption("修订中出现的新单位默认不勾选：请核对它确是新单位（而不是被误读的注释或括号说明），"
                        "选好所属区县或管理区后勾选“确认”；不是单位的，请在上方表格中从“责任单位”里删去。")
@@ -207,6 +210,10 @@ def document_tab(region) -> None:
             column_config={"所属": st.column_config.SelectboxColumn(options=list(places),
                                                                    format_func=lambda c: places.get(c, c)),
                            "确认": st.column_config.CheckboxColumn()})
+        doubts = [f"“{n}”{rv.unit_doubt(n)}" for n in review.units["单位"] if rv.unit_doubt(n)]
+        if doubts:
+            st.warning("以下新单位没有预先勾选：" + "；".join(doubts) + "。请在上方表格中把它改成正确的单位名称"
+                       "（例如把验收单位移到“验收单位”一栏），或确认无误后勾选。")
     else:
         st.caption("所有单位都已在库中。")
 
