@@ -26,8 +26,10 @@ LEVEL_CN = {"problem": "问题", "measure": "措施", "task": "任务", "matter"
 CN_LEVEL = {v: k for k, v in LEVEL_CN.items()}
 PART_CN = {"main": "正文", "annex": "附件"}
 CN_PART = {v: k for k, v in PART_CN.items()}
-COLUMNS = ["行", "上级", "层级", "编号", "标题", "内容", "整改目标", "整改时限", "时限日期", "长期坚持",
+COLUMNS = ["行", "上级", "层级", "编号", "标题", "内容", "整改目标", "整改时限", "时限日期", "长期坚持", "时限推定",
            "责任单位", "验收单位", "类别", "分组", "部分"]
+# `时限推定`: the document writes no deadline for this item; the one shown is the default (the
+# year's end for work points), kept as inferred when written unless the clerk changes it
 
 
 @dataclass
@@ -57,6 +59,7 @@ def to_table(doc: ParsedDoc) -> pd.DataFrame:
                 "整改时限": "" if it.deadline_inherited and parent else it.deadline.text,
                 "时限日期": None if it.deadline_inherited and parent else it.deadline.date,
                 "长期坚持": bool(it.deadline.ongoing) and not (it.deadline_inherited and parent),
+                "时限推定": bool(it.deadline_inherited) and not parent,
                 "责任单位": "、".join(u.name for u in it.units),
                 "验收单位": it.acceptance_text or "、".join(u.name for u in it.acceptance_units),
                 "类别": it.category, "分组": it.group, "部分": PART_CN.get(it.part, it.part),
@@ -103,6 +106,7 @@ def to_doc(rows: pd.DataFrame, base: ParsedDoc, up: UnitParser) -> ParsedDoc:
         if not isinstance(day, date) or pd.isna(day):
             day = parsed.date
         it.deadline = Deadline(text, day, bool(r["长期坚持"]) or parsed.ongoing) if (text or day) else parsed
+        it.deadline_inherited = bool(r.get("时限推定")) and not int(r["上级"] or 0) and bool(text or day)
         it.units = up.parse(_cell(r["责任单位"]))
         acc_text = _cell(r["验收单位"])
         it.acceptance_units, _per, it.acceptance_note = parse_acceptance(acc_text, up)
@@ -180,6 +184,25 @@ def set_cell(rows: pd.DataFrame, row: int, column: str, value: str) -> pd.DataFr
             raise ValueError(f"整改时限“{value}”无法识别为日期：请写成“2025年6月底前”“2025年底”或“立行立改，长期坚持”")
         df["时限日期"] = df["时限日期"].astype(object)
         df.at[i, "时限日期"], df.at[i, "长期坚持"] = d.date, d.ongoing
+    if column in ("整改时限", "时限日期"):
+        df.at[i, "时限推定"] = False  # the clerk wrote it
+    return df
+
+
+def inferred_rows(rows: pd.DataFrame) -> list[int]:
+    """Rows whose deadline the document does not write (the default was taken)."""
+    return [int(r["行"]) for r in rows.to_dict("records") if bool(r.get("时限推定"))]
+
+
+def deadline_edits(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose 整改时限 or 时限日期 the clerk changed in the table are no longer inferred."""
+    df = after.copy()
+    old = before.set_index("行")
+    for i, r in df.iterrows():
+        rid = r["行"]
+        if rid in old.index and bool(r["时限推定"]) and any(
+                _cell(r[c]) != _cell(old.at[rid, c]) for c in ("整改时限", "时限日期")):
+            df.at[i, "时限推定"] = False
     return df
 
 

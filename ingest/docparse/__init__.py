@@ -61,7 +61,13 @@ def parse_blocks(blocks: list[Block], units: UnitParser, *, short_name: str | No
     short = short_name or genre.default_short_name(title, year)
     ctx = Context(units, short, year, warnings, pages={ln.line: ln.page for ln in lines})
     ctx.doc_wide = find_doc_wide(lines, units)
-    body = [ln for ln in drop_signature(lines) if not _doc_wide_note(ln)]  # year above may be the signature's
+    signed = drop_signature(lines)
+    kept = {id(ln) for ln in signed}
+    dropped = [ln for ln in lines if id(ln) not in kept]
+    if dropped:
+        shown = "".join(f"“{ln.text}”" for ln in dropped[:4])
+        ctx.warn(dropped[0].line, dropped[0].text, f"已去除落款 {len(dropped)} 行（不属于任何条目）：{shown}")
+    body = [ln for ln in signed if not _doc_wide_note(ln)]  # year above may be the signature's
     items, targets = genre.parse(body, ctx)
     _check_sequence(items, ctx)
     qualify_restarts(items, short)

@@ -148,19 +148,25 @@ def document_tab(region) -> None:
         return labels.get(column, column)
 
     st.caption(f"直接修改单元格；{label('整改时限')}保留原文，时限日期可改。“上级”是所属问题/任务的行号。")
+    inferred = rv.inferred_rows(review.rows)
+    if inferred:
+        st.caption(f"第{'、'.join(map(str, inferred))}行文中没有写{label('整改时限')}，按默认推定（已勾选“时限推定”，"
+                   f"写入后仍记为推定）：如文件别处写了时限，请改写。")
     edited = st.data_editor(
         review.rows, key="review_editor", hide_index=True, width="stretch", height=360, num_rows="fixed",
         disabled=["行", "部分"],
         column_config={
             "时限日期": st.column_config.DateColumn(format="YYYY-MM-DD"),
             "长期坚持": st.column_config.CheckboxColumn(),
+            "时限推定": st.column_config.CheckboxColumn(
+                help="文中没有写时限，按默认（工作要点为当年年底）推定；改写时限后即为文中时限"),
             "层级": st.column_config.SelectboxColumn(options=list(rv.CN_LEVEL)),
             "类别": st.column_config.SelectboxColumn(options=category_names()),
             "内容": st.column_config.TextColumn(width="large"),
             **{c: st.column_config.TextColumn(label=t) for c, t in labels.items()},
         })
     if not edited.equals(review.rows):
-        review.rows = edited.reset_index(drop=True)
+        review.rows = rv.deadline_edits(review.rows, edited.reset_index(drop=True))
         services.refresh_review(review)
     with st.expander("修改单条（适合较长的文字）"):
         f1, f2 = st.columns([1, 2])
