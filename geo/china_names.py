@@ -80,3 +80,9 @@ def place_starting(text: str) -> NamedPlace | None:
             if text.startswith(n) and (best is None or len(n) > len(best.name)):
                 best = p
     return best
+
+
+def counties_of(city_code: str) -> list[NamedPlace]:
+    """The county-level divisions of one city, in code order."""
+    return sorted((p for p in china_places() if p.level == "county" and p.city_code == str(city_code)
+                   and p.code != p.city_code), key=lambda p: p.code)

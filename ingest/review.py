@@ -276,8 +276,9 @@ def _unit_key(name: str) -> str:
 
 # a unit name holding a field label, a colon or a sentence's punctuation, or two organs run
 # together (`市生态环境局市水利局`), is a string the parser joined: never proposed ticked
-_GARBLED = re.compile(r"[：:；;，,。]|责任单位|验收单位|验收部门|配合单位|牵头单位|协办单位|责任部门|整改时限|整改目标"
-                      r"|整改措施|责任人|(?:局|政府|管委会|委员会|办公室)(?=[市县区][^，、]{2,})")
+# (a label ending the name is a group's name: 各相关责任单位)
+_GARBLED = re.compile(r"[：:；;，,。]|(?:责任单位|验收单位|验收部门|配合单位|牵头单位|协办单位|责任部门|整改时限|整改目标"
+                      r"|整改措施|责任人)(?=.)|(?:局|政府|管委会|委员会|办公室)(?=[市县区][^，、]{2,})")
 
 
 def unit_doubt(name: str) -> str:

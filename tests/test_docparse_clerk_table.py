@@ -6,8 +6,12 @@ document is another city's. Expected answers are written out by hand below."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from domain.places import PlaceSet
 from domain.units import UnitParser
@@ -52,8 +56,8 @@ TARGETS = ["城区餐饮油烟污染得到有效治理，群众投诉明显减�
 # twice (problem, units), 余干县 and 鄱阳县 once (鄱阳湖 and 上饶段 are neither) — in that order;
 # nothing of 景德镇, its counties or zones
 OTHER_CITY = ("这份文件看来是上饶市的：标题和正文提到上饶市及其所辖信州区、广丰区、德兴市、余干县等 5 个县（市、区），"
-              "没有提到景德镇市或其区县。当前区域是景德镇市，导入后文中的“市××局”等单位会记在景德镇市名下。"
-              "如确需导入，请核对新单位的所属；如果选错了文件，请放弃本次导入。")
+              "没有提到景德镇市或其区县。当前区域是景德镇市：导入后，与景德镇市已有单位同名的单位（如“市生态环境局”）"
+              "会记为景德镇市的单位；新单位的所属按上饶市填写，请核对。如果选错了文件，请放弃本次导入。")
 
 
 def got(doc) -> list[tuple]:
@@ -149,3 +153,45 @@ def test_a_zone_name_every_city_has_is_not_the_active_city():
         "这份文件看来是抚州市的：标题和正文提到抚州市及其所辖临川区 1 个县（市、区），没有提到景德镇市或其区县。")
     local = ["景德镇市2026年生态环境保护工作要点", "一、重点工作", "1．与上饶市开展联合执法。（责任单位：浮梁县政府）"]
     assert parse_lines(local, JDZ).other_city == ""
+
+
+# ----------------------------------------------------------------------------- properties
+_WORDS = st.text(alphabet="完成整治排查建立台账督促依法查处生态环境保护水质监测（）〔〕、，", min_size=1, max_size=30)
+
+
+@hsettings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_WORDS, min_size=1, max_size=6), st.sampled_from(["num_paren", "circled", "num_dot"]),
+       st.sampled_from(["。", "；"]))
+def test_measures_run_together_come_apart_as_written(bodies, style, end):
+    """Any measures written `（1）…。（2）…。` in one paragraph split back into exactly those
+    measures; the numbers are the list's own (1, 2, 3 …)."""
+    mark = {"num_paren": lambda k: f"（{k}）", "circled": lambda k: "①②③④⑤⑥"[k - 1], "num_dot": lambda k: f"{k}."}[style]
+    written = [f"{mark(k)}{b}{end}" for k, b in enumerate(bodies, 1)]
+    assert split_run_together("".join(written)) == written
+
+
+_UNIT = st.builds("".join, st.tuples(st.sampled_from(["市", "县", "信州区", "鄱阳县", "上饶经开区"]),
+                                      st.text(alphabet="生态环境水利自然资源住建城管公安农业", min_size=1, max_size=6),
+                                      st.sampled_from(["局", "委员会", "办公室", "中心"])))
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.lists(_UNIT, min_size=1, max_size=3), st.lists(_UNIT, min_size=1, max_size=2),
+       st.sampled_from(["\n", "；", "\n【验收单位】"]))
+def test_a_unit_cell_keeps_units_and_acceptance_apart(units, acceptance, sep):
+    label = "" if sep.endswith("】") else "验收单位："
+    cell = "、".join(units) + sep + label + "、".join(acceptance)
+    got_ = unit_cell(cell)
+    assert (got_["units"], got_["acceptance"]) == ("、".join(units), "、".join(acceptance))
+
+
+def test_another_citys_units_are_its_own():
+    """九江 work points (fixtures/clerk12/doc.txt) read where the region is 景德镇: 各县（市、区）政府
+    are 九江's 13 county-level governments (tests/doc_corpus/model.py lists them by hand), never
+    景德镇's 昌江区政府 …; 市生态环境局 is 九江市's."""
+    doc = parse_document(Path(__file__).parent / "fixtures" / "clerk12" / "doc.txt", JDZ, short_name="九江")
+    assert doc.other_city == "九江市"
+    jj = [(f"{c['name']}政府", c["adcode"]) for c in CITIES["jj"]["counties"]]
+    assert [(u.name, u.place_code) for u in doc.items[4].units] == [*jj, ("市直有关部门", "360400")]
+    assert [(u.name, u.place_code) for u in doc.items[0].units] == [("市生态环境局", "360400"), *jj]
+    assert not any(u.place_code.startswith("3602") for it in doc.items for u in it.units)

@@ -38,9 +38,9 @@ class OtherCity:
         where = "标题和正文" if self.in_title else "正文"
         seen = (f"提到{active}本地地名（{'、'.join(self.own_names[:3])}）的次数更少" if self.own_names
                 else f"没有提到{active}或其区县")
-        return (f"这份文件看来是{self.name}的：{where}提到{found}，{seen}。当前区域是{active}，"
-                f"导入后文中的“市××局”等单位会记在{active}名下。如确需导入，请核对新单位的所属；"
-                f"如果选错了文件，请放弃本次导入。")
+        return (f"这份文件看来是{self.name}的：{where}提到{found}，{seen}。当前区域是{active}：导入后，"
+                f"与{active}已有单位同名的单位（如“市生态环境局”）会记为{active}的单位；新单位的所属按{self.name}"
+                f"填写，请核对。如果选错了文件，请放弃本次导入。")
 
 
 def other_city(text: str, title: str, places: PlaceSet) -> OtherCity | None:
@@ -81,3 +81,11 @@ def _innermost(names: set[str]) -> list[str]:
     """Names that hold no shorter one of the set (景德镇市 and 景德镇高新区 are counted through
     景德镇 and 高新区), so one mention is counted once."""
     return [n for n in names if not any(m != n and m in n for m in names)]
+
+
+def places_of(city: OtherCity) -> PlaceSet:
+    """The other city's own places (its counties from the national list; no zones known), so
+    its units resolve to its counties and `各县（市、区）` means its counties, not the active city's."""
+    return PlaceSet.from_dict({"adcode": city.code, "name": city.name,
+                               "counties": [{"adcode": c.code, "name": c.name}
+                                            for c in china_names.counties_of(city.code)]})
