@@ -119,7 +119,9 @@ def _grid(at, key: str):
 def test_page_names_the_other_city_and_its_places(data_dir, tmp_path):
     at = _upload(page_test("data_view").run(), "sr.docx",
                  sr.write_table(tmp_path / "sr.docx", acceptance="inline").read_bytes(), DOCX)
-    assert [w.value for w in at.warning] == ["这份文件看来是**上饶市**的，当前区域是景德镇市：详见下方解析提示。"]
+    assert [w.value for w in at.warning] == [OTHER_CITY]
+    assert ("所属标“（外市）”的，是文件中写明的其他城市或其区县，不计入景德镇市各区县的统计；如实为景德镇市的单位，"
+            "请改选所属。") in [c.value for c in at.caption]
     assert at.dataframe[0].value.values.tolist() == [["全文", "", OTHER_CITY], ["第31行", sr.SIGNER,
                                                                                SIGNATURE["message"]]]
     rows = _grid(at, "review_editor")

@@ -131,9 +131,9 @@ def document_tab(region) -> None:
                 f"{len(review.rows)} 条（含措施/子项）")
     if review.exists:
         st.info(f"库中已有“{doc.short_name}”：本次按**修订**处理——逐条比对，已有任务的状态记录保留，删除的条目归档。")
-    if doc.other_city:
-        st.warning(f"这份文件看来是**{html.escape(doc.other_city)}**的，当前区域是{html.escape(region.name)}："
-                   "详见下方解析提示。", icon=":material/warning:")
+    if doc.other_city:  # the whole warning where it is seen first (the hints table cuts long lines)
+        st.warning(next((w["message"] for w in doc.warnings if w["message"].startswith("这份文件看来是")),
+                        f"这份文件看来是{doc.other_city}的"), icon=":material/warning:")
     if doc.warnings:
         with st.expander(f"解析提示（{len(doc.warnings)} 条）", expanded=True):
             st.dataframe(table(rv.warnings_table(doc)), hide_index=True, width="stretch")
@@ -211,6 +211,9 @@ def document_tab(region) -> None:
                        "选好所属区县或管理区后勾选“确认”；不是单位的，请在上方表格中从“责任单位”里删去。")
         else:
             st.caption("这些单位库中还没有：请确认它们所属的区县或管理区（用于按地区汇总）。")
+        if any(c not in places or places[c].endswith("（外市）") for c in review.units["所属"]):
+            st.caption(f"所属标“（外市）”的，是文件中写明的其他城市或其区县，不计入{region.name}各区县的统计；"
+                       f"如实为{region.name}的单位，请改选所属。")
         review.units = st.data_editor(
             review.units, key="units_editor", hide_index=True, width="stretch", disabled=["单位"],
             column_config={"所属": st.column_config.SelectboxColumn(options=list(places),
