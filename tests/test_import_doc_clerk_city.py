@@ -14,6 +14,7 @@ from ingest import review as rv
 from ingest.report import ImportFailed
 from onemap import services
 from store import models as m
+from store import queries
 from store.db import reader
 from tests import clerk_shangrao as sr
 from tests.conftest import MANAGER_ACTOR, db_counts, page_test
@@ -62,6 +63,10 @@ def test_review_of_the_table_document_through_the_service(data_dir, tmp_path):
     counts = services.commit_review(MANAGER_ACTOR, review)
     assert counts["任务"] == 12
     assert _store_units() == {u["单位"]: u["所属"] for u in UNITS}  # nothing claimed for 景德镇
+    with reader() as s:  # the ledger names the other city's places, not their codes
+        t = queries.tasks_frame(s, include_future=True, places=services.active_region().places).set_index("ref")
+    assert t.loc["省督察整改清单（3）", "unit_places"] == ["上饶市余干县", "上饶市鄱阳县"]
+    assert t.loc["省督察整改清单（2）", "unit_places"] == ["上饶市", "上饶市广丰区"]
 
 
 def test_a_garbled_unit_is_never_pre_ticked_and_the_commit_says_why(data_dir, tmp_path):
