@@ -290,22 +290,22 @@ def unit_doubt(name: str) -> str:
     return ""
 
 
-def unit_place(u, up: UnitParser, other_city_code: str = "") -> tuple[str, bool]:
-    """Where a new unit belongs, and whether that is the active city's claim to make. A name
-    starting with another city or its county (信州区委、区政府, 上饶市水利局) belongs there; a
-    name that only defaults to the active city (市水利局) belongs to the city the document is
-    of when that is another one. (place code, True when it is the active region's)."""
+def unit_place(u, up: UnitParser, other_city_code: str = "") -> str:
+    """Where a new unit belongs, never claimed for the active city by default: a name starting
+    with another city or its county (信州区委、区政府, 上饶市水利局) belongs there; a name that
+    only defaults to the city (市水利局) belongs to the city the document is of when that is
+    another one (the text says which city it means; the clerk can still choose)."""
     from geo.china_names import place_starting
 
     city = up.places.city.code
     if u.place_code != city:
-        return u.place_code, True  # a county or zone of the active city, named in the text
+        return u.place_code  # a county or zone of the active city, named in the text
     named = place_starting(u.name)
     if named is not None and named.city_code != city:
-        return named.code, False
+        return named.code
     if other_city_code and other_city_code != city:
-        return other_city_code, False
-    return city, True
+        return other_city_code
+    return city
 
 
 def new_units(rows: pd.DataFrame, up: UnitParser, known: set[str], *, revision: bool = False,
@@ -328,8 +328,7 @@ def new_units(rows: pd.DataFrame, up: UnitParser, known: set[str], *, revision: 
             if u.name not in known:
                 resolves = _unit_key(u.name) in known_keys or (u.alias_of is not None and
                                                                _unit_key(u.alias_of) in known_keys)
-                place, _ours = unit_place(u, up, other_city_code)
                 ok = (resolves or not revision) and not unit_doubt(u.name)
-                seen.setdefault(u.name, (place, ok))
+                seen.setdefault(u.name, (unit_place(u, up, other_city_code), ok))
     return pd.DataFrame([{"单位": n, "所属": p, "确认": ok} for n, (p, ok) in seen.items()],
                         columns=["单位", "所属", "确认"])
