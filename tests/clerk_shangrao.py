@@ -45,11 +45,13 @@ def write_text(path: Path, **kw) -> Path:
     return path
 
 
-def write_table(path: Path, *, measures: str = "paragraphs", acceptance: str = "paragraph") -> Path:
+def write_table(path: Path, *, measures: str = "paragraphs", acceptance: str = "paragraph",
+                problem_paragraphs: bool = False) -> Path:
     """序号 | 问题 | 整改目标 | 整改措施 | 整改时限 | 责任单位, one row per problem. measures:
     'paragraphs' (one paragraph per measure in the cell) or 'run_together' (one paragraph);
     acceptance: 'paragraph' (`验收单位：…` as the cell's second paragraph) or 'inline'
-    (`…；验收单位：…` in one paragraph)."""
+    (`…；验收单位：…` in one paragraph). problem_paragraphs: the problem cell broken into two
+    paragraphs after its first comma (as a clerk presses Enter in a narrow cell)."""
     import docx
 
     d = docx.Document()
@@ -60,7 +62,9 @@ def write_table(path: Path, *, measures: str = "paragraphs", acceptance: str = "
         c.text = h
     for i, (prob, target, ms, deadline, units, acc) in enumerate(PROBLEMS, 1):
         r = t.add_row().cells
-        r[0].text, r[1].text, r[2].text, r[4].text = str(i), prob, target, deadline
+        r[0].text, r[2].text, r[4].text = str(i), target, deadline
+        head, comma, tail = prob.partition("，")
+        _fill(r[1], [head + comma, tail] if problem_paragraphs and tail else [prob])
         numbered = [f"（{k}）{m}" for k, m in enumerate(ms, 1)]
         _fill(r[3], numbered if measures == "paragraphs" else ["".join(numbered)])
         _fill(r[5], [units, f"验收单位：{acc}"] if acceptance == "paragraph" else [f"{units}；验收单位：{acc}"])

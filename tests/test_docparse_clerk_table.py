@@ -74,11 +74,12 @@ def test_the_text_file_as_the_clerk_saw_it(tmp_path):
     assert doc.items[0].children[1].ref == "上饶整改（一）第2条"
 
 
-@pytest.mark.parametrize(("measures", "acceptance"), [
-    ("paragraphs", "paragraph"), ("run_together", "paragraph"), ("paragraphs", "inline"), ("run_together", "inline")])
-def test_word_table_measures_in_one_cell_are_the_problems_measures(tmp_path, measures, acceptance):
-    doc = parse_document(sr.write_table(tmp_path / "sr.docx", measures=measures, acceptance=acceptance), JDZ,
-                         short_name="上饶整改")
+@pytest.mark.parametrize(("measures", "acceptance", "split"), [
+    ("paragraphs", "paragraph", False), ("run_together", "paragraph", False), ("paragraphs", "inline", False),
+    ("run_together", "inline", False), ("paragraphs", "paragraph", True), ("run_together", "inline", True)])
+def test_word_table_measures_in_one_cell_are_the_problems_measures(tmp_path, measures, acceptance, split):
+    doc = parse_document(sr.write_table(tmp_path / "sr.docx", measures=measures, acceptance=acceptance,
+                                        problem_paragraphs=split), JDZ, short_name="上饶整改")
     assert got(doc) == EXPECTED
     assert [it.ref for it in doc.items] == ["上饶整改（1）", "上饶整改（2）", "上饶整改（3）", "上饶整改（4）"]
     assert [it.target for it in doc.items] == TARGETS
