@@ -196,3 +196,25 @@ def test_another_citys_units_are_its_own():
     assert [(u.name, u.place_code) for u in doc.items[4].units] == [*jj, ("市直有关部门", "360400")]
     assert [(u.name, u.place_code) for u in doc.items[0].units] == [("市生态环境局", "360400"), *jj]
     assert not any(u.place_code.startswith("3602") for it in doc.items for u in it.units)
+
+
+def test_a_work_points_table_keeps_an_acceptance_line_in_the_text(tmp_path):
+    """Work points have no acceptance field: a `验收单位：…` paragraph in the 责任单位 cell is not
+    a unit, and it is not dropped either — it stays in the task's text."""
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("景德镇市2026年生态环境保护工作要点")
+    t = d.add_table(rows=3, cols=4)
+    for row, values in zip(t.rows, [["序号", "重点任务", "完成时限", "责任单位"],
+                                    ["1", "新建水质自动监测站。", "2026年6月底前", "市生态环境局"],
+                                    ["2", "完成排污口整治。", "2026年9月底前", "浮梁县政府"]], strict=True):
+        for cell, v in zip(row.cells, values, strict=True):
+            cell.text = v
+    t.rows[2].cells[3].add_paragraph("验收单位：市生态环境局")
+    d.save(str(tmp_path / "wp.docx"))
+    doc = parse_document(tmp_path / "wp.docx", JDZ)
+    assert [(it.number, it.body, it.deadline.date, [u.name for u in it.units]) for it in doc.items] == [
+        ("1", "新建水质自动监测站。", date(2026, 6, 30), ["市生态环境局"]),
+        ("2", "完成排污口整治。（验收单位：市生态环境局）", date(2026, 9, 30), ["浮梁县政府"])]
+    assert doc.warnings == []

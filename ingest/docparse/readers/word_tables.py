@@ -193,4 +193,7 @@ def _work_point(p: dict) -> str:
     cells = [unit_cell(x) for r in p["rows"] for x in (r["units"], r["support"])]
     units = "、".join(dict.fromkeys(x for c in cells for x in (c["units"], c["support"]) if x))
     deadline = f"（完成时限：{_flat(row['deadline'], '，')}）" if row["deadline"] else ""
+    # a work point has no acceptance field: its 验收单位 stays in the text, where the clerk sees it
+    acceptance = "、".join(dict.fromkeys(c["acceptance"] for c in cells if c["acceptance"]))
+    text += f"（验收单位：{acceptance}）" if acceptance else ""
     return f"{head}{text}{deadline}" + (f"（责任单位：{units}）" if units else "")
