@@ -84,8 +84,8 @@ class ParsedDoc:
     targets: list[Item] = field(default_factory=list)  # 主要目标 indicators: not tasks
     doc_number: str = ""  # 文号, e.g. 景环字〔2021〕9号
     source_format: str = ""  # the reader that read it (.pdf, .docx …)
-    other_city: str = ""  # the document names another city than the active region's (上饶市)
-    other_city_code: str = ""
+    other_city: str = ""  # the document names another city more than the active region's (上饶市)
+    other_city_code: str = ""  # …and is that city's own (not a provincial one naming many): its code
 
 
     def as_dict(self) -> dict:

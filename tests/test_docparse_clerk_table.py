@@ -218,3 +218,16 @@ def test_a_work_points_table_keeps_an_acceptance_line_in_the_text(tmp_path):
         ("1", "新建水质自动监测站。", date(2026, 6, 30), ["市生态环境局"]),
         ("2", "完成排污口整治。（验收单位：市生态环境局）", date(2026, 9, 30), ["浮梁县政府"])]
     assert doc.warnings == []
+
+
+def test_a_provincial_document_naming_many_cities_keeps_the_active_citys_places():
+    """A provincial list naming 南昌市 three times and 九江市 twice is warned about (南昌 is named
+    more than 景德镇) but not read as 南昌's: 各县（市、区） stay the active city's counties."""
+    from ingest.docparse import parse_lines
+
+    lines = ["江西省生态环境保护督察反馈问题整改清单", "（一）南昌市、九江市部分工业园区污水收集不到位，南昌市问题突出。",
+             "整改目标：园区污水应收尽收。", "整改时限：2026年底", "整改措施：",
+             "（1）完成南昌市、九江市园区管网排查。〔责任单位：各县（市、区）政府〕"]
+    doc = parse_lines(lines, JDZ)
+    assert (doc.other_city, doc.other_city_code) == ("南昌市", "")  # warned, units not claimed for 南昌
+    assert [u.place_code for u in doc.items[0].children[0].units] == ["360202", "360203", "360222", "360281"]

@@ -61,7 +61,7 @@ def parse_blocks(blocks: list[Block], units: UnitParser, *, short_name: str | No
     short = short_name or genre.default_short_name(title, year)
     active = units.places.city.name
     whose = other_city("\n".join(ln.text for ln in lines), title, units.places)
-    if whose is not None and (theirs := places_of(whose)).counties:
+    if whose is not None and whose.sole and (theirs := places_of(whose)).counties:
         units = UnitParser(theirs)  # its units are its own: 各县（市、区） are its counties
     ctx = Context(units, short, year, warnings, pages={ln.line: ln.page for ln in lines})
     ctx.doc_wide = find_doc_wide(lines, units)
@@ -88,7 +88,7 @@ def parse_blocks(blocks: list[Block], units: UnitParser, *, short_name: str | No
         warnings.insert(0, {"line": 0, "text": "", "message": whose.message(active)})
     return ParsedDoc(title, genre.NAME, short, year, items, warnings, targets=targets,
                      doc_number=detect_doc_number(lines), other_city=whose.name if whose else "",
-                     other_city_code=whose.code if whose else "")
+                     other_city_code=whose.code if whose and whose.sole else "")
 
 
 def _doc_wide_note(ln: Line) -> bool:

@@ -24,6 +24,10 @@ class OtherCity:
     in_title: bool
 
     own_names: tuple[str, ...] = ()  # the active city's names found
+    # the document is that city's own (its title names it, or it names neither the active city nor
+    # a second city half as often — not a provincial document naming many cities): its units are
+    # read with that city's places
+    sole: bool = False
 
     def message(self, active: str) -> str:
         """Names, not counts, are reported: a table repeats a unit in every measure's line."""
@@ -66,7 +70,9 @@ def other_city(text: str, title: str, places: PlaceSet) -> OtherCity | None:
             counts.setdefault(p.city_code, {})[name] = n
     if not counts:
         return None
-    code, found = max(counts.items(), key=lambda kv: sum(kv[1].values()))
+    ranked = sorted(counts.items(), key=lambda kv: -sum(kv[1].values()))
+    code, found = ranked[0]
+    second = sum(ranked[1][1].values()) if len(ranked) > 1 else 0
     city = china_names.by_code(code)
     total = sum(found.values())
     in_title = city is not None and city.name in title and not any(n in title for n in own_names)
@@ -74,7 +80,8 @@ def other_city(text: str, title: str, places: PlaceSet) -> OtherCity | None:
         return None
     names = tuple(sorted(found, key=lambda n: (n != city.name, -found[n])))
     own_found = tuple(sorted(own_counts, key=lambda n: -own_counts[n]))
-    return OtherCity(code, city.name, total, names, own, in_title, own_found)
+    sole = in_title or (own == 0 and total >= 2 * second)
+    return OtherCity(code, city.name, total, names, own, in_title, own_found, sole)
 
 
 def _innermost(names: set[str]) -> list[str]:
