@@ -84,6 +84,9 @@ class ParsedDoc:
     targets: list[Item] = field(default_factory=list)  # 主要目标 indicators: not tasks
     doc_number: str = ""  # 文号, e.g. 景环字〔2021〕9号
     source_format: str = ""  # the reader that read it (.pdf, .docx …)
+    other_city: str = ""  # the document names another city more than the active region's (上饶市)
+    other_city_code: str = ""  # …and is that city's own (not a provincial one naming many): its code
+
 
     def as_dict(self) -> dict:
         return {
@@ -92,6 +95,7 @@ class ParsedDoc:
             "short_name": self.short_name,
             "year": self.year,
             "doc_number": self.doc_number,
+            "other_city": self.other_city,
             "items": [i.as_dict() for i in self.items],
             "targets": [t.as_dict() for t in self.targets],
             "warnings": self.warnings,

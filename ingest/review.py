@@ -26,8 +26,10 @@ LEVEL_CN = {"problem": "问题", "measure": "措施", "task": "任务", "matter"
 CN_LEVEL = {v: k for k, v in LEVEL_CN.items()}
 PART_CN = {"main": "正文", "annex": "附件"}
 CN_PART = {v: k for k, v in PART_CN.items()}
-COLUMNS = ["行", "上级", "层级", "编号", "标题", "内容", "整改目标", "整改时限", "时限日期", "长期坚持",
+COLUMNS = ["行", "上级", "层级", "编号", "标题", "内容", "整改目标", "整改时限", "时限日期", "长期坚持", "时限推定",
            "责任单位", "验收单位", "类别", "分组", "部分"]
+# `时限推定`: the document writes no deadline for this item; the one shown is the default (the
+# year's end for work points), kept as inferred when written unless the clerk changes it
 
 
 @dataclass
@@ -57,6 +59,7 @@ def to_table(doc: ParsedDoc) -> pd.DataFrame:
                 "整改时限": "" if it.deadline_inherited and parent else it.deadline.text,
                 "时限日期": None if it.deadline_inherited and parent else it.deadline.date,
                 "长期坚持": bool(it.deadline.ongoing) and not (it.deadline_inherited and parent),
+                "时限推定": bool(it.deadline_inherited) and not parent,
                 "责任单位": "、".join(u.name for u in it.units),
                 "验收单位": it.acceptance_text or "、".join(u.name for u in it.acceptance_units),
                 "类别": it.category, "分组": it.group, "部分": PART_CN.get(it.part, it.part),
@@ -103,6 +106,7 @@ def to_doc(rows: pd.DataFrame, base: ParsedDoc, up: UnitParser) -> ParsedDoc:
         if not isinstance(day, date) or pd.isna(day):
             day = parsed.date
         it.deadline = Deadline(text, day, bool(r["长期坚持"]) or parsed.ongoing) if (text or day) else parsed
+        it.deadline_inherited = bool(r.get("时限推定")) and not int(r["上级"] or 0) and bool(text or day)
         it.units = up.parse(_cell(r["责任单位"]))
         acc_text = _cell(r["验收单位"])
         it.acceptance_units, _per, it.acceptance_note = parse_acceptance(acc_text, up)
@@ -180,6 +184,25 @@ def set_cell(rows: pd.DataFrame, row: int, column: str, value: str) -> pd.DataFr
             raise ValueError(f"整改时限“{value}”无法识别为日期：请写成“2025年6月底前”“2025年底”或“立行立改，长期坚持”")
         df["时限日期"] = df["时限日期"].astype(object)
         df.at[i, "时限日期"], df.at[i, "长期坚持"] = d.date, d.ongoing
+    if column in ("整改时限", "时限日期"):
+        df.at[i, "时限推定"] = False  # the clerk wrote it
+    return df
+
+
+def inferred_rows(rows: pd.DataFrame) -> list[int]:
+    """Rows whose deadline the document does not write (the default was taken)."""
+    return [int(r["行"]) for r in rows.to_dict("records") if bool(r.get("时限推定"))]
+
+
+def deadline_edits(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose 整改时限 or 时限日期 the clerk changed in the table are no longer inferred."""
+    df = after.copy()
+    old = before.set_index("行")
+    for i, r in df.iterrows():
+        rid = r["行"]
+        if rid in old.index and bool(r["时限推定"]) and any(
+                _cell(r[c]) != _cell(old.at[rid, c]) for c in ("整改时限", "时限日期")):
+            df.at[i, "时限推定"] = False
     return df
 
 
@@ -251,12 +274,50 @@ def _unit_key(name: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
 
 
-def new_units(rows: pd.DataFrame, up: UnitParser, known: set[str], *, revision: bool = False) -> pd.DataFrame:
+# a unit name holding a field label, a colon or a sentence's punctuation, or two organs run
+# together (`市生态环境局市水利局`), is a string the parser joined: never proposed ticked
+# (a label ending the name is a group's name: 各相关责任单位)
+_GARBLED = re.compile(r"[：:；;，,。]|(?:责任单位|验收单位|验收部门|配合单位|牵头单位|协办单位|责任部门|整改时限|整改目标"
+                      r"|整改措施|责任人)(?=.)|(?:局|政府|管委会|委员会|办公室)(?=[市县区][^，、]{2,})")
+
+
+def unit_doubt(name: str) -> str:
+    """Why a proposed unit name looks garbled (Chinese, for the page), or ''."""
+    if _GARBLED.search(name):
+        return "像是几个字段或几个单位连在一起"
+    if len(name) > 30:
+        return "名称过长，像是一段文字"
+    return ""
+
+
+def unit_place(u, up: UnitParser, other_city_code: str = "") -> str:
+    """Where a new unit belongs, never claimed for the active city by default: a name starting
+    with another city or its county (信州区委、区政府, 上饶市水利局) belongs there; a name that
+    only defaults to the city (市水利局) belongs to the city the document is of when that is
+    another one (the text says which city it means; the clerk can still choose)."""
+    from geo.china_names import place_starting
+
+    city = up.places.city.code
+    if u.place_code != city:
+        return u.place_code  # a county or zone of the active city, named in the text
+    named = place_starting(u.name)
+    if named is not None and named.city_code != city:
+        return named.code
+    if other_city_code and other_city_code != city:
+        return other_city_code
+    return city
+
+
+def new_units(rows: pd.DataFrame, up: UnitParser, known: set[str], *, revision: bool = False,
+              other_city_code: str = "") -> pd.DataFrame:
     """Units named in the rows that the store does not know, with the place they resolve to.
     For a first import they are proposed ticked (a new document brings its units). In a
     revision of a document already imported a new unit is rare and more often a misread note
     (`主要负责人由市领导兼任的`): it is ticked only when it resolves to a known unit (the same
-    name written differently, or the short form of a known full name); the clerk ticks the rest."""
+    name written differently, or the short form of a known full name); the clerk ticks the rest.
+    Never ticked: a name that looks garbled (`unit_doubt`). A unit of another city (the
+    document names another city, or the unit's name does) is proposed with that city's place,
+    not the active one's (`unit_place`); the review's warning names the city."""
     from domain.units import parse_acceptance
 
     known_keys = {_unit_key(k) for k in known}
@@ -267,10 +328,10 @@ def new_units(rows: pd.DataFrame, up: UnitParser, known: set[str], *, revision: 
             if u.name not in known:
                 resolves = _unit_key(u.name) in known_keys or (u.alias_of is not None and
                                                                _unit_key(u.alias_of) in known_keys)
-                seen.setdefault(u.name, (u.place_code, resolves or not revision))
+                ok = (resolves or not revision) and not unit_doubt(u.name)
+                seen.setdefault(u.name, (unit_place(u, up, other_city_code), ok))
     return pd.DataFrame([{"单位": n, "所属": p, "确认": ok} for n, (p, ok) in seen.items()],
                         columns=["单位", "所属", "确认"])
-
 
 
 MANUAL = "手动关联"  # the 匹配文字 of a link the clerk added by hand (kept when the proposals are recomputed)

@@ -257,8 +257,12 @@ def cmd_import_doc(args) -> int:
               f"下级措施/子项 {sum(len(i.children) for i in doc.items)} 条，目标指标 {len(doc.targets)} 项，"
               f"警告 {len(doc.warnings)} 条")
         for w in doc.warnings:
-            where = f"第{w['page']}页" if w.get("page") else f"第{w['line']}行"
+            where = f"第{w['page']}页" if w.get("page") else (f"第{w['line']}行" if w.get("line") else "全文")
             print(f"  警告 {where}：{w['message']}  {w['text']}")
+        inferred = [it for it in doc.items if it.deadline_inherited and it.deadline.text]
+        if inferred:
+            print(f"  时限推定：{'、'.join(it.ref for it in inferred)} 文中没有写时限，按“{inferred[0].deadline.text}”"
+                  "推定（记为推定，不作为文中时限）")
     if not doc.items:
         print("错误：没有识别出任何条目，未写入", file=sys.stderr)
         return 1

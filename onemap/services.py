@@ -582,7 +582,8 @@ def start_review(path: Path, *, short_name: str | None = None):
         exists = s.scalar(select(m.Document).where(m.Document.short_name == doc.short_name)) is not None
     links, candidates = rv.propose(rows, gaz, names)
     return rv.Review(doc, Path(path).name, _sha(path), rows, links, candidates,
-                     rv.new_units(rows, up, known, revision=exists), exists)
+                     rv.new_units(rows, up, known, revision=exists, other_city_code=doc.other_city_code),
+                     exists)
 
 
 def refresh_review(review, *, short_name: str | None = None):
@@ -617,11 +618,26 @@ def refresh_review(review, *, short_name: str | None = None):
                                                                                    strict=True)]
     review.candidates = cands
     before = {r["单位"]: r for r in review.units.to_dict("records")}  # the clerk's ticks and places stay
-    review.units = rv.new_units(review.rows, up, known, revision=review.exists)
+    review.units = rv.new_units(review.rows, up, known, revision=review.exists,
+                                other_city_code=review.doc.other_city_code)
     for col in ("所属", "确认"):
         review.units[col] = [before[n][col] if n in before else v
                              for n, v in zip(review.units["单位"], review.units[col], strict=True)]
     return review
+
+
+def unit_place_labels(extra_codes=()) -> dict[str, str]:
+    """The places a new unit may belong to, code → name: the active region's, and any other
+    city or county a review proposed (`上饶市信州区（外市）`), so the page names them."""
+    from geo.china_names import by_code
+
+    labels = {p.code: p.name for p in active_region().places.all()}
+    for code in extra_codes:
+        code = str(code)
+        if code and code not in labels:
+            named = by_code(code)
+            labels[code] = f"{named.label}（外市）" if named else code
+    return labels
 
 
 def plan_review_revision(review):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from domain import status as st
 from domain.places import PlaceSet
+from geo import china_names
 from store import models as m
 from store import reflayers
 
@@ -79,7 +80,10 @@ def task_static_frame(s: Session, places: PlaceSet | None = None) -> pd.DataFram
 
     def place_name(code: str) -> str:
         p = places.by_code(code) if places else None
-        return p.name if p else code
+        if p is not None:
+            return p.name
+        other = china_names.by_code(code)  # a unit of another city, kept where its document put it
+        return other.label if other is not None else code
 
     names = {c: place_name(c) for c in {c for cs in t["unit_place_codes"] for c in cs}}
     t["unit_places"] = t["unit_place_codes"].map(lambda cs: sorted(names[c] for c in cs))

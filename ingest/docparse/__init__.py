@@ -30,6 +30,7 @@ from ingest.docparse.meta import detect_doc_number, detect_title, detect_year
 from ingest.docparse.readers import READERS, formats_help, read_blocks, suffixes
 from ingest.docparse.structure import Line, clean, drop_signature
 from ingest.docparse.text import canon, cn_to_int, marker_of, split_unit_clause, strip_markup
+from ingest.docparse.whose import other_city, places_of
 
 RECTIFICATION = "整改清单"
 WORK_POINTS = "工作要点"
@@ -58,9 +59,19 @@ def parse_blocks(blocks: list[Block], units: UnitParser, *, short_name: str | No
     title = detect_title(lines)
     year = detect_year(title, lines)
     short = short_name or genre.default_short_name(title, year)
+    active = units.places.city.name
+    whose = other_city("\n".join(ln.text for ln in lines), title, units.places)
+    if whose is not None and whose.sole and (theirs := places_of(whose)).counties:
+        units = UnitParser(theirs)  # its units are its own: 各县（市、区） are its counties
     ctx = Context(units, short, year, warnings, pages={ln.line: ln.page for ln in lines})
     ctx.doc_wide = find_doc_wide(lines, units)
-    body = [ln for ln in drop_signature(lines) if not _doc_wide_note(ln)]  # year above may be the signature's
+    signed = drop_signature(lines)
+    kept = {id(ln) for ln in signed}
+    dropped = [ln for ln in lines if id(ln) not in kept]
+    if dropped:
+        shown = "".join(f"“{ln.text}”" for ln in dropped[:4])
+        ctx.warn(dropped[0].line, dropped[0].text, f"已去除落款 {len(dropped)} 行（不属于任何条目）：{shown}")
+    body = [ln for ln in signed if not _doc_wide_note(ln)]  # year above may be the signature's
     items, targets = genre.parse(body, ctx)
     _check_sequence(items, ctx)
     qualify_restarts(items, short)
@@ -73,8 +84,11 @@ def parse_blocks(blocks: list[Block], units: UnitParser, *, short_name: str | No
         _check_coverage(body, items, targets, ctx)
     for dup in duplicate_paths(ParsedDoc(title, genre.NAME, short, year, items, [])):
         ctx.warn(0, dup, f"编号“{dup.split('|', 1)[1]}”重复出现，无法分别导入：请在核对表中改正编号")
+    if whose is not None:  # first: it decides whether the rest matters
+        warnings.insert(0, {"line": 0, "text": "", "message": whose.message(active)})
     return ParsedDoc(title, genre.NAME, short, year, items, warnings, targets=targets,
-                     doc_number=detect_doc_number(lines))
+                     doc_number=detect_doc_number(lines), other_city=whose.name if whose else "",
+                     other_city_code=whose.code if whose and whose.sole else "")
 
 
 def _doc_wide_note(ln: Line) -> bool:

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from domain.tasktree import first_sentence
 
 __all__ = ["CN_NUM", "FIELD_LABELS", "Marker", "canon", "cn_to_int", "field_of", "first_sentence", "int_to_cn",
-           "marker_of", "split_unit_clause", "strip_markup", "unit_clauses"]
+           "marker_of", "split_run_together", "split_unit_clause", "strip_markup", "unit_cell",
+           "unit_clauses"]
 
 CN_NUM = "零〇一二三四五六七八九十百"
 _FW = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ"}
@@ -209,3 +210,69 @@ def unit_clauses(text: str) -> tuple[str, list[str]]:
         rest = (rest[: m.start()] + rest[end:]).strip()
     rest = re.sub(r"[。；]\s*[。；]", "。", rest)
     return rest, found
+
+
+# ----------------------------------------------------------------------------- cells and run-together lists
+# where a run-together next measure may start: after a sentence, a clause or a bracket
+_RUN_BEFORE = "。；;，,：:〕）】])！？ "
+_RUN_MARK = {
+    "num_paren": lambda n: (f"（{n}）", f"({n})"),
+    "circled": lambda n: (CIRCLED[n - 1],) if n <= len(CIRCLED) else (),
+    "cn_paren": lambda n: (f"（{int_to_cn(n)}）", f"({int_to_cn(n)})"),
+    "num_dot": lambda n: (f"{n}.", f"{n}．", f"{n}、"),
+}
+
+
+def split_run_together(text: str) -> list[str]:
+    """`（1）甲。（2）乙。` → [`（1）甲。`, `（2）乙。`]: only the numbers that follow in sequence
+    (2 after 1, 3 after 2 …), in the style the paragraph starts with, and only after a sentence
+    or clause ends — `按第（2）项` inside a sentence, or `2.5` in a figure, stays."""
+    mk = marker_of(canon(text))
+    first = cn_to_int(mk.number) if mk else None
+    if mk is None or first is None or mk.style not in _RUN_MARK:
+        return [text]
+    parts, start, n, pos = [], 0, first + 1, 1
+    while True:
+        found = -1
+        for token in _RUN_MARK[mk.style](n):
+            i = text.find(token, pos)
+            while i > 0 and (text[i - 1] not in _RUN_BEFORE
+                             or (mk.style == "num_dot" and text[i - 1:i].isdigit())
+                             or (mk.style == "num_dot" and text[i + len(token):i + len(token) + 1].isdigit())):
+                i = text.find(token, i + 1)
+            if i > 0 and (found < 0 or i < found):
+                found = i
+        if found < 0:
+            break
+        parts.append(text[start:found].strip())
+        start, pos, n = found, found + 1, n + 1
+    parts.append(text[start:].strip())
+    return [x for x in parts if x]
+
+
+# labels a unit cell may hold besides the responsible units (`验收单位：…` on its own line)
+_CELL_LABEL = re.compile(r"[〔【\[（(]?\s*(?P<label>责任单位|牵头单位|责任部门|配合单位|协办单位|验收单位|验收部门)"
+                         r"\s*(?:[：:]|[〕】\]）)])\s*")
+_CELL_KIND = {"责任单位": "units", "牵头单位": "units", "责任部门": "units", "配合单位": "support",
+              "协办单位": "support", "验收单位": "acceptance", "验收部门": "acceptance"}
+
+
+def unit_cell(text: str) -> dict[str, str]:
+    """A 责任单位 cell (or a `责任单位：` line) → {'units', 'support', 'acceptance'}: a labelled part (`验收单位：…` as its
+    own paragraph or after `；` in one) belongs to its field, as in the text form; unlabelled
+    paragraphs are the responsible units. Paragraphs are joined as a list (`、`)."""
+    out: dict[str, list[str]] = {"units": [], "support": [], "acceptance": []}
+    for para in text.splitlines():
+        s = para.strip()
+        if not s:
+            continue
+        kind, at = "units", 0
+        for m in _CELL_LABEL.finditer(s):
+            before = s[at:m.start()].strip(" ；;，,。〔【[（(〕】]）)")
+            if before:
+                out[kind].append(before)
+            kind, at = _CELL_KIND[m.group("label")], m.end()
+        rest = s[at:].strip(" ；;，,。〔【[（(〕】]）)")
+        if rest:
+            out[kind].append(rest)
+    return {k: "、".join(v) for k, v in out.items()}

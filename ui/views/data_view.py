@@ -127,6 +127,9 @@ def document_tab(region) -> None:
                 f"{len(review.rows)} 条（含措施/子项）")
     if review.exists:
         st.info(f"库中已有“{doc.short_name}”：本次按**修订**处理——逐条比对，已有任务的状态记录保留，删除的条目归档。")
+    if doc.other_city:  # the whole warning where it is seen first (the hints table cuts long lines)
+        st.warning(next((w["message"] for w in doc.warnings if w["message"].startswith("这份文件看来是")),
+                        f"这份文件看来是{doc.other_city}的"), icon=":material/warning:")
     if doc.warnings:
         with st.expander(f"解析提示（{len(doc.warnings)} 条）", expanded=True):
             st.dataframe(table(rv.warnings_table(doc)), hide_index=True, width="stretch")
@@ -141,19 +144,25 @@ def document_tab(region) -> None:
         return labels.get(column, column)
 
     st.caption(f"直接修改单元格；{label('整改时限')}保留原文，时限日期可改。“上级”是所属问题/任务的行号。")
+    inferred = rv.inferred_rows(review.rows)
+    if inferred:
+        st.caption(f"第{'、'.join(map(str, inferred))}行文中没有写{label('整改时限')}，按默认推定（已勾选“时限推定”，"
+                   f"写入后仍记为推定）：如文件别处写了时限，请改写。")
     edited = st.data_editor(
         review.rows, key="review_editor", hide_index=True, width="stretch", height=360, num_rows="fixed",
         disabled=["行", "部分"],
         column_config={
             "时限日期": st.column_config.DateColumn(format="YYYY-MM-DD"),
             "长期坚持": st.column_config.CheckboxColumn(),
+            "时限推定": st.column_config.CheckboxColumn(
+                help="文中没有写时限，按默认（工作要点为当年年底）推定；改写时限后即为文中时限"),
             "层级": st.column_config.SelectboxColumn(options=list(rv.CN_LEVEL)),
             "类别": st.column_config.SelectboxColumn(options=category_names()),
             "内容": st.column_config.TextColumn(width="large"),
             **{c: st.column_config.TextColumn(label=t) for c, t in labels.items()},
         })
     if not edited.equals(review.rows):
-        review.rows = edited.reset_index(drop=True)
+        review.rows = rv.deadline_edits(review.rows, edited.reset_index(drop=True))
         services.refresh_review(review)
     with st.expander("修改单条（适合较长的文字）"):
         f1, f2 = st.columns([1, 2])
@@ -193,17 +202,24 @@ def document_tab(region) -> None:
 
     st.markdown("#### 3. 新单位")
     if len(review.units):
-        places = {p.code: p.name for p in region.places.all()}
+        places = services.unit_place_labels(review.units["所属"])
         if review.exists:
             st.caption("修订中出现的新单位默认不勾选：请核对它确是新单位（而不是被误读的注释或括号说明），"
                        "选好所属区县或管理区后勾选“确认”；不是单位的，请在上方表格中从“责任单位”里删去。")
         else:
             st.caption("这些单位库中还没有：请确认它们所属的区县或管理区（用于按地区汇总）。")
+        if any(c not in places or places[c].endswith("（外市）") for c in review.units["所属"]):
+            st.caption(f"所属标“（外市）”的，是文件中写明的其他城市或其区县，不计入{region.name}各区县的统计；"
+                       f"如实为{region.name}的单位，请改选所属。")
         review.units = st.data_editor(
             review.units, key="units_editor", hide_index=True, width="stretch", disabled=["单位"],
             column_config={"所属": st.column_config.SelectboxColumn(options=list(places),
                                                                    format_func=lambda c: places.get(c, c)),
                            "确认": st.column_config.CheckboxColumn()})
+        doubts = [f"“{n}”{rv.unit_doubt(n)}" for n in review.units["单位"] if rv.unit_doubt(n)]
+        if doubts:
+            st.warning("以下新单位没有预先勾选：" + "；".join(doubts) + "。请在上方表格中把它改成正确的单位名称"
+                       "（例如把验收单位移到“验收单位”一栏），或确认无误后勾选。")
     else:
         st.caption("所有单位都已在库中。")
 

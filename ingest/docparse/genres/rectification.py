@@ -14,7 +14,7 @@ from domain.tasktree import Item, first_sentence
 from domain.units import parse_acceptance
 from ingest.docparse.genres.common import Context, item_units, merge_units
 from ingest.docparse.structure import Line
-from ingest.docparse.text import RANK, cn_to_int, field_of, marker_of
+from ingest.docparse.text import RANK, cn_to_int, field_of, marker_of, unit_cell
 
 NAME = "整改清单"
 _HEADER_FIELDS = ("target", "deadline")
@@ -123,7 +123,12 @@ def parse(all_lines: list[Line], ctx: Context) -> tuple[list[Item], list[Item]]:
                 if rest:
                     _add_measure(cur, None, rest, n, ctx)
             elif kind == "units":
-                cur.units = merge_units(cur.units, ctx.units(rest, n))
+                parts = unit_cell(rest)  # `责任单位：A；验收单位：B` on one line: two fields
+                both = "、".join(x for x in (parts["units"], parts["support"]) if x)  # as before: 配合 too
+                cur.units = merge_units(cur.units, ctx.units(both, n))
+                if parts["acceptance"]:
+                    in_measures, last_field = False, "acceptance"
+                    _apply_acceptance(cur, parts["acceptance"], ctx, n, append=bool(cur.acceptance_text))
             elif kind == "support_units":
                 cur.body += f"\n配合单位：{rest}"
             elif kind == "person":

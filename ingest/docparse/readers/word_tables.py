@@ -8,7 +8,7 @@ one measure per row, units and deadlines in their own columns."""
 from __future__ import annotations
 
 from ingest.docparse.readers.word_numbering import W, paragraph_numbering
-from ingest.docparse.text import canon, int_to_cn, marker_of
+from ingest.docparse.text import canon, int_to_cn, marker_of, split_run_together, unit_cell
 
 HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("no", ("序号", "编号")),
@@ -63,16 +63,29 @@ def _columns(row: list[tuple[str, bool]]) -> dict[str, int]:
 
 
 def _measures(text: str) -> list[str]:
-    """A cell's paragraphs → measures: a paragraph without a number continues the one before."""
+    """A cell's paragraphs → measures: a paragraph without a number continues the one before;
+    measures run together in one paragraph (`（1）…。（2）…`) are split where the next number
+    of the same style follows."""
     out: list[str] = []
     for para in text.splitlines():
         s = para.strip()
         if not s:
             continue
-        if out and not marker_of(canon(s)):
-            out[-1] += s
-        else:
-            out.append(s)
+        for part in split_run_together(s):
+            if out and not marker_of(canon(part)):
+                out[-1] += part
+            else:
+                out.append(part)
+    return out
+
+
+def _flat(text: str, sep: str = "") -> str:
+    """A cell's paragraphs as one line (a field's text broken into paragraphs goes on); `sep`
+    goes between two paragraphs where the first does not end with punctuation."""
+    out = ""
+    for x in (x.strip() for x in text.splitlines()):
+        if x:
+            out += (sep if out and sep and out[-1] not in "，、；。：,;" else "") + x
     return out
 
 
@@ -149,21 +162,24 @@ def _number(no: str, fallback: int) -> str:
 
 
 def _rectification(p: dict, fallback: int) -> list[str]:
-    out = [f"{_number(p['no'], fallback)}{canon(p['problem'])}"]
+    out = [f"{_number(p['no'], fallback)}{canon(_flat(p['problem']))}"]
     if p["target"]:
-        out.append(f"整改目标：{p['target']}")
+        out.append(f"整改目标：{_flat(p['target'])}")
     if p["deadline"]:
-        out.append(f"整改时限：{p['deadline']}")
+        out.append(f"整改时限：{_flat(p['deadline'], '，')}")
     out.append("整改措施：")
     acceptance: list[str] = []
     for row in p["rows"]:
-        units = "、".join(x for x in (row["units"], row["support"]) if x)
+        cell = unit_cell(row["units"])
+        support = unit_cell(row["support"])
+        units = "、".join(x for x in (cell["units"], cell["support"], support["units"], support["support"]) if x)
         for m in _measures(row["measures"]):
             out.append(m if not units or "责任单位" in m else f"{m}〔责任单位：{units}〕")
         if not row["measures"] and units:
             out.append(f"责任单位：{units}")
-        if row["acceptance"] and row["acceptance"] not in acceptance:
-            acceptance.append(row["acceptance"])
+        for acc in (_flat(row["acceptance"], "、"), cell["acceptance"], support["acceptance"]):
+            if acc and acc not in acceptance:
+                acceptance.append(acc)
     if acceptance:
         out.append(f"验收单位：{'，'.join(acceptance)}")
     return out
@@ -173,7 +189,11 @@ def _work_point(p: dict) -> str:
     row = p["rows"][0]
     no = canon(p["no"])
     head = no if no and marker_of(no + " x") else (f"{no}." if no else "")
-    text = canon(p["problem"])
-    units = "、".join(dict.fromkeys(x for r in p["rows"] for x in (r["units"], r["support"]) if x))
-    deadline = f"（完成时限：{row['deadline']}）" if row["deadline"] else ""
+    text = canon(_flat(p["problem"]))
+    cells = [unit_cell(x) for r in p["rows"] for x in (r["units"], r["support"])]
+    units = "、".join(dict.fromkeys(x for c in cells for x in (c["units"], c["support"]) if x))
+    deadline = f"（完成时限：{_flat(row['deadline'], '，')}）" if row["deadline"] else ""
+    # a work point has no acceptance field: its 验收单位 stays in the text, where the clerk sees it
+    acceptance = "、".join(dict.fromkeys(c["acceptance"] for c in cells if c["acceptance"]))
+    text += f"（验收单位：{acceptance}）" if acceptance else ""
     return f"{head}{text}{deadline}" + (f"（责任单位：{units}）" if units else "")
