@@ -728,9 +728,6 @@ def test_fields_before_the_first_problem_do_not_vote_for_the_problem_numbering()
         {"line": 3, "text": "整改时限：2025年底前", "message": "字段出现在第一个问题之前，未能归属，已忽略"}]
 
 
-@pytest.mark.xfail(strict=True, reason="known defect: measures numbered 一、二、 under a （一） problem are read as "
-                                        "section headings (measure_style can never become cn_dun in "
-                                        "rectification.parse), so the problem keeps no measure")
 def test_measures_numbered_with_a_dun_comma_under_a_bracketed_problem():
     lines = ["整改清单", "（一）问题甲。", "整改目标：目标。", "整改时限：2025年底前", "整改措施：",
              "一、措施一。〔责任单位：市住建局〕", "二、措施二。〔责任单位：市水利局〕", "验收单位：市住建局"]
@@ -868,3 +865,13 @@ def test_paragraphs_marked_by_first_line_indent_and_a_line_after_an_annex_headin
     blocks = [Block("附件", line=1, continues=True), Block("1.开展执法检查。", line=2, continues=False)]
     lines, _w = _clean(blocks)
     assert lines == [("附件", 1, None), ("1.开展执法检查。", 2, None)]
+
+
+def test_a_dun_heading_after_numbered_measures_is_still_a_section():
+    """The other side of the 一、 measures rule: after measures numbered 1. 2., an 一、 line opens a
+    new section and the next （二） problem belongs to it."""
+    lines = ["整改清单", "一、水污染问题", "（一）问题甲。", "整改时限：2025年底前", "整改措施：",
+             "1.措施一。", "2.措施二。", "二、大气污染问题", "（二）问题乙。", "整改时限：2025年底前", "整改措施：", "1.措施三。"]
+    doc = parse_lines(lines, JDZ)
+    assert [(p.ref, p.group, [c.body for c in p.children]) for p in doc.items] == [
+        ("整改清单（一）", "水污染问题", ["措施一。", "措施二。"]), ("整改清单（二）", "大气污染问题", ["措施三。"])]

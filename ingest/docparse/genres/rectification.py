@@ -97,8 +97,12 @@ def parse(all_lines: list[Line], ctx: Context) -> tuple[list[Item], list[Item]]:
             items.append(cur)
             in_measures, measure_style, last_field = False, None, None
             continue
-        if mk and mk.style == "cn_dun" and problem_style != "cn_dun" and (
-                not in_measures or measure_style != "cn_dun"):
+        # 一、 under a （一） problem is a section heading — unless the measures are numbered so:
+        # right after an empty 整改措施： label, or once they are (issue 18's mutation run found
+        # the old test `measure_style != "cn_dun"` always true: such measures were lost)
+        dun_measure = in_measures and (measure_style == "cn_dun" or (
+            measure_style is None and last_field == "measures" and cur is not None and not cur.children))
+        if mk and mk.style == "cn_dun" and problem_style != "cn_dun" and not dun_measure:
             group, section = mk.rest, f"{mk.number}、"
             in_measures = False
             continue
