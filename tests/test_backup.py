@@ -216,10 +216,10 @@ def _rewrite(src: Path, dst: Path, *, tables=None, manifest=None, rehash=True, e
     return dst
 
 
-def _edit(key, value, **changes):
+def _edit(key, match, /, **changes):
     def fn(rows):
         for r in rows:
-            if r[key] == value:
+            if r[key] == match:
                 r.update(changes)
         return rows
     return fn
@@ -333,6 +333,30 @@ def test_restore_refuses_bad_reference_layers(case, expected, demo_dir, tmp_path
         "kind": {"ref_layers": _edit("id", 1, kind="火星")},
     }
     _rewrite(src, bad, tables=variants[case])
+    before = content()
+    code, out = restore(bad, capsys)
+    assert code == 1
+    assert expected in out, out
+    assert "Traceback" not in out
+    assert content() == before
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("text", "表 water_samples 第 1 行（编号 1）字段 value_text：监测值“=1+2”无法识别或与未检出标记不一致"),
+    ("negative", "表 water_samples 第 2 行（编号 2）字段 value：数值 -3.0 与原始值“-3”不一致或为负"),
+    ("nd_number", "表 water_samples 第 3 行（编号 3）字段 value：未检出的记录不应有数值"),
+    ("kind", "表 water_samples 第 1 行（编号 1）字段 site_id：点位 MIN-01 不是监测断面或饮用水水源地（矿山修复点）"),
+])
+def test_restore_refuses_bad_water_samples(case, expected, demo_backup, demo_dir, tmp_path, capsys):
+    """The demo's sample series is in the backup; a row the importer would refuse is refused by name."""
+    bad = tmp_path / f"water-{case}.zip"
+    variants = {
+        "text": {"water_samples": _edit("id", 1, value_text="=1+2")},
+        "negative": {"water_samples": _edit("id", 2, value_text="-3", value=-3.0)},
+        "nd_number": {"water_samples": _edit("id", 3, value_text="ND", below_detection=True, value=0.5)},
+        "kind": {"water_samples": _edit("id", 1, site_id="MIN-01")},
+    }
+    _rewrite(demo_backup, bad, tables=variants[case])
     before = content()
     code, out = restore(bad, capsys)
     assert code == 1
