@@ -24,7 +24,8 @@ from store.water import SampleValue
 SITE_COLS = ("断面名称", "断面", "断面编号", "点位名称", "点位", "点位编号", "监测点位", "水源地名称", "水源地",
              "站点名称", "编号", "名称")
 DATE_COLS = ("采样日期", "监测日期", "采样时间", "监测时间", "日期", "时间", "采样日期时间")
-TIME_ONLY_COLS = ("采样时刻", "时刻")
+TIME_COLS = ("采样时刻", "时刻", "采样时间", "监测时间", "时间")  # beside a date column: the time of day
+_CLOCK = re.compile(r"^\d{1,2}[:：]\d{2}([:：]\d{2})?$")
 UNIT_ROW_MARKERS = ("", "单位", "计量单位", "—", "-", "/")
 # units as stations write them, folded to the standard's (data/config/gb3838_2002.json)
 UNIT_SYNONYMS = {
@@ -112,8 +113,9 @@ def read_water(path: Path, std: Standard, sites: dict[str, SiteRef], *, today: d
         return out
     header_row = df.attrs.get("header_row", 1)
     cols = list(df.columns)
-    site_col, date_col = _first(cols, SITE_COLS), _first(cols, DATE_COLS)
-    time_col = _first(cols, TIME_ONLY_COLS)
+    site_cols = [c for c in SITE_COLS if c in cols]  # 断面编号 and 断面名称 may both be there
+    site_col, date_col = (site_cols[0] if site_cols else None), _first(cols, DATE_COLS)
+    time_col = next((c for c in TIME_COLS if c in cols and c != date_col), None)
     if site_col is None:
         report.error(header_row, "", "", "找不到断面名称列", f"请用以下列名之一：{'、'.join(SITE_COLS[:4])}")
     if date_col is None:
@@ -121,7 +123,7 @@ def read_water(path: Path, std: Standard, sites: dict[str, SiteRef], *, today: d
     factor_cols: dict[str, tuple[Factor, str | None]] = {}
     seen_factor: dict[str, str] = {}
     for c in cols:
-        if c in (site_col, date_col, time_col):
+        if c in (*site_cols, date_col, time_col):
             continue
         f, unit = _split_header(c, std)
         if f is None:
@@ -170,9 +172,15 @@ def read_water(path: Path, std: Standard, sites: dict[str, SiteRef], *, today: d
             continue  # a blank line between blocks
         out.rows += 1
         ok = True
-        name = cells[site_col]
-        site = sites.get(name) or sites.get(re.sub(r"\s+", "", name))
-        if not name:
+        named = [(c, cells[c]) for c in site_cols if cells[c]]
+        found = {(sites.get(v) or sites.get(re.sub(r"\s+", "", v))) for _, v in named} - {None}
+        site_col, name = named[0] if named else (site_cols[0], "")
+        site = next(iter(found)) if len(found) == 1 else None
+        if len(found) > 1:
+            report.error(n, "、".join(c for c, _ in named), "、".join(v for _, v in named),
+                         f"编号与名称指向不同的点位（{'、'.join(sorted(r.name for r in found))}）", "请核对断面编号和名称")
+            ok = False
+        elif not name:
             report.error(n, site_col, "", "没有填写断面名称", "请填写断面名称、编号或别名")
             ok = False
         elif site is None:
@@ -185,8 +193,16 @@ def read_water(path: Path, std: Standard, sites: dict[str, SiteRef], *, today: d
             report.error(n, site_col, name, "地下水型水源地按 GB/T 14848 评价，不适用地表水标准",
                          "请只导入地表水断面和河流型、湖库型水源地")
             ok = False
-        when_text = cells[date_col] + (" " + cells[time_col] if time_col and cells[time_col] else "")
+        clock = cells[time_col] if time_col else ""
+        when_text = cells[date_col] + (" " + clock if _CLOCK.match(clock) else "")
         when = parse_when(when_text) if cells[date_col] else None
+        if clock and not _CLOCK.match(clock) and when is not None:  # a full date and time in the time column
+            full = parse_when(clock)
+            if full is None or full.date() != when.date():
+                report.error(n, time_col, clock, "采样时间无法识别或与采样日期不符", "时间格式如 10:30，或与日期相同的 2026-01-12 10:30")
+                ok = False
+            else:
+                when = full
         if not cells[date_col]:
             report.error(n, date_col, "", "没有填写采样日期", "格式如 2026-01-12 或 2026年1月12日")
             ok = False

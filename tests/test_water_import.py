@@ -292,3 +292,22 @@ def test_any_cells_are_imported_or_refused_never_raised(sites, tmp_path, cells):
             parsed = wq.parse_value(w.value_text)
             assert parsed is not None and parsed.nd == w.below_detection
             assert w.below_detection or (w.value is not None and w.value >= 0)
+
+
+def test_code_and_name_columns_and_a_separate_time_column(sites, tmp_path):
+    grid = [["断面编号", "断面名称", "采样日期", "采样时间", "氨氮(mg/L)"],
+            ["SEC-01", "南河河口", "2026-03-01", "10:30", "0.5"],
+            ["SEC-01", "南河河口", "2026-03-01", "15:05", "0.6"],  # same day, another time: not a duplicate
+            ["", "湖田桥", "2026-03-01", "", "0.7"]]
+    out = water.import_water(MANAGER_ACTOR, write_csv(tmp_path / "ok.csv", grid))
+    assert sorted((p.record.site_id, p.record.sampled_at, p.record.value_text) for p in out.preview) == [
+        ("SEC-01", datetime(2026, 3, 1, 10, 30), "0.5"), ("SEC-01", datetime(2026, 3, 1, 15, 5), "0.6"),
+        ("SEC-04", datetime(2026, 3, 1), "0.7")]
+    bad = [grid[0], ["SEC-02", "南河河口", "2026-03-02", "10:30", "0.5"],
+           ["SEC-01", "南河河口", "2026-03-02", "下午", "0.5"]]
+    with pytest.raises(ImportFailed) as exc:
+        water.import_water(MANAGER_ACTOR, write_csv(tmp_path / "bad.csv", bad))
+    assert exc.value.report.text().splitlines()[1:] == [
+        "  - 第2行“断面名称、断面编号”列，值“南河河口、SEC-02”：编号与名称指向不同的点位（关山村、南河河口）。请核对断面编号和名称",
+        "  - 第3行“采样时间”列，值“下午”：采样时间无法识别或与采样日期不符。时间格式如 10:30，或与日期相同的 2026-01-12 10:30"]
+    assert stored_count() == 3
