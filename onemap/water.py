@@ -163,6 +163,42 @@ def series(site_id: str, *, year: int | None = None) -> SiteSeries:
     return SiteSeries(sw, verdicts, monthly, bool(df["sample"].any()) if len(df) else False)
 
 
+@dataclass(frozen=True)
+class PeriodVerdict:
+    site: SiteWater
+    verdict: wq.Verdict
+    months: int  # months with values in the period
+    sample: bool  # any value is generated demo data
+
+
+def period_verdicts(*, month: str | None = None, year: int | None = None) -> dict[str, PeriodVerdict]:
+    """Every section's and water source's verdict for one month ('YYYY-MM': the mean of that
+    month's samples) or one year (the mean of its monthly values), read in one query — for
+    the map, the overview and the deck. Sites without values in the period are absent."""
+    if (month is None) == (year is None):
+        raise ValueError("give a month or a year")
+    std = standard()
+    if month is not None:
+        since = datetime.strptime(month + "-01", "%Y-%m-%d")
+        until = datetime(since.year + since.month // 12, since.month % 12 + 1, 1)
+    else:
+        since, until = datetime(year, 1, 1), datetime(year + 1, 1, 1)
+    with reader() as s:
+        df = store.samples_frame(s, since=since, until=until)
+        ids = sorted(set(df["site_id"]))
+        how = {site.id: site_water(site, std) for site in s.scalars(select(m.Site).where(m.Site.id.in_(ids)))}
+    out: dict[str, PeriodVerdict] = {}
+    for sid, part in df.groupby("site_id", sort=True):
+        sw = how.get(sid)
+        if sw is None:
+            continue
+        monthly = wq.monthly_values(_measurements(part))
+        values = wq.annual_values(monthly) if year is not None else monthly[month]
+        out[sid] = PeriodVerdict(sw, wq.evaluate(values, std, water=sw.water, target=sw.target), len(monthly),
+                                 bool(part["sample"].any()))
+    return out
+
+
 def annual(ser: SiteSeries) -> wq.Verdict | None:
     """The annual verdict: the mean of the monthly values per factor, then classified."""
     if not ser.values:

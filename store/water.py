@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from store import models as m
@@ -53,16 +53,19 @@ def _stored(s: Session, records: list[SampleValue]) -> dict[tuple, m.WaterSample
 
 def preview(s: Session, records: list[SampleValue]) -> list[ValuePreview]:
     """Each record against the store: new, changed (value or unit differs) or unchanged."""
-    have = _stored(s, records)
+    sites = {r.site_id for r in records}
+    w = m.WaterSample
+    have = {(a, b, c): (t, u) for a, b, c, t, u in s.execute(
+        select(w.site_id, w.sampled_at, w.factor, w.value_text, w.unit).where(w.site_id.in_(sites)))} if sites else {}
     out = []
     for r in records:
-        w = have.get(r.key)
-        if w is None:
+        got = have.get(r.key)
+        if got is None:
             out.append(ValuePreview(r, NEW, None))
-        elif (w.value_text, w.unit) != (r.value_text, r.unit):
-            out.append(ValuePreview(r, CHANGED, w.value_text))
+        elif got != (r.value_text, r.unit):
+            out.append(ValuePreview(r, CHANGED, got[0]))
         else:
-            out.append(ValuePreview(r, UNCHANGED, w.value_text))
+            out.append(ValuePreview(r, UNCHANGED, got[0]))
     return out
 
 
@@ -72,19 +75,22 @@ def write(s: Session, previews: list[ValuePreview], *, source_file: str, importe
     have = _stored(s, [p.record for p in previews if p.action == CHANGED])
     at = datetime.now().replace(microsecond=0)
     counts = {NEW: 0, CHANGED: 0, UNCHANGED: 0}
+    common = {"source_file": source_file[:300], "sample": sample, "imported_at": at, "imported_by": imported_by[:100]}
+    new_rows = []
     for p in previews:
         r = p.record
         counts[p.action] += 1
-        if p.action == UNCHANGED:
-            continue
-        w = have.get(r.key) if p.action == CHANGED else None
-        if w is None:
-            w = m.WaterSample(site_id=r.site_id, sampled_at=r.sampled_at, factor=r.factor)
-            s.add(w)
-        w.value_text, w.value, w.below_detection = r.value_text, r.value, r.below_detection
-        w.detection_limit, w.unit = r.detection_limit, r.unit
-        w.source_file, w.sample, w.imported_at, w.imported_by = source_file[:300], sample, at, imported_by[:100]
+        values = {"value_text": r.value_text, "value": r.value, "below_detection": r.below_detection,
+                  "detection_limit": r.detection_limit, "unit": r.unit, **common}
+        if p.action == NEW:
+            new_rows.append({"site_id": r.site_id, "sampled_at": r.sampled_at, "factor": r.factor, **values})
+        elif p.action == CHANGED:
+            w = have[r.key]
+            for k, v in values.items():
+                setattr(w, k, v)
     s.flush()
+    if new_rows:  # one executemany: a year of a city's sections is tens of thousands of values
+        s.execute(insert(m.WaterSample), new_rows)
     return counts
 
 

@@ -81,3 +81,26 @@ def test_sample_series_is_deterministic_and_keeps_real_values(demo_dir):
         w = s.scalar(select(m.WaterSample).where(m.WaterSample.site_id == "SEC-02", m.WaterSample.factor == "氨氮",
                                                  m.WaterSample.sampled_at == key[0]))
         assert (w.sample, w.value_text, w.source_file) == (False, "0.07", "实测.xlsx")
+
+
+def test_period_verdicts_in_one_read_equal_each_series(demo_dir):
+    sites = demo_water_sites()
+    october = water.period_verdicts(month="2026-10")
+    assert sorted(october) == sorted(sites)
+    assert sorted(k for k, v in october.items() if not v.verdict.compliant) == ["SEC-03", "SEC-04"]
+    assert [e.factor for e in october["SEC-04"].verdict.exceeding] == ["总磷"]
+    assert all(v.sample and v.months == 1 for v in october.values())
+    year = water.period_verdicts(year=2026)
+    assert all(v.months == 10 for v in year.values())
+    for sid in sites:  # the bulk read agrees with the per-site series, month and year
+        ser = water.series(sid)
+        assert october[sid].verdict == ser.monthly["2026-10"]
+        assert year[sid].verdict == water.annual(ser)
+    assert water.period_verdicts(month="2025-12") == {}
+    # 湖田桥's annual mean: 总磷 months 0.262, 0.318, 0.244 and seven near 0.12 — a plain mean
+    with reader() as s:
+        tp = [r.value for r in s.scalars(select(m.WaterSample).where(m.WaterSample.site_id == "SEC-04",
+                                                                      m.WaterSample.factor == "总磷"))]
+    assert len(tp) == 10
+    mean = sum(tp) / len(tp)
+    assert year["SEC-04"].verdict.factor_classes["总磷"] == (3 if 0.1 < mean <= 0.2 else 4 if 0.2 < mean <= 0.3 else 0)
