@@ -29,8 +29,12 @@ from store.db import reader, transaction
 
 @lru_cache(maxsize=1)
 def standard() -> wq.Standard:
-    """GB 3838-2002 Table 1 and the 评价办法's rules, from data/config/gb3838_2002.json."""
-    return wq.standard_from_dict(config.load("gb3838_2002.json"))
+    """GB 3838-2002 Table 1 and the 评价办法's rules, from data/config/gb3838_2002.json (a file
+    that passes its schema but not the table's order is a ConfigError too, named)."""
+    try:
+        return wq.standard_from_dict(config.load("gb3838_2002.json"))
+    except wq.StandardError as exc:
+        raise config.ConfigError(f"配置文件 data/config/gb3838_2002.json：{exc}") from exc
 
 
 @dataclass

@@ -311,3 +311,41 @@ def test_code_and_name_columns_and_a_separate_time_column(sites, tmp_path):
         "  - 第2行“断面名称、断面编号”列，值“南河河口、SEC-02”：编号与名称指向不同的点位（关山村、南河河口）。请核对断面编号和名称",
         "  - 第3行“采样时间”列，值“下午”：采样时间无法识别或与采样日期不符。时间格式如 10:30，或与日期相同的 2026-01-12 10:30"]
     assert stored_count() == 3
+
+
+def test_upload_size_limit_and_a_broken_limits_file(sites, tmp_path, monkeypatch, capsys):
+    import json
+    import shutil
+
+    from onemap import config
+    from onemap.cli import main
+
+    monkeypatch.setenv("ONEMAP_LIMIT_UPLOAD_BYTES", "100")
+    assert main(["water", "import", str(FIXTURE)]) == 1
+    assert capsys.readouterr().err.strip() == ("导入失败：发现 1 处错误，未写入任何数据。\n  - 文件，值“station_2026.csv”："
+                                               "文件过大（0 MB，上限 0 MB）。请分批导入（上限可由 ONEMAP_LIMIT_UPLOAD_BYTES 调整）")
+    monkeypatch.delenv("ONEMAP_LIMIT_UPLOAD_BYTES")
+    cfg = tmp_path / "config"
+    shutil.copytree(app_settings.CONFIG_DIR, cfg)
+    d = json.loads((cfg / "gb3838_2002.json").read_text(encoding="utf-8"))
+    d["factors"][2]["direction"] = "下限"
+    (cfg / "gb3838_2002.json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(app_settings, "CONFIG_DIR", cfg)
+    config.load.cache_clear()
+    water.standard.cache_clear()
+    try:
+        assert main(["water", "import", str(FIXTURE)]) == 2
+        err = capsys.readouterr().err
+        assert err.strip() == ("错误：配置文件 data/config/gb3838_2002.json 中 factors[2].direction：值“下限”无效，"
+                               "可用：max、min、range、none")
+        d["factors"][2]["direction"] = "min"
+        d["factors"][6]["limits"] = [0.5, 0.15, 1.0, 1.5, 2.0]  # 氨氮 Ⅰ and Ⅱ swapped
+        (cfg / "gb3838_2002.json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+        config.load.cache_clear()
+        assert main(["water", "import", str(FIXTURE)]) == 2
+        assert capsys.readouterr().err.strip() == ("错误：配置文件 data/config/gb3838_2002.json：标准限值文件中“氨氮”的限值"
+                                                   "没有按Ⅰ→Ⅴ类由严到宽排列")
+        assert stored_count() == 0
+    finally:
+        config.load.cache_clear()
+        water.standard.cache_clear()
