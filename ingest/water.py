@@ -66,8 +66,8 @@ def _split_header(h: str, std: Standard) -> tuple[Factor | None, str | None]:
     m = _PAREN.match(h)
     if m:
         inner = std.factor(m.group(1))
-        if inner is not None:
-            return inner, m.group(2).strip()
+        if inner is not None:  # '高锰酸盐指数(CODMn)': the brackets name the factor, not a unit
+            return inner, (None if std.factor(m.group(2)) is inner else m.group(2).strip())
         outer, _ = _split_header(m.group(1), std) if m.group(1) != h else (None, None)
         if outer is not None:
             return outer, m.group(2).strip()

@@ -349,3 +349,17 @@ def test_upload_size_limit_and_a_broken_limits_file(sites, tmp_path, monkeypatch
     finally:
         config.load.cache_clear()
         water.standard.cache_clear()
+
+
+@pytest.mark.parametrize("header,factor,unit", [
+    ("氨氮", "氨氮", None), ("氨氮(mg/L)", "氨氮", "mg/L"), ("氨氮（mg/L）", "氨氮", "mg/L"), ("NH3-N", "氨氮", None),
+    ("高锰酸盐指数(CODMn)", "高锰酸盐指数", None), ("高锰酸钾指数（mg/L）", "高锰酸盐指数", "mg/L"),
+    ("化学需氧量(COD)(mg/L)", "化学需氧量", "mg/L"), ("总磷(以P计)(mg/L)", "总磷", "mg/L"),
+    ("水温(℃)", "水温", "℃"), ("pH值", "pH", None), ("PH(无量纲)", "pH", "无量纲"),
+    ("粪大肠菌群(个/L)", "粪大肠菌群", "个/L"), ("铬(六价)", "六价铬", None), ("DO (mg/L)", "溶解氧", "mg/L"),
+    ("备注", None, None), ("透明度(cm)", None, None)])
+def test_factor_headers_as_stations_write_them(header, factor, unit):
+    from ingest.water import _split_header
+
+    f, u = _split_header(header, water.standard())
+    assert (f.name if f else None, u) == (factor, unit)
