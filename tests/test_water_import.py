@@ -363,3 +363,37 @@ def test_factor_headers_as_stations_write_them(header, factor, unit):
 
     f, u = _split_header(header, water.standard())
     assert (f.name if f else None, u) == (factor, unit)
+
+
+@pytest.mark.parametrize("row,expected", [
+    (["南河河口", "", "0.5"], "第2行“采样日期”列：没有填写采样日期。格式如 2026-01-12 或 2026年1月12日"),
+    (["南河河口", "1985-06-01", "0.5"], "第2行“采样日期”列，值“1985-06-01”：采样日期早于 1990 年。请核对日期"),
+    (["南河河口", "2026-03-01", "0." + "5" * 40],
+     f"第2行“氨氮”列，值“{'0.' + '5' * 40}”：内容过长（42 字符）。请只填写数值，如 0.52、ND 或 <0.01"),
+    (["南河河口", "2026-03-01", "<0"],
+     "第2行“氨氮”列，值“<0”：不是数值。请填写数值；低于检出限填 ND、未检出、<检出限 或 检出限L"),
+    (["地下井", "2026-03-01", "0.5"],
+     "第2行“断面名称”列，值“地下井”：地下水型水源地按 GB/T 14848 评价，不适用地表水标准。请只导入地表水断面和河流型、湖库型水源地"),
+])
+def test_row_refusals(sites, tmp_path, row, expected):
+    groundwater = tmp_path / "gw.csv"
+    write_csv(groundwater, [["编号", "类型", "名称", "区县", "经度", "纬度", "水源类型"],
+                            ["WS-GW", "饮用水水源地", "地下井", "浮梁县", "117.25", "29.42", "地下水型"]])
+    services.import_file(MANAGER_ACTOR, groundwater)
+    with pytest.raises(ImportFailed) as exc:
+        water.import_water(MANAGER_ACTOR, write_csv(tmp_path / "x.csv", [["断面名称", "采样日期", "氨氮"], row]))
+    assert exc.value.report.text().splitlines()[1] == f"  - {expected}"
+    assert stored_count() == 0
+
+
+def test_empty_files_are_refused(sites, tmp_path):
+    for grid, expected in (([["断面名称", "采样日期", "氨氮"]], "表格是空的。请在表头下方逐行填写监测数据（每行一个断面、一次采样）"),
+                           ([["断面名称", "采样日期", "氨氮"], ["单位", "", "mg/L"]],
+                            "表格中没有监测数据行。请在表头下方逐行填写监测数据")):
+        with pytest.raises(ImportFailed) as exc:
+            water.import_water(MANAGER_ACTOR, write_csv(tmp_path / "e.csv", grid))
+        assert exc.value.report.text().splitlines()[1] == f"  - 文件，值“e.csv”：{expected}"
+    (tmp_path / "blank.csv").write_text("", encoding="utf-8")
+    with pytest.raises(ImportFailed) as exc:
+        water.import_water(MANAGER_ACTOR, tmp_path / "blank.csv")
+    assert exc.value.report.errors[0].problem == "无法读取表格：不是有效的 CSV、XLSX 或 XLS 文件，或文件已损坏"
