@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 CLASS_LABELS = ("Ⅰ类", "Ⅱ类", "Ⅲ类", "Ⅳ类", "Ⅴ类", "劣Ⅴ类")
 WORSE_THAN_V = 6  # 劣Ⅴ类
@@ -187,6 +188,25 @@ def exceedance(f: Factor, m: Measurement, target: int, water: str, std: Standard
 
 
 # ----------------------------------------------------------------------------- a sample
+@dataclass(frozen=True)
+class SampleValue:
+    """One delivered value of one site, time and factor: the importer's and the demo's record,
+    stored by store.water."""
+
+    site_id: str
+    sampled_at: datetime
+    factor: str
+    value_text: str
+    value: float | None
+    below_detection: bool
+    detection_limit: float | None
+    unit: str
+
+    @property
+    def key(self) -> tuple[str, datetime, str]:
+        return (self.site_id, self.sampled_at, self.factor)
+
+
 @dataclass(frozen=True)
 class Exceed:
     factor: str

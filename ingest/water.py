@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from domain.water_quality import Factor, Standard, parse_value
+from domain.water_quality import Factor, SampleValue, Standard, parse_value
 from ingest.report import Report
 from ingest.sites import TABLE_SUFFIXES, read_table
-from store.water import SampleValue
 
 SITE_COLS = ("断面名称", "断面", "断面编号", "点位名称", "点位", "点位编号", "监测点位", "水源地名称", "水源地",
              "站点名称", "编号", "名称")

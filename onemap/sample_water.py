@@ -73,11 +73,11 @@ def site_values(site_id: str, base_class: int, water: str, std: wq.Standard, sou
     return out
 
 
-def plan(s: Session, std: wq.Standard) -> list[store.SampleValue]:
+def plan(s: Session, std: wq.Standard) -> list[wq.SampleValue]:
     """Every sample value to write, for the sections and the surface-water sources stored."""
     from onemap.water import site_water
 
-    records: list[store.SampleValue] = []
+    records: list[wq.SampleValue] = []
     for site in s.scalars(select(m.Site).order_by(m.Site.id)):
         k = kind_by_any(site.kind)
         if k is None or k.code not in ("section", "water_source"):
@@ -91,7 +91,7 @@ def plan(s: Session, std: wq.Standard) -> list[store.SampleValue]:
             at = datetime.strptime(month + "-10 09:30", "%Y-%m-%d %H:%M")
             for factor, text in vals.items():
                 parsed = wq.parse_value(text)
-                records.append(store.SampleValue(site.id, at, factor, text, None if parsed.nd else parsed.value,
+                records.append(wq.SampleValue(site.id, at, factor, text, None if parsed.nd else parsed.value,
                                                  parsed.nd, parsed.dl, std.factors[factor].unit))
     return records
 

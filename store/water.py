@@ -11,29 +11,12 @@ import pandas as pd
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from domain.water_quality import SampleValue
 from store import models as m
 
 NEW, CHANGED, UNCHANGED = "新增", "修改", "不变"
 COLUMNS = ["site_id", "sampled_at", "factor", "value_text", "value", "below_detection", "detection_limit", "unit",
            "source_file", "sample"]
-
-
-@dataclass(frozen=True)
-class SampleValue:
-    """One value to store (the importer's and the demo's record)."""
-
-    site_id: str
-    sampled_at: datetime
-    factor: str
-    value_text: str
-    value: float | None
-    below_detection: bool
-    detection_limit: float | None
-    unit: str
-
-    @property
-    def key(self) -> tuple[str, datetime, str]:
-        return (self.site_id, self.sampled_at, self.factor)
 
 
 @dataclass(frozen=True)
