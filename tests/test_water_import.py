@@ -397,3 +397,22 @@ def test_empty_files_are_refused(sites, tmp_path):
     with pytest.raises(ImportFailed) as exc:
         water.import_water(MANAGER_ACTOR, tmp_path / "blank.csv")
     assert exc.value.report.errors[0].problem == "无法读取表格：不是有效的 CSV、XLSX 或 XLS 文件，或文件已损坏"
+
+
+def test_the_store_revision_moves_with_water_writes(sites, tmp_path):
+    """The pages' cache key (store.queries.revision) changes with an import and with one changed value."""
+    from store import queries
+
+    def rev():
+        with reader() as s:
+            return queries.revision(s)
+
+    r0 = rev()
+    water.import_water(MANAGER_ACTOR, FIXTURE)
+    r1 = rev()
+    assert r1["water"] != r0["water"] and r1["sites"] == r0["sites"]
+    with FIXTURE.open(encoding="utf-8") as fh:
+        grid = list(csv.reader(fh))
+    grid[4][8] = "0.18"
+    water.import_water(MANAGER_ACTOR, write_csv(tmp_path / "again.csv", grid))
+    assert rev()["water"] != r1["water"]
