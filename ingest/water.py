@@ -112,6 +112,10 @@ def read_water(path: Path, std: Standard, sites: dict[str, SiteRef], *, today: d
         return out
     header_row = df.attrs.get("header_row", 1)
     cols = list(df.columns)
+    twice = sorted({c for c in cols if cols.count(c) > 1})
+    if twice:
+        report.error(header_row, "、".join(twice), "", "表头有重复的列名", "每列用不同的列名，每个项目只保留一列")
+        return out
     site_cols = [c for c in SITE_COLS if c in cols]  # 断面编号 and 断面名称 may both be there
     site_col, date_col = (site_cols[0] if site_cols else None), _first(cols, DATE_COLS)
     time_col = next((c for c in TIME_COLS if c in cols and c != date_col), None)
@@ -126,8 +130,8 @@ def read_water(path: Path, std: Standard, sites: dict[str, SiteRef], *, today: d
             continue
         f, unit = _split_header(c, std)
         if f is None:
-            if not c.startswith("列"):
-                report.warn(header_row, c, "", "不是 GB 3838-2002 表1 的监测项目，未导入")
+            report.warn(header_row, c, "", "没有列名，未导入" if re.fullmatch(r"列\d+", c)
+                        else "不是 GB 3838-2002 表1 的监测项目，未导入")
             continue
         if f.name in seen_factor:
             report.error(header_row, c, "", f"与“{seen_factor[f.name]}”列是同一监测项目（{f.name}）",
