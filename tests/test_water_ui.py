@@ -43,6 +43,8 @@ def test_preview_then_import(city):
         "检查通过（尚未写入）：6 行（5 个断面/水源地），监测值：新增 60 个，修改 0 个，不变 0 个"]
     preview = at.dataframe[0].value
     assert len(preview) == 60 and set(preview["处理"]) == {"新增"}
+    assert sorted(set(preview["采样时间"])) == ["2026年1月12日", "2026年1月15日 10:30", "2026年1月20日", "2026年2月10日",
+                                            "2026年2月3日", "2026年3月5日"]
     assert stored() == 0  # previewed, nothing written
     at.button(key="water_go").click().run()
     assert not at.exception

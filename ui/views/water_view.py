@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from domain.dates import cn_date
 from ingest.report import ImportFailed
 from onemap import services, water
 from ui import auth, boundary, data
@@ -49,7 +50,7 @@ def water_tab(save_upload=None) -> None:
     changed = [p for p in payload.preview if p.action != "不变"]
     if changed:
         st.dataframe(table(pd.DataFrame([{
-            "处理": p.action, "点位编号": p.record.site_id, "采样时间": f"{p.record.sampled_at:%Y年%m月%d日 %H:%M}",
+            "处理": p.action, "点位编号": p.record.site_id, "采样时间": _when(p.record.sampled_at),
             "项目": p.record.factor, "监测值": p.record.value_text, "原值": p.before or ""} for p in changed])),
             hide_index=True, width="stretch", height=240)
     report_table(payload.report)
@@ -92,6 +93,11 @@ def _commit(save_upload) -> None:
     data.after_write()
     ss.pop(f"{KEY}_result", None)
     ss[f"{KEY}_done"] = f"已导入水质监测数据“{up.name}”：{out.summary()}。"
+
+
+def _when(t) -> str:
+    """2026年1月15日 10:30; a date without a time of day as the date alone."""
+    return cn_date(t) + (f" {t:%H:%M}" if (t.hour, t.minute) != (0, 0) else "")
 
 
 def tab_page() -> None:
