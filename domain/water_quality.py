@@ -16,7 +16,8 @@ the rules are those of 《地表水环境质量评价办法（试行）》(环�
   a single value counts as its detection limit (the true value is at most that, so it is
   class Ⅰ whenever the limit is at or below the Ⅰ limit, and never better than the limit
   proves). Without a stated limit it counts as class Ⅰ. In means it contributes half its
-  detection limit; one without a stated limit is left out of the mean. A factor below
+  detection limit; one without a stated limit is left out of the mean (means are taken to 12
+  significant digits, so float noise never moves a value across a limit). A factor below
   detection in every month stays below detection (with the largest limit) in the mean.
   A below-detection factor worse than the target is named as 超标因子 with no 倍数 (its
   value is unknown).
@@ -29,6 +30,7 @@ Hand-written (no library classifies by GB 3838); the tests type the standard's t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -281,7 +283,8 @@ def mean_measurement(ms: Iterable[Measurement]) -> Measurement | None:
         dls = [m.dl for m in ms if m.dl is not None]
         return Measurement(nd=True, dl=max(dls) if dls else None)
     nums = [m.value if not m.nd else m.dl / 2 for m in ms if not m.nd or m.dl is not None]
-    return Measurement(sum(nums) / len(nums))
+    # to 12 significant digits: twelve months of 7.5 average to 7.5, not 7.499999999999999 (Ⅱ类)
+    return Measurement(float(f"{math.fsum(nums) / len(nums):.12g}"))
 
 
 def period_means(samples: Iterable[Mapping[str, Measurement]]) -> dict[str, Measurement]:

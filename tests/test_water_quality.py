@@ -272,3 +272,37 @@ def test_class_is_the_worst_factor_and_exceedances_are_those_beyond_target(std, 
     assert v.water_class == max(per.values())
     assert {e.factor for e in v.exceeding} == {k for k, c in per.items() if c > target}
     assert v.compliant == (max(per.values()) <= target)
+
+
+@settings(max_examples=200, deadline=None)
+@given(sample=st.dictionaries(graded, values, min_size=1, max_size=8), months=st.integers(1, 12),
+       target=st.integers(1, 6), water=st.sampled_from([wq.RIVER, wq.LAKE]))
+def test_a_year_of_identical_months_has_the_months_verdict(std, sample, months, target, water):
+    ms = {k: M(v) for k, v in sample.items()}
+    monthly = wq.monthly_values([(f"2026-{i:02d}", ms) for i in range(1, months + 1)])
+    annual = wq.evaluate(wq.annual_values(monthly), std, water=water, target=target)
+    month = wq.evaluate(ms, std, water=water, target=target)
+    assert (annual.water_class, annual.compliant, [e.factor for e in annual.exceeding]) == \
+        (month.water_class, month.compliant, [e.factor for e in month.exceeding])
+
+
+@settings(max_examples=200, deadline=None)
+@given(vals=st.lists(st.floats(min_value=0, max_value=5, allow_nan=False), min_size=1, max_size=12))
+def test_annual_class_lies_between_the_best_and_worst_month(std, vals):
+    """The mean of the months is never classed worse than the worst month nor better than the best."""
+    f = std.factors["氨氮"]
+    classes = [wq.value_class(f, v) for v in vals]
+    mean = wq.mean_measurement([M(v) for v in vals])
+    assert min(classes) <= wq.value_class(f, mean.value) <= max(classes)
+
+
+@pytest.mark.parametrize("name", sorted(UPPER) + ["溶解氧"])
+def test_a_year_at_a_limit_stays_at_the_limit(std, name):
+    """Twelve months exactly at each limit: the annual mean is the limit, in the same class (binary
+    float sums would give 0.14999999999999997 for ten months of 0.15)."""
+    f = std.factors[name]
+    for k, lim in enumerate(f.limits, start=1):
+        for n in range(1, 13):
+            mean = wq.mean_measurement([M(lim)] * n)
+            assert mean == M(lim), (name, lim, n)
+            assert wq.value_class(f, mean.value) == wq.value_class(f, lim) <= k

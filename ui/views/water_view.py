@@ -1,7 +1,8 @@
 """数据管理 › 水质监测数据: upload a station's file, check and preview it (new / changed /
 unchanged values, or the row-level report), then import it. The page only calls
-onemap.water and renders; the rules live there. Registered as a tab of 数据管理 by
-ui/views/data_view.py (`("水质监测数据", water_tab, perm.IMPORT)`)."""
+onemap.water and renders; the rules live there. To be registered as a tab of 数据管理 in
+ui/views/data_view.py: `("水质监测数据", lambda: water_tab(save_upload), perm.IMPORT)` (that file
+was being changed by another branch when this was written; tested on its own by AppTest)."""
 
 from __future__ import annotations
 
