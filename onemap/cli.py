@@ -495,8 +495,10 @@ def build_parser() -> argparse.ArgumentParser:
     ts.set_defaults(func=cmd_task)
 
     from onemap.cli_basemap import register as register_basemap
+    from onemap.cli_water import register as register_water
 
     register_basemap(sub)
+    register_water(sub)
     return p
 
 

@@ -57,6 +57,26 @@ SCHEMAS: dict[str, dict] = {
             }}},
         "propertyNames": {"pattern": "^([0-9]{6}|_comment)$"},
     },
+    "gb3838_2002.json": {
+        "type": "object", "required": ["source", "classes", "rules", "factors"],
+        "properties": {
+            "source": _TEXT,
+            "classes": {"type": "array", "items": _TEXT, "minItems": 6, "maxItems": 6},
+            "rules": {"type": "object",
+                      "required": ["river_excluded", "lake_excluded", "no_exceedance_multiple", "water_source_target"],
+                      "properties": {"river_excluded": _TEXTS, "lake_excluded": _TEXTS, "lake_separate": _TEXTS,
+                                     "no_exceedance_multiple": _TEXTS, "water_source_target": _TEXT}},
+            "factors": {"type": "array", "minItems": 1, "items": {
+                "type": "object", "required": ["name", "unit", "direction"],
+                "properties": {
+                    "name": _TEXT, "unit": _TEXT, "aliases": _TEXTS, "note": _TEXT, "lakes_only": {"type": "boolean"},
+                    "direction": {"enum": ["max", "min", "range", "none"]},
+                    "limits": {"type": "array", "items": {"type": "number", "minimum": 0}, "minItems": 5, "maxItems": 5},
+                    "lake_limits": {"type": "array", "items": {"type": "number", "minimum": 0},
+                                    "minItems": 5, "maxItems": 5},
+                    "range": _POINT}}},
+        },
+    },
 }
 TYPES_CN = {"string": "文字", "array": "列表", "object": "对象（{…}）", "number": "数字", "integer": "整数",
             "boolean": "true 或 false"}

@@ -1,7 +1,7 @@
 """The 景德镇市 demo, rebuilt reproducibly from files kept in `data/demo/`:
 sites (illustrative positions) through the site importer, the two official
 documents through the document parser, links by the gazetteer, then the SAMPLE
-progress history, and one account per role with the demo passwords below (shown on the
+progress history and the SAMPLE monthly water quality of the sections and sources, and one account per role with the demo passwords below (shown on the
 sign-in page only while the store holds the demo data; no other password exists anywhere)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 
 from domain import actors
 from ingest.report import ImportFailed
-from onemap import sample_history, services, settings
+from onemap import sample_history, sample_water, services, settings, water
 from store import models as m
 from store import repo
 from store.db import transaction
@@ -95,6 +95,8 @@ def build_demo() -> dict[str, int]:
     counts["links"] = links
     with transaction() as s:
         counts["sample_events"] = sample_history.generate(s, DATA_DATE)
+    with transaction() as s:
+        counts["sample_water"] = sample_water.generate(s, water.standard())
     counts["accounts"] = demo_accounts()
     return counts
 

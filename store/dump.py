@@ -14,7 +14,8 @@ from store import models as m
 
 DUMPED = {"documents": m.Document, "units": m.Unit, "tasks": m.Task, "task_units": m.TaskUnit,
           "task_sites": m.TaskSite, "inspections": m.Inspection, "status_events": m.StatusEvent,
-          "inspection_findings": m.Finding, "document_targets": m.DocumentTarget, "target_sites": m.TargetSite}
+          "inspection_findings": m.Finding, "document_targets": m.DocumentTarget, "target_sites": m.TargetSite,
+          "water_samples": m.WaterSample}
 
 
 def dump_table(s: Session, model) -> pd.DataFrame:

@@ -274,3 +274,29 @@ class RefFeature(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     attrs: Mapped[dict] = mapped_column(JSON, default=dict)
     geom_wkt: Mapped[str] = mapped_column(Text)
+
+
+class WaterSample(Base):
+    """One measured value: a section or water source × sampling time × factor (断面水质).
+    Long form on purpose: the import previews new/changed/unchanged per value, a factor's
+    series is one indexed query, and every column has one type on SQLite and PostgreSQL
+    (no JSON of mixed numbers and 'ND' to validate on restore). `value_text` is the cell as
+    delivered ('0.52', 'ND', '<0.01'); `value` its number (None below detection);
+    `detection_limit` the stated limit of a below-detection value. `sample`: generated demo
+    data (示例数据), never a real measurement."""
+
+    __tablename__ = "water_samples"
+    __table_args__ = (UniqueConstraint("site_id", "sampled_at", "factor", name="uq_water_samples_site_time_factor"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    sampled_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    factor: Mapped[str] = mapped_column(String(32))  # the standard's name (domain.water_quality)
+    value_text: Mapped[str] = mapped_column(String(32))
+    value: Mapped[float | None] = mapped_column(nullable=True)
+    below_detection: Mapped[bool] = mapped_column(Boolean, default=False)
+    detection_limit: Mapped[float | None] = mapped_column(nullable=True)
+    unit: Mapped[str] = mapped_column(String(16), default="")
+    source_file: Mapped[str] = mapped_column(String(300), default="")
+    sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+    imported_by: Mapped[str] = mapped_column(String(100), default="")

@@ -170,6 +170,9 @@ def revision(s: Session) -> dict[str, str]:
                      select(func.max(m.Inspection.id))),
         "meta": fp(select(func.count()).select_from(m.Meta), select(func.max(m.Meta.value))),
         "refs": reflayers.revision(s),
+        # 断面水质: a changed value moves imported_at and the sum even when the count stays
+        "water": fp(select(func.count()).select_from(m.WaterSample), select(func.max(m.WaterSample.id)),
+                    select(func.max(m.WaterSample.imported_at)), select(func.sum(m.WaterSample.value))),
     }
 
 

@@ -314,7 +314,7 @@ def _store_attachment(s: Session, ev: m.StatusEvent, src: Path) -> None:
 # ----------------------------------------------------------------------------- wipe
 def clear_all(s: Session) -> None:
     """Remove all project data (used by `onemap demo` and full restores)."""
-    for model in (m.Finding, m.Attachment, m.StatusEvent, m.Inspection, m.TaskSite, m.TaskUnit):
+    for model in (m.WaterSample, m.Finding, m.Attachment, m.StatusEvent, m.Inspection, m.TaskSite, m.TaskUnit):
         s.execute(delete(model))
     # children before parents
     while s.scalar(select(func.count()).select_from(m.Task)):

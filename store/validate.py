@@ -46,6 +46,8 @@ def check_store(conn: Connection, md: MetaData, *, region,
         _sites(conn, t["sites"], p, region)
     if "ref_layers" in t and "ref_features" in t:
         _ref_layers(conn, t["ref_layers"], t["ref_features"], p)
+    if "water_samples" in t and "sites" in t:
+        _water_samples(conn, t["water_samples"], t["sites"], p)
     if "tasks" in t:
         _tasks(conn, t["tasks"], p)
     if "status_events" in t and "tasks" in t:
@@ -180,6 +182,30 @@ def _ref_layers(conn: Connection, layers, features, p: Problems) -> None:
             p.add("ref_layers", n, r.id, "geometry_type", f"记录为 {r.geometry_type}，要素却是 {family[r.id]}")
         if r.feature_count != counts.get(r.id, 0):
             p.add("ref_layers", n, r.id, "feature_count", f"记录为 {r.feature_count} 个要素，实有 {counts.get(r.id, 0)} 个")
+
+
+WATER_KINDS = ("section", "water_source")  # the site kinds that carry water samples (onemap.water)
+
+
+def _water_samples(conn: Connection, tab, sites, p: Problems) -> None:
+    """As the import keeps them: on a section or water source, a known factor, a number ≥ 0
+    unless below detection (then no number, any stated limit > 0)."""
+    from domain.water_quality import parse_value
+
+    kinds = {r.id: kind_by_any(r.kind) for r in conn.execute(select(sites.c.id, sites.c.kind))}
+    for n, r in enumerate(conn.execute(select(tab).order_by(tab.c.id)), start=1):
+        k = kinds.get(r.site_id)
+        if k is not None and k.code not in WATER_KINDS:
+            p.add("water_samples", n, r.id, "site_id", f"点位 {r.site_id} 不是监测断面或饮用水水源地（{k.name}）")
+        parsed = parse_value(r.value_text)
+        if parsed is None or parsed.nd != bool(r.below_detection):
+            p.add("water_samples", n, r.id, "value_text", f"监测值“{r.value_text}”无法识别或与未检出标记不一致")
+        elif not parsed.nd and (r.value is None or r.value < 0 or abs(r.value - parsed.value) > 1e-12 * max(1.0, r.value)):
+            p.add("water_samples", n, r.id, "value", f"数值 {r.value} 与原始值“{r.value_text}”不一致或为负")
+        elif parsed.nd and r.value is not None:
+            p.add("water_samples", n, r.id, "value", "未检出的记录不应有数值")
+        if len(p) >= MAX_ERRORS:
+            return
 
 
 def _tasks(conn: Connection, tab, p: Problems) -> None:

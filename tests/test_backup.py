@@ -215,10 +215,10 @@ def _rewrite(src: Path, dst: Path, *, tables=None, manifest=None, rehash=True, e
     return dst
 
 
-def _edit(key, value, **changes):
+def _edit(key, match, /, **changes):
     def fn(rows):
         for r in rows:
-            if r[key] == value:
+            if r[key] == match:
                 r.update(changes)
         return rows
     return fn
@@ -340,12 +340,37 @@ def test_restore_refuses_bad_reference_layers(case, expected, demo_dir, tmp_path
     assert content() == before
 
 
+@pytest.mark.parametrize("case, expected", [
+    ("text", "表 water_samples 第 1 行（编号 1）字段 value_text：监测值“=1+2”无法识别或与未检出标记不一致"),
+    ("negative", "表 water_samples 第 2 行（编号 2）字段 value：数值 -3.0 与原始值“-3”不一致或为负"),
+    ("nd_number", "表 water_samples 第 3 行（编号 3）字段 value：未检出的记录不应有数值"),
+    ("kind", "表 water_samples 第 1 行（编号 1）字段 site_id：点位 MIN-01 不是监测断面或饮用水水源地（矿山修复点）"),
+])
+def test_restore_refuses_bad_water_samples(case, expected, demo_backup, demo_dir, tmp_path, capsys):
+    """The demo's sample series is in the backup; a row the importer would refuse is refused by name."""
+    bad = tmp_path / f"water-{case}.zip"
+    variants = {
+        "text": {"water_samples": _edit("id", 1, value_text="=1+2")},
+        "negative": {"water_samples": _edit("id", 2, value_text="-3", value=-3.0)},
+        "nd_number": {"water_samples": _edit("id", 3, value_text="ND", below_detection=True, value=0.5)},
+        "kind": {"water_samples": _edit("id", 1, site_id="MIN-01")},
+    }
+    _rewrite(demo_backup, bad, tables=variants[case])
+    before = content()
+    code, out = restore(bad, capsys)
+    assert code == 1
+    assert expected in out, out
+    assert "Traceback" not in out
+    assert content() == before
+
+
 def test_previous_schema_revision_restores_and_migrates(demo_backup, stores, tmp_path, capsys):
     """A backup written at revision 0002 (status events without their sequence number): the
     restore builds 0002, loads it, and migrates — the numbers come out as they were."""
     later = ("users", "user_sessions", "audit_log",  # migration 0004 (accounts and audit)
              "document_targets", "target_sites",  # migration 0005 (the documents' targets)
-             "ref_layers", "ref_features")  # migration 0006 (reference layers)
+             "ref_layers", "ref_features",  # migration 0006 (reference layers)
+             "water_samples")  # migration 0007 (断面水质)
 
     def at_0002(man):
         man.update(schema_revision="0002")

@@ -126,6 +126,23 @@ def _ref_removed(s):
     reflayers.remove_layer(s, s.scalar(select(m.RefLayer).where(m.RefLayer.name == "mut-ref")))
 
 
+def _water_value(s):
+    """A value corrected in place, same count, same time stamp: only the sum notices."""
+    w = s.scalar(select(m.WaterSample).where(m.WaterSample.factor == "氨氮").order_by(m.WaterSample.id))
+    w.value, w.value_text = w.value + 0.001, f"{w.value + 0.001:.3f}"
+
+
+def _water_removed_and_added(s):
+    """The first value removed and written again: count same, the highest id moves."""
+    w = s.scalar(select(m.WaterSample).order_by(m.WaterSample.id))
+    s.delete(w)
+    s.flush()
+    s.add(m.WaterSample(site_id=w.site_id, sampled_at=w.sampled_at, factor=w.factor, value_text=w.value_text,
+                        value=w.value, below_detection=w.below_detection, detection_limit=w.detection_limit,
+                        unit=w.unit, source_file=w.source_file, sample=w.sample, imported_at=w.imported_at,
+                        imported_by=w.imported_by))
+
+
 STEPS = [
     (_site_older, "sites"), (_site_touched, "sites"),
     (_task_below, "tasks"), (_task_swapped, "tasks"), (_link_below, "tasks"), (_link_swapped, "tasks"),
@@ -133,12 +150,13 @@ STEPS = [
     (_event_below, "events"), (_event_swapped, "events"), (_attachment, "events"), (_inspection, "events"),
     (_finding, "events"), (_meta_low, "meta"), (_meta_value, "meta"),
     (_ref_layer, "refs"), (_ref_feature, "refs"), (_ref_removed, "refs"),
+    (_water_value, "water"), (_water_removed_and_added, "water"),
 ]
 
 
 def test_each_fingerprint_term_notices_its_own_change(demo_dir):
     before = _rev()
-    assert set(before) == {"sites", "tasks", "events", "meta", "refs"}
+    assert set(before) == {"sites", "tasks", "events", "meta", "refs", "water"}
     for step, part in STEPS:
         with transaction() as s:
             step(s)

@@ -27,10 +27,19 @@ def _snapshot(as_of=AS_OF):
     return t, sites, ev
 
 
+def _water() -> pd.DataFrame:
+    from store import water
+
+    with reader() as s:
+        return water.samples_frame(s)
+
+
 def test_gpkg_roundtrip(demo_dir, stores, tmp_path):
     out = tmp_path / "all.gpkg"
     services.export(MANAGER_ACTOR, out)
     t0, s0, e0 = _snapshot()
+    w0 = _water()
+    assert len(w0) == 990 and w0["sample"].all()  # the demo's sample series: 11 sites × 10 months × 9 factors
     stores.new()
     services.import_file(MANAGER_ACTOR, out)
     t1, s1, e1 = _snapshot()
@@ -40,6 +49,7 @@ def test_gpkg_roundtrip(demo_dir, stores, tmp_path):
     assert all(a.equals_exact(b, 1e-7) for a, b in zip(s0.geometry, s1.geometry, strict=True))
     assert list(s0["illustrative"]) == list(s1["illustrative"])
     pd.testing.assert_frame_equal(e0.drop(columns=["attachments"]), e1.drop(columns=["attachments"]))
+    pd.testing.assert_frame_equal(w0, _water())  # 断面水质 values, below-detection flags and sample flags
     # a second restore into a store with data is refused unless --replace
     before = db_counts()
     with pytest.raises(ImportFailed, match="--replace"):

@@ -1,0 +1,233 @@
+"""Use cases of 断面水质: import a station's monitoring file, read a site's series judged by
+GB 3838-2002 — for the command line (`onemap water`) and the pages alike. Through the same
+door as every import (onemap.reflayers): the actor is checked first (导入数据), the file is
+validated whole before anything is written, the write and its audit row share one
+transaction. The classification itself is domain.water_quality (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import select
+
+from domain import permissions as perm
+from domain import water_quality as wq
+from domain.actors import Actor
+from ingest.report import ImportFailed, Report
+from ingest.water import KINDS, SiteRef, read_water
+from onemap import audit, config, settings
+from onemap.kinds import kind_by_any
+from onemap.services import ServiceError, _sha, ensure
+from store import models as m
+from store import water as store
+from store.db import reader, transaction
+
+
+@lru_cache(maxsize=1)
+def standard() -> wq.Standard:
+    """GB 3838-2002 Table 1 and the 评价办法's rules, from data/config/gb3838_2002.json (a file
+    that passes its schema but not the table's order is a ConfigError too, named)."""
+    try:
+        return wq.standard_from_dict(config.load("gb3838_2002.json"))
+    except wq.StandardError as exc:
+        raise config.ConfigError(f"配置文件 data/config/gb3838_2002.json：{exc}") from exc
+
+
+@dataclass
+class WaterOutcome:
+    report: Report
+    preview: list[store.ValuePreview] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # 新增/修改/不变 values
+    rows: int = 0  # data rows (section × sampling time)
+    sites: int = 0
+    written: bool = False
+
+    def summary(self) -> str:
+        c = self.counts
+        return (f"{self.rows} 行（{self.sites} 个断面/水源地），监测值：新增 {c.get(store.NEW, 0)} 个，"
+                f"修改 {c.get(store.CHANGED, 0)} 个，不变 {c.get(store.UNCHANGED, 0)} 个")
+
+
+def _site_refs(s) -> dict[str, SiteRef]:
+    """Every site's code, name and aliases → the site (all kinds: a park named in a water file
+    is refused by name, not reported unknown). Codes win over names and aliases."""
+    out: dict[str, SiteRef] = {}
+    rows = list(s.scalars(select(m.Site).order_by(m.Site.id)))
+    for site in rows:
+        k = kind_by_any(site.kind)
+        ref = SiteRef(site.id, site.name, k.code if k else site.kind, str((site.attrs or {}).get("source_type", "")))
+        out[site.id] = ref
+    for site in rows:
+        for n in (site.name, *(site.aliases or [])):
+            out.setdefault(n, out[site.id])
+            out.setdefault("".join(str(n).split()), out[site.id])
+    return out
+
+
+def import_water(actor: Actor, path: Path, *, dry_run: bool = False, file_name: str | None = None) -> WaterOutcome:
+    """Import a monitoring file, all-or-nothing (ImportFailed with the Chinese report)."""
+    ensure(actor, perm.IMPORT)
+    path = Path(path)
+    shown = file_name or path.name
+    if not path.exists():
+        r = Report()
+        r.error("", "", shown, "文件不存在", "请检查路径")
+        raise ImportFailed(r)
+    size, limit = path.stat().st_size, settings.limits().upload_bytes
+    if size > limit:
+        r = Report()
+        r.error("", "", shown, f"文件过大（{size / 2**20:.0f} MB，上限 {limit / 2**20:.0f} MB）",
+                "请分批导入（上限可由 ONEMAP_LIMIT_UPLOAD_BYTES 调整）")
+        raise ImportFailed(r)
+    with reader() as s:
+        refs = _site_refs(s)
+    result = read_water(path, standard(), refs)
+    if not result.report.ok:
+        raise ImportFailed(result.report)
+    out = WaterOutcome(result.report, rows=result.rows, sites=len({r.site_id for r in result.records}))
+    with transaction() as s:
+        out.preview = store.preview(s, result.records)
+        out.counts = {a: sum(p.action == a for p in out.preview) for a in (store.NEW, store.CHANGED, store.UNCHANGED)}
+        if dry_run:
+            s.rollback()
+            return out
+        store.write(s, out.preview, source_file=shown, imported_by=f"{actor.display_name}（{actor.username}）")
+        audit.record(s, actor, audit.IMPORTED, object_type="水质监测数据", object_id=shown[:200],
+                     summary=f"导入水质监测数据（{shown}）：{out.summary()}",
+                     after={"sha256": _sha(path), "rows": out.rows, **out.counts,
+                            "sites": sorted({r.site_id for r in result.records})})
+    out.written = True
+    return out
+
+
+# ----------------------------------------------------------------------------- reading
+@dataclass(frozen=True)
+class SiteWater:
+    site_id: str
+    name: str
+    kind: str  # section | water_source
+    water: str  # domain.water_quality.RIVER | LAKE
+    target: int | None
+
+
+def site_water(site: m.Site, std: wq.Standard | None = None) -> SiteWater | None:
+    """How a site is judged: river or lake (湖库型 water sources; a section whose attribute
+    water_type says 湖库), and its target class (the section's 目标水质; water sources: the
+    standard file's water_source_target, Ⅲ类). None for other kinds."""
+    std = std or standard()
+    k = kind_by_any(site.kind)
+    if k is None or k.code not in KINDS:
+        return None
+    attrs = site.attrs or {}
+    lake = attrs.get("source_type") == "湖库型" or str(attrs.get("water_type", "")).startswith("湖")
+    target = wq.class_number(attrs.get("target_class")) if k.code == "section" else std.water_source_target
+    return SiteWater(site.id, site.name, k.code, wq.LAKE if lake else wq.RIVER, target)
+
+
+def _measurements(df: pd.DataFrame) -> list[tuple[str, dict[str, wq.Measurement]]]:
+    out: dict[datetime, dict[str, wq.Measurement]] = {}
+    for r in df.itertuples(index=False):
+        m_ = wq.Measurement(nd=True, dl=_num(r.detection_limit)) if r.below_detection else wq.Measurement(float(r.value))
+        out.setdefault(pd.Timestamp(r.sampled_at).to_pydatetime(), {})[r.factor] = m_
+    return [(f"{t:%Y-%m}", v) for t, v in sorted(out.items())]
+
+
+def _num(v) -> float | None:
+    return None if v is None or pd.isna(v) else float(v)
+
+
+@dataclass(frozen=True)
+class SiteSeries:
+    site: SiteWater
+    monthly: dict[str, wq.Verdict]  # 'YYYY-MM' → verdict of the month's means
+    values: dict[str, dict[str, wq.Measurement]]  # 'YYYY-MM' → factor → month value
+    sample: bool  # any value is generated demo data (示例数据)
+
+
+def series(site_id: str, *, year: int | None = None) -> SiteSeries:
+    """A section's or water source's monthly verdicts (ServiceError for an unknown site or
+    another kind)."""
+    std = standard()
+    with reader() as s:
+        site = s.get(m.Site, site_id)
+        if site is None:
+            raise ServiceError(f"没有编号为“{site_id}”的点位")
+        sw = site_water(site, std)
+        if sw is None:
+            raise ServiceError(f"“{site.name}”不是监测断面或饮用水水源地")
+        since = datetime(year, 1, 1) if year else None
+        until = datetime(year + 1, 1, 1) if year else None
+        df = store.samples_frame(s, [site_id], since=since, until=until)
+    monthly = wq.monthly_values(_measurements(df))
+    verdicts = {mo: wq.evaluate(v, std, water=sw.water, target=sw.target) for mo, v in monthly.items()}
+    return SiteSeries(sw, verdicts, monthly, bool(df["sample"].any()) if len(df) else False)
+
+
+@dataclass(frozen=True)
+class PeriodVerdict:
+    site: SiteWater
+    verdict: wq.Verdict
+    months: int  # months with values in the period
+    sample: bool  # any value is generated demo data
+
+
+def period_verdicts(*, month: str | None = None, year: int | None = None) -> dict[str, PeriodVerdict]:
+    """Every section's and water source's verdict for one month ('YYYY-MM': the mean of that
+    month's samples) or one year (the mean of its monthly values), read in one query — for
+    the map, the overview and the deck. Sites without values in the period are absent."""
+    if (month is None) == (year is None):
+        raise ValueError("give a month or a year")
+    std = standard()
+    if month is not None:
+        since = datetime.strptime(month + "-01", "%Y-%m-%d")
+        until = datetime(since.year + since.month // 12, since.month % 12 + 1, 1)
+    else:
+        since, until = datetime(year, 1, 1), datetime(year + 1, 1, 1)
+    with reader() as s:
+        df = store.samples_frame(s, since=since, until=until)
+        ids = sorted(set(df["site_id"]))
+        how = {site.id: site_water(site, std) for site in s.scalars(select(m.Site).where(m.Site.id.in_(ids)))}
+    out: dict[str, PeriodVerdict] = {}
+    for sid, part in df.groupby("site_id", sort=True):
+        sw = how.get(sid)
+        if sw is None:
+            continue
+        monthly = wq.monthly_values(_measurements(part))
+        values = wq.annual_values(monthly) if year is not None else monthly[month]
+        out[sid] = PeriodVerdict(sw, wq.evaluate(values, std, water=sw.water, target=sw.target), len(monthly),
+                                 bool(part["sample"].any()))
+    return out
+
+
+def annual(ser: SiteSeries) -> wq.Verdict | None:
+    """The annual verdict: the mean of the monthly values per factor, then classified."""
+    if not ser.values:
+        return None
+    return wq.evaluate(wq.annual_values(ser.values), standard(), water=ser.site.water, target=ser.site.target)
+
+
+def find_site(text: str) -> str:
+    """A site id from its code, name or alias (ServiceError naming the text if none)."""
+    with reader() as s:
+        ref = _site_refs(s).get((text or "").strip())
+    if ref is None:
+        raise ServiceError(f"没有名为或编号为“{text}”的断面或水源地")
+    return ref.id
+
+
+def verdict_text(v: wq.Verdict) -> str:
+    """'Ⅴ类（目标Ⅲ类，不达标；超标因子：总磷 0.75 倍、氨氮 0.20 倍）' — for the CLI and tables."""
+    parts = [v.label]
+    if v.target is not None and v.water_class is not None:
+        parts.append(f"（目标{wq.class_label(v.target)}，{'达标' if v.compliant else '不达标'}")
+        if v.exceeding:
+            parts.append("；超标因子：" + "、".join(
+                e.factor + (f" {e.multiple:.2f} 倍" if e.multiple is not None else "") for e in v.exceeding))
+        parts.append("）")
+    if v.separate:
+        parts.append("；" + "、".join(f"{k}{wq.class_label(c)}（单独评价）" for k, c in v.separate.items()))
+    return "".join(parts)
