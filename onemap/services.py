@@ -821,7 +821,8 @@ def restored_text(out: dict) -> str:
     names = (("tasks", "任务"), ("sites", "点位"), ("status_events", "状态记录"), ("attachments", "附件"),
              ("inspections", "检查任务"), ("inspection_findings", "检查发现"), ("documents", "任务文件"), ("units", "单位"),
              ("document_targets", "目标指标"), ("ref_layers", "参考图层"), ("ref_features", "参考图层要素"),
-             ("users", "账户"), ("user_sessions", "登录会话"), ("audit_log", "审计记录"))
+             ("users", "账户"), ("user_sessions", "登录会话"), ("audit_log", "审计记录"),
+             ("water_samples", "水质监测值"))
     parts = [f"{label} {t[k]} 条" for k, label in names if k in t]
     known = {k for k, _ in names} | {"meta", "task_units", "task_sites", "target_sites"}
     parts += [f"数据表“{k}” {v} 行" for k, v in sorted(t.items()) if k not in known]

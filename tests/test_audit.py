@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from domain.actors import Actor
-from onemap import audit, inspections, links, meetings, services, settings
+from onemap import audit, inspections, links, meetings, services, settings, water
 from store.db import reader, transaction
 from tests.conftest import page_test, sign_in
 
@@ -27,7 +27,7 @@ def _writers() -> set[str]:
     """Public functions of the service modules (onemap/services.py and the use cases split
     from it) that open a write transaction (directly or through the export audit helper)."""
     out = set()
-    for node in (n for mod in (services, meetings, inspections, links) for n in ast.parse(inspect.getsource(mod)).body):
+    for node in (n for mod in (services, meetings, inspections, links, water) for n in ast.parse(inspect.getsource(mod)).body):
         if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
             calls = {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
             if calls & {"transaction", "_audit_export"}:
@@ -89,6 +89,8 @@ def _calls(tmp_path):
         "save_views": (lambda: meetings.save_views(MANAGER, [{"title": "甲", "page": "map", "params": {}}]),
                        audit.VIEWS_SAVED),
         "save_inspection": (trip, audit.TRIP),
+        "import_water": (lambda: water.import_water(MANAGER, settings.REPO_ROOT / "tests" / "fixtures" / "water"
+                                                    / "station_2026.csv"), audit.IMPORTED),
         "set_task_sites": (lambda: links.set_task_sites(MANAGER, _one("SELECT min(id) FROM tasks WHERE parent_id IS NULL"),
                                                         ["MIN-02"]), audit.REVISION),
         "record_finding": (lambda: inspections.record_finding(FILLER, ins["id"], "MIN-02", task_id=None,

@@ -31,6 +31,7 @@ from ui.views.basemap_admin import basemap_tab
 from ui.views.map_view import base_map
 from ui.views.reflayer_view import reference_tab
 from ui.views.units_view import units_tab
+from ui.views.water_view import water_tab
 
 CRS_CHOICES = {
     "EPSG:4326": "WGS84 经纬度",
@@ -79,6 +80,7 @@ def render() -> None:
     parts = [(name, fn) for name, fn, action in (
         ("导入文件（整改清单/工作要点）", lambda: document_tab(region), perm.REVISE),
         ("导入点位图层", layer_tab, perm.IMPORT), ("导入任务台账", ledger_tab, perm.IMPORT),
+        ("水质监测数据", lambda: water_tab(save_upload), perm.IMPORT),
         ("单位", units_tab, perm.REVISE),
         ("参考图层", lambda: reference_tab(CRS_CHOICES, save_upload), perm.IMPORT),
         ("底图", basemap_tab, perm.IMPORT),

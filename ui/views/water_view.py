@@ -1,8 +1,6 @@
 """数据管理 › 水质监测数据: upload a station's file, check and preview it (new / changed /
 unchanged values, or the row-level report), then import it. The page only calls
-onemap.water and renders; the rules live there. To be registered as a tab of 数据管理 in
-ui/views/data_view.py: `("水质监测数据", lambda: water_tab(save_upload), perm.IMPORT)` (that file
-was being changed by another branch when this was written; tested on its own by AppTest)."""
+onemap.water and renders; the rules live there."""
 
 from __future__ import annotations
 
