@@ -120,6 +120,18 @@ class Gazetteer:
             return "", kind
         return s, kind
 
+    def _county_named(self, phrase: str, kind: str | None) -> str:
+        """The county-level name a phrase is made of with a generic suffix (信丰县 + 工业园区), short
+        form without 县/市/区 (信丰), or "" — only for parks and water sources, which take it."""
+        if kind not in ("park", "water_source"):
+            return ""
+        s = re.sub(r"[（(][^）)]*[）)]", "", phrase).strip()
+        for p in self.prefixes:
+            rest = s[len(p):]
+            if s.startswith(p) and rest in SUFFIX_KIND and p.endswith(("县", "区", "市")) and len(p) >= 3:
+                return p[:-1]
+        return ""
+
     # ----------------------------------------------------------------- mentions
     @staticmethod
     def mentions(text: str) -> list[tuple[str, int]]:
@@ -176,6 +188,12 @@ class Gazetteer:
                 continue
             core, kind = self.core(phrase)
             if not core:
+                # 信丰县工业园区: a county's own park or source is named by the county alone — a place
+                # to create when no site of that kind carries the county's name (fresh-eyes trial)
+                named = self._county_named(phrase, kind)
+                if named and not any(named in n for st in self.sites if st.kind_code in (None, kind)
+                                     for n in st.names) and not any(c.text == phrase for c in candidates):
+                    candidates.append(Candidate(phrase, kind, start))
                 continue
             same_kind = [s for s in self.sites if s.kind_code in (None, kind)]
             exact = [s for s in same_kind if core in s.cores]

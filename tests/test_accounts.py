@@ -15,7 +15,7 @@ from domain.actors import Actor
 from onemap import accounts, cli
 from store import models as m
 from store.db import reader, transaction
-from tests.conftest import app_test
+from tests.conftest import TEST_PASSWORD, app_test
 
 ADMIN = Actor("boot", "管理员", "系统管理员")
 GOOD = "Abcdef-1234"
@@ -164,3 +164,36 @@ def test_task_status_command_goes_through_rules_permissions_and_audit(demo_dir, 
                         ).first()
     assert tuple(last) == ("已销号", "审核员", "市整改办", "reviewer", "验收通过")
     assert tuple(row)[:3] == ("reviewer", "状态变更", ref) and row[3].startswith("命令行 ")
+
+
+def test_saved_passwords_and_new_accounts_leave_no_typed_secret_in_the_page(demo_dir):
+    """Fresh-eyes trial: after 密码已修改 the three password boxes stayed filled, and after 新建 the
+    account form kept every value, the initial password included (a second press tried the same
+    account again). A refusal keeps what was typed."""
+    from streamlit.util import calc_hash
+
+    from domain import actors
+    from tests.conftest import sign_in
+
+    at = sign_in(app_test(signed_in=False), "系统管理员（测试）", "信息中心", actors.SYSADMIN).run()
+    at._page_hash = calc_hash("accounts")
+    at.run()
+    for k, v in (("acc_username", "zhao"), ("acc_name", "赵某"), ("acc_unit", "市生态环境局"), ("acc_password", "short")):
+        at.text_input(key=k).input(v)
+    at.button(key="FormSubmitter:acc_add-新建").click().run()
+    assert [e.value for e in at.error] == ["未新建：密码至少 10 位"]
+    assert at.text_input(key="acc_username").value == "zhao" and at.text_input(key="acc_password").value == "short"
+    at.text_input(key="acc_password").input(GOOD)
+    at.button(key="FormSubmitter:acc_add-新建").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == [f"已新建账户 zhao（{at.selectbox(key='acc_role').value}）"]
+    assert [at.text_input(key=k).value for k in ("acc_username", "acc_name", "acc_unit", "acc_password")] == [""] * 4
+
+    at._page_hash = calc_hash("password")
+    at.run()
+    at.text_input(key="cp_old").input(TEST_PASSWORD)
+    at.text_input(key="cp_new").input("Newpass-2026")
+    at.text_input(key="cp_again").input("Newpass-2026")
+    at.button(key="FormSubmitter:change_password-修改密码").click().run()
+    assert any(s.value == "密码已修改" for s in at.success)
+    assert [at.text_input(key=k).value for k in ("cp_old", "cp_new", "cp_again")] == ["", "", ""]

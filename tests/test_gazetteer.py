@@ -84,3 +84,13 @@ def test_sentence_fragments_are_not_offered_as_new_places(text):
                                               ("乐平工业园区污水处理", "乐平工业园区"), ("鹅湖水库水质", "鹅湖水库")])
 def test_a_named_place_is_still_a_candidate(text, phrase):
     assert [c.text for c in Gazetteer([]).analyse(text)[1]] == [phrase]
+
+
+def test_a_countys_own_park_is_a_candidate_unless_a_site_carries_the_countys_name():
+    """Fresh-eyes trial: 信丰县工业园区 (a county's park, named by the county alone) was silently
+    dropped from the review's places to create."""
+    prefixes = ("江西省", "江西", "赣州市", "赣州", "信丰县", "信丰", "南康区", "南康")
+    g = Gazetteer([("P1", "南康家具产业园", [], "park")], prefixes=prefixes)
+    assert [c.text for c in g.analyse("推进信丰县工业园区污水管网建设")[1]] == ["信丰县工业园区"]
+    assert g.analyse("南康区工业园区")[1] == []  # a park of that county exists: not proposed again
+    assert g.analyse("全县工业园区")[1] == []

@@ -166,3 +166,23 @@ def test_a_task_the_text_links_to_no_site_is_linked_by_hand_in_the_review(demo_d
         got = s.execute(text("SELECT ts.site_id FROM task_sites ts JOIN tasks t ON t.id = ts.task_id "
                              "WHERE t.uid = '九江市2026年工作要点|main|1'")).all()
     assert [g[0] for g in got] == ["MIN-01"]
+
+
+def test_after_writing_a_document_the_map_button_opens_the_map(demo_dir):
+    """Fresh-eyes trial: 在一张图上查看 after 已写入 did nothing (it was drawn only on the run that
+    showed the message, so its press found no button) and wiped the confirmation."""
+    from streamlit.util import calc_hash
+
+    from tests.conftest import app_test
+
+    at = app_test().run()
+    at._page_hash = calc_hash("data")
+    at.run()
+    at.file_uploader(key="doc_upload").set_value(("doc.txt", (FIX / "doc.txt").read_bytes(), "text/plain"))
+    at.run()
+    at.button(key="doc_parse").click().run()
+    at.button(key="doc_commit").click().run()
+    assert any(s.value.startswith("已写入《九江市生态环境局2026年生态环境保护工作要点》") for s in at.success)
+    at.button(key="doc_to_map").click().run()
+    assert not at.exception
+    assert any(m.value == "### 景德镇市生态环境一张图" for m in at.markdown)

@@ -153,6 +153,8 @@ def change_password_page(forced: bool = False) -> None:
             return
         st.session_state["auth_must_change"] = False
         st.session_state["flash"] = "密码已修改"
+        for k in ("cp_old", "cp_new", "cp_again"):  # no password left in the page (its widgets are drawn again)
+            st.session_state.pop(k, None)
         st.rerun()
 
 

@@ -28,10 +28,10 @@ def example_place(region=None) -> tuple[str, str]:
 
 
 def file_size(n: int) -> str:
-    """A file's size as the uploader itself shows it (1,024 bytes to the KB)."""
-    if n < 1024:
+    """A file's size as the uploader itself shows it (1,000 bytes to the KB, one decimal)."""
+    if n < 1000:
         return f"{n} 字节"
-    return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{n / 1024:.1f} KB"
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1000:.1f} KB"
 
 
 def data_notice(meta: dict, illustrative_on_screen: bool, sample_on_screen: bool) -> None:

@@ -65,21 +65,14 @@ def accounts_page() -> None:
     st.markdown("**新建账户**（初始密码须在首次登录时修改）")
     with st.form("acc_add"):
         c1, c2, c3 = st.columns(3)
-        username = c1.text_input("账户名", key="acc_username")
-        name = c2.text_input("姓名", key="acc_name")
-        role = c3.selectbox("角色", ROLES, key="acc_role")
+        c1.text_input("账户名", key="acc_username")
+        c2.text_input("姓名", key="acc_name")
+        c3.selectbox("角色", ROLES, key="acc_role")
         c4, c5, c6 = st.columns(3)
-        unit = c4.text_input("单位", key="acc_unit", placeholder=f"如 {example_place()[0]}生态环境局")
-        county = c5.text_input("所辖区县代码（填报）", key="acc_county", placeholder=f"如 {example_place()[1]}")
-        password = c6.text_input("初始密码", type="password", key="acc_password")
-        if st.form_submit_button("新建", type="primary"):
-            try:
-                accounts.add_user(actor, username, name, role, password, unit=unit, county_code=county)
-            except (accounts.AccountError, PermissionError) as exc:
-                st.error(f"未新建：{exc}")
-            else:
-                st.session_state["acc_msg"] = ("ok", f"已新建账户 {username}（{role}）")
-                st.rerun()
+        c4.text_input("单位", key="acc_unit", placeholder=f"如 {example_place()[0]}生态环境局")
+        c5.text_input("所辖区县代码（填报）", key="acc_county", placeholder=f"如 {example_place()[1]}")
+        c6.text_input("初始密码", type="password", key="acc_password")
+        st.form_submit_button("新建", type="primary", on_click=_add_account)
     st.markdown("**停用、重置密码、变更角色**")
     names = [u["账户"] for u in users]
     c1, c2 = st.columns(2)
@@ -102,3 +95,22 @@ def accounts_page() -> None:
             st.rerun()
     except (accounts.AccountError, PermissionError) as exc:
         st.error(f"未完成：{exc}")
+
+
+def _add_account() -> None:
+    """新建, in the form's callback: on success the form is emptied (the initial password is not
+    left in the page, and a second press does not try the same account again); a refusal keeps
+    what was typed."""
+    ss = st.session_state
+    role = ss.get("acc_role") or ROLES[0]
+    username = (ss.get("acc_username") or "").strip()
+    try:
+        accounts.add_user(auth.current(), username, ss.get("acc_name") or "", role, ss.get("acc_password") or "",
+                          unit=ss.get("acc_unit") or "", county_code=ss.get("acc_county") or "")
+    except (accounts.AccountError, PermissionError) as exc:
+        ss["acc_msg"] = ("error", f"未新建：{exc}")
+        return
+    ss["acc_msg"] = ("ok", f"已新建账户 {username}（{role}）")
+    for k in ("acc_username", "acc_name", "acc_unit", "acc_county", "acc_password"):
+        ss[k] = ""
+

@@ -95,11 +95,14 @@ def render() -> None:
 
 # ----------------------------------------------------------------------------- documents
 def document_tab(region) -> None:
+    if st.session_state.pop("_doc_to_map", False):
+        nav.go("map")
     msg = st.session_state.pop("doc_done", None)
     if msg:
         st.success(msg, icon=":material/check_circle:")
-        if nav.has("map") and st.button("在一张图上查看"):
-            nav.go("map")
+        if nav.has("map"):  # the press is kept by its callback: the button is gone on the next run
+            st.button("在一张图上查看", key="doc_to_map",
+                      on_click=lambda: st.session_state.__setitem__("_doc_to_map", True))
     up = st.file_uploader("上传文件（PDF、Word 或文本）", type=suffixes(), key="doc_upload", help=formats_help())
     c1, c2 = st.columns([2, 1])
     short = c1.text_input("文件简称（条目编号前缀，如“省督察整改清单”；留空则自动生成；同一简称再次导入即为修订）",

@@ -51,6 +51,8 @@ EXPLAIN = {
 STATE_COLORS = {st_status.NOT_STARTED: "#8C8C8C", st_status.IN_PROGRESS: COLORS["整改中"],
                 st_status.APPLIED: "#56B4E9", st_status.RETURNED: "#E69F00", st_status.CLOSED: COLORS["已销号"],
                 st_status.ONGOING: COLORS["长期坚持"]}
+# counts of tasks are whole numbers: integer ticks only (a 0.2-step axis read as "half a task")
+COUNT_AXIS = alt.Axis(format="d", tickMinStep=1)
 
 
 def drill(title: str, ids: list[int]) -> None:
@@ -260,7 +262,8 @@ def unit_section(tasks: pd.DataFrame) -> None:
         st.caption("没有逾期任务。")
         return
     chart = alt.Chart(units).mark_bar(color=COLORS["逾期"]).encode(
-        x=alt.X("逾期:Q", title="逾期任务（项）"), y=alt.Y("单位:N", sort="-x", title=None),
+        x=alt.X("逾期:Q", title="逾期任务（项）", axis=COUNT_AXIS),
+        y=alt.Y("单位:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=260)),
         tooltip=[alt.Tooltip("单位:N", title="责任单位"), alt.Tooltip("逾期:Q"), alt.Tooltip("未销号:Q")],
     ).add_params(alt.selection_point(name="unit", fields=["单位"])).properties(height=28 * len(units) + 20)
     ev = st.altair_chart(chart, on_select="rerun", key="ov_units", width="stretch")
@@ -278,7 +281,8 @@ def category_section(tasks: pd.DataFrame) -> None:
     if cat.empty:
         return
     chart = alt.Chart(cat).mark_bar().encode(
-        x=alt.X("数量:Q", title="问题/任务（项）"), y=alt.Y("类别:N", sort="-x", title=None),
+        x=alt.X("数量:Q", title="问题/任务（项）", axis=COUNT_AXIS),
+        y=alt.Y("类别:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False)),
         color=alt.Color("状态:N", scale=alt.Scale(domain=list(STATE_COLORS), range=list(STATE_COLORS.values())),
                         legend=alt.Legend(title="状态", orient="bottom")),
         tooltip=["类别:N", "状态:N", "数量:Q"],
