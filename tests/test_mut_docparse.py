@@ -875,3 +875,29 @@ def test_a_dun_heading_after_numbered_measures_is_still_a_section():
     doc = parse_lines(lines, JDZ)
     assert [(p.ref, p.group, [c.body for c in p.children]) for p in doc.items] == [
         ("整改清单（一）", "水污染问题", ["措施一。", "措施二。"]), ("整改清单（二）", "大气污染问题", ["措施三。"])]
+
+
+def test_a_page_whose_text_cannot_be_read_is_named_by_its_number(tmp_path, monkeypatch):
+    """The page number in "无法读取 PDF 第N页的文字" (a survivor of the mutation run): the second of
+    three pages fails to give its text layer — the refusal names page 2, not 1 or 3."""
+    import pypdfium2 as pdfium
+
+    from ingest.docparse import DocParseError
+    from ingest.docparse.readers import pdf as pdf_reader
+    from tests.doc_builders import pdf_from_lines
+
+    path = pdf_from_lines([f"第{i}行文字" for i in range(1, 140)], tmp_path / "三页.pdf")
+    assert len(pdfium.PdfDocument(str(path))) >= 3
+    calls = {"n": 0}
+    real = pdfium.PdfPage.get_textpage
+
+    def flaky(self, *a, **kw):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise pdfium.PdfiumError("Failed to load text page.")
+        return real(self, *a, **kw)
+
+    monkeypatch.setattr(pdfium.PdfPage, "get_textpage", flaky)
+    with pytest.raises(DocParseError) as e:
+        pdf_reader.read(path)
+    assert str(e.value) == "无法读取 PDF 第2页的文字：文件可能已损坏"
