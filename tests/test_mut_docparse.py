@@ -901,3 +901,13 @@ def test_a_page_whose_text_cannot_be_read_is_named_by_its_number(tmp_path, monke
     with pytest.raises(DocParseError) as e:
         pdf_reader.read(path)
     assert str(e.value) == "无法读取 PDF 第2页的文字：文件可能已损坏"
+
+
+def test_a_list_level_its_definition_lacks_counts_as_a_plain_decimal():
+    """A paragraph at a list level the numbering definition does not describe (seen in documents
+    converted by other editors): it numbers itself as a plain decimal of its own level ("%3." for
+    level 3, from 1) and counts on — it used to print level 1's counter ("一.") — never an error."""
+    from ingest.docparse.readers.word_numbering import Numbering, _Level
+
+    n = Numbering(abstract={"A": {0: _Level("chineseCounting", "%1、", 1, None)}}, nums={"7": "A"})
+    assert [n.label("7", 0), n.label("7", 2), n.label("7", 2), n.label("7", 0)] == ["一、", "1.", "2.", "二、"]

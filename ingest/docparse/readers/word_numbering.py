@@ -99,7 +99,8 @@ class Numbering:
                 counters[lv] = start - 1
                 for deeper in [k for k in counters if k > lv]:
                     del counters[deeper]
-        lvl = levels.get(ilvl, _Level())
+        # a level the definition lacks numbers itself ("%N." for level N), not with level 1's counter
+        lvl = levels.get(ilvl) or _Level(text=f"%{ilvl + 1}.")
         counters[ilvl] = counters.get(ilvl, lvl.start - 1) + 1
         for deeper in [k for k in counters if k > ilvl]:
             r = levels.get(deeper, _Level()).restart
