@@ -120,6 +120,9 @@ def render() -> None:
                 "库中已有的文件，台账的“关联点位”列用于补充或修改关联。")
     st.download_button("下载任务台账模板（CSV）", ledger_template(), file_name="任务台账模板.csv", mime="text/csv",
                        key="start_ledger_template", on_click="ignore")
+    st.markdown("#### 5. 水质监测数据（可选）")
+    st.markdown("监测站的断面、水源地监测结果（XLSX/CSV：每行一个断面一次采样，每列一个指标，可带单位行）"
+                "在“数据管理 › 水质监测数据”中先检查预览再导入，按《地表水环境质量标准》（GB 3838-2002）评价。")
     if nav.has("data") and st.button("前往数据管理", key="start_to_data", type="primary",
                                      icon=":material/upload_file:"):
         nav.go("data")
