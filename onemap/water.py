@@ -7,7 +7,7 @@ transaction. The classification itself is domain.water_quality (pure)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -175,18 +175,26 @@ class PeriodVerdict:
     sample: bool  # any value is generated demo data
 
 
-def period_verdicts(*, month: str | None = None, year: int | None = None) -> dict[str, PeriodVerdict]:
+def _next_month(month: str) -> datetime:
+    since = datetime.strptime(month + "-01", "%Y-%m-%d")
+    return datetime(since.year + since.month // 12, since.month % 12 + 1, 1)
+
+
+def period_verdicts(*, month: str | None = None, year: int | None = None,
+                    through: str | None = None) -> dict[str, PeriodVerdict]:
     """Every section's and water source's verdict for one month ('YYYY-MM': the mean of that
     month's samples) or one year (the mean of its monthly values), read in one query — for
-    the map, the overview and the deck. Sites without values in the period are absent."""
+    the map, the overview and the deck. Sites without values in the period are absent.
+    through ('YYYY-MM', with year): the year to date — its months up to and including this one."""
     if (month is None) == (year is None):
         raise ValueError("give a month or a year")
     std = standard()
     if month is not None:
-        since = datetime.strptime(month + "-01", "%Y-%m-%d")
-        until = datetime(since.year + since.month // 12, since.month % 12 + 1, 1)
+        since, until = datetime.strptime(month + "-01", "%Y-%m-%d"), _next_month(month)
     else:
         since, until = datetime(year, 1, 1), datetime(year + 1, 1, 1)
+        if through is not None:
+            until = min(until, _next_month(through))
     with reader() as s:
         df = store.samples_frame(s, since=since, until=until)
         ids = sorted(set(df["site_id"]))
@@ -231,3 +239,41 @@ def verdict_text(v: wq.Verdict) -> str:
     if v.separate:
         parts.append("；" + "、".join(f"{k}{wq.class_label(c)}（单独评价）" for k, c in v.separate.items()))
     return "".join(parts)
+
+
+def months(until: date | None = None) -> list[str]:
+    """The months ('YYYY-MM', ascending) with stored values, at or before `until` (a day)."""
+    with reader() as s:
+        q = select(m.WaterSample.sampled_at).distinct()
+        if until is not None:
+            q = q.where(m.WaterSample.sampled_at < datetime(until.year, until.month, until.day) + timedelta(days=1))
+        return sorted({f"{t:%Y-%m}" for t in s.scalars(q)})
+
+
+def month_label(month: str) -> str:
+    """'2026-10' → '2026年10月'."""
+    y, mo = month.split("-")
+    return f"{int(y)}年{int(mo)}月"
+
+
+def year_to_date(ser: SiteSeries, month: str) -> tuple[wq.Verdict | None, int]:
+    """The annual-mean verdict of the month's year up to and including the month, and the
+    number of months it averages."""
+    part = {mo: v for mo, v in ser.values.items() if mo[:4] == month[:4] and mo <= month}
+    if not part:
+        return None, 0
+    return wq.evaluate(wq.annual_values(part), standard(), water=ser.site.water, target=ser.site.target), len(part)
+
+
+def value_text(mv: wq.Measurement, decimals: int = 3) -> str:
+    """A month's value as shown: '0.244'; below detection '未检出（<0.5）' or '未检出'."""
+    if mv.nd:
+        return f"未检出（<{mv.dl:g}）" if mv.dl is not None else "未检出"
+    return f"{mv.value:.{decimals}g}" if abs(mv.value) < 1 else f"{mv.value:.4g}"
+
+
+def exceed_text(v: wq.Verdict) -> str:
+    """'总磷（Ⅳ类，超标 0.22 倍）、氨氮（Ⅳ类）' — the 超标因子 of a verdict, or ''."""
+    return "、".join(f"{e.factor}（{wq.class_label(e.factor_class)}"
+                    + (f"，超标 {e.multiple:.2f} 倍" if e.multiple is not None else "") + "）"
+                    for e in v.exceeding)
