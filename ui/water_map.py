@@ -76,5 +76,4 @@ def legend_html(wm: WaterMode, site_ids) -> str:
 
 def notice(wm: WaterMode) -> None:
     if wm.sample:
-        st.warning("注意：水质监测值为**示例数据**（按规则生成，用于演示，并非实测）。"
-                   "评价方法取自 GB 3838-2002 与《地表水环境质量评价办法（试行）》。", icon="⚠️")
+        st.warning("注意：水质监测值为**示例数据**（按规则生成，用于演示，并非实测）。", icon="⚠️")

@@ -73,7 +73,7 @@ def _chart(ser: water.SiteSeries, month: str | None) -> None:
         return
     df = pd.DataFrame(rows)
     y = alt.Y("类别:Q", scale=alt.Scale(domain=[0.5, 6.5], reverse=True), title=None,
-              axis=alt.Axis(values=[1, 2, 3, 4, 5, 6], labelExpr="['','Ⅰ类','Ⅱ类','Ⅲ类','Ⅳ类','Ⅴ类','劣Ⅴ类'][datum.value]"))
+              axis=alt.Axis(values=[1, 2, 3, 4, 5, 6], labelOverlap=False, labelExpr="['','Ⅰ类','Ⅱ类','Ⅲ类','Ⅳ类','Ⅴ类','劣Ⅴ类'][datum.value]"))
     x = alt.X("月份:O", title=None, axis=alt.Axis(labelAngle=0, labelExpr="toNumber(slice(datum.value, 5)) + '月'"))
     layers = []
     target = ser.site.target
@@ -85,7 +85,7 @@ def _chart(ser: water.SiteSeries, month: str | None) -> None:
     base = alt.Chart(df).encode(x=x, y=y, tooltip=["月份", "水质类别", "达标"])
     layers.append(base.mark_line(color="#888888"))
     layers.append(base.mark_point(filled=True, size=90, opacity=1).encode(color=alt.Color("颜色:N", scale=None)))
-    chart = alt.layer(*layers).properties(height=200, title=f"逐月水质类别（红色虚线：目标{wq.class_label(target)}）"
+    chart = alt.layer(*layers).properties(height=230, title=f"逐月水质类别（红色虚线：目标{wq.class_label(target)}）"
                                           if target else "逐月水质类别")
     st.altair_chart(chart, width="stretch")
 
