@@ -84,3 +84,40 @@ def month_verdicts(month: str) -> dict[str, dict]:
         out[sid] = {"class": wc, "target": t, "compliant": None if wc is None or t is None else wc <= t,
                     "exceeding": exceeding, "values": means, "name": s["name"]}
     return out
+
+
+def _classify(sid_means: dict[str, float], lake: bool, target: int | None) -> dict:
+    classes = {f: c for f, v in sid_means.items() if (c := factor_class(f, v, lake)) is not None}
+    wc = max(classes.values()) if classes else None
+    return {"class": wc, "target": target, "compliant": None if wc is None or target is None else wc <= target}
+
+
+def year_verdicts(year: int, through: str) -> dict[str, dict]:
+    """The year-to-date verdicts: per factor the mean of the monthly means (a below-detection
+    month counts as half its limit), months of `year` up to `through` ('YYYY-MM')."""
+    sites = water_sites()
+    monthly: dict[str, dict[str, dict[str, list]]] = {}
+    for r in _rows("SELECT site_id, sampled_at, factor, value, below_detection, detection_limit FROM water_samples"):
+        mo = str(r["sampled_at"])[:7]
+        if r["site_id"] not in sites or not (f"{year}-01" <= mo <= through):
+            continue
+        x = ("nd", float(r["detection_limit"])) if r["below_detection"] else ("v", float(r["value"]))
+        if r["below_detection"] and r["detection_limit"] is None:
+            continue
+        monthly.setdefault(r["site_id"], {}).setdefault(r["factor"], {}).setdefault(mo, []).append(x)
+    out = {}
+    for sid, by in monthly.items():
+        means = {}
+        for f, months in by.items():
+            per_month = []
+            for xs in months.values():
+                if all(k == "nd" for k, _ in xs):
+                    per_month.append(("nd", max(v for _, v in xs)))
+                else:
+                    per_month.append(("v", sum(v / 2 if k == "nd" else v for k, v in xs) / len(xs)))
+            if all(k == "nd" for k, _ in per_month):
+                means[f] = max(v for _, v in per_month)
+            else:
+                means[f] = sum(v / 2 if k == "nd" else v for k, v in per_month) / len(per_month)
+        out[sid] = _classify(means, sites[sid]["lake"], sites[sid]["target"]) | {"name": sites[sid]["name"]}
+    return out
