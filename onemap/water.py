@@ -277,3 +277,21 @@ def exceed_text(v: wq.Verdict) -> str:
     return "、".join(f"{e.factor}（{wq.class_label(e.factor_class)}"
                     + (f"，超标 {e.multiple:.2f} 倍" if e.multiple is not None else "") + "）"
                     for e in v.exceeding)
+
+
+WATER_SHEET = ["点位编号", "点位", "类型", "月份", "水质类别", "目标", "达标", "超标因子（倍数）", "数据性质"]
+
+
+def evaluated_frame(until: date | None = None) -> pd.DataFrame:
+    """The evaluated monthly series of every section and water source (months at or before
+    `until`), one row per site and month — the XLSX ledger's 水质 sheet."""
+    rows = []
+    for mo in months(until):
+        for sid, p in sorted(period_verdicts(month=mo).items()):
+            v = p.verdict
+            rows.append({"点位编号": sid, "点位": p.site.name,
+                         "类型": "监测断面" if p.site.kind == "section" else "饮用水水源地", "月份": month_label(mo),
+                         "水质类别": v.label, "目标": wq.class_label(v.target),
+                         "达标": {True: "达标", False: "不达标"}.get(v.compliant, "—"),
+                         "超标因子（倍数）": exceed_text(v), "数据性质": "示例数据（非实测）" if p.sample else "监测数据"})
+    return pd.DataFrame(rows, columns=WATER_SHEET)
