@@ -295,3 +295,50 @@ def evaluated_frame(until: date | None = None) -> pd.DataFrame:
                          "达标": {True: "达标", False: "不达标"}.get(v.compliant, "—"),
                          "超标因子（倍数）": exceed_text(v), "数据性质": "示例数据（非实测）" if p.sample else "监测数据"})
     return pd.DataFrame(rows, columns=WATER_SHEET)
+
+
+SECTION_NAME, SOURCE_NAME = "监测断面", "饮用水水源地"
+SHARES = ("断面水质优良比例（Ⅰ–Ⅲ类）", "断面达标率", "水源地达标率")
+
+
+@dataclass(frozen=True)
+class MonthSummary:
+    """What the overview and the deck say about a month: the shares for the month and the year
+    to date, and the non-compliant sites with their unfinished tasks."""
+
+    month: str
+    shares: dict[str, tuple[wq.Share, wq.Share]]  # label → (month, year to date)
+    rows: list[dict]  # 点位, 类型, 水质类别, 目标, 超标因子（倍数）, tasks (list of 'ref（status）')
+    sample: bool
+
+    @property
+    def unanswered(self) -> list[str]:
+        return [r["点位"] for r in self.rows if not r["tasks"]]
+
+
+def _shares(verdicts: dict, kinds: dict[str, str]) -> list[wq.Share]:
+    sec = [p.verdict for sid, p in verdicts.items() if kinds.get(sid) == SECTION_NAME]
+    src = [p.verdict for sid, p in verdicts.items() if kinds.get(sid) == SOURCE_NAME]
+    return [wq.good_share(v.water_class for v in sec), wq.compliance_share((v.water_class, v.target) for v in sec),
+            wq.compliance_share((v.water_class, v.target) for v in src)]
+
+
+def summarise(month: str, now: dict, ytd: dict, sites: pd.DataFrame, top_tasks: pd.DataFrame) -> MonthSummary:
+    """sites: the sites in scope (id, name, kind); top_tasks: top-level tasks (ref, status,
+    site_ids) — an unfinished one is any not 已销号."""
+    kinds = {i: k for i, k in zip(sites["id"], sites["kind"], strict=True) if k in (SECTION_NAME, SOURCE_NAME)}
+    names = dict(zip(sites["id"], sites["name"], strict=True))
+    now = {k: p for k, p in now.items() if k in kinds}
+    ytd = {k: p for k, p in ytd.items() if k in kinds}
+    shares = dict(zip(SHARES, zip(_shares(now, kinds), _shares(ytd, kinds), strict=True), strict=True))
+    open_ = top_tasks[top_tasks["status"] != "已销号"]
+    rows = []
+    bad = sorted((sid for sid, p in now.items() if p.verdict.compliant is False),
+                 key=lambda sid: (kinds[sid] != SECTION_NAME, sid))
+    for sid in bad:
+        v = now[sid].verdict
+        linked = open_[open_["site_ids"].map(lambda ids, sid=sid: sid in ids)]
+        rows.append({"点位": names[sid], "类型": kinds[sid], "水质类别": v.label, "目标": wq.class_label(v.target),
+                     "超标因子（倍数）": exceed_text(v),
+                     "tasks": [f"{r}（{s}）" for r, s in zip(linked["ref"], linked["status"], strict=True)]})
+    return MonthSummary(month, shares, rows, any(p.sample for p in (*now.values(), *ytd.values())))
