@@ -80,6 +80,8 @@ def test_leader_reads_the_months_non_compliant_sections(server, page):
     _shot(page, "water-panel-1600.png")
     page.locator("[data-testid='stVegaLiteChart'], [data-testid='stArrowVegaLiteChart']").first.scroll_into_view_if_needed()
     _shot(page, "water-panel-chart-1600.png")
+    page.locator("[data-testid='stDataFrame']").first.scroll_into_view_if_needed()
+    _shot(page, "water-panel-values-1600.png")
     page.set_viewport_size({"width": 1280, "height": 720})
     _settled(page)
     _shot(page, "water-panel-1280.png")

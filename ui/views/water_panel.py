@@ -72,16 +72,19 @@ def _chart(ser: water.SiteSeries, month: str | None) -> None:
     if not rows:
         return
     df = pd.DataFrame(rows)
-    y = alt.Y("类别:Q", scale=alt.Scale(domain=[0.5, 6.5], reverse=True), title=None,
-              axis=alt.Axis(values=[1, 2, 3, 4, 5, 6], labelOverlap=False, labelExpr="['','Ⅰ类','Ⅱ类','Ⅲ类','Ⅳ类','Ⅴ类','劣Ⅴ类'][datum.value]"))
+    scale = alt.Scale(domain=[0.5, 6.5], reverse=True)
+    axis = alt.Axis(values=[1, 2, 3, 4, 5, 6], labelOverlap=False, grid=True,
+                    labelExpr="['','Ⅰ类','Ⅱ类','Ⅲ类','Ⅳ类','Ⅴ类','劣Ⅴ类'][datum.value]")
+    y = alt.Y("类别:Q", scale=scale, title=None, axis=axis)
     x = alt.X("月份:O", title=None, axis=alt.Axis(labelAngle=0, labelExpr="toNumber(slice(datum.value, 5)) + '月'"))
     layers = []
     target = ser.site.target
     if target is not None and target < 6:
         band = pd.DataFrame({"y0": [target + 0.5], "y1": [6.5]})
-        layers.append(alt.Chart(band).mark_rect(color="#D7261E", opacity=0.08).encode(y="y0:Q", y2="y1:Q"))
+        layers.append(alt.Chart(band).mark_rect(color="#D7261E", opacity=0.08)
+                      .encode(y=alt.Y("y0:Q", scale=scale, title=None, axis=axis), y2="y1:Q"))
         layers.append(alt.Chart(pd.DataFrame({"t": [target]})).mark_rule(color="#D7261E", strokeDash=[5, 4])
-                      .encode(y=alt.Y("t:Q", scale=alt.Scale(domain=[0.5, 6.5], reverse=True))))
+                      .encode(y=alt.Y("t:Q", scale=scale, title=None, axis=axis)))
     base = alt.Chart(df).encode(x=x, y=y, tooltip=["月份", "水质类别", "达标"])
     layers.append(base.mark_line(color="#888888"))
     layers.append(base.mark_point(filled=True, size=90, opacity=1).encode(color=alt.Color("颜色:N", scale=None)))
