@@ -70,10 +70,11 @@ def legend_html(wm: WaterMode, site_ids) -> str:
              for label, c in zip(wm.colouring.labels, wm.colouring.colors, strict=True)]
     when = month_label(wm.month) if wm.month else "无监测数据"
     return (f'<div style="font-size:0.9rem;line-height:1.9" data-testid="wq-legend">'
-            f'<b>{html.escape(wm.colouring.title)}（{when}，监测断面与饮用水水源地；其他点位灰显）：</b>'
+            f'<b>{html.escape(wm.colouring.title)}（{when}；断面与水源地，其他点位灰显）：</b>'
             + "".join(items) + "</div>")
 
 
 def notice(wm: WaterMode) -> None:
+    """The sample notice on its own (presentation mode; the page's data notice carries it otherwise)."""
     if wm.sample:
         st.warning("注意：水质监测值为**示例数据**（按规则生成，用于演示，并非实测）。", icon="⚠️")

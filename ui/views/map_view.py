@@ -148,9 +148,7 @@ def render() -> None:
             water_map.notice(wm)
             st.markdown(water_map.legend_html(wm, water_ids), unsafe_allow_html=True)
     else:
-        data_notice(data.meta(), illustrative, sample)
-        if wm.mode:
-            water_map.notice(wm)
+        data_notice(data.meta(), illustrative, sample, water_sample=bool(wm.mode) and wm.sample)
         status_legend = water_map.legend_html(wm, water_ids) if wm.mode \
             else legend_html(counts, settings.due_soon_days())
         st.markdown(status_legend + kind_legend_html()

@@ -33,7 +33,8 @@ def render(v) -> None:
     if not months:
         st.caption("截至日期之前没有水质监测数据（数据管理 › 水质监测数据 可导入监测站的数据文件）。")
         return
-    month = st.selectbox("监测月份", months, index=len(months) - 1, key="ov_wq_month", format_func=month_label)
+    month = st.columns([1, 2])[0].selectbox("监测月份", months, index=len(months) - 1, key="ov_wq_month",
+                                            format_func=month_label)
     shown = filter_sites(v.sites_all, f, v.tasks, v.place_of_site)
     top = v.tasks_all[v.tasks_all["parent_id"].isna()]
     summary = water.summarise(month, data.water_verdicts(month=month),
