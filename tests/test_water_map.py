@@ -136,9 +136,9 @@ def test_site_panel_reads_the_months_values_factor_and_multiple(demo_dir):
     assert f"**2026年10月：{water_truth.LABELS[truth['class']]}（目标Ⅲ类，不达标）**" in md
     assert "超标因子：**总磷（Ⅳ类，超标 0.22 倍）**" in md
     values = at.dataframe[0].value.set_index("因子")
-    assert values.loc["总磷", "监测值"] == "0.244" and values.loc["总磷", "超标倍数"] == "0.22"
-    assert values.loc["氨氮", "监测值"] == f"{truth['values']['氨氮']:g}" and values.loc["氨氮", "超标倍数"] == ""
-    assert values.loc["总氮", "类别"] == "不参与评价"
+    assert values.loc["总磷", "监测值"] == "0.244 mg/L" and values.loc["总磷", "超标倍数"] == "0.22"
+    assert values.loc["氨氮", "监测值"] == f"{truth['values']['氨氮']:g} mg/L" and values.loc["氨氮", "超标倍数"] == ""
+    assert values.loc["总磷", "类别"] == "Ⅳ类" and values.loc["总氮", "类别"] == "不评价"  # rivers: 总氮 not in the class
     ytd = [v for v in md if v.startswith("2026年年均值（10 个月）：")]
     assert len(ytd) == 1
     # the section is linked to an open task (2026年工作要点第5项): no flag

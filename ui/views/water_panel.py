@@ -101,7 +101,8 @@ def _values(ser: water.SiteSeries, month: str, v: wq.Verdict) -> None:
         f = std.factors.get(name)
         e = exceed.get(name)
         c = v.factor_classes.get(name) or v.separate.get(name)
-        rows.append({"因子": name, "监测值": water.value_text(mv), "单位": f.unit if f else "",
-                     "类别": wq.class_label(c) if c else "不参与评价",
+        unit = f.unit if f and f.unit not in ("", "无量纲") else ""
+        rows.append({"因子": name, "监测值": water.value_text(mv) + (f" {unit}" if unit else ""),
+                     "类别": wq.class_label(c) if c else "不评价",
                      "超标倍数": (f"{e.multiple:.2f}" if e.multiple is not None else "超标") if e else ""})
     st.dataframe(table(pd.DataFrame(rows)), hide_index=True, width="stretch")
