@@ -105,4 +105,7 @@ def _values(ser: water.SiteSeries, month: str, v: wq.Verdict) -> None:
         rows.append({"因子": name, "监测值": water.value_text(mv) + (f" {unit}" if unit else ""),
                      "类别": wq.class_label(c) if c else "不评价",
                      "超标倍数": (f"{e.multiple:.2f}" if e.multiple is not None else "超标") if e else ""})
-    st.dataframe(table(pd.DataFrame(rows)), hide_index=True, width="stretch")
+    # widths that fit the panel at 1280 px (the room's projector): no column scrolls out of sight
+    cfg = {"因子": st.column_config.TextColumn(width=106), "监测值": st.column_config.TextColumn(width=80),
+           "类别": st.column_config.TextColumn(width=52), "超标倍数": st.column_config.TextColumn(width=64)}
+    st.dataframe(table(pd.DataFrame(rows)), hide_index=True, width="stretch", column_config=cfg)
