@@ -52,4 +52,6 @@ def test_water_slides_match_an_independent_count(demo_dir, tmp_path):
     refs = {r["id"]: r["ref"] for r in _rows("SELECT id, ref FROM tasks")}
     open_refs = [refs[i] for i, t in truth.top_tasks(as_of).items() if "SEC-04" in t["site_ids"] and t["status"] != "已销号"]
     assert open_refs and all(r in tasks for r in open_refs)
+    assert "水质监测值为示例数据" in "\n".join(_texts(slides["2026年9月不达标的断面和水源地"]))
+    assert not any("水质监测值" in x for x in _texts(prs.slides[0]))  # only the water slides say it
     assert shapes_inside(path) == []
