@@ -55,7 +55,7 @@ def test_leader_reads_the_months_non_compliant_sections(server, page):
     _sign_operator(page, "李局长", role="领导")
     frame = _map(page)
     assert _symbols(frame, RED) == 0  # 任务状态: no water colours yet
-    page.locator("[data-testid='stRadio']", has_text="着色").get_by_text("水质达标", exact=True).click()
+    page.locator(".st-key-map_color").get_by_text("水质达标", exact=True).click()
     _settled(page)
     assert "color=wqok" in page.url
     _pick_month(page, "2026年7月")

@@ -40,13 +40,16 @@ def control(as_of: date) -> WaterMode:
     _init("map_wq_month", want if want in months else (months[-1] if months else None))
     if st.session_state["map_wq_month"] not in months:  # the 截至日期 moved before it
         st.session_state["map_wq_month"] = months[-1] if months else None
-    c1, c2 = st.columns([3, 2])
-    mode = c1.radio("着色", list(MODES), key="map_color", format_func=MODES.get, horizontal=True)
+    # in the sidebar, under the filters: a row above the map would push its lower edge below a
+    # 1000 px screen, and a click that scrolls the page mid-press is a drag to Leaflet, not a click
+    sb = st.sidebar
+    sb.markdown("#### 着色")
+    mode = sb.radio("着色", list(MODES), key="map_color", format_func=MODES.get, label_visibility="collapsed")
     month = st.session_state["map_wq_month"]
     if mode and months:
-        month = c2.selectbox("监测月份", months, key="map_wq_month", format_func=month_label)
+        month = sb.selectbox("监测月份", months, key="map_wq_month", format_func=month_label)
     elif mode:
-        c2.caption("截至日期之前没有水质监测数据")
+        sb.caption("截至日期之前没有水质监测数据")
     _write(mode, month if mode else None, months)
     verdicts = data.water_verdicts(month=month) if month else {}
     return WaterMode(mode, month, verdicts,
