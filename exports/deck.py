@@ -46,6 +46,8 @@ class DeckData:
     # the bureau's own imagery by basemap id: (tiles folder, format, min zoom, max zoom, credit);
     # a saved view on one of them gets it beneath its map slide
     imagery: dict = field(default_factory=dict)
+    # 断面水质 of the latest month at or before as_of (onemap.water.MonthSummary): its own slide
+    water: object | None = None
 
 
 def clip(text: str, n: int) -> str:
@@ -67,12 +69,15 @@ def _title(slide, text: str, sub: str = "") -> None:
         p2.runs[0].font.color.rgb = RGBColor(0x55, 0x55, 0x55)
 
 
-def _notice(slide, data: DeckData) -> None:
+def _notice(slide, data: DeckData, water: bool = False) -> None:
+    """water: a 断面水质 slide (says when its values are sample data)."""
     parts = [f"数据截至 {cn_date(data.as_of)}"]
     if data.illustrative:
         parts.append("点位为示意位置")
     if data.sample:
         parts.append("任务进展为示例数据")
+    if water and data.water is not None and data.water.sample:
+        parts.append("水质监测值为示例数据（非实测）")
     box = slide.shapes.add_textbox(Inches(0.5), HEIGHT - Inches(0.45), WIDTH - Inches(1.0), Inches(0.35))
     p = box.text_frame.paragraphs[0]
     p.text = "　".join(parts)
@@ -142,7 +147,8 @@ def _pages(rows: list[list[str]], widths_in: list[float], header_h: float) -> li
     return pages
 
 
-def _table(prs, title: str, headers: list[str], rows: list[list[str]], widths_in: list[float], data: DeckData) -> int:
+def _table(prs, title: str, headers: list[str], rows: list[list[str]], widths_in: list[float], data: DeckData,
+           water: bool = False) -> int:
     """Native tables; each row as tall as its wrapped text needs, so no cell clips; rows
     continue (续) on following slides."""
     header_h = row_height_pt(headers, widths_in, TABLE_PT)
@@ -163,7 +169,7 @@ def _table(prs, title: str, headers: list[str], rows: list[list[str]], widths_in
         for i, r in enumerate(chunk, start=1):
             for j, v in enumerate(r):
                 _cell(table.cell(i, j), v)
-        _notice(slide, data)
+        _notice(slide, data, water)
     return len(pages)
 
 
@@ -369,9 +375,38 @@ def build_deck(data: DeckData, path: Path, *, title: str, sequence=DEFAULT_SEQUE
 
     for item in sequence:
         _view_slides(prs, data, BUILTIN_VIEWS[item] if isinstance(item, str) else item, markers)
+    if data.water is not None:
+        _water_slides(prs, data)
     set_east_asian_typeface(prs)
     prs.save(path)
     return Path(path)
+
+
+WATER_WIDTHS_IN = [2.3, 2.0, 3.3, 4.7]
+
+
+def _water_slides(prs, data: DeckData) -> None:
+    """断面水质: the month's and the year-to-date shares, then the non-compliant sections and
+    sources with their factor and the unfinished tasks that answer them — or that none does."""
+    w = data.water
+    y, mo = w.month.split("-")
+    when = f"{int(y)}年{int(mo)}月"
+    s = prs.slides.add_slide(prs.slide_layouts[6])
+    _title(s, f"断面水质（{when}）", f"GB 3838-2002 单因子评价；{int(y)}年累计为 1–{int(mo)} 月各月均值的平均")
+
+    def share(x) -> str:
+        return "—" if x.percent is None else f"{x.percent:.1f}%（{x.part}/{x.total}）"
+
+    lines = [(label, f"{share(now)}　{int(y)}年累计 {share(ytd)}") for label, (now, ytd) in w.shares.items()]
+    lines.append(("不达标点位", f"{len(w.rows)} 个" + (f"，其中 {len(w.unanswered)} 个无未销号的整改任务"
+                                                    if w.unanswered else "")))
+    _figures(s, lines, Inches(0.6), Inches(1.5), WIDTH - Inches(1.2), value_pt=26, label_pt=18)
+    _notice(s, data, water=True)
+    if w.rows:
+        rows = [[r["点位"], f"{r['水质类别']}（目标{r['目标']}）", r["超标因子（倍数）"],
+                 "；".join(r["tasks"]) or "⚠ 无未销号的关联整改任务"] for r in w.rows]
+        _table(prs, f"{when}不达标的断面和水源地", ["点位", "类别（目标）", "超标因子（倍数）", "未销号的关联任务"],
+               rows, WATER_WIDTHS_IN, data, water=True)
 
 
 def shapes_inside(prs_path: Path) -> list[str]:

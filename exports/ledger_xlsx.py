@@ -99,9 +99,27 @@ def _target_sheet(xw: pd.ExcelWriter, targets: pd.DataFrame, site_names: dict[st
     text_only(ws)
 
 
+def _water_sheet(xw: pd.ExcelWriter, water: pd.DataFrame, as_of: date) -> None:
+    """水质: the evaluated monthly series (onemap.water.evaluated_frame), as given."""
+    water.to_excel(xw, sheet_name="水质", index=False, startrow=2)
+    ws = xw.sheets["水质"]
+    sample = "；含示例数据（按规则生成，非实测）" if water["数据性质"].astype(str).str.startswith("示例").any() else ""
+    ws["A1"] = f"断面与水源地水质（GB 3838-2002 单因子评价，逐月，截至 {cn_date(as_of)}{sample}）"
+    ws["A1"].font = Font(size=14, bold=True)
+    for j, h in enumerate(water.columns, start=1):
+        cell = ws.cell(row=3, column=j)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE7F0")
+        ws.column_dimensions[get_column_letter(j)].width = {"点位": 24, "超标因子（倍数）": 36, "数据性质": 18}.get(h, 12)
+    ws.freeze_panes = "C4"
+    text_only(ws)
+
+
 def write_ledger_xlsx(tasks: pd.DataFrame, site_names: dict[str, str], path: Path, *, as_of: date,
-                      title: str = "任务台账", targets: pd.DataFrame | None = None) -> Path:
-    """The ledger sheet 台账; with `targets`, a second sheet 目标指标 (every string cell text, never a formula)."""
+                      title: str = "任务台账", targets: pd.DataFrame | None = None,
+                      water: pd.DataFrame | None = None) -> Path:
+    """The ledger sheet 台账; with `targets`, a second sheet 目标指标; with `water` (rows),
+    a sheet 水质 (every string cell text, never a formula)."""
     df = ledger_rows(tasks, site_names)
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
         df.to_excel(xw, sheet_name="台账", index=False, startrow=2)
@@ -121,4 +139,6 @@ def write_ledger_xlsx(tasks: pd.DataFrame, site_names: dict[str, str], path: Pat
         text_only(ws)
         if targets is not None:
             _target_sheet(xw, targets, site_names)
+        if water is not None and len(water):
+            _water_sheet(xw, water, as_of)
     return Path(path)

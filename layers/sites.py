@@ -23,6 +23,7 @@ from jinja2 import Template
 
 from domain.rollup import BUCKETS, NO_TASK
 from layers.style import COLORS
+from layers.water_style import FADED, Colouring
 from onemap.kinds import SiteKind
 
 COORD_DECIMALS = 5  # ≈ 1 m
@@ -125,6 +126,7 @@ class SiteMarkers(MacroElement):
         (function () {
             var fg = {{ this._parent.get_name() }};
             var colors = {{ this.colors }}, states = {{ this.states }}, counties = {{ this.counties }};
+            var stateTitle = {{ this.state_title }};
             var kind = {{ this.kind }}, svg = {{ this.svg }}, size = {{ this.size }};
             var rows = {{ this.rows }};
             var dots = {{ this.dots }}, renderer = dots ? L.canvas({padding: 0.5}) : null;
@@ -134,7 +136,7 @@ class SiteMarkers(MacroElement):
             });
             function tip(r) {
                 return "<b>" + r[1] + "</b><br>类型：" + kind + "<br>区县：" + counties[r[4]] +
-                    "<br>任务：" + r[6] + " 项（逾期 " + r[7] + "，未销号 " + r[8] + "）<br>状态：" + states[r[5]] +
+                    "<br>任务：" + r[6] + " 项（逾期 " + r[7] + "，未销号 " + r[8] + "）<br>" + stateTitle + "：" + states[r[5]] +
                     (r[9] ? "<br><i>示意位置</i>" : "");
             }
             rows.forEach(function (r) {
@@ -159,12 +161,14 @@ class SiteMarkers(MacroElement):
     """)
 
     def __init__(self, kind: SiteKind, rows: list, counties: list[str], *, size: int, stroke: float,
-                 line_weight: float, dots: bool):
+                 line_weight: float, dots: bool, colors: list[str] | None = None, states: list[str] | None = None,
+                 state_title: str = "状态"):
         super().__init__()
         self._name = "SiteMarkers"
         self.kind = script_json(html.escape(kind.name))
-        self.colors = script_json([COLORS[b] for b in BUCKETS])
-        self.states = script_json(list(BUCKETS))
+        self.colors = script_json(colors or [COLORS[b] for b in BUCKETS])
+        self.states = script_json([html.escape(x) for x in (states or BUCKETS)])
+        self.state_title = script_json(html.escape(state_title))
         self.counties = script_json(counties)
         self.svg = script_json(symbol_svg(kind.marker, "%COLOR%", size, stroke))
         self.size = size
@@ -182,8 +186,11 @@ class SiteMarkers(MacroElement):
 
 def kind_group(kind: SiteKind, prepared: PreparedSites, site_ids: list[str], summary: pd.DataFrame | None, *,
                symbol_size: int = 18, stroke: float = 1.5, line_weight: float = 2.0,
-               show: bool = True, name: str | None = None) -> folium.FeatureGroup:
-    """The FeatureGroup of one kind, for the given (filtered) sites."""
+               show: bool = True, name: str | None = None, colouring: Colouring | None = None,
+               faded: bool = False) -> folium.FeatureGroup:
+    """The FeatureGroup of one kind, for the given (filtered) sites. colouring: a 水质 mode
+    (layers.water_style) colours these sites by it instead of by their work; faded: drawn in
+    one pale grey (the kinds a water mode does not judge)."""
     frame = prepared.frame
     wanted = site_ids if isinstance(site_ids, (set, frozenset)) else set(site_ids)
     # a boolean array even for an empty frame (a plain [] & array is a float/bool TypeError)
@@ -198,6 +205,14 @@ def kind_group(kind: SiteKind, prepared: PreparedSites, site_ids: list[str], sum
     else:
         state = pd.Series(STATE_INDEX[NO_TASK], index=rows.index)
         counts = pd.DataFrame(0, index=rows.index, columns=["tasks", "overdue", "open"])
+    colors = states = None
+    title = "状态"
+    if colouring is not None:
+        last = len(colouring.labels) - 1
+        state = pd.Series([colouring.index.get(i, last) for i in rows.index], index=rows.index)
+        colors, states, title = list(colouring.colors), list(colouring.labels), colouring.title
+    elif faded:
+        colors = [FADED] * len(BUCKETS)
     county_names = sorted(set(rows["county"]))
     county_idx = {c: i for i, c in enumerate(county_names)}
     data = [[html.escape(i), n, lon, lat, county_idx[c], int(s), int(t), int(o), int(p), int(x), a or 0]
@@ -205,7 +220,7 @@ def kind_group(kind: SiteKind, prepared: PreparedSites, site_ids: list[str], sum
                 rows["id"], rows["name_html"], rows["lon"], rows["lat"], rows["county"], state,
                 counts["tasks"], counts["overdue"], counts["open"], rows["illustrative"], rows["area"], strict=True)]
     SiteMarkers(kind, data, county_names, size=symbol_size, stroke=stroke, line_weight=line_weight,
-                dots=len(rows) > DOT_THRESHOLD).add_to(fg)
+                dots=len(rows) > DOT_THRESHOLD, colors=colors, states=states, state_title=title).add_to(fg)
     return fg
 
 

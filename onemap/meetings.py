@@ -27,7 +27,19 @@ def _deck_data(as_of: date):
     tasks = tasks[~tasks["archived"].astype(bool)]
     return DeckData(region, tasks, sites, site_summary(tasks, list(sites["id"])), as_of,
                     bool(sites["illustrative"].any()), bool(tasks["sample_events"].any()),
-                    basemap_credit=basemap_caption()[0], imagery=_own_imagery())
+                    basemap_credit=basemap_caption()[0], imagery=_own_imagery(), water=_water(as_of, sites, tasks))
+
+
+def _water(as_of: date, sites, tasks):
+    """断面水质 of the latest month with values at or before the day (None without any)."""
+    from onemap import water
+
+    months = water.months(as_of)
+    if not months:
+        return None
+    mo = months[-1]
+    return water.summarise(mo, water.period_verdicts(month=mo), water.period_verdicts(year=int(mo[:4]), through=mo),
+                           sites, tasks[tasks["parent_id"].isna()])
 
 
 def _own_imagery() -> dict:

@@ -507,8 +507,10 @@ def export(actor: Actor, path: Path, *, as_of: date | None = None) -> Path:
             tasks = queries.tasks_frame(s, as_of, settings.due_soon_days(), places=region.places)
             tasks = tasks[~tasks["archived"].astype(bool)]  # archived items stay in the GeoPackage, not the ledger
             names = {x.id: x.name for x in s.scalars(select(m.Site))}
+            from onemap.water import evaluated_frame
+
             out = write_ledger_xlsx(tasks, names, path, as_of=as_of,
-                                    targets=queries.targets_frame(s, region.places))
+                                    targets=queries.targets_frame(s, region.places), water=evaluated_frame(as_of))
         else:
             out = _standalone_html(path, as_of=as_of, session=s, region=region)
     _audit_export(actor, out, EXPORT_KINDS[suffix], as_of=as_of)

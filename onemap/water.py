@@ -7,7 +7,7 @@ transaction. The classification itself is domain.water_quality (pure)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -175,18 +175,26 @@ class PeriodVerdict:
     sample: bool  # any value is generated demo data
 
 
-def period_verdicts(*, month: str | None = None, year: int | None = None) -> dict[str, PeriodVerdict]:
+def _next_month(month: str) -> datetime:
+    since = datetime.strptime(month + "-01", "%Y-%m-%d")
+    return datetime(since.year + since.month // 12, since.month % 12 + 1, 1)
+
+
+def period_verdicts(*, month: str | None = None, year: int | None = None,
+                    through: str | None = None) -> dict[str, PeriodVerdict]:
     """Every section's and water source's verdict for one month ('YYYY-MM': the mean of that
     month's samples) or one year (the mean of its monthly values), read in one query — for
-    the map, the overview and the deck. Sites without values in the period are absent."""
+    the map, the overview and the deck. Sites without values in the period are absent.
+    through ('YYYY-MM', with year): the year to date — its months up to and including this one."""
     if (month is None) == (year is None):
         raise ValueError("give a month or a year")
     std = standard()
     if month is not None:
-        since = datetime.strptime(month + "-01", "%Y-%m-%d")
-        until = datetime(since.year + since.month // 12, since.month % 12 + 1, 1)
+        since, until = datetime.strptime(month + "-01", "%Y-%m-%d"), _next_month(month)
     else:
         since, until = datetime(year, 1, 1), datetime(year + 1, 1, 1)
+        if through is not None:
+            until = min(until, _next_month(through))
     with reader() as s:
         df = store.samples_frame(s, since=since, until=until)
         ids = sorted(set(df["site_id"]))
@@ -231,3 +239,106 @@ def verdict_text(v: wq.Verdict) -> str:
     if v.separate:
         parts.append("；" + "、".join(f"{k}{wq.class_label(c)}（单独评价）" for k, c in v.separate.items()))
     return "".join(parts)
+
+
+def months(until: date | None = None) -> list[str]:
+    """The months ('YYYY-MM', ascending) with stored values, at or before `until` (a day)."""
+    with reader() as s:
+        q = select(m.WaterSample.sampled_at).distinct()
+        if until is not None:
+            q = q.where(m.WaterSample.sampled_at < datetime(until.year, until.month, until.day) + timedelta(days=1))
+        return sorted({f"{t:%Y-%m}" for t in s.scalars(q)})
+
+
+def month_label(month: str) -> str:
+    """'2026-10' → '2026年10月'."""
+    y, mo = month.split("-")
+    return f"{int(y)}年{int(mo)}月"
+
+
+def year_to_date(ser: SiteSeries, month: str) -> tuple[wq.Verdict | None, int]:
+    """The annual-mean verdict of the month's year up to and including the month, and the
+    number of months it averages."""
+    part = {mo: v for mo, v in ser.values.items() if mo[:4] == month[:4] and mo <= month}
+    if not part:
+        return None, 0
+    return wq.evaluate(wq.annual_values(part), standard(), water=ser.site.water, target=ser.site.target), len(part)
+
+
+def value_text(mv: wq.Measurement, decimals: int = 3) -> str:
+    """A month's value as shown: '0.244'; below detection '未检出（<0.5）' or '未检出'."""
+    if mv.nd:
+        return f"未检出（<{mv.dl:g}）" if mv.dl is not None else "未检出"
+    return f"{mv.value:.{decimals}g}" if abs(mv.value) < 1 else f"{mv.value:.4g}"
+
+
+def exceed_text(v: wq.Verdict) -> str:
+    """'总磷（Ⅳ类，超标 0.22 倍）、氨氮（Ⅳ类）' — the 超标因子 of a verdict, or ''."""
+    return "、".join(f"{e.factor}（{wq.class_label(e.factor_class)}"
+                    + (f"，超标 {e.multiple:.2f} 倍" if e.multiple is not None else "") + "）"
+                    for e in v.exceeding)
+
+
+WATER_SHEET = ["点位编号", "点位", "类型", "月份", "水质类别", "目标", "达标", "超标因子（倍数）", "数据性质"]
+
+
+def evaluated_frame(until: date | None = None) -> pd.DataFrame:
+    """The evaluated monthly series of every section and water source (months at or before
+    `until`), one row per site and month — the XLSX ledger's 水质 sheet."""
+    rows = []
+    for mo in months(until):
+        for sid, p in sorted(period_verdicts(month=mo).items()):
+            v = p.verdict
+            rows.append({"点位编号": sid, "点位": p.site.name,
+                         "类型": "监测断面" if p.site.kind == "section" else "饮用水水源地", "月份": month_label(mo),
+                         "水质类别": v.label, "目标": wq.class_label(v.target),
+                         "达标": {True: "达标", False: "不达标"}.get(v.compliant, "—"),
+                         "超标因子（倍数）": exceed_text(v), "数据性质": "示例数据（非实测）" if p.sample else "监测数据"})
+    return pd.DataFrame(rows, columns=WATER_SHEET)
+
+
+SECTION_NAME, SOURCE_NAME = "监测断面", "饮用水水源地"
+SHARES = ("断面水质优良比例（Ⅰ–Ⅲ类）", "断面达标率", "水源地达标率")
+
+
+@dataclass(frozen=True)
+class MonthSummary:
+    """What the overview and the deck say about a month: the shares for the month and the year
+    to date, and the non-compliant sites with their unfinished tasks."""
+
+    month: str
+    shares: dict[str, tuple[wq.Share, wq.Share]]  # label → (month, year to date)
+    rows: list[dict]  # 点位, 类型, 水质类别, 目标, 超标因子（倍数）, tasks (list of 'ref（status）')
+    sample: bool
+
+    @property
+    def unanswered(self) -> list[str]:
+        return [r["点位"] for r in self.rows if not r["tasks"]]
+
+
+def _shares(verdicts: dict, kinds: dict[str, str]) -> list[wq.Share]:
+    sec = [p.verdict for sid, p in verdicts.items() if kinds.get(sid) == SECTION_NAME]
+    src = [p.verdict for sid, p in verdicts.items() if kinds.get(sid) == SOURCE_NAME]
+    return [wq.good_share(v.water_class for v in sec), wq.compliance_share((v.water_class, v.target) for v in sec),
+            wq.compliance_share((v.water_class, v.target) for v in src)]
+
+
+def summarise(month: str, now: dict, ytd: dict, sites: pd.DataFrame, top_tasks: pd.DataFrame) -> MonthSummary:
+    """sites: the sites in scope (id, name, kind); top_tasks: top-level tasks (ref, status,
+    site_ids) — an unfinished one is any not 已销号."""
+    kinds = {i: k for i, k in zip(sites["id"], sites["kind"], strict=True) if k in (SECTION_NAME, SOURCE_NAME)}
+    names = dict(zip(sites["id"], sites["name"], strict=True))
+    now = {k: p for k, p in now.items() if k in kinds}
+    ytd = {k: p for k, p in ytd.items() if k in kinds}
+    shares = dict(zip(SHARES, zip(_shares(now, kinds), _shares(ytd, kinds), strict=True), strict=True))
+    open_ = top_tasks[top_tasks["status"] != "已销号"]
+    rows = []
+    bad = sorted((sid for sid, p in now.items() if p.verdict.compliant is False),
+                 key=lambda sid: (kinds[sid] != SECTION_NAME, sid))
+    for sid in bad:
+        v = now[sid].verdict
+        linked = open_[open_["site_ids"].map(lambda ids, sid=sid: sid in ids)]
+        rows.append({"点位": names[sid], "类型": kinds[sid], "水质类别": v.label, "目标": wq.class_label(v.target),
+                     "超标因子（倍数）": exceed_text(v),
+                     "tasks": [f"{r}（{s}）" for r, s in zip(linked["ref"], linked["status"], strict=True)]})
+    return MonthSummary(month, shares, rows, any(p.sample for p in (*now.values(), *ytd.values())))

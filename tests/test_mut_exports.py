@@ -428,13 +428,14 @@ def test_deck_titles_subtitles_figures_and_notices(demo_dir, tmp_path):
     for k, t in enumerate(ledger, start=1):
         head = "逾期问题清单" + ("" if k == 1 else "（续）")
         assert t[0] == f"{head}\n第 {k}/{len(ledger)} 页，共 {n_overdue} 项" and t[-1] == notice
-    hot = texts[-1]
+    hot_at = next(i for i, t in enumerate(texts) if t[0].startswith("重点区域"))  # the 断面水质 slides follow it
+    hot = texts[hot_at]
     assert hot[0] == "重点区域\n未销号任务（逾期加倍计）最集中的地区，半径约 15 公里" and hot[-1] == notice
     assert [ln.split("　")[0] for ln in hot[1].split("\n")] == ["区域内点位", "相关问题/任务", "其中逾期", "未销号"]
     # the maps: rendered at 9.3 x 5.75 in (7.4 for the places map), shown 5.75 in high, left of the figures
     from pptx.util import Inches
 
-    for i, width_in in ((1, 9.3), (2, 7.4), (len(texts) - 1, 9.3)):
+    for i, width_in in ((1, 9.3), (2, 7.4), (hot_at, 9.3)):
         slide = prs.slides[i]
         pic = next(sh for sh in slide.shapes if sh.shape_type == 13)
         assert (pic.left, pic.top, pic.height) == (Inches(0.3), Inches(1.3), Inches(5.75)), i

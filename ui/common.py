@@ -34,12 +34,15 @@ def file_size(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1000:.1f} KB"
 
 
-def data_notice(meta: dict, illustrative_on_screen: bool, sample_on_screen: bool) -> None:
+def data_notice(meta: dict, illustrative_on_screen: bool, sample_on_screen: bool, water_sample: bool = False) -> None:
+    """water_sample: the water-quality values on screen are the demo's generated series."""
     parts = []
     if illustrative_on_screen:
         parts.append("点位位置为**示意位置**（文件未给出坐标，按名称近似标注）")
     if sample_on_screen:
         parts.append("任务进展为**示例数据**（用于演示销号流程，并非真实进展）")
+    if water_sample:
+        parts.append("水质监测值为**示例数据**（按规则生成，并非实测）")
     if parts:
         extra = f"；示例数据截至 {cn_date(date.fromisoformat(meta['data_date']))}" if meta.get("data_date") else ""
         st.warning("注意：" + "；".join(parts) + extra + "。任务、时限与责任单位取自正式文件。", icon="⚠️")

@@ -175,3 +175,27 @@ def reflayers_style(row) -> dict:
 def reference_layers() -> list:
     """The reference layers ready to draw (layers.reference.RefLayerData), per store revision."""
     return _references(settings.database_url(), _rev("refs"))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _water_months(url: str, rev: str, as_of: date) -> list[str]:
+    from onemap import water
+
+    return water.months(as_of)
+
+
+def water_months(as_of: date) -> list[str]:
+    """The months with water-quality values at or before the 截至日期."""
+    return _water_months(settings.database_url(), _rev("water"), as_of)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _water_verdicts(url: str, rev: str, month: str | None, year: int | None, through: str | None) -> dict:
+    from onemap import water
+
+    return water.period_verdicts(month=month, year=year, through=through)
+
+
+def water_verdicts(*, month: str | None = None, year: int | None = None, through: str | None = None) -> dict:
+    """onemap.water.period_verdicts, read once per change of the water data (shared, read-only)."""
+    return _water_verdicts(settings.database_url(), _rev("water"), month, year, through)

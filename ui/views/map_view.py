@@ -27,13 +27,15 @@ from layers.draw_zh import draw_in_chinese
 from layers.reference import reference_groups, reference_legend_html
 from layers.scale import metric_scale
 from layers.sites import PreparedSites, focus_group, kind_group
+from layers.water_style import Colouring
 from onemap import basemaps, settings
 from onemap.basemaps import Basemap
 from onemap.kinds import site_kinds
-from ui import auth, data, nav, present
+from ui import auth, data, nav, present, water_map
 from ui import basemap as basemap_ui
 from ui.common import data_notice, kind_legend_html, legend_html, status_badge
 from ui.filters import current_view, filter_sites, no_match_notice
+from ui.views import water_panel
 from ui.views.task_detail import render_task
 from ui.workflow import flash
 
@@ -81,11 +83,15 @@ class MapLayers:
 
 
 def site_layers(prepared: PreparedSites, site_ids: list[str] | set[str], summary: pd.DataFrame,
-                focus_ids: list[str] | None = None, *, large: bool = False) -> MapLayers:
-    """large: the projector theme (bigger symbols, thicker strokes)."""
+                focus_ids: list[str] | None = None, *, large: bool = False,
+                colouring: Colouring | None = None) -> MapLayers:
+    """large: the projector theme (bigger symbols, thicker strokes); colouring: a 水质 mode —
+    sections and water sources coloured by it, the other kinds faded."""
     wanted = set(site_ids)
     size, stroke, weight = (30, 3.0, 4.0) if large else (18, 1.5, 2.0)
-    groups = [kind_group(k, prepared, wanted, summary, symbol_size=size, stroke=stroke, line_weight=weight)
+    groups = [kind_group(k, prepared, wanted, summary, symbol_size=size, stroke=stroke, line_weight=weight,
+                         colouring=colouring if colouring and k.name in water_map.WATER_KINDS else None,
+                         faded=colouring is not None and k.name not in water_map.WATER_KINDS)
               for k in site_kinds()]
     center = zoom = None
     if focus_ids:
@@ -134,11 +140,18 @@ def render() -> None:
     flash()
     illustrative, sample = bool(sites["illustrative"].any()), bool(tasks["sample_events"].any())
     counts = summary.loc[sites["id"], "worst"].value_counts().to_dict() if len(sites) else {}
+    wm = water_map.control(f.as_of)
+    water_ids = list(sites.loc[sites["kind"].isin(water_map.WATER_KINDS), "id"])
     if showing:  # one line of notice; the legend goes beside the map
         present.notice(data.meta(), illustrative, sample, f.as_of)
+        if wm.mode:
+            water_map.notice(wm)
+            st.markdown(water_map.legend_html(wm, water_ids), unsafe_allow_html=True)
     else:
-        data_notice(data.meta(), illustrative, sample)
-        st.markdown(legend_html(counts, settings.due_soon_days()) + kind_legend_html()
+        data_notice(data.meta(), illustrative, sample, water_sample=bool(wm.mode) and wm.sample)
+        status_legend = water_map.legend_html(wm, water_ids) if wm.mode \
+            else legend_html(counts, settings.due_soon_days())
+        st.markdown(status_legend + kind_legend_html()
                     + reference_legend_html(data.reference_layers()), unsafe_allow_html=True)
         _offline_map_button(f.as_of, bm.id)
     no_match_notice(tasks)
@@ -155,7 +168,7 @@ def render() -> None:
                 st.session_state.pop("focus_task", None)
                 st.rerun()
         large = showing
-        layers = site_layers(prepared, list(sites["id"]), summary, focus_ids, large=large)
+        layers = site_layers(prepared, list(sites["id"]), summary, focus_ids, large=large, colouring=wm.colouring)
         extent = st.session_state.get("view_extent")  # a saved view being shown
         # a saved extent is WGS84 (the view may be replayed over another basemap)
         center = layers.center or (datum.latlon(*extent["center"]) if extent else None)
@@ -183,7 +196,7 @@ def render() -> None:
         st.session_state["site_id"] = site_id
     with right:
         render_site_panel(st.session_state.get("site_id"), sites_all, tasks_all, tasks, region,
-                          legend_counts=counts if showing else None)
+                          legend_counts=counts if showing else None, water_month=wm.month)
 
 
 def _bounds(b, datum) -> list[list[float]] | None:
@@ -206,8 +219,10 @@ def _focus(tasks_all: pd.DataFrame) -> tuple[list[str], str]:
     return list(row.iloc[0]["site_ids"]), row.iloc[0]["ref"]
 
 
-def render_site_panel(site_id, sites_all, tasks_all, tasks_shown, region, legend_counts=None) -> None:
-    """legend_counts: presentation mode — the panel is read-only and carries the legend."""
+def render_site_panel(site_id, sites_all, tasks_all, tasks_shown, region, legend_counts=None,
+                      water_month: str | None = None) -> None:
+    """legend_counts: presentation mode — the panel is read-only and carries the legend;
+    water_month: the month a section's or water source's water quality is read for."""
     showing = legend_counts is not None
     if not site_id or site_id not in set(sites_all["id"]):
         if not showing:
@@ -246,6 +261,8 @@ def render_site_panel(site_id, sites_all, tasks_all, tasks_shown, region, legend
     attrs.append(f"- **坐标**：{rep.x:.5f}, {rep.y:.5f}（WGS84；原坐标系 {html.escape(s['source_crs'])}）")
     st.markdown("\n".join(attrs))
     linked = tasks_all[tasks_all["parent_id"].isna() & tasks_all["site_ids"].map(lambda ids: site_id in ids)]
+    if s["kind"] in water_map.WATER_KINDS:
+        water_panel.render(site_id, water_month, linked)
     st.markdown(f"**相关任务（{len(linked)} 项）**")
     if showing:  # read-only in front of the room: no status forms
         st.html("<ul>" + "".join(f"<li>{status_badge(t['status'], t['flag'])} {html.escape(t['ref'])}："

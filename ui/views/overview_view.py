@@ -38,6 +38,7 @@ from ui import auth, data, nav, present
 from ui import basemap as basemap_ui
 from ui.common import data_notice, table
 from ui.filters import current_view, filter_tasks, no_match_notice
+from ui.views import overview_water
 from ui.views.map_view import base_map
 
 METHOD_KDE = "核密度（任务密度面）"
@@ -96,6 +97,7 @@ def render() -> None:
         unit_section(tasks)
     with c2:
         category_section(tasks)
+    overview_water.render(v)
     hotspot_section(region, v)
     compare_section(region, v)
 
