@@ -89,7 +89,7 @@ def test_ledger_export_has_the_target_sheet_formula_safe(demo_dir, tmp_path):
     services.commit_doc(MANAGER_ACTOR, _parse(src))
     out = services.export(MANAGER_ACTOR, tmp_path / "ledger.xlsx", as_of=date(2027, 3, 1))
     wb = load_workbook(out)
-    assert wb.sheetnames == ["台账", "目标指标"]
+    assert wb.sheetnames == ["台账", "目标指标", "水质"]  # 水质: the evaluated water series (issue 15)
     ws = wb["目标指标"]
     assert [c.value for c in ws[3]] == ["来源文件", "文件标题", "编号", "目标指标", "关联区县", "关联点位"]
     rows = [[c.value or "" for c in r] for r in ws.iter_rows(min_row=4)]

@@ -90,7 +90,10 @@ def test_overview_and_map_show_zero_when_nothing_matches(demo_dir):
     at = _page("overview_view", q="没有这样的词语")
     assert not at.exception and _says_nothing_matches(at)
     figures = {m.label: m.value for m in at.metric}
-    assert {k: v for k, v in figures.items() if k != "销号率（不含长期坚持）"} == {
+    water = {k: v for k, v in figures.items() if "·" in k}  # 断面水质: no section or source in scope
+    assert sorted(k.split("·")[0] for k in water) == ["断面水质优良比例（Ⅰ–Ⅲ类）", "断面达标率", "水源地达标率"]
+    assert set(water.values()) == {"—"}
+    assert {k: v for k, v in figures.items() if k != "销号率（不含长期坚持）" and k not in water} == {
         "全部任务": "0", "逾期": "0", "临期": "0", "未启动": "0", "整改中": "0", "申请销号": "0",
         "退回": "0", "已销号": "0", "长期坚持": "0"}
     assert figures["销号率（不含长期坚持）"] == "—"
