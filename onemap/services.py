@@ -497,8 +497,12 @@ def export(actor: Actor, path: Path, *, as_of: date | None = None) -> Path:
     with reader() as s:
         if suffix == ".gpkg":
             from exports.gpkg import write_gpkg
+            from onemap.water import evaluated_frame
 
             tables = {name: dump_table(s, model) for name, model in DUMPED.items()}
+            # the evaluated monthly series beside the raw values, for a GIS user (a restore reads
+            # only the store's own tables and leaves this one)
+            tables["water_evaluated"] = evaluated_frame(as_of or date.today())
             out = write_gpkg(path, region=region, sites=queries.sites_frame(s), tables=tables)
         elif suffix == ".xlsx":
             from exports.ledger_xlsx import write_ledger_xlsx

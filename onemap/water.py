@@ -342,3 +342,42 @@ def summarise(month: str, now: dict, ytd: dict, sites: pd.DataFrame, top_tasks: 
                      "超标因子（倍数）": exceed_text(v),
                      "tasks": [f"{r}（{s}）" for r, s in zip(linked["ref"], linked["status"], strict=True)]})
     return MonthSummary(month, shares, rows, any(p.sample for p in (*now.values(), *ytd.values())))
+
+
+# ----------------------------------------------------------------------------- the plan's targets
+@dataclass(frozen=True)
+class PlanTarget:
+    """The clause of a document's 主要目标 that sets a share shown on the overview."""
+
+    text: str  # the clause, as written
+    percent: float | None  # the figure in it (None: "完成省下达考核目标" names no number)
+    document: str  # the document's title
+
+    def verdict(self, share: wq.Share) -> str:
+        """目标 and whether the share meets it (only when both have a figure)."""
+        if self.percent is None or share.percent is None:
+            return f"目标：{self.text}（《{self.document}》）"
+        met = "已达到" if share.percent >= self.percent else "未达到"
+        return f"目标 ≥{self.percent:g}%：{met}（《{self.document}》：{self.text}）"
+
+
+_TARGET_WORDS = {"断面水质优良比例（Ⅰ–Ⅲ类）": ("优良",), "断面达标率": ("断面", "达标"), "水源地达标率": ("水源地", "达标率")}
+
+
+def plan_targets(targets: pd.DataFrame) -> dict[str, PlanTarget]:
+    """For each overview share, the latest document's 主要目标 clause that sets it (issue 15: the
+    shares are judged against the plan's and the work points' targets). Read from the stored
+    targets' text; a share no target names is left out."""
+    import re
+
+    out: dict[str, PlanTarget] = {}
+    for r in targets.itertuples():  # document order: a later document's clause replaces an earlier one
+        for clause in re.split(r"[。；;]", str(r.body or "")):
+            clause = clause.strip()
+            if "水质" not in clause and "水源" not in clause:
+                continue
+            for label, words in _TARGET_WORDS.items():
+                if all(w in clause for w in words) and not (label == "断面达标率" and "优良" in clause):
+                    m = re.search(r"(\d+(?:\.\d+)?)\s*%", clause)
+                    out[label] = PlanTarget(clause, float(m.group(1)) if m else None, r.document_title)
+    return out

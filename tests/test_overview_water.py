@@ -87,3 +87,53 @@ def test_an_earlier_month_and_the_county_filter(demo_dir):
     metrics, years = _section(at)
     assert metrics == _expected(water_truth.month_verdicts("2026-07"), ids)
     assert years == list(_expected(water_truth.year_verdicts(2026, "2026-07"), ids).values())
+
+
+def test_each_share_is_read_against_the_work_points_own_target(demo_dir):
+    """Issue 15: the shares are judged against the plan's targets. The demo's 2026 work points set
+    水源地达标率 "达 100%" and the 优良比例 by the province's target (no figure): the first is
+    compared, the second quoted. Figures from tests/water_truth.py."""
+    at = page_test("overview_view").run()
+    ids = set(water_truth.water_sites())
+    src = _expected(water_truth.month_verdicts(OCT), ids)["水源地达标率"]
+    met = "已达到" if src.startswith("100.0%") else "未达到"
+    doc = "2026年全市生态环境系统工作要点"
+    goals = [c.value for c in at.caption if c.value.startswith("目标")]
+    assert goals == [f"目标：全市地表水断面水质优良水体比例完成省下达考核目标，昌江、乐安河干流断面水质稳定保持Ⅱ类（《{doc}》）",
+                     f"目标 ≥100%：{met}（《{doc}》：县级及以上集中式饮用水水源地水质达标率达 100%）"]
+
+
+def test_plan_targets_read_the_clause_that_sets_each_share():
+    import pandas as pd
+
+    from onemap.water import plan_targets
+
+    frame = pd.DataFrame([{"document_title": "甲", "body": "水环境方面。国考断面水质优良比例达到 95.5%以上；劣Ⅴ类水体全面消除。"},
+                          {"document_title": "乙", "body": "空气质量方面。PM2.5 浓度下降 5%。饮用水水源地水质达标率保持 100%。"}])
+    got = plan_targets(frame)
+    assert {k: (v.text, v.percent, v.document) for k, v in got.items()} == {
+        "断面水质优良比例（Ⅰ–Ⅲ类）": ("国考断面水质优良比例达到 95.5%以上", 95.5, "甲"),
+        "水源地达标率": ("饮用水水源地水质达标率保持 100%", 100.0, "乙")}
+    assert got["断面水质优良比例（Ⅰ–Ⅲ类）"].verdict(wq.Share(9, 10)).startswith("目标 ≥95.5%：未达到")
+
+
+def test_the_geopackage_carries_the_evaluated_series_and_still_restores(demo_dir, tmp_path):
+    """Issue 15: the evaluated series in the GeoPackage (one row per site and month, as the XLSX
+    sheet), counted here from the raw values; the file still restores (the layer is left)."""
+    from datetime import date
+
+    import pyogrio
+
+    from onemap import services
+    from tests.conftest import MANAGER_ACTOR
+
+    path = services.export(MANAGER_ACTOR, tmp_path / "全部.gpkg")
+    frame = pyogrio.read_dataframe(path, layer="water_evaluated")
+    today = date.today().isoformat()[:7]
+    pairs = {(r["site_id"], str(r["sampled_at"])[:7]) for r in _rows("SELECT site_id, sampled_at FROM water_samples")
+             if str(r["sampled_at"])[:7] <= today}
+    assert len(frame) == len(pairs)
+    assert set(frame["点位编号"]) == {sid for sid, _m in pairs}
+    before = {t: _rows(f"SELECT count(*) AS n FROM {t}")[0]["n"] for t in ("tasks", "sites", "water_samples")}
+    services.import_file(MANAGER_ACTOR, path, replace=True)
+    assert {t: _rows(f"SELECT count(*) AS n FROM {t}")[0]["n"] for t in before} == before

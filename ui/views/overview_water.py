@@ -45,9 +45,12 @@ def render(v) -> None:
                f"年度为 {month[:4]}年1月至{month_label(month)[5:]}各月均值的平均。")
     if summary.sample:
         st.warning("注意：水质监测值为**示例数据**（按规则生成，用于演示，并非实测）。", icon="⚠️")
+    goals = water.plan_targets(data.targets())  # the work points' own figures, where they give one
     for c, (label, (now, ytd)) in zip(st.columns(3), summary.shares.items(), strict=True):
         c.metric(f"{label}·{month_label(month)}", share_text(now))
         c.caption(f"{month[:4]}年累计：{share_text(ytd)}")
+        if label in goals:
+            c.caption(html.escape(goals[label].verdict(now)))
     if not summary.rows:
         st.success(f"{month_label(month)}：范围内有数据的断面和水源地全部达标。")
         return
