@@ -168,3 +168,18 @@ def test_saving_a_view_confirms_by_name_and_a_repeated_name_is_refused_with_the_
     at.button(key="view_del_0").click().run()
     assert [s.value for s in at.success] == ["已删除视图“全市总览”。"]
     assert [v["title"] for v in load_views()] == ["各区县情况", "逾期问题清单", "重点区域"]
+
+
+def test_a_view_keeps_the_water_colouring_and_its_month(demo_dir):
+    """Issue 15 at the meeting: a view saved with the map in 水质达标 for 2026年7月 plays back so."""
+    at = _app(color="wqok", wqm="2026-07")
+    assert at.radio(key="map_color").value == "wqok" and at.selectbox(key="map_wq_month").value == "2026-07"
+    at.text_input(key="view_title").input("七月水质")
+    at.button(key="view_save").click().run()
+    (v,) = load_views()
+    assert v["params"] == {"color": "wqok", "wqm": "2026-07"}
+    at = _app()  # another session, the map in task colours
+    assert at.radio(key="map_color").value == ""
+    at.button(key="present_start").click().run()
+    assert not at.exception
+    assert at.session_state["map_color"] == "wqok" and at.session_state["map_wq_month"] == "2026-07"

@@ -25,7 +25,8 @@ from ui import auth, boundary, data, nav
 from ui.common import example_place
 from ui.filters import PARAMS
 
-VIEW_PARAMS = ("place", "kind", "status", "flag", "unit", "doc", "cat", "q", "asof", "cmp", "bm")  # bm: basemap
+# bm: basemap; color/wqm: the map's 着色 (水质类别/水质达标) and its month — a meeting view keeps them
+VIEW_PARAMS = ("place", "kind", "status", "flag", "unit", "doc", "cat", "q", "asof", "cmp", "bm", "color", "wqm")
 PAGE_NAMES = {"map": "一张图", "overview": "领导总览", "ledger": "任务台账"}
 # Everything in the main area is at least TEXT_PX (table cells and legends included: the
 # blanket rule overrides inline sizes) and grows with the screen height (28 px at 1080 lines),
@@ -134,6 +135,14 @@ def apply_pending() -> None:
     if params.get("cmp"):
         st.session_state["ov_cmp"] = date.fromisoformat(params["cmp"])
     st.session_state["basemap"] = params.get("bm") or ""  # a meeting view keeps its imagery (ui.basemap)
+    from ui.water_map import MODES
+
+    color = params.get("color") or ""
+    st.session_state["map_color"] = color if color in MODES else ""  # and its 着色
+    if params.get("wqm"):
+        st.session_state["map_wq_month"] = params["wqm"]
+    else:
+        st.session_state.pop("map_wq_month", None)  # the latest month at the view's date
     st.session_state["view_extent"] = ({"center": view["center"], "zoom": view["zoom"]}
                                        if view.get("center") else None)
     st.session_state.pop("drill", None)
