@@ -36,7 +36,7 @@ def water_tab(save_upload=None) -> None:
     c1, c2 = st.columns(2)
     c1.button("检查并预览", key=f"{KEY}_check", on_click=_check, args=(save_upload,))
     result = ss.get(f"{KEY}_result")
-    if result is None or result[0] != up.name:
+    if result is None or result[0] != up.file_id:  # a preview belongs to this upload, not to its name
         return
     _name, kind, payload = result
     if kind == "refused":
@@ -66,12 +66,12 @@ def _check(save_upload) -> None:
     try:
         out = water.import_water(auth.current(), path, dry_run=True, file_name=up.name)
     except ImportFailed as exc:
-        ss[f"{KEY}_result"] = (up.name, "error", exc.report)
+        ss[f"{KEY}_result"] = (up.file_id, "error", exc.report)
         return
     except services.ServiceError as exc:
-        ss[f"{KEY}_result"] = (up.name, "refused", str(exc))
+        ss[f"{KEY}_result"] = (up.file_id, "refused", str(exc))
         return
-    ss[f"{KEY}_result"] = (up.name, "ok", out)
+    ss[f"{KEY}_result"] = (up.file_id, "ok", out)
 
 
 @boundary.guarded("导入水质监测数据")
@@ -84,10 +84,10 @@ def _commit(save_upload) -> None:
     try:
         out = water.import_water(auth.current(), path, file_name=up.name)
     except ImportFailed as exc:
-        ss[f"{KEY}_result"] = (up.name, "error", exc.report)
+        ss[f"{KEY}_result"] = (up.file_id, "error", exc.report)
         return
     except services.ServiceError as exc:
-        ss[f"{KEY}_result"] = (up.name, "refused", str(exc))
+        ss[f"{KEY}_result"] = (up.file_id, "refused", str(exc))
         return
     data.after_write()
     ss.pop(f"{KEY}_result", None)
