@@ -56,42 +56,39 @@ def water_tab(save_upload=None) -> None:
     c2.button("确认导入", type="primary", key=f"{KEY}_go", on_click=_commit, args=(save_upload,))
 
 
-@boundary.guarded("检查水质监测数据")
-def _check(save_upload) -> None:
+def _run(save_upload, *, dry_run: bool):
+    """Check (dry run) or import the upload; a refusal is kept as the upload's result. Returns the
+    outcome, or None when there is nothing to report beyond the kept refusal."""
     ss = st.session_state
     up = ss.get(f"{KEY}_upload")
     if up is None:
-        return
-    path = save_upload(up)
+        return None
     try:
-        out = water.import_water(auth.current(), path, dry_run=True, file_name=up.name)
+        out = water.import_water(auth.current(), save_upload(up), dry_run=dry_run, file_name=up.name)
     except ImportFailed as exc:
         ss[f"{KEY}_result"] = (up.file_id, "error", exc.report)
-        return
+        return None
     except services.ServiceError as exc:
         ss[f"{KEY}_result"] = (up.file_id, "refused", str(exc))
-        return
-    ss[f"{KEY}_result"] = (up.file_id, "ok", out)
+        return None
+    return up, out
+
+
+@boundary.guarded("检查水质监测数据")
+def _check(save_upload) -> None:
+    done = _run(save_upload, dry_run=True)
+    if done:
+        st.session_state[f"{KEY}_result"] = (done[0].file_id, "ok", done[1])
 
 
 @boundary.guarded("导入水质监测数据")
 def _commit(save_upload) -> None:
-    ss = st.session_state
-    up = ss.get(f"{KEY}_upload")
-    if up is None:
-        return
-    path = save_upload(up)
-    try:
-        out = water.import_water(auth.current(), path, file_name=up.name)
-    except ImportFailed as exc:
-        ss[f"{KEY}_result"] = (up.file_id, "error", exc.report)
-        return
-    except services.ServiceError as exc:
-        ss[f"{KEY}_result"] = (up.file_id, "refused", str(exc))
-        return
-    data.after_write()
-    ss.pop(f"{KEY}_result", None)
-    ss[f"{KEY}_done"] = f"已导入水质监测数据“{up.name}”：{out.summary()}。"
+    done = _run(save_upload, dry_run=False)
+    if done:
+        up, out = done
+        data.after_write()
+        st.session_state.pop(f"{KEY}_result", None)
+        st.session_state[f"{KEY}_done"] = f"已导入水质监测数据“{up.name}”：{out.summary()}。"
 
 
 def _when(t) -> str:
