@@ -65,6 +65,13 @@ def settings_page() -> None:
     city_section()
 
 
+def _csv(frame: pd.DataFrame) -> bytes:
+    """A template as CSV with a BOM (Excel opens it as UTF-8)."""
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False)
+    return buf.getvalue().encode("utf-8-sig")
+
+
 def site_template() -> bytes:
     """A CSV with the site import's columns and one example row inside the city (flagged)."""
     region = data.region()
@@ -77,9 +84,7 @@ def site_template() -> bytes:
                            "区县": name, "经度": round(lon, 6), "纬度": round(lat, 6),
                            "所在河流": "", "目标水质": "Ⅲ类", "示意位置": "是",
                            "来源": "示例行：请替换为本单位的点位后导入"}])
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False)
-    return buf.getvalue().encode("utf-8-sig")  # with a BOM: Excel opens it as UTF-8
+    return _csv(frame)
 
 
 def ledger_template() -> bytes:
@@ -91,9 +96,7 @@ def ledger_template() -> bytes:
          "关联点位": "（示例）某某断面"},
         {"来源文件": "（示例）本市整改清单", "编号": "（一）/1", "上级编号": "（一）", "问题/任务": "完成排污口整治",
          "整改目标": "", "整改时限": "2026年6月底前", "责任单位": f"{name}生态环境局", "验收单位": "", "关联点位": ""}])
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False)
-    return buf.getvalue().encode("utf-8-sig")
+    return _csv(frame)
 
 
 def render() -> None:
