@@ -171,13 +171,9 @@ def _one_page(view: str) -> None:
     use_local_assets()
     auth.gate()
     data.new_run()
-    import streamlit as st
-
     from ui import boundary
 
-    pending = st.session_state.pop(boundary.PENDING, None)  # a callback's refusal, shown as the app's boundary does
-    if pending:
-        st.error(pending)
+    boundary.show_pending()  # a callback's refusal, shown as the app's boundary does
     module, _, func = view.partition(":")  # "audit_view:accounts_page": another page of the module
     getattr(importlib.import_module(f"ui.views.{module}"), func or "render")()
 

@@ -42,11 +42,16 @@ def message(exc: Exception, what: str) -> str:
     return logs.unexpected(log, what)
 
 
-def run(page) -> None:
-    """Run a page (st.Page) inside the boundary."""
+def show_pending() -> None:
+    """A callback's failure or refusal, shown once on the page run that follows it."""
     pending = st.session_state.pop(PENDING, None)
     if pending:
         st.error(pending)
+
+
+def run(page) -> None:
+    """Run a page (st.Page) inside the boundary."""
+    show_pending()
     try:
         page.run()
     except Exception as exc:  # noqa: BLE001 - the boundary: Streamlit's rerun/stop are BaseExceptions and pass
