@@ -118,7 +118,7 @@ def has_admin() -> bool:
 def list_users(actor: Actor) -> list[dict]:
     perm.ensure(actor, perm.MANAGE_USERS)
     with reader() as s:
-        return [{**_snapshot(u), "须改密码": bool(u.must_change),
+        return [{**_snapshot(u), "统一身份账号": u.sso_subject or "", "须改密码": bool(u.must_change),
                  "锁定至": u.locked_until if u.locked_until and u.locked_until > now() else None}
                 for u in s.scalars(select(m.User).order_by(m.User.id))]
 

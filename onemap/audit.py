@@ -48,6 +48,7 @@ def _client() -> str:
 SIGN_IN, SIGN_IN_FAILED, LOCKED, SIGN_OUT, TIMED_OUT = "登录", "登录失败", "账户锁定", "退出登录", "会话超时"
 PASSWORD_CHANGED = "修改密码"
 USER_ADDED, USER_DISABLED, PASSWORD_RESET, ROLE_CHANGED = "新建账户", "停用账户", "重置密码", "变更角色"
+SSO_BOUND = "绑定统一身份"
 STATUS_CHANGED, FINDING, TRIP = "状态变更", "检查发现", "检查计划"
 IMPORTED, DOCUMENT, REVISION, RESTORED = "导入", "导入文件", "修订文件", "恢复"
 EXPORTED, VIEWS_SAVED, SETTINGS = "导出", "保存视图", "设置"

@@ -118,7 +118,8 @@ def cmd_user(args) -> int:
             for u in accounts.list_users(admin):
                 flags = [x for x, on in (("已停用", not u["启用"]), ("须改密码", u["须改密码"]),
                                           (f"锁定至 {u['锁定至']:%H:%M}" if u["锁定至"] else "", u["锁定至"])) if on]
-                print(f"{u['账户']}\t{u['姓名']}\t{u['角色']}\t{u['单位']}\t{u['区县']}\t{'、'.join(flags)}")
+                sso_id = f"\t统一身份 {u['统一身份账号']}" if u["统一身份账号"] else ""
+                print(f"{u['账户']}\t{u['姓名']}\t{u['角色']}\t{u['单位']}\t{u['区县']}\t{'、'.join(flags)}{sso_id}")
             return 0
         if args.action == "add":
             password = _read_password(args, "初始密码")
@@ -139,6 +140,12 @@ def cmd_user(args) -> int:
         elif args.action == "set-role":
             accounts.set_role(admin, args.username, args.role, unit=args.unit, county_code=args.county)
             print(f"账户 {args.username} 的角色已改为 {args.role}")
+        elif args.action == "set-sso":
+            from onemap import sso
+
+            sso.set_subject(admin, args.username, args.subject)
+            print(f"账户 {args.username} 已绑定统一身份账号 {args.subject}" if args.subject
+                  else f"账户 {args.username} 已解除统一身份账号绑定")
     except (accounts.AccountError, Refused) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
@@ -484,6 +491,10 @@ def build_parser() -> argparse.ArgumentParser:
     us.add_argument("--unit")
     us.add_argument("--county")
     us.set_defaults(func=cmd_user)
+    uo = uact.add_parser("set-sso", help="绑定统一身份账号（OIDC 的 sub；不给则解除绑定）")
+    uo.add_argument("username")
+    uo.add_argument("subject", nargs="?", default="", help="统一身份认证中的账号标识（sub）")
+    uo.set_defaults(func=cmd_user)
 
     t = sub.add_parser("task", help="任务状态变更（脚本与批量）/ change a task's status")
     tact = t.add_subparsers(dest="action", required=True, metavar="操作")

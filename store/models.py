@@ -211,6 +211,8 @@ class User(Base):
     demo: Mapped[bool] = mapped_column(Boolean, default=False)  # built by `onemap demo`
     created_at: Mapped[datetime] = mapped_column(DateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # the OpenID Connect provider's `sub` this account signs in as (onemap.sso); None: passwords only
+    sso_subject: Mapped[str | None] = mapped_column(String(255), nullable=True, unique=True, index=True)
 
 
 class UserSession(Base):

@@ -62,16 +62,17 @@ SESSION: dict[str, str] = {}
 COOKIE = "onemap_session"
 
 
-def serve_app():
-    """The app on the store the environment points at, on a free loopback port: yields its URL.
-    A 业务管理员 account is signed in for the pages of the tests (cookie set by `page`)."""
+def serve_app(port: int | None = None, args: tuple[str, ...] = ()):
+    """The app on the store the environment points at, on a free loopback port (or `port`) with
+    extra `streamlit run` options `args`: yields its URL. A 业务管理员 account is signed in for the
+    pages of the tests (cookie set by `page`)."""
     from tests.conftest import session_token
 
     SESSION["token"] = session_token()
-    port = _free_port()
+    port = port or _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(settings.REPO_ROOT / "app.py"),
                              "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.headless", "true"],
+                             "--server.headless", "true", *args],
                             cwd=settings.REPO_ROOT, env=dict(os.environ),
                             # ONEMAP_TEST_SERVER_LOG=FILE keeps the server's output (debugging a journey)
                             stdout=open(os.environ["ONEMAP_TEST_SERVER_LOG"], "ab")  # noqa: SIM115

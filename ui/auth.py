@@ -13,7 +13,7 @@ import html
 import streamlit as st
 
 from domain.actors import Actor
-from onemap import accounts, audit
+from onemap import accounts, audit, sso
 
 COOKIE = "onemap_session"
 
@@ -63,9 +63,43 @@ def gate() -> Actor | None:
             ss["auth_notice"] = f"超过 {accounts.idle_minutes()} 分钟无操作或账户已变更，已退出登录，请重新登录。"
         for k in ("auth_token", "auth_actor", "auth_must_change"):
             ss.pop(k, None)
-        return None
+        opened = None if ss.get("auth_signed_out") else _sso_session()
+        if opened is None:
+            return None
+        token = opened.token
+        session = accounts.ActiveSession(opened.actor, opened.must_change)
     ss["auth_token"], ss["auth_actor"], ss["auth_must_change"] = token, session.actor, session.must_change
     return session.actor
+
+
+def _sso_claims() -> dict | None:
+    """The provider's claims when single sign-on is configured and Streamlit holds a sign-in."""
+    try:
+        if not sso.configured() or not st.user.is_logged_in:
+            return None
+        return st.user.to_dict()
+    except Exception:  # noqa: BLE001 - no request context (AppTest, callbacks): no provider sign-in
+        return None
+
+
+def _sso_session() -> accounts.SignedIn | None:
+    """A session opened from a provider sign-in (onemap.sso decides whether it may), once per
+    provider sign-in: a refusal is shown, not retried and audited on every rerun."""
+    claims = _sso_claims()
+    if claims is None:
+        return None
+    ss = st.session_state
+    key = (str(claims.get("sub")), str(claims.get("iat")))
+    if ss.get("sso_tried") == key:
+        return None
+    ss["sso_tried"] = key
+    try:
+        done = sso.sign_in(claims)
+    except accounts.AccountError as exc:
+        ss.setdefault("auth_notice", f"未登录：{exc}")
+        return None
+    ss["auth_cookie"] = done.token
+    return done
 
 
 def must_change() -> bool:
@@ -113,6 +147,7 @@ def _sign_in_form() -> None:
             ss.pop("auth_signed_out", None)
             ss.pop("si_password", None)
             st.rerun()
+    _sso_buttons()
     demo = accounts.demo_accounts()
     if demo:
         from onemap.demo import DEMO_PASSWORD
@@ -126,6 +161,22 @@ def _sign_in_form() -> None:
         st.caption("填报员 leping 只能登记乐平市所属单位负责的任务；审核员 reviewer 验收市整改办负责验收的任务。")
     else:
         st.caption("没有账户？请联系系统管理员（首个管理员在服务器上用 `onemap user add` 建立）。")
+
+
+def _sso_buttons() -> None:
+    """统一身份认证: Streamlit's `st.login` runs the provider's sign-in (one button per named
+    provider); back here, `gate` opens the session of the bound account."""
+    if not sso.configured():
+        return
+    auth = st.secrets.get("auth", {})
+    named = [k for k, v in auth.items() if hasattr(v, "keys") and "client_id" in v]
+    st.markdown("或")
+    if not named:
+        st.button("使用统一身份认证登录", key="sso_login", on_click=st.login, width="stretch")
+    for name in named:
+        label = auth[name].get("display_name") or name
+        st.button(f"使用统一身份认证登录（{label}）", key=f"sso_login_{name}", on_click=st.login, args=[name],
+                  width="stretch")
 
 
 def change_password_page(forced: bool = False) -> None:
@@ -161,9 +212,13 @@ def change_password_page(forced: bool = False) -> None:
 def sign_out() -> None:
     ss = st.session_state
     accounts.sign_out(ss.get("auth_token"), current())
+    provider = _sso_claims() is not None
     ss.clear()  # nothing of this account's work (forms, choices, files) stays for the next one
     ss["auth_signed_out"] = True  # the cookie read at connection time is stale now
     ss["auth_cookie"] = ""
+    if provider:  # Streamlit's provider cookie goes too, or the next visit would sign in again
+        st.logout()  # the browser is sent to Streamlit's logout address, then back to the sign-in page
+        st.stop()
 
 
 def user_box() -> None:

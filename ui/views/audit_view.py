@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from domain.actors import ROLES
-from onemap import accounts, audit
+from onemap import accounts, audit, sso
 from ui import auth
 from ui.common import example_place, table
 
@@ -73,28 +73,47 @@ def accounts_page() -> None:
         c5.text_input("所辖区县代码（填报）", key="acc_county", placeholder=f"如 {example_place()[1]}")
         c6.text_input("初始密码", type="password", key="acc_password")
         st.form_submit_button("新建", type="primary", on_click=_add_account)
-    st.markdown("**停用、重置密码、变更角色**")
+    st.markdown("**停用、重置密码、变更角色、绑定统一身份账号**")
     names = [u["账户"] for u in users]
     c1, c2 = st.columns(2)
-    who = c1.selectbox("账户", names, key="acc_pick")
-    new_role = c2.selectbox("新角色", ROLES, key="acc_new_role")
-    reset = st.text_input("新初始密码（重置密码时填写）", type="password", key="acc_reset")
-    b1, b2, b3 = st.columns(3)
+    c1.selectbox("账户", names, key="acc_pick")
+    c2.selectbox("新角色", ROLES, key="acc_new_role")
+    c3, c4 = st.columns(2)
+    c3.text_input("新初始密码（重置密码时填写）", type="password", key="acc_reset")
+    c4.text_input("统一身份账号标识（sub，留空为解除绑定）", key="acc_sso",
+                  help="单位统一身份认证（OpenID Connect）中该同事的账号标识；未绑定的身份登录时会显示它。")
+    b1, b2, b3, b4 = st.columns(4)
+    b1.button("停用", key="acc_disable", on_click=_account_action, args=["disable"])
+    b2.button("重置密码", key="acc_do_reset", on_click=_account_action, args=["reset"])
+    b3.button("变更角色", key="acc_set_role", on_click=_account_action, args=["role"])
+    b4.button("绑定统一身份账号", key="acc_bind_sso", on_click=_account_action, args=["sso"])
+
+
+def _account_action(what: str) -> None:
+    """The account changes run in their buttons' callbacks (a press is never lost to another
+    rerun); the outcome names the account, a refusal keeps what was typed."""
+    ss = st.session_state
+    actor, who = auth.current(), ss.get("acc_pick")
     try:
-        if b1.button("停用", key="acc_disable"):
+        if what == "disable":
             accounts.disable_user(actor, who)
-            st.session_state["acc_msg"] = ("ok", f"已停用账户 {who}")
-            st.rerun()
-        if b2.button("重置密码", key="acc_do_reset"):
-            accounts.reset_password(actor, who, reset)
-            st.session_state["acc_msg"] = ("ok", f"已重置账户 {who} 的密码，下次登录须修改")
-            st.rerun()
-        if b3.button("变更角色", key="acc_set_role"):
-            accounts.set_role(actor, who, new_role)
-            st.session_state["acc_msg"] = ("ok", f"账户 {who} 的角色已改为 {new_role}")
-            st.rerun()
+            done = f"已停用账户 {who}"
+        elif what == "reset":
+            accounts.reset_password(actor, who, ss.get("acc_reset") or "")
+            ss["acc_reset"] = ""
+            done = f"已重置账户 {who} 的密码，下次登录须修改"
+        elif what == "role":
+            role = ss.get("acc_new_role")
+            accounts.set_role(actor, who, role)
+            done = f"账户 {who} 的角色已改为 {role}"
+        else:
+            subject = (ss.get("acc_sso") or "").strip()
+            sso.set_subject(actor, who, subject)
+            done = f"账户 {who} 已绑定统一身份账号 {subject}" if subject else f"账户 {who} 已解除统一身份账号绑定"
     except (accounts.AccountError, PermissionError) as exc:
-        st.error(f"未完成：{exc}")
+        ss["acc_msg"] = ("error", f"未完成：{exc}")
+        return
+    ss["acc_msg"] = ("ok", done)
 
 
 def _add_account() -> None:
