@@ -285,7 +285,7 @@ def cmd_export(args) -> int:
 
     try:
         as_of = date.fromisoformat(args.as_of) if args.as_of else None
-        path = services.export(_cli_actor(), Path(args.file), as_of=as_of)
+        path = services.export(_cli_actor(), Path(args.file), as_of=as_of, layer=args.layer)
     except (services.ServiceError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
@@ -418,9 +418,11 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("--name", help="文件简称，用于条目编号前缀，如 省督察整改清单")
     doc.set_defaults(func=cmd_import_doc)
 
-    e = sub.add_parser("export", help="导出：.gpkg（全部数据）、.xlsx（台账）或 .html（单文件离线地图）/ export")
+    e = sub.add_parser("export", help="导出：.gpkg（全部数据）、.xlsx/.csv（台账）、.html（单文件离线地图）、"
+                                      ".parquet/.zip（GeoParquet 图层）、.tif（任务密度面 COG）/ export")
     e.add_argument("file", help="输出文件，扩展名决定格式")
     e.add_argument("--as-of", help="台账状态的截至日期，如 2026-11-23（默认今天）")
+    e.add_argument("--layer", help="导出为 .parquet 时的图层名，如 矿山修复点、区县、热点、参考图层_名称")
     e.set_defaults(func=cmd_export)
     b = sub.add_parser("backup", help="备份全部数据到一个文件 / back up everything to one file")
     b.add_argument("file", help="备份文件，如 onemap-20261123.zip")

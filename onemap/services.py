@@ -29,7 +29,7 @@ from ingest.ledger import read_ledger, split_number
 from ingest.report import ImportFailed, Report
 from ingest.restore import is_full_export, restore
 from ingest.sites import TABLE_SUFFIXES, VECTOR_SUFFIXES, read_sites
-from onemap import audit, settings
+from onemap import audit, open_formats, settings
 from store import models as m
 from store import queries, repo
 from store.db import reader, transaction
@@ -484,17 +484,28 @@ def _audit_export(actor: Actor, path: Path, what: str, **after) -> None:
                      summary=f"导出{what}", after={"sha256": _sha(path), **after})
 
 
-EXPORT_KINDS = {".gpkg": "完整数据", ".xlsx": "任务台账", ".html": "单文件地图", ".htm": "单文件地图"}
+EXPORT_KINDS = {".gpkg": "完整数据", ".xlsx": "任务台账", ".html": "单文件地图", ".htm": "单文件地图",
+                **open_formats.KINDS}
 
 
-def export(actor: Actor, path: Path, *, as_of: date | None = None) -> Path:
+def export(actor: Actor, path: Path, *, as_of: date | None = None, layer: str | None = None) -> Path:
+    """Export by suffix: .gpkg, .xlsx, .html, and the open formats (onemap.open_formats): .csv
+    (ledger), .tif (density COG), .parquet (one GeoParquet layer, `layer`), .zip (every layer)."""
     ensure(actor, perm.EXPORT)
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in EXPORT_KINDS:
-        raise ServiceError(f"不支持导出为“{suffix}”：请使用 .gpkg（全部数据）、.xlsx（台账）或 .html（单文件地图）")
+        raise ServiceError(f"不支持导出为“{suffix}”：请使用 .gpkg（全部数据）、.xlsx 或 .csv（台账）、.html（单文件地图）、"
+                           ".parquet 或 .zip（GeoParquet 图层）、.tif（任务密度面 COG）")
     region = active_region()
     with reader() as s:
+        if suffix in open_formats.KINDS:
+            try:
+                out = open_formats.write(s, region, path, as_of=as_of or date.today(), layer=layer)
+            except open_formats.FormatError as exc:
+                raise ServiceError(str(exc)) from exc
+            _audit_export(actor, out, EXPORT_KINDS[suffix], as_of=as_of, **({"layer": layer} if layer else {}))
+            return out
         if suffix == ".gpkg":
             from exports.gpkg import write_gpkg
             from onemap.water import evaluated_frame
