@@ -484,6 +484,14 @@ def _audit_export(actor: Actor, path: Path, what: str, **after) -> None:
                      summary=f"导出{what}", after={"sha256": _sha(path), **after})
 
 
+def record_download(actor: Actor, what: str, file_name: str, data: bytes, **after) -> None:
+    """A page's download of what it shows (e.g. the ledger's current view as XLSX/CSV): audited
+    like a file export — who, what, and the bytes' SHA-256."""
+    with transaction() as s:
+        audit.record(s, actor, audit.EXPORTED, object_type=what, object_id=file_name, summary=f"导出{what}",
+                     after={"sha256": hashlib.sha256(data).hexdigest(), **after})
+
+
 EXPORT_KINDS = {".gpkg": "完整数据", ".xlsx": "任务台账", ".html": "单文件地图", ".htm": "单文件地图",
                 **open_formats.KINDS}
 

@@ -505,21 +505,38 @@ def ledger_tab() -> None:
                         "ledger", kwargs)
 
 
+EXPORTS = (  # (key, button, download label, suffix, file name stem, mime)
+    ("gpkg", "生成 GeoPackage", "下载 GeoPackage", ".gpkg", "一张图", "application/geopackage+sqlite3"),
+    ("xlsx", "生成 XLSX 台账", "下载 XLSX 台账", ".xlsx", "任务台账",
+     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("csv", "生成 CSV 台账", "下载 CSV 台账", ".csv", "任务台账", "text/csv"),
+    ("parquet", "生成 GeoParquet 图层包", "下载 GeoParquet 图层包（zip）", ".zip", "一张图_GeoParquet", "application/zip"),
+    ("cog", "生成任务密度面 COG", "下载任务密度面（COG）", ".tif", "任务密度", "image/tiff"),
+)
+
+
 def export_tab() -> None:
     st.caption("GeoPackage 含全部数据（每类点位一个图层、区县边界、文件、单位、任务、关联、状态记录），可在 QGIS/ArcGIS 打开，"
-               "也可用“导入”恢复；XLSX 为任务台账。")
-    c1, c2 = st.columns(2)
-    if c1.button("生成 GeoPackage", key="exp_gpkg"):
-        st.session_state["exp_gpkg_bytes"] = _export_bytes(".gpkg")
-    if st.session_state.get("exp_gpkg_bytes"):
-        c1.download_button("下载 GeoPackage", st.session_state["exp_gpkg_bytes"],
-                           file_name=f"一张图_{date.today().isoformat()}.gpkg", mime="application/geopackage+sqlite3")
-    if c2.button("生成 XLSX 台账", key="exp_xlsx"):
-        st.session_state["exp_xlsx_bytes"] = _export_bytes(".xlsx")
-    if st.session_state.get("exp_xlsx_bytes"):
-        c2.download_button("下载 XLSX 台账", st.session_state["exp_xlsx_bytes"],
-                           file_name=f"任务台账_{date.today().isoformat()}.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+               "也可用“导入”恢复；XLSX 与 CSV 为任务台账（CSV 为 UTF-8 带 BOM，Excel/WPS 可直接打开中文）；"
+               "GeoParquet 图层包为 zip，每个图层一个 .parquet 文件（各类点位及其任务状态、区县统计、热点方格、参考图层，"
+               "经纬度 WGS84）；任务密度面为云优化 GeoTIFF（COG，CGCS2000 高斯-克吕格 3 度带，每平方公里任务数，"
+               "搜索半径 5 公里，逾期任务加倍计）。")
+    ss = st.session_state
+    cols = st.columns(3)
+    for i, (key, make, label, suffix, stem, mime) in enumerate(EXPORTS):
+        c = cols[i % 3]
+        if c.button(make, key=f"exp_{key}"):
+            ss.pop(f"exp_{key}_error", None)
+            try:
+                ss[f"exp_{key}_bytes"] = _export_bytes(suffix)
+            except services.ServiceError as exc:
+                ss.pop(f"exp_{key}_bytes", None)
+                ss[f"exp_{key}_error"] = str(exc)
+        if ss.get(f"exp_{key}_error"):
+            c.error(ss[f"exp_{key}_error"], icon=":material/error:")
+        if ss.get(f"exp_{key}_bytes"):
+            c.download_button(label, ss[f"exp_{key}_bytes"], key=f"exp_{key}_download",
+                              file_name=f"{stem}_{date.today().isoformat()}{suffix}", mime=mime)
 
 
 def _export_bytes(suffix: str) -> bytes:
