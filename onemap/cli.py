@@ -375,6 +375,24 @@ def cmd_layer(args) -> int:
     return 0
 
 
+def cmd_datum(args) -> int:
+    """北京54/西安80 七参数 of the active region: set (checked, stored in the settings, audited) or list."""
+    from geo.datums import DatumError
+    from onemap import datums, services
+
+    if args.action == "list":
+        for r in datums.described():
+            print(f"{r['基准']}\t{r['七参数']}\t{r['设置人']}\t{r['设置时间']}")
+        return 0
+    try:
+        p = datums.set_params(_cli_actor(), args.datum, args.towgs84 or "", args.convention)
+    except (DatumError, services.ServiceError) as exc:
+        print(f"错误：{exc}，未保存", file=sys.stderr)
+        return 1
+    print(f"已设置{args.datum}七参数：{p.describe()}；此后本区域导入的{args.datum}图层按此转换，并随图层记录")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="onemap", description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -461,6 +479,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     from domain.actors import ROLES
 
+    dt = sub.add_parser("datum", help="北京54/西安80 七参数（本区域）/ 7-parameter datum transformations")
+    dact = dt.add_subparsers(dest="action", required=True)
+    ds = dact.add_parser("set", help="设置一个基准到 WGS84（CGCS2000）的七参数")
+    ds.add_argument("datum", help="北京54 或 西安80")
+    ds.add_argument("--towgs84", required=True,
+                    help="ΔX,ΔY,ΔZ（米）,εX,εY,εZ（角秒）,尺度（ppm）；以负数开头时写成 --towgs84=-12.3,…")
+    ds.add_argument("--convention", choices=["position_vector", "coordinate_frame"], default="position_vector",
+                    help="旋转约定：position_vector 位置矢量（默认，PROJ +towgs84）或 coordinate_frame 坐标框架（旋转反号）")
+    dact.add_parser("list", help="列出本区域已设置的七参数")
+    dt.set_defaults(func=cmd_datum)
     u = sub.add_parser("user", help="账户管理（系统管理员）/ manage accounts")
     uact = u.add_subparsers(dest="action", required=True, metavar="操作")
     ua = uact.add_parser("add", help="新建账户（第一个系统管理员也用它建立）")

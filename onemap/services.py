@@ -182,8 +182,10 @@ def import_file(actor: Actor, path: Path, *, kind: str | None = None, crs: str |
                 "点位支持 GeoJSON、zip 打包的 Shapefile、GeoPackage、KML、CSV、XLSX；台账支持 XLSX、CSV；文件用 import-doc")
         raise ImportFailed(r)
     region = active_region()
+    from onemap import datums
+
     result = read_sites(path, region, kind=kind, crs=crs, allow_outside=allow_outside, x_col=x_col, y_col=y_col,
-                        layer=layer)
+                        layer=layer, datums=datums.configured())
     if not result.report.ok:
         raise ImportFailed(result.report)
     with transaction() as s:
@@ -194,10 +196,19 @@ def import_file(actor: Actor, path: Path, *, kind: str | None = None, crs: str |
             audit.record(s, actor, audit.IMPORTED, object_type="点位图层", object_id=path.name,
                          summary="导入点位：" + "，".join(f"{k} {v} 个" for k, v in counts.items()),
                          after={"sha256": _sha(path), "sites": [p.site_id for p in preview
-                                                                if p.action != repo.UNCHANGED]})
+                                                                if p.action != repo.UNCHANGED],
+                                "source_crs": result.source_crs, **_datum_notes(r.attrs for r in result.records)})
         else:
             s.rollback()
     return ImportOutcome("sites", result.report, preview, counts, written=not dry_run)
+
+
+def _datum_notes(attrs) -> dict:
+    """The 七参数 applied to an import (geo.datums), for its audit row."""
+    from geo.datums import DATUM_ATTR
+
+    notes = sorted({a[DATUM_ATTR] for a in attrs if DATUM_ATTR in a})
+    return {"坐标转换": notes} if notes else {}
 
 
 def _site_lookup(s: Session) -> dict[str, str]:

@@ -28,6 +28,7 @@ from ui import basemap as basemap_ui
 from ui.common import file_size, table
 from ui.uploads import uploaded_files
 from ui.views.basemap_admin import basemap_tab
+from ui.views.datum_view import datum_tab
 from ui.views.map_view import base_map
 from ui.views.reflayer_view import reference_tab
 from ui.views.units_view import units_tab
@@ -38,6 +39,10 @@ CRS_CHOICES = {
     "EPSG:4490": "CGCS2000 经纬度",
     "EPSG:4548": "CGCS2000 高斯-克吕格 3度带 中央经线117°（不带带号）",
     "EPSG:4527": "CGCS2000 高斯-克吕格 3度带 第39带（东坐标带带号）",
+    "EPSG:2384": "西安80 高斯-克吕格 3度带 中央经线117°（不带带号，须先设置七参数）",
+    "EPSG:2363": "西安80 高斯-克吕格 3度带 第39带（须先设置七参数）",
+    "EPSG:2436": "北京54 高斯-克吕格 3度带 中央经线117°（不带带号，须先设置七参数）",
+    "EPSG:2415": "北京54 高斯-克吕格 3度带 第39带（须先设置七参数）",
 }
 KIND_NAMES = {k.code: k.name for k in site_kinds()}
 
@@ -83,7 +88,7 @@ def render() -> None:
         ("水质监测数据", lambda: water_tab(save_upload), perm.IMPORT),
         ("单位", units_tab, perm.REVISE),
         ("参考图层", lambda: reference_tab(CRS_CHOICES, save_upload), perm.IMPORT),
-        ("底图", basemap_tab, perm.IMPORT),
+        ("底图", basemap_tab, perm.IMPORT), ("坐标转换参数", datum_tab, perm.DATUM),
         ("导出", export_tab, perm.EXPORT), ("备份与恢复", backup_tab, perm.RESTORE)) if perm.allowed(actor, action)]
     if not parts:
         st.info(f"“{actor.role if actor else '未登录'}”角色没有数据管理权限。")
