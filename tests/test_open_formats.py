@@ -180,3 +180,42 @@ def test_csv_safe_keeps_plain_text_and_numbers():
     assert [csv_safe(x) for x in ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "景德镇", "", 3]] == \
         ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\t=1", "景德镇", "", 3]
     assert np.isnan(csv_safe(float("nan")))
+
+
+def _audit_types() -> list[str]:
+    with reader() as s:
+        return [r.object_type for r in s.scalars(select(m.AuditEntry).where(m.AuditEntry.action == "导出")
+                                                  .order_by(m.AuditEntry.id))]
+
+
+def test_export_tab_offers_the_open_formats_and_audits_them(demo_dir):
+    from tests.conftest import page_test
+
+    at = page_test("data_view").run()
+    for key, label, kind in (("csv", "下载 CSV 台账", "任务台账（CSV）"),
+                             ("parquet", "下载 GeoParquet 图层包（zip）", "GeoParquet 图层包"),
+                             ("cog", "下载任务密度面（COG）", "任务密度面（COG）")):
+        at.button(key=f"exp_{key}").click().run()
+        assert not at.exception
+        labels = [b.proto.label for b in at.get("download_button")]
+        assert label in labels
+        assert _audit_types()[-1] == kind
+
+
+def test_export_tab_density_without_open_tasks_says_why(data_dir):
+    from tests.conftest import page_test
+
+    at = page_test("data_view").run()
+    at.button(key="exp_cog").click().run()
+    assert not at.exception
+    assert "没有关联点位的未销号任务，无法生成任务密度面" in " ".join(e.value for e in at.error)
+    assert "下载任务密度面（COG）" not in [b.proto.label for b in at.get("download_button")]
+
+
+def test_ledger_page_offers_its_view_as_csv(demo_dir):
+    from tests.conftest import page_test
+
+    at = page_test("ledger_view").run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[:2] == ["导出当前视图（XLSX 台账）", "导出当前视图（CSV 台账）"]
