@@ -24,6 +24,7 @@ RESTORE = "restore"
 SAVE_VIEWS = "save_views"
 EXPORT = "export"  # ledgers, decks, maps, full exports
 SETTINGS = "settings"  # region
+DATUM = "datum"  # the region's 七参数 for 北京54/西安80 (geo.datums): a data matter, the 业务管理员's
 MANAGE_USERS = "manage_users"
 READ_AUDIT = "read_audit"
 
@@ -32,16 +33,17 @@ ACTION_NAMES = {
     REOPEN: "重新整改（回头看发现反弹）", PLAN_TRIP: "制定检查计划", IMPORT: "导入数据", REVISE: "导入或修订文件",
     RESTORE: "恢复完整导出", SAVE_VIEWS: "保存会议视图", EXPORT: "导出台账、地图或会议材料",
     SETTINGS: "修改系统设置", MANAGE_USERS: "管理账户", READ_AUDIT: "查阅审计记录",
+    DATUM: "设置坐标转换七参数",
 }
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     SYSADMIN: frozenset({MANAGE_USERS, SETTINGS}),
-    MANAGER: frozenset({VIEW, IMPORT, REVISE, RESTORE, SAVE_VIEWS, EXPORT, PLAN_TRIP}),
+    MANAGER: frozenset({VIEW, IMPORT, REVISE, RESTORE, SAVE_VIEWS, EXPORT, PLAN_TRIP, DATUM}),
     REVIEWER: frozenset({VIEW, APPROVE, RETURN, REOPEN}),
     FILLER: frozenset({VIEW, PROGRESS, APPLY, REOPEN, PLAN_TRIP}),
     LEADER: frozenset({VIEW, EXPORT, SAVE_VIEWS}),
     AUDITOR: frozenset({READ_AUDIT}),
-    CLI: frozenset({VIEW, IMPORT, REVISE, RESTORE, SAVE_VIEWS, EXPORT, SETTINGS}),
+    CLI: frozenset({VIEW, IMPORT, REVISE, RESTORE, SAVE_VIEWS, EXPORT, SETTINGS, DATUM}),
 }
 TASK_SCOPED = frozenset({PROGRESS, APPLY, APPROVE, RETURN, REOPEN})
 

@@ -1,6 +1,8 @@
 """Coordinate reference systems met in Chinese government data.
 
 * EPSG:4326 WGS84 and EPSG:4490 CGCS2000 (geographic; equal to well under a metre at map scale).
+* 北京54 (EPSG:4214) and 西安80 (EPSG:4610) with their Gauss-Krüger zones: recognised and
+  transformed only with the bureau's 七参数 (geo.datums), never by PROJ's ballpark.
 * CGCS2000 3-degree Gauss-Krüger zones: EPSG:4534–4554 (CM 75°E…135°E, easting without
   zone prefix, e.g. 4548 = CM 117°E) and EPSG:4513–4533 (zones 25–45, easting prefixed
   with the zone number, e.g. 4527 = zone 39, eastings 39xxxxxx).
@@ -26,8 +28,12 @@ def parse_crs(text: str) -> CRS:
 
 
 def crs_label(crs: CRS | None) -> str:
+    """'EPSG:4548'; a CRS with the bureau's 七参数 attached (geo.datums) is 'EPSG:2383+七参数'."""
     if crs is None:
         return ""
+    crs = CRS(crs)
+    if crs.is_bound:
+        return f"{crs_label(crs.source_crs)}+七参数"
     epsg = crs.to_epsg()
     return f"EPSG:{epsg}" if epsg else crs.to_string()
 

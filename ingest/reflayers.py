@@ -22,7 +22,9 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from geo.crs import crs_label, metric_crs_for, parse_crs
+from geo.datums import DATUM_ATTR, SevenParams, bound_note
 from geo.region import Region
+from ingest.datum_check import apply_datum
 from ingest.report import Report
 from ingest.sites import (
     _FAMILY,
@@ -65,8 +67,10 @@ class RefImport:
     warnings: list = field(default_factory=list)
 
 
-def read_reference(path: Path, region: Region, *, crs: str | None = None, layer: str | None = None) -> RefImport:
-    """Read and fully validate a reference layer file. Nothing is written here."""
+def read_reference(path: Path, region: Region, *, crs: str | None = None, layer: str | None = None,
+                   datums: dict[str, SevenParams] | None = None) -> RefImport:
+    """Read and fully validate a reference layer file. Nothing is written here. `datums`: the
+    region's 七参数 by old datum (geo.datums); a layer in 北京54/西安80 without them is refused."""
     path = Path(path)
     report = Report()
     if path.suffix.lower() not in REF_SUFFIXES:
@@ -101,6 +105,9 @@ def read_reference(path: Path, region: Region, *, crs: str | None = None, layer:
         report.error("", "坐标系", crs_label(gdf.crs), f"文件自带坐标系与指定的 {crs_label(user_crs)} 不一致",
                      "文件已有坐标系时无需指定；如确需更改，请先在 GIS 软件中修正 .prj")
         return RefImport([], report)
+    gdf = apply_datum(gdf, datums, region, report)
+    if gdf is None:
+        return RefImport([], report)
     features, family = _validate(gdf, report, region)
     if not report.ok:
         return RefImport([], report, crs_label(gdf.crs))
@@ -122,6 +129,7 @@ def _single_layer(path: Path, report: Report) -> str | None:
 
 def _validate(gdf: gpd.GeoDataFrame, report: Report, region: Region) -> tuple[list[RefFeatureRecord], str]:
     geographic = CRS(gdf.crs).is_geographic
+    datum_note = bound_note(gdf.crs)  # the 七参数 applied, kept with each feature
     name_col = _find_col(list(gdf.columns), NAME_COLS)
     union = region.counties().geometry.union_all()
     metric = metric_crs_for((region.bbox[0] + region.bbox[2]) / 2)
@@ -185,6 +193,8 @@ def _validate(gdf: gpd.GeoDataFrame, report: Report, region: Region) -> tuple[li
             attrs[str(c)] = text
         if len(report.errors) > before:
             continue
+        if datum_note:
+            attrs[DATUM_ATTR] = datum_note
         wgs = shapely.set_precision(all_wgs.iloc[i - 1], 10 ** -COORD_DECIMALS)
         out.append(RefFeatureRecord(i, name, attrs, wgs))
     if len(families) > 1:

@@ -27,7 +27,9 @@ from shapely.geometry.base import BaseGeometry
 
 from domain.sites import SiteRecord  # noqa: F401 - re-exported: the importers' record type
 from geo.crs import crs_label, guess_projected, metric_crs_for, parse_crs
+from geo.datums import DATUM_ATTR, SevenParams, bound_note
 from geo.region import Region
+from ingest.datum_check import apply_datum
 from ingest.report import Report
 from onemap import settings
 from onemap.kinds import SiteKind, kind_by_any, kind_names
@@ -456,6 +458,7 @@ def validate_sites(gdf: gpd.GeoDataFrame, report: Report, region: Region, *, kin
         return []
     special = {c for c in (name_col, kind_col, id_col, alias_col, source_col, ill_col, county_col) if c}
     geographic = gdf.crs is not None and CRS(gdf.crs).is_geographic
+    datum_note = bound_note(gdf.crs)  # the 七参数 applied, kept with each site
     where = gdf.attrs.get("coord_cols", "geometry")  # a table's own coordinate columns, named as the user wrote them
     counties = region.counties()
     union = counties.geometry.union_all()
@@ -539,6 +542,8 @@ def validate_sites(gdf: gpd.GeoDataFrame, report: Report, region: Region, *, kin
                     attrs[kv[0]] = kv[1]
         if len(report.errors) > before or k is None:
             continue
+        if datum_note:
+            attrs[DATUM_ATTR] = datum_note
         wgs = shapely.set_precision(wgs_all.iloc[i], 10 ** -COORD_DECIMALS)
         county = county_all[i]
         if county_col and _is_present(r[county_col]):
@@ -577,8 +582,10 @@ def _where(row) -> str:
 
 def read_sites(path: Path, region: Region, *, kind: str | None = None, crs: str | None = None,
                allow_outside: bool = False, x_col: str | None = None, y_col: str | None = None,
-               layer: str | None = None, source: str | None = None) -> SiteImport:
-    """Read and fully validate a site layer. Nothing is written here."""
+               layer: str | None = None, source: str | None = None,
+               datums: dict[str, SevenParams] | None = None) -> SiteImport:
+    """Read and fully validate a site layer. Nothing is written here. `datums`: the region's
+    七参数 by old datum (北京54/西安80, geo.datums); a layer in one without them is refused."""
     path = Path(path)
     report = Report()
     suffix = path.suffix.lower()
@@ -596,6 +603,9 @@ def read_sites(path: Path, region: Region, *, kind: str | None = None, crs: str 
             report.error("", "", path.name, "表格没有数据行", "请检查文件内容")
             return SiteImport([], report)
         gdf = table_to_gdf(df, report, user_crs, x_col, y_col, region)
+        if gdf is None:
+            return SiteImport([], report)
+        gdf = apply_datum(gdf, datums, region, report)
         if gdf is None:
             return SiteImport([], report)
         recs = validate_sites(gdf, report, region, kind=kind, allow_outside=allow_outside, source=src,
@@ -623,6 +633,9 @@ def read_sites(path: Path, region: Region, *, kind: str | None = None, crs: str 
             elif user_crs is not None and not CRS(gdf.crs).equals(user_crs):
                 report.error("", "坐标系", crs_label(gdf.crs), f"文件自带坐标系与指定的 {crs_label(user_crs)} 不一致",
                              "文件已有坐标系时无需指定；如确需更改，请先在 GIS 软件中修正 .prj")
+                return SiteImport([], report)
+            gdf = apply_datum(gdf, datums, region, report, prefix)
+            if gdf is None:
                 return SiteImport([], report)
             crs_seen.append(crs_label(gdf.crs))
             recs += validate_sites(gdf, report, region, kind=layer_kind, allow_outside=allow_outside, source=src,

@@ -292,7 +292,7 @@ def cmd_export(args) -> int:
 
     try:
         as_of = date.fromisoformat(args.as_of) if args.as_of else None
-        path = services.export(_cli_actor(), Path(args.file), as_of=as_of)
+        path = services.export(_cli_actor(), Path(args.file), as_of=as_of, layer=args.layer)
     except (services.ServiceError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
@@ -382,6 +382,24 @@ def cmd_layer(args) -> int:
     return 0
 
 
+def cmd_datum(args) -> int:
+    """北京54/西安80 七参数 of the active region: set (checked, stored in the settings, audited) or list."""
+    from geo.datums import DatumError
+    from onemap import datums, services
+
+    if args.action == "list":
+        for r in datums.described():
+            print(f"{r['基准']}\t{r['七参数']}\t{r['设置人']}\t{r['设置时间']}")
+        return 0
+    try:
+        p = datums.set_params(_cli_actor(), args.datum, args.towgs84 or "", args.convention)
+    except (DatumError, services.ServiceError) as exc:
+        print(f"错误：{exc}，未保存", file=sys.stderr)
+        return 1
+    print(f"已设置{args.datum}七参数：{p.describe()}；此后本区域导入的{args.datum}图层按此转换，并随图层记录")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="onemap", description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -425,9 +443,11 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("--name", help="文件简称，用于条目编号前缀，如 省督察整改清单")
     doc.set_defaults(func=cmd_import_doc)
 
-    e = sub.add_parser("export", help="导出：.gpkg（全部数据）、.xlsx（台账）或 .html（单文件离线地图）/ export")
+    e = sub.add_parser("export", help="导出：.gpkg（全部数据）、.xlsx/.csv（台账）、.html（单文件离线地图）、"
+                                      ".parquet/.zip（GeoParquet 图层）、.tif（任务密度面 COG）/ export")
     e.add_argument("file", help="输出文件，扩展名决定格式")
     e.add_argument("--as-of", help="台账状态的截至日期，如 2026-11-23（默认今天）")
+    e.add_argument("--layer", help="导出为 .parquet 时的图层名，如 矿山修复点、区县、热点、参考图层_名称")
     e.set_defaults(func=cmd_export)
     b = sub.add_parser("backup", help="备份全部数据到一个文件 / back up everything to one file")
     b.add_argument("file", help="备份文件，如 onemap-20261123.zip")
@@ -466,6 +486,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     from domain.actors import ROLES
 
+    dt = sub.add_parser("datum", help="北京54/西安80 七参数（本区域）/ 7-parameter datum transformations")
+    dact = dt.add_subparsers(dest="action", required=True)
+    ds = dact.add_parser("set", help="设置一个基准到 WGS84（CGCS2000）的七参数")
+    ds.add_argument("datum", help="北京54 或 西安80")
+    ds.add_argument("--towgs84", required=True,
+                    help="ΔX,ΔY,ΔZ（米）,εX,εY,εZ（角秒）,尺度（ppm）；以负数开头时写成 --towgs84=-12.3,…")
+    ds.add_argument("--convention", choices=["position_vector", "coordinate_frame"], default="position_vector",
+                    help="旋转约定：position_vector 位置矢量（默认，PROJ +towgs84）或 coordinate_frame 坐标框架（旋转反号）")
+    dact.add_parser("list", help="列出本区域已设置的七参数")
+    dt.set_defaults(func=cmd_datum)
     u = sub.add_parser("user", help="账户管理（系统管理员）/ manage accounts")
     uact = u.add_subparsers(dest="action", required=True, metavar="操作")
     ua = uact.add_parser("add", help="新建账户（第一个系统管理员也用它建立）")

@@ -76,7 +76,10 @@ def add_layer(actor: Actor, path: Path, *, name: str, kind: str | None = None, s
     with reader() as s:
         if store.layer_by_name(s, name) is not None:
             raise _refuse("名称", name, "已有同名的参考图层", "请换一个名称，或先在“已有参考图层”中删除原图层（命令行：onemap layer remove）")
-    result: RefImport = read_reference(path, active_region(), crs=crs, layer=layer)
+    from onemap import datums
+    from onemap.services import _datum_notes
+
+    result: RefImport = read_reference(path, active_region(), crs=crs, layer=layer, datums=datums.configured())
     if not result.report.ok:
         raise ImportFailed(result.report)
     out = RefLayerOutcome(name, k.code, final_style, result.family, len(result.features), result.source_crs,
@@ -96,7 +99,8 @@ def add_layer(actor: Actor, path: Path, *, name: str, kind: str | None = None, s
                      summary=f"导入参考图层“{name}”：{len(result.features)} 个要素（{shown}，原坐标系 "
                              f"{result.source_crs}）",
                      after={"layer_id": row.id, "kind": k.code, "features": len(result.features),
-                            "source_file": shown, "source_crs": result.source_crs, "sha256": digest})
+                            "source_file": shown, "source_crs": result.source_crs, "sha256": digest,
+                            **_datum_notes(f.attrs for f in result.features)})
     out.written = True
     return out
 

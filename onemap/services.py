@@ -29,7 +29,7 @@ from ingest.ledger import read_ledger, split_number
 from ingest.report import ImportFailed, Report
 from ingest.restore import is_full_export, restore
 from ingest.sites import TABLE_SUFFIXES, VECTOR_SUFFIXES, read_sites
-from onemap import audit, settings
+from onemap import audit, open_formats, settings
 from store import models as m
 from store import queries, repo
 from store.db import reader, transaction
@@ -182,8 +182,10 @@ def import_file(actor: Actor, path: Path, *, kind: str | None = None, crs: str |
                 "点位支持 GeoJSON、zip 打包的 Shapefile、GeoPackage、KML、CSV、XLSX；台账支持 XLSX、CSV；文件用 import-doc")
         raise ImportFailed(r)
     region = active_region()
+    from onemap import datums
+
     result = read_sites(path, region, kind=kind, crs=crs, allow_outside=allow_outside, x_col=x_col, y_col=y_col,
-                        layer=layer)
+                        layer=layer, datums=datums.configured())
     if not result.report.ok:
         raise ImportFailed(result.report)
     with transaction() as s:
@@ -194,10 +196,19 @@ def import_file(actor: Actor, path: Path, *, kind: str | None = None, crs: str |
             audit.record(s, actor, audit.IMPORTED, object_type="点位图层", object_id=path.name,
                          summary="导入点位：" + "，".join(f"{k} {v} 个" for k, v in counts.items()),
                          after={"sha256": _sha(path), "sites": [p.site_id for p in preview
-                                                                if p.action != repo.UNCHANGED]})
+                                                                if p.action != repo.UNCHANGED],
+                                "source_crs": result.source_crs, **_datum_notes(r.attrs for r in result.records)})
         else:
             s.rollback()
     return ImportOutcome("sites", result.report, preview, counts, written=not dry_run)
+
+
+def _datum_notes(attrs) -> dict:
+    """The 七参数 applied to an import (geo.datums), for its audit row."""
+    from geo.datums import DATUM_ATTR
+
+    notes = sorted({a[DATUM_ATTR] for a in attrs if DATUM_ATTR in a})
+    return {"坐标转换": notes} if notes else {}
 
 
 def _site_lookup(s: Session) -> dict[str, str]:
@@ -484,17 +495,36 @@ def _audit_export(actor: Actor, path: Path, what: str, **after) -> None:
                      summary=f"导出{what}", after={"sha256": _sha(path), **after})
 
 
-EXPORT_KINDS = {".gpkg": "完整数据", ".xlsx": "任务台账", ".html": "单文件地图", ".htm": "单文件地图"}
+def record_download(actor: Actor, what: str, file_name: str, data: bytes, **after) -> None:
+    """A page's download of what it shows (e.g. the ledger's current view as XLSX/CSV): audited
+    like a file export — who, what, and the bytes' SHA-256."""
+    with transaction() as s:
+        audit.record(s, actor, audit.EXPORTED, object_type=what, object_id=file_name, summary=f"导出{what}",
+                     after={"sha256": hashlib.sha256(data).hexdigest(), **after})
 
 
-def export(actor: Actor, path: Path, *, as_of: date | None = None) -> Path:
+EXPORT_KINDS = {".gpkg": "完整数据", ".xlsx": "任务台账", ".html": "单文件地图", ".htm": "单文件地图",
+                **open_formats.KINDS}
+
+
+def export(actor: Actor, path: Path, *, as_of: date | None = None, layer: str | None = None) -> Path:
+    """Export by suffix: .gpkg, .xlsx, .html, and the open formats (onemap.open_formats): .csv
+    (ledger), .tif (density COG), .parquet (one GeoParquet layer, `layer`), .zip (every layer)."""
     ensure(actor, perm.EXPORT)
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in EXPORT_KINDS:
-        raise ServiceError(f"不支持导出为“{suffix}”：请使用 .gpkg（全部数据）、.xlsx（台账）或 .html（单文件地图）")
+        raise ServiceError(f"不支持导出为“{suffix}”：请使用 .gpkg（全部数据）、.xlsx 或 .csv（台账）、.html（单文件地图）、"
+                           ".parquet 或 .zip（GeoParquet 图层）、.tif（任务密度面 COG）")
     region = active_region()
     with reader() as s:
+        if suffix in open_formats.KINDS:
+            try:
+                out = open_formats.write(s, region, path, as_of=as_of or date.today(), layer=layer)
+            except open_formats.FormatError as exc:
+                raise ServiceError(str(exc)) from exc
+            _audit_export(actor, out, EXPORT_KINDS[suffix], as_of=as_of, **({"layer": layer} if layer else {}))
+            return out
         if suffix == ".gpkg":
             from exports.gpkg import write_gpkg
             from onemap.water import evaluated_frame

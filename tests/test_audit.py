@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from domain.actors import Actor
-from onemap import audit, inspections, links, meetings, services, settings, water
+from onemap import audit, datums, inspections, links, meetings, services, settings, water
 from store.db import reader, transaction
 from tests.conftest import page_test, sign_in
 
@@ -27,7 +27,7 @@ def _writers() -> set[str]:
     """Public functions of the service modules (onemap/services.py and the use cases split
     from it) that open a write transaction (directly or through the export audit helper)."""
     out = set()
-    for node in (n for mod in (services, meetings, inspections, links, water) for n in ast.parse(inspect.getsource(mod)).body):
+    for node in (n for mod in (services, meetings, inspections, links, water, datums) for n in ast.parse(inspect.getsource(mod)).body):
         if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
             calls = {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
             if calls & {"transaction", "_audit_export"}:
@@ -95,6 +95,9 @@ def _calls(tmp_path):
                                                         ["MIN-02"]), audit.REVISION),
         "record_finding": (lambda: inspections.record_finding(FILLER, ins["id"], "MIN-02", task_id=None,
                                                            text="现场无异常"), audit.FINDING),
+        "record_download": (lambda: services.record_download(MANAGER, "任务台账（CSV，当前视图）", "台账.csv", b"x"),
+                            audit.EXPORTED),
+        "set_params": (lambda: datums.set_params(MANAGER, "西安80", "1,2,3,0.1,0.2,0.3,1"), audit.SETTINGS),
         "backup": (lambda: services.backup(MANAGER, tmp_path / "备份.zip"), audit.EXPORTED),
         "backup_bytes": (lambda: services.backup_bytes(MANAGER), audit.EXPORTED),
         # after the two backups: the trail written since the first is kept, then the restore

@@ -28,6 +28,7 @@ from ui import basemap as basemap_ui
 from ui.common import file_size, table
 from ui.uploads import uploaded_files
 from ui.views.basemap_admin import basemap_tab
+from ui.views.datum_view import datum_tab
 from ui.views.map_view import base_map
 from ui.views.reflayer_view import reference_tab
 from ui.views.units_view import units_tab
@@ -38,6 +39,10 @@ CRS_CHOICES = {
     "EPSG:4490": "CGCS2000 经纬度",
     "EPSG:4548": "CGCS2000 高斯-克吕格 3度带 中央经线117°（不带带号）",
     "EPSG:4527": "CGCS2000 高斯-克吕格 3度带 第39带（东坐标带带号）",
+    "EPSG:2384": "西安80 高斯-克吕格 3度带 中央经线117°（不带带号，须先设置七参数）",
+    "EPSG:2363": "西安80 高斯-克吕格 3度带 第39带（须先设置七参数）",
+    "EPSG:2436": "北京54 高斯-克吕格 3度带 中央经线117°（不带带号，须先设置七参数）",
+    "EPSG:2415": "北京54 高斯-克吕格 3度带 第39带（须先设置七参数）",
 }
 KIND_NAMES = {k.code: k.name for k in site_kinds()}
 
@@ -83,7 +88,7 @@ def render() -> None:
         ("水质监测数据", lambda: water_tab(save_upload), perm.IMPORT),
         ("单位", units_tab, perm.REVISE),
         ("参考图层", lambda: reference_tab(CRS_CHOICES, save_upload), perm.IMPORT),
-        ("底图", basemap_tab, perm.IMPORT),
+        ("底图", basemap_tab, perm.IMPORT), ("坐标转换参数", datum_tab, perm.DATUM),
         ("导出", export_tab, perm.EXPORT), ("备份与恢复", backup_tab, perm.RESTORE)) if perm.allowed(actor, action)]
     if not parts:
         st.info(f"“{actor.role if actor else '未登录'}”角色没有数据管理权限。")
@@ -505,21 +510,38 @@ def ledger_tab() -> None:
                         "ledger", kwargs)
 
 
+EXPORTS = (  # (key, button, download label, suffix, file name stem, mime)
+    ("gpkg", "生成 GeoPackage", "下载 GeoPackage", ".gpkg", "一张图", "application/geopackage+sqlite3"),
+    ("xlsx", "生成 XLSX 台账", "下载 XLSX 台账", ".xlsx", "任务台账",
+     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("csv", "生成 CSV 台账", "下载 CSV 台账", ".csv", "任务台账", "text/csv"),
+    ("parquet", "生成 GeoParquet 图层包", "下载 GeoParquet 图层包（zip）", ".zip", "一张图_GeoParquet", "application/zip"),
+    ("cog", "生成任务密度面 COG", "下载任务密度面（COG）", ".tif", "任务密度", "image/tiff"),
+)
+
+
 def export_tab() -> None:
     st.caption("GeoPackage 含全部数据（每类点位一个图层、区县边界、文件、单位、任务、关联、状态记录），可在 QGIS/ArcGIS 打开，"
-               "也可用“导入”恢复；XLSX 为任务台账。")
-    c1, c2 = st.columns(2)
-    if c1.button("生成 GeoPackage", key="exp_gpkg"):
-        st.session_state["exp_gpkg_bytes"] = _export_bytes(".gpkg")
-    if st.session_state.get("exp_gpkg_bytes"):
-        c1.download_button("下载 GeoPackage", st.session_state["exp_gpkg_bytes"],
-                           file_name=f"一张图_{date.today().isoformat()}.gpkg", mime="application/geopackage+sqlite3")
-    if c2.button("生成 XLSX 台账", key="exp_xlsx"):
-        st.session_state["exp_xlsx_bytes"] = _export_bytes(".xlsx")
-    if st.session_state.get("exp_xlsx_bytes"):
-        c2.download_button("下载 XLSX 台账", st.session_state["exp_xlsx_bytes"],
-                           file_name=f"任务台账_{date.today().isoformat()}.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+               "也可用“导入”恢复；XLSX 与 CSV 为任务台账（CSV 为 UTF-8 带 BOM，Excel/WPS 可直接打开中文）；"
+               "GeoParquet 图层包为 zip，每个图层一个 .parquet 文件（各类点位及其任务状态、区县统计、热点方格、参考图层，"
+               "经纬度 WGS84）；任务密度面为云优化 GeoTIFF（COG，CGCS2000 高斯-克吕格 3 度带，每平方公里任务数，"
+               "搜索半径 5 公里，逾期任务加倍计）。")
+    ss = st.session_state
+    cols = st.columns(3)
+    for i, (key, make, label, suffix, stem, mime) in enumerate(EXPORTS):
+        c = cols[i % 3]
+        if c.button(make, key=f"exp_{key}"):
+            ss.pop(f"exp_{key}_error", None)
+            try:
+                ss[f"exp_{key}_bytes"] = _export_bytes(suffix)
+            except services.ServiceError as exc:
+                ss.pop(f"exp_{key}_bytes", None)
+                ss[f"exp_{key}_error"] = str(exc)
+        if ss.get(f"exp_{key}_error"):
+            c.error(ss[f"exp_{key}_error"], icon=":material/error:")
+        if ss.get(f"exp_{key}_bytes"):
+            c.download_button(label, ss[f"exp_{key}_bytes"], key=f"exp_{key}_download",
+                              file_name=f"{stem}_{date.today().isoformat()}{suffix}", mime=mime)
 
 
 def _export_bytes(suffix: str) -> bytes:

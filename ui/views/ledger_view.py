@@ -1,6 +1,6 @@
 """任务台账: the filtered task list (optionally the whole tree with measures), the
-selected task's detail and status form, a jump to its sites on the map, and the XLSX
-export of the current view."""
+selected task's detail and status form, a jump to its sites on the map, and the XLSX and
+CSV exports of the current view (each download audited)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ import pandas as pd
 import streamlit as st
 
 from domain.dates import cn_date
+from exports.ledger_csv import ledger_csv_bytes
 from exports.ledger_xlsx import write_ledger_xlsx
-from ui import data, nav, present
+from onemap import services
+from ui import auth, data, nav, present
 from ui.common import data_notice, deadline_words, table
 from ui.filters import current_view, no_match_notice
 from ui.views.task_detail import render_task
@@ -83,9 +85,15 @@ def render() -> None:
     _keep_confirmations(rows, selected)
     ids = set(tasks["id"])
     subtree = tasks_all[tasks_all["id"].isin(ids) | tasks_all["parent_id"].isin(ids)]
-    st.download_button("导出当前视图（XLSX 台账）", data=_xlsx_bytes(subtree, names, f.as_of),
-                       file_name=f"任务台账_{f.as_of.isoformat()}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    d1, d2 = st.columns(2)
+    xlsx, csv = _xlsx_bytes(subtree, names, f.as_of), ledger_csv_bytes(subtree, names)
+    for col, label, blob, suffix, mime in (
+            (d1, "导出当前视图（XLSX 台账）", xlsx, ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (d2, "导出当前视图（CSV 台账）", csv, ".csv", "text/csv")):
+        name = f"任务台账_{f.as_of.isoformat()}{suffix}"
+        col.download_button(label, data=blob, file_name=name, mime=mime, key=f"ledger_dl{suffix}",
+                            on_click=_audit_download, args=(f"任务台账（{suffix[1:].upper()}，当前视图）", name, blob,
+                                                            len(subtree)))
     if not selected:
         return
     row = rows.iloc[selected[0]]
@@ -147,3 +155,8 @@ def _xlsx_bytes(tasks: pd.DataFrame, names: dict[str, str], as_of: date) -> byte
         write_ledger_xlsx(tasks, names, path, as_of=as_of,
                           targets=targets[targets["document"].isin(set(tasks["document"]))])
         return path.read_bytes()
+
+
+def _audit_download(what: str, name: str, blob: bytes, rows: int) -> None:
+    """The ledger's current view left the app: recorded like every export (who, what, SHA-256)."""
+    services.record_download(auth.current(), what, name, blob, rows=rows)

@@ -344,8 +344,9 @@ def hotspot_section(region, v) -> None:
         density_overlay(url, [list(datum.latlon(*bounds[0])), list(datum.latlon(*bounds[1]))]).add_to(m)
         st_folium(m, key="ov_hot_map", height=560, use_container_width=True, returned_objects=[])
         st.markdown(density_legend(top), unsafe_allow_html=True)
-        st.download_button("下载密度面 GeoTIFF（CGCS2000 / 高斯-克吕格）", tif,
-                           file_name=f"任务密度_{v.filters.as_of.isoformat()}.tif", mime="image/tiff")
+        name = f"任务密度_{v.filters.as_of.isoformat()}.tif"
+        st.download_button("下载密度面 GeoTIFF（云优化 COG，CGCS2000 / 高斯-克吕格）", tif, file_name=name,
+                           mime="image/tiff", on_click=_audit_density, args=(name, tif, radius))
     else:
         result = _gi(region.adcode, radius * 1000.0, *inputs)
         gi_layer(result, datum).add_to(m)
@@ -353,6 +354,14 @@ def hotspot_section(region, v) -> None:
         st.markdown(gi_legend(), unsafe_allow_html=True)
         hot = result[result["class"].str.startswith("hot")]
         st.caption(f"{len(hot)} 个热点方格（共 {len(result)} 格，每格 {radius} 公里）。")
+
+
+def _audit_density(name: str, tif: bytes, radius: int) -> None:
+    """The density surface of the current filter left the app: recorded like every export."""
+    from onemap import services
+    from ui import auth
+
+    services.record_download(auth.current(), "任务密度面（COG）", name, tif, radius_km=radius)
 
 
 def compare_section(region, v) -> None:
