@@ -21,6 +21,7 @@ from onemap import services, settings
 from store import models as m
 from store import queries as q
 from store.db import get_engine, reader, transaction
+from store.geometry import Geometry
 from tests import truth
 from tests.conftest import PG_URL, _pg_create, _pg_drop
 
@@ -140,3 +141,58 @@ def test_the_migration_creates_postgis_where_the_database_lacks_it():
             assert c.execute(text("SELECT extname FROM pg_extension WHERE extname = 'postgis'")).scalar() == "postgis"
     finally:
         _pg_drop(url)
+
+
+def _migrate_to(url: str, revision: str) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from store.db import _alembic_config
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            cfg = _alembic_config(engine)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+    finally:
+        engine.dispose()
+
+
+def _insert_wkt_as_text(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for i, w in SITES.items():
+                conn.execute(text("INSERT INTO sites (id, kind, name, aliases, county_code, attrs, geom_wkt, source_crs, "
+                                  "source, illustrative, updated_at) VALUES (:i, '监测断面', :i, '[]', NULL, '{}', :w, "
+                                  "'EPSG:4326', '', false, :t)"), {"i": i, "w": w, "t": T0})
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_a_store_of_text_wkt_keeps_every_geometry(tmp_path):
+    """A store written before 0008 (WKT text) is migrated in place: on PostGIS the column becomes
+    geometry and every value reads back as the same geometry; on SQLite nothing changes."""
+    url = _pg_create(f"t_upgrade_{os.getpid()}") if PG_URL else f"sqlite:///{tmp_path / 'old.sqlite'}"
+    try:
+        _migrate_to(url, "0007")
+        _insert_wkt_as_text(url)
+        _migrate_to(url, "head")
+        get_engine.cache_clear()
+        with reader(url) as s:
+            stored = dict(s.execute(text("SELECT id, geom_wkt FROM sites").columns(geom_wkt=Geometry())).all())
+            assert {i: shapely.from_wkt(w) for i, w in stored.items()} == {i: shapely.from_wkt(w) for i, w in SITES.items()}
+            assert _answers(url) == EXPECTED
+            if not PG_URL:  # SQLite: the very text, in a TEXT column
+                assert stored == SITES
+                cols = {r[1]: r[2] for r in s.execute(text("PRAGMA table_info(sites)"))}
+                assert cols["geom_wkt"] == "TEXT"
+            else:
+                kind = s.execute(text("SELECT type FROM geometry_columns WHERE f_table_name = 'sites'")).scalar()
+                assert kind == "GEOMETRY"
+    finally:
+        if PG_URL:
+            _pg_drop(url)
