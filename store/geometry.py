@@ -36,8 +36,6 @@ class _PostGISGeometry(UserDefinedType):
         return f"geometry(Geometry,{SRID})"
 
 
-
-
 def to_wkt(value) -> str:
     """WKT at full precision, trailing zeros trimmed (shortest text that reads back exactly)."""
     return shapely.to_wkt(value, rounding_precision=-1, trim=True)

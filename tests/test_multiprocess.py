@@ -49,7 +49,7 @@ def two_apps(tmp_path_factory, demo_store):
         yield next(first), next(second)
     finally:
         for gen in (first, second):
-            gen.close()  # terminates that process
+            next(gen, None)  # runs serve_app past its yield: terminates that process and waits for it
         stores.close()
         mp.undo()
 
