@@ -34,6 +34,7 @@ from sqlalchemy import JSON, MetaData, Table, select, text
 from sqlalchemy.engine import Connection
 
 from onemap import settings
+from store import geometry
 
 FORMAT_TAG = "eco-onemap-backup/1"
 MANIFEST = "manifest.json"
@@ -65,9 +66,7 @@ def encode_value(v):
 
 
 def reflect(conn: Connection) -> MetaData:
-    md = MetaData()
-    md.reflect(bind=conn)
-    return md
+    return geometry.reflect(conn)
 
 
 def data_tables(md: MetaData) -> list[Table]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,8 +27,16 @@ def _alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+MIGRATION_LOCK = 16_0008  # pg_advisory_xact_lock key: one migrating process at a time
+
+
 def migrate(engine: Engine) -> None:
+    """Bring the schema to head. Several app processes start at once on one PostgreSQL
+    (deploy/): the first takes a transaction-scoped advisory lock and migrates, the others wait
+    for it and then find the schema at head (PostgreSQL's DDL is transactional)."""
     with engine.execution_options(onemap_write=True).begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
         cfg = _alembic_config(engine)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

@@ -1,6 +1,7 @@
 """Database schema (SQLAlchemy 2). Portable: no SQLite-only constructs, so the
-same schema runs on PostgreSQL/PostGIS. Geometries are stored as WGS84 WKT with
-the CRS they came in (`source_crs`)."""
+same schema runs on PostgreSQL/PostGIS. Geometries are WGS84 (`store.geometry.Geometry`:
+WKT text on SQLite, a PostGIS geometry with a GiST index on PostgreSQL) with the CRS they came
+in (`source_crs`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from store.geometry import Geometry
 
 
 class Base(DeclarativeBase):
@@ -30,7 +33,7 @@ class Site(Base):
     aliases: Mapped[list] = mapped_column(JSON, default=list)
     county_code: Mapped[str | None] = mapped_column(String(16), index=True)
     attrs: Mapped[dict] = mapped_column(JSON, default=dict)
-    geom_wkt: Mapped[str] = mapped_column(Text)
+    geom_wkt: Mapped[str] = mapped_column(Geometry)  # WKT text above; PostGIS geometry on PostgreSQL
     source_crs: Mapped[str] = mapped_column(String(32), default="EPSG:4326")
     source: Mapped[str] = mapped_column(Text, default="")
     illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -275,7 +278,7 @@ class RefFeature(Base):
     position: Mapped[int] = mapped_column(Integer)  # order in the file (1-based)
     name: Mapped[str] = mapped_column(String(200), default="")
     attrs: Mapped[dict] = mapped_column(JSON, default=dict)
-    geom_wkt: Mapped[str] = mapped_column(Text)
+    geom_wkt: Mapped[str] = mapped_column(Geometry)  # WKT text above; PostGIS geometry on PostgreSQL
 
 
 class WaterSample(Base):

@@ -9,16 +9,18 @@ from collections import defaultdict
 from datetime import date, datetime
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Integer, func, select
 from sqlalchemy.orm import Session
 
 from domain import status as st
 from domain.places import PlaceSet
 from geo import china_names
+from store import geometry, reflayers
 from store import models as m
-from store import reflayers
 
 TASK_COLUMNS = [
     "id", "uid", "parent_id", "position", "document", "level", "number", "ref", "title", "body", "target",
@@ -187,6 +189,50 @@ def sites_frame(s: Session) -> gpd.GeoDataFrame:
     for c in ("id", "kind", "county_code"):  # object, not Arrow strings: fast set membership in filters
         df[c] = df[c].astype(object)
     return gpd.GeoDataFrame(df, geometry="geometry", crs="EPSG:4326")
+
+
+# ----------------------------------------------------------------------------- spatial selections
+# One function per selection, the same answer on both engines: on PostGIS the database answers on
+# the GiST index of sites.geom_wkt (ST_Intersects, which filters with && first); on SQLite shapely
+# does, over an STRtree of the stored geometries. "In" means intersects: a point on a county's
+# border belongs to both counties, a park reaching into the drawn area is in it.
+
+def site_ids_in_area(s: Session, area: BaseGeometry) -> list[str]:
+    """Ids of the sites whose geometry intersects `area` (WGS84: a drawn polygon), sorted."""
+    if area is None or area.is_empty:
+        return []
+    if geometry.is_postgis(s.get_bind()):
+        g = m.Site.__table__.c.geom_wkt
+        where = func.ST_Intersects(g, func.ST_GeomFromText(geometry.to_wkt(area), geometry.SRID))
+        return list(s.scalars(select(m.Site.id).where(where).order_by(m.Site.id)))
+    rows = s.execute(select(m.Site.id, m.Site.geom_wkt)).all()
+    if not rows:
+        return []
+    ids = np.array([r[0] for r in rows], dtype=object)
+    tree = shapely.STRtree(shapely.from_wkt([r[1] for r in rows]))
+    return sorted(ids[tree.query(area, predicate="intersects")].tolist())
+
+
+def site_ids_in_county(s: Session, counties: gpd.GeoDataFrame, code: str) -> list[str]:
+    """Ids of the sites inside county `code` by its polygon (`counties`: the region's county
+    polygons with an `adcode` column, WGS84) — where they lie, whatever county they were filed
+    under. An unknown code selects nothing."""
+    mine = counties[counties["adcode"].astype(str) == str(code)]
+    if mine.empty:
+        return []
+    return site_ids_in_area(s, shapely.union_all(mine.geometry.to_numpy()))
+
+
+def site_ids_in_bounds(s: Session, west: float, south: float, east: float, north: float) -> list[str]:
+    """Ids of the sites the map's bounds (WGS84) show, sorted."""
+    if not (west < east and south < north):
+        return []
+    if geometry.is_postgis(s.get_bind()):
+        g = m.Site.__table__.c.geom_wkt
+        box = func.ST_MakeEnvelope(west, south, east, north, geometry.SRID)
+        return list(s.scalars(select(m.Site.id).where(g.op("&&")(box), func.ST_Intersects(g, box))
+                              .order_by(m.Site.id)))
+    return site_ids_in_area(s, shapely.box(west, south, east, north))
 
 
 def events_frame(s: Session, task_ids: list[int] | None = None) -> pd.DataFrame:

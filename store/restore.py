@@ -48,12 +48,11 @@ from sqlalchemy.exc import DBAPIError
 
 from onemap import settings
 from store import backup as bk
-from store import db
+from store import db, geometry
 from store.db import _alembic_config, get_engine
 from store.validate import check_store
 
 log = logging.getLogger(__name__)
-FOREIGN_TABLES = {"spatial_ref_sys"}  # PostGIS's own table, never ours
 CHUNK = 500
 
 
@@ -187,11 +186,7 @@ def _upgrade(conn: Connection, url: str, revision: str) -> None:
 
 
 def _reflect(conn: Connection) -> MetaData:
-    md = MetaData()
-    md.reflect(bind=conn)
-    for name in FOREIGN_TABLES & set(md.tables):
-        md.remove(md.tables[name])
-    return md
+    return geometry.reflect(conn)
 
 
 def _tables(md: MetaData):
@@ -274,6 +269,11 @@ def _value(col, v):
         import base64
 
         return base64.b64decode(v["$base64"])
+    if isinstance(t, geometry.Geometry):
+        problem = geometry.wkt_problem(_str(v, "几何（WKT）"))
+        if problem:
+            raise ValueError(problem)
+        return v
     if isinstance(t, DateTime):
         return datetime.fromisoformat(_str(v, "日期时间"))
     if isinstance(t, Date):

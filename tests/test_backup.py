@@ -24,6 +24,7 @@ from onemap.cli import main
 from store import models as m
 from store.backup import MANIFEST
 from store.db import get_engine, reader, transaction
+from store.geometry import Geometry
 
 PG = bool(os.environ.get("ONEMAP_TEST_DATABASE_URL"))
 VIEWS = [{"title": "汛期重点", "page": "全市总览", "filters": {"category": ["水"]}}]
@@ -105,7 +106,7 @@ def _ref_rows() -> list[tuple]:
             "SELECT id, name, kind, style, geometry_type, feature_count, source_file, source_crs, sha256, "
             "created_at, created_by FROM ref_layers ORDER BY id"))]
         feats = [tuple(str(v) for v in r) for r in c.execute(text(
-            "SELECT id, layer_id, position, name, attrs, geom_wkt FROM ref_features ORDER BY id"))]
+            "SELECT id, layer_id, position, name, attrs, geom_wkt FROM ref_features ORDER BY id").columns(geom_wkt=Geometry()))]
     return layers + feats
 
 

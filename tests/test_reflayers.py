@@ -18,6 +18,7 @@ from ingest.report import ImportFailed
 from onemap import reflayers, services, settings
 from onemap.cli import main
 from store.db import get_engine
+from store.geometry import Geometry
 from tests.conftest import MANAGER_ACTOR
 from tests.reflayer_fixtures import REDLINE, RIVERS, gbk_rivers_zip, redline_features
 
@@ -27,7 +28,7 @@ TO_WGS = Transformer.from_crs("EPSG:4548", "EPSG:4326", always_xy=True)
 
 def _rows(sql: str, **params) -> list[tuple]:
     with get_engine(settings.database_url()).connect() as c:
-        return [tuple(r) for r in c.execute(text(sql), params)]
+        return [tuple(r) for r in c.execute(text(sql).columns(geom_wkt=Geometry()), params)]  # WKT on PostGIS too
 
 
 def _ref_counts() -> tuple[int, int]:

@@ -13,13 +13,14 @@ from datetime import date, datetime, time
 from sqlalchemy import create_engine, text
 
 from onemap import settings
+from store.geometry import Geometry
 
 
 def _rows(sql: str, **params) -> list[dict]:
     engine = create_engine(settings.database_url())
     try:
         with engine.connect() as c:
-            return [dict(r._mapping) for r in c.execute(text(sql), params)]
+            return [dict(r._mapping) for r in c.execute(text(sql).columns(geom_wkt=Geometry()), params)]  # WKT on PostGIS too
     finally:
         engine.dispose()
 
