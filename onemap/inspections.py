@@ -15,7 +15,7 @@ from sqlalchemy import select
 from domain import permissions as perm
 from domain.actors import Actor
 from onemap import audit
-from onemap.services import ServiceError, ensure, task_scope
+from onemap.services import ServiceError, ensure, task_scope, write_transaction
 from store import models as m
 from store import queries, repo
 from store.db import reader, transaction
@@ -94,7 +94,7 @@ def record_finding(actor: Actor, inspection_id: int, site_id: str, *, task_id: i
         ensure(actor, perm.PROGRESS)
     if not text and not to_status:
         raise ServiceError("请填写检查发现")
-    with transaction() as s:
+    with write_transaction() as s:
         ins = s.get(m.Inspection, inspection_id)
         if ins is None:
             raise ServiceError("检查任务不存在")
@@ -112,13 +112,13 @@ def record_finding(actor: Actor, inspection_id: int, site_id: str, *, task_id: i
             cur = repo.current_status(s, task.id)
             if expected_version is not None and expected_version != repo.task_version(s, task.id):
                 raise ServiceError(str(repo.conflict(s, task.id)))
-            ensure(actor, perm.status_action(cur, to_status), task_scope(s, task))
+            ensure(actor, perm.status_action(cur, to_status), task_scope(s, task), within=True)
             try:  # the finding is the note: a change that needs a reason needs the text
                 st_status.check_transition(cur, to_status, ongoing=bool(task.ongoing), note=text)
             except st_status.TransitionError as exc:
                 raise ServiceError(f"{exc}（现场检查发现将作为说明）") from exc
         if task is not None and not to_status:
-            ensure(actor, perm.PROGRESS, task_scope(s, task))
+            ensure(actor, perm.PROGRESS, task_scope(s, task), within=True)
         try:
             f = repo.record_finding(s, inspection_id, site_id, task_id=task_id, text=text,
                                     actor=actor.display_name, actor_unit=actor.unit, photos=photos,

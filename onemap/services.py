@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -45,19 +47,49 @@ class ServiceError(ValueError):
     """A refusal with a Chinese message for the user."""
 
 
-def ensure(actor: Actor | None, action: str, scope: perm.TaskScope | None = None) -> None:
+class Refusal(ServiceError):
+    """A permission refusal met inside a write transaction (`ensure(..., within=True)`): it is
+    recorded by `write_transaction` after that transaction has rolled back — a second transaction
+    opened inside the first would wait for the first's lock on SQLite (30 s) and then fail, and
+    the refusal would go unrecorded."""
+
+    def __init__(self, actor: Actor | None, action: str, ref: str, message: str):
+        super().__init__(message)
+        self.actor, self.action, self.ref = actor, action, ref
+
+    def record(self) -> None:
+        try:
+            with transaction() as s:
+                audit.record(s, self.actor, audit.DENIED,
+                             object_type=perm.ACTION_NAMES.get(self.action, self.action)[:32],
+                             object_id=self.ref, summary=str(self))
+        except Exception:  # noqa: BLE001 - the refusal stands even if it cannot be recorded
+            log.exception("recording a refused action failed")
+
+
+def ensure(actor: Actor | None, action: str, scope: perm.TaskScope | None = None, *, within: bool = False) -> None:
     """The permission check every writer makes first (a refusal is a ServiceError). A refusal
-    is a security event: recorded in the audit trail (拒绝操作: who tried what, and why not)."""
+    is a security event: recorded in the audit trail (拒绝操作: who tried what, and why not).
+    `within=True` inside a `write_transaction`: recorded once that transaction is over."""
     try:
         perm.ensure(actor, action, scope)
     except perm.Refused as exc:
-        try:
-            with transaction() as s:
-                audit.record(s, actor, audit.DENIED, object_type=perm.ACTION_NAMES.get(action, action)[:32],
-                             object_id=getattr(scope, "ref", "") or "", summary=str(exc))
-        except Exception:  # noqa: BLE001 - the refusal stands even if it cannot be recorded
-            log.exception("recording a refused action failed")
+        refusal = Refusal(actor, action, getattr(scope, "ref", "") or "", str(exc))
+        if within:
+            raise refusal from exc
+        refusal.record()
         raise ServiceError(str(exc)) from exc
+
+
+@contextmanager
+def write_transaction() -> Iterator[Session]:
+    """`transaction()` for writers that check permissions inside it (`ensure(..., within=True)`)."""
+    try:
+        with transaction() as s:
+            yield s
+    except Refusal as exc:
+        exc.record()
+        raise
 
 
 def task_scope(s: Session, task: m.Task) -> perm.TaskScope:
@@ -463,7 +495,7 @@ def change_status(actor: Actor, task_id: int, to_status: str, *, note: str = "",
         raise ServiceError("日期不能晚于今天")
     at = datetime.now().replace(microsecond=0) if day == today else datetime.combine(day, time(12, 0))
     try:
-        with transaction() as s:
+        with write_transaction() as s:
             task = s.get(m.Task, int(task_id))
             if task is None:
                 raise ServiceError(f"任务 {task_id} 不存在")
@@ -473,7 +505,7 @@ def change_status(actor: Actor, task_id: int, to_status: str, *, note: str = "",
                     st_status.check_transition(cur, to_status, ongoing=bool(task.ongoing), note=note)
                 except st_status.TransitionError as exc:
                     raise ServiceError(str(exc)) from exc
-                ensure(actor, perm.status_action(cur, to_status), task_scope(s, task))
+                ensure(actor, perm.status_action(cur, to_status), task_scope(s, task), within=True)
             ev = repo.record_status(s, int(task_id), to_status, actor=actor.display_name, actor_unit=actor.unit,
                                     note=note, at=at, files=list(files or []), expected_version=expected_version,
                                     actor_user=actor.username)

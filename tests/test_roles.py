@@ -102,6 +102,10 @@ def test_a_filler_acts_only_on_his_county_and_a_reviewer_only_on_his_acceptance(
     with pytest.raises(services.ServiceError, match="责任单位.*不属于乐平市生态环境局或其所辖区县，不能申请销号"):
         services.change_status(filler, fuliang[0], "申请销号", note="x")
     assert _status(fuliang[0]) == "整改中"
+    with reader() as s:  # the refusal met inside the write is recorded once that write rolled back
+        ref = s.execute(text("SELECT ref FROM tasks WHERE id = :t"), {"t": fuliang[0]}).scalar()
+        denied = s.execute(text("SELECT username, object_id, summary FROM audit_log WHERE action = '拒绝操作'")).all()
+    assert [(u, o) for u, o, _ in denied] == [("r-filler", ref)] and "不能申请销号" in denied[0][2]
     housing = Actor("r-housing", "审核员庚", "审核", "市住建局")
     with reader() as s:  # an application 市住建局 does not accept (not among its 验收单位)
         other = s.execute(text(
