@@ -30,9 +30,10 @@ def _writers() -> set[str]:
     for node in (n for mod in (services, meetings, inspections, links, water, datums) for n in ast.parse(inspect.getsource(mod)).body):
         if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
             calls = {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-            if calls & {"transaction", "_audit_export"}:
+            if calls & {"transaction", "write_transaction", "_audit_export"}:
                 out.add(node.name)
     out.discard("ensure")  # the permission check: it writes only the refusal (tested below)
+    out.discard("write_transaction")  # the transaction the writers run in, not a writer
     return out
 
 
