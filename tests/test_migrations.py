@@ -35,11 +35,12 @@ def test_upgrade_from_0001_keeps_data(data_dir):
     with upgraded.connect() as conn:
         rows = conn.execute(text("SELECT to_status, seq FROM status_events ORDER BY id")).all()
         assert [tuple(r) for r in rows] == [("整改中", 1), ("申请销号", 2)]  # numbered in their order
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0007"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0008"
     assert {"users", "user_sessions", "audit_log"} <= names  # 0004: accounts and the audit trail
     assert {"document_targets", "target_sites"} <= names  # 0005: the documents' 主要目标 indicators
     assert {"ref_layers", "ref_features"} <= names  # 0006: reference layers
     assert "water_samples" in names  # 0007: 断面水质
+    assert "api_tokens" in names  # 0008: tokens for desktop GIS (OGC API – Features)
     uniques = inspect(upgraded).get_unique_constraints("water_samples")
     assert [u["column_names"] for u in uniques] == [["site_id", "sampled_at", "factor"]]
     assert "actor_user" in {c["name"] for c in inspect(upgraded).get_columns("status_events")}
