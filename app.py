@@ -65,7 +65,8 @@ def main() -> None:
     from ui.workflow import flash
 
     data.new_run()
-    password = st.Page(auth.change_password_page, title="修改密码", icon=":material/password:", url_path="password")
+    password = st.Page(auth.change_password_page, title="我的账户", icon=":material/manage_accounts:",
+                       url_path="password")  # 修改密码 and the desktop GIS access tokens
     if not perm.allowed(actor, perm.VIEW):  # 系统管理员 and 审计员 see no task data (三员分立)
         own = []
         if perm.allowed(actor, perm.READ_AUDIT):

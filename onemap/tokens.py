@@ -63,7 +63,7 @@ def create(actor: Actor, name: str, *, username: str = "") -> str:
             raise AccountError(f"账户“{u.username}”已停用，不能创建令牌")
         reason = perm.why_not(actor_of(u), perm.VIEW)
         if reason:
-            raise AccountError(f"{reason}，访问令牌对其无用，未创建")
+            raise perm.Refused(f"{reason}，访问令牌对其无用，未创建")
         token = PREFIX + secrets.token_urlsafe(32)
         row = m.ApiToken(user_id=u.id, name=name, prefix=token[:10], token_hash=_hash(token), created_at=_now(),
                          created_by=actor.username[:64])
