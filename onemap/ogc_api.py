@@ -218,7 +218,7 @@ def _collection(cid: str) -> features.Collection:
     return c
 
 
-def answer(actor: Actor, path: str, params: dict[str, str], base: str, query: str) -> Outcome:
+def answer(actor: Actor, path: str, params: dict[str, str], base: str) -> Outcome:
     """The document for an authorised GET (raises ApiError)."""
     from onemap.services import active_region
 
@@ -301,8 +301,7 @@ def client_of(request: Request) -> str:
     return fwd or (request.client.host if request.client else "")
 
 
-def handle(method: str, path: str, params: dict[str, str], auth_header: str, client: str, base: str,
-           query: str) -> Outcome:
+def handle(method: str, path: str, params: dict[str, str], auth_header: str, client: str, base: str) -> Outcome:
     """One request, start to end: authenticate, authorise, answer, audit. Never raises."""
     audit.client_address.set(client)
     actor: Actor | None = None
@@ -318,7 +317,7 @@ def handle(method: str, path: str, params: dict[str, str], auth_header: str, cli
             raise ApiError(403, "Forbidden", f"{reason}：本接口提供任务数据，该账户无权读取")
         if method not in ("GET", "HEAD"):
             raise ApiError(405, "MethodNotAllowed", f"本接口只读，只接受 GET 和 HEAD 请求（收到 {method}）")
-        out = answer(actor, path, params, base, query)
+        out = answer(actor, path, params, base)
     except ApiError as exc:
         out = Outcome(status=exc.status, body={"code": exc.code, "description": exc.description})
         if exc.status == 401:
@@ -359,7 +358,7 @@ async def endpoint(request: Request) -> Response:
     params = dict(request.query_params)
     base = f"{request.url.scheme}://{request.url.netloc}{PREFIX}"
     out = await run_in_threadpool(handle, request.method, path, params, request.headers.get("authorization", ""),
-                                  client_of(request), base, request.url.query)
+                                  client_of(request), base)
     body = json.dumps(out.body, ensure_ascii=False, default=str)
     return Response(body, status_code=out.status, media_type=out.media if out.status == 200 else JSON,
                     headers=out.headers)

@@ -150,7 +150,7 @@ def change_password_page(forced: bool = False) -> None:
     if not forced:
         from ui.views import tokens_view
 
-        tokens_view.render(actor)
+        tokens_view.render()
 
 
 def _change(actor: Actor, old: str, new: str) -> None:

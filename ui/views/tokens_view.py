@@ -10,7 +10,6 @@ import pandas as pd
 import streamlit as st
 
 from domain import permissions as perm
-from domain.actors import Actor
 from onemap import accounts, tokens
 from onemap.ogc_api import PREFIX
 
@@ -26,7 +25,11 @@ def service_url() -> str:
     return PREFIX
 
 
-def render(actor: Actor) -> None:
+def render() -> None:
+    """The token section of 我的账户, for the signed-in account."""
+    from ui import auth
+
+    actor = auth.current()
     if not perm.allowed(actor, perm.VIEW):
         return  # 系统管理员 and 审计员 read no task data: a token would give them nothing
     ss = st.session_state
@@ -34,6 +37,9 @@ def render(actor: Actor) -> None:
     st.caption(f"在 QGIS（数据源管理器 → WFS / OGC API – Features）或 ArcGIS Pro（添加 OGC API 服务器）中填写地址 "
                f"{service_url()}，用户名填账户名 {actor.username}，密码填访问令牌。令牌与本账户权限相同"
                f"{'（只含本账户所辖区县的数据）' if actor.county_code else ''}，只在创建时显示一次；不再使用时请撤销。")
+    done = ss.pop("tok_done", None)
+    if done:
+        st.success(done, icon=":material/check_circle:")
     new = ss.pop("tok_new", None)
     if new:
         st.success(f"已创建访问令牌“{new[0]}”。请立即复制保存，离开本页后不再显示：", icon=":material/key:")
@@ -65,5 +71,5 @@ def render(actor: Actor) -> None:
             except accounts.AccountError as exc:
                 st.error(f"未撤销：{exc}")
             else:
-                ss["flash"] = f"已撤销访问令牌“{r['名称']}”，使用它的 QGIS/ArcGIS 连接将被拒绝"
+                ss["tok_done"] = f"已撤销访问令牌“{r['名称']}”，使用它的 QGIS/ArcGIS 连接将被拒绝"
                 st.rerun()
