@@ -76,6 +76,7 @@ def test_a_user_makes_and_revokes_a_token_on_the_account_page(demo_dir):
     at.button(key="FormSubmitter:token_create-创建访问令牌").click().run()
     assert not at.exception and not at.error
     assert any("已创建访问令牌“我的 QGIS”" in s.value for s in at.success)
+    assert at.text_input(key="tok_name").value == ""
     token = at.code[0].value
     (name, prefix, digest, _), = _stored()
     assert name == "我的 QGIS" and digest == hashlib.sha256(token.encode()).hexdigest()

@@ -35,7 +35,7 @@ def render() -> None:
     ss = st.session_state
     st.markdown("### 桌面 GIS 访问令牌（QGIS / ArcGIS）")
     st.caption(f"在 QGIS（数据源管理器 → WFS / OGC API – Features）或 ArcGIS Pro（添加 OGC API 服务器）中填写地址 "
-               f"{service_url()}，用户名填账户名 {actor.username}，密码填访问令牌。令牌与本账户权限相同"
+               f"`{service_url()}`，用户名填账户名 `{actor.username}`，密码填访问令牌。令牌与本账户权限相同"
                f"{'（只含本账户所辖区县的数据）' if actor.county_code else ''}，只在创建时显示一次；不再使用时请撤销。")
     done = ss.pop("tok_done", None)
     if done:
@@ -44,6 +44,8 @@ def render() -> None:
     if new:
         st.success(f"已创建访问令牌“{new[0]}”。请立即复制保存，离开本页后不再显示：", icon=":material/key:")
         st.code(new[1], language=None)
+    if ss.pop("tok_clear", False):  # after a creation: an empty name field (set before the widget exists)
+        ss["tok_name"] = ""
     with st.form("token_create"):
         name = st.text_input("令牌名称", key="tok_name", placeholder="如 我的 QGIS、科室 ArcGIS")
         create = st.form_submit_button("创建访问令牌")
@@ -54,7 +56,7 @@ def render() -> None:
             st.error(f"未创建：{exc}")
         else:
             ss["tok_new"] = (name.strip(), token)
-            ss.pop("tok_name", None)
+            ss["tok_clear"] = True
             st.rerun()
     rows = tokens.listing(actor)
     if not rows:
