@@ -132,7 +132,11 @@ def change_password_page(forced: bool = False) -> None:
     from ui.workflow import flash
 
     actor = current()
-    st.markdown("### 修改密码")
+    if forced:
+        st.markdown("### 修改密码")
+    else:  # 我的账户: the password, then the desktop GIS tokens
+        st.markdown(f"### 我的账户：{actor.display_name if actor else ''}")
+        st.markdown("#### 修改密码")
     flash()
     if forced:
         st.warning("这是初始密码或被重置的密码：请先设置新密码，再使用系统。")

@@ -33,7 +33,7 @@ def render() -> None:
     if not perm.allowed(actor, perm.VIEW):
         return  # 系统管理员 and 审计员 read no task data: a token would give them nothing
     ss = st.session_state
-    st.markdown("### 桌面 GIS 访问令牌（QGIS / ArcGIS）")
+    st.markdown("#### 桌面 GIS 访问令牌（QGIS / ArcGIS）")
     st.caption(f"在 QGIS（数据源管理器 → WFS / OGC API – Features）或 ArcGIS Pro（添加 OGC API 服务器）中填写地址 "
                f"`{service_url()}`，用户名填账户名 `{actor.username}`，密码填访问令牌。令牌与本账户权限相同"
                f"{'（只含本账户所辖区县的数据）' if actor.county_code else ''}，只在创建时显示一次；不再使用时请撤销。")
