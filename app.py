@@ -1,4 +1,9 @@
-"""生态环境一张图 — Streamlit entry point: `streamlit run app.py`."""
+"""生态环境一张图 — Streamlit entry point: `streamlit run app.py`.
+
+The file has two roles. Streamlit runs it as the page script (`__name__ == "__main__"`: every
+browser run, and AppTest). `streamlit run` first imports it as the module `app`, finds the
+`st.App` below and serves that with uvicorn: Streamlit's own routes plus the read-only OGC API –
+Features service under /ogc (onemap.ogc_api) for QGIS and ArcGIS, on the same host and port."""
 
 from __future__ import annotations
 
@@ -24,13 +29,14 @@ def _favicon():
     return img
 
 
-st.set_page_config(page_title="生态环境一张图", page_icon=_favicon(), layout="wide")
-use_local_assets()
-chrome.apply()
-if missing_assets():  # the maps would stay blank without a word (user trial)
-    st.error(f"地图前端资源缺失（{'、'.join(missing_assets())}），地图无法显示。请在程序目录运行 "
-             "`scripts/setup.sh`（或 `.venv/bin/python -m onemap.assets`）后刷新页面。")
-logs.setup()  # unexpected errors go to logs/onemap.log in the data directory, with their traceback
+def _setup() -> None:
+    st.set_page_config(page_title="生态环境一张图", page_icon=_favicon(), layout="wide")
+    use_local_assets()
+    chrome.apply()
+    if missing_assets():  # the maps would stay blank without a word (user trial)
+        st.error(f"地图前端资源缺失（{'、'.join(missing_assets())}），地图无法显示。请在程序目录运行 "
+                 "`scripts/setup.sh`（或 `.venv/bin/python -m onemap.assets`）后刷新页面。")
+    logs.setup()  # unexpected errors go to logs/onemap.log in the data directory, with their traceback
 
 
 def _signed_out() -> None:
@@ -59,7 +65,8 @@ def main() -> None:
     from ui.workflow import flash
 
     data.new_run()
-    password = st.Page(auth.change_password_page, title="修改密码", icon=":material/password:", url_path="password")
+    password = st.Page(auth.change_password_page, title="我的账户", icon=":material/manage_accounts:",
+                       url_path="password")  # 修改密码 and the desktop GIS access tokens
     if not perm.allowed(actor, perm.VIEW):  # 系统管理员 and 审计员 see no task data (三员分立)
         own = []
         if perm.allowed(actor, perm.READ_AUDIT):
@@ -113,4 +120,10 @@ def main() -> None:
     boundary.run(current)  # a refusal in Chinese; anything else logged, never a traceback
 
 
-main()
+if __name__ == "__main__":  # the page script
+    _setup()
+    main()
+else:  # imported by `streamlit run app.py`: the server, with the OGC API routes beside the app
+    from onemap.ogc_api import routes
+
+    app = st.App(__file__, routes=routes())

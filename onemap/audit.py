@@ -53,6 +53,8 @@ STATUS_CHANGED, FINDING, TRIP = "状态变更", "检查发现", "检查计划"
 IMPORTED, DOCUMENT, REVISION, RESTORED = "导入", "导入文件", "修订文件", "恢复"
 EXPORTED, VIEWS_SAVED, SETTINGS = "导出", "保存视图", "设置"
 DENIED = "拒绝操作"
+TOKEN_CREATED, TOKEN_REVOKED = "创建令牌", "撤销令牌"  # desktop GIS access (onemap.tokens)
+API_READ = "接口读取"  # a read of the OGC API – Features service (onemap.ogc_api)
 REMOVED = "删除"
 
 

@@ -152,6 +152,35 @@ def cmd_user(args) -> int:
     return 0
 
 
+def cmd_token(args) -> int:
+    """Access tokens of an account for QGIS/ArcGIS (the OGC API – Features service)."""
+    from domain.permissions import Refused
+    from onemap import accounts, tokens
+
+    admin = _cli_admin()
+    try:
+        if args.token_action == "create":
+            token = tokens.create(admin, args.name, username=args.username)
+            print(f"已为账户 {args.username} 创建访问令牌“{args.name}”。令牌只显示这一次，请立即复制保存：")
+            print(token)
+            print("在 QGIS/ArcGIS 中：用户名填账户名，密码填此令牌（HTTP Basic）。")
+        elif args.token_action == "list":
+            rows = tokens.listing(admin, username=args.username)
+            if not rows:
+                print(f"账户 {args.username} 没有访问令牌")
+            for r in rows:
+                used = f"{r['最近使用']:%Y-%m-%d %H:%M}" if r["最近使用"] else "未使用"
+                state = "有效" if r["有效"] else f"已撤销（{r['撤销时间']:%Y-%m-%d %H:%M}）"
+                print(f"{r['编号']}\t{r['名称']}\t{r['开头']}\t创建 {r['创建时间']:%Y-%m-%d %H:%M}\t最近使用 {used}\t{state}")
+        elif args.token_action == "revoke":
+            name = tokens.revoke(admin, args.id, username=args.username)
+            print(f"已撤销账户 {args.username} 的访问令牌“{name}”（编号 {args.id}），使用它的 QGIS/ArcGIS 连接将被拒绝")
+    except (accounts.AccountError, Refused) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_task(args) -> int:
     """A status change from a script, with the same rules, permissions and audit as the app."""
     from sqlalchemy import select
@@ -525,6 +554,19 @@ def build_parser() -> argparse.ArgumentParser:
     uo.add_argument("username")
     uo.add_argument("subject", nargs="?", default="", help="统一身份认证中的账号标识（sub）")
     uo.set_defaults(func=cmd_user)
+    ut = uact.add_parser("token", help="桌面 GIS（QGIS/ArcGIS）访问令牌：创建、列出、撤销")
+    tk = ut.add_subparsers(dest="token_action", required=True, metavar="操作")
+    tc = tk.add_parser("create", help="创建访问令牌（只显示一次）")
+    tc.add_argument("username", help="账户名")
+    tc.add_argument("--name", required=True, help="令牌名称，如 “张三的 QGIS”")
+    tc.set_defaults(func=cmd_token)
+    tl = tk.add_parser("list", help="列出账户的访问令牌")
+    tl.add_argument("username")
+    tl.set_defaults(func=cmd_token)
+    tr = tk.add_parser("revoke", help="撤销访问令牌")
+    tr.add_argument("username")
+    tr.add_argument("id", type=int, help="令牌编号（见 list）")
+    tr.set_defaults(func=cmd_token)
 
     t = sub.add_parser("task", help="任务状态变更（脚本与批量）/ change a task's status")
     tact = t.add_subparsers(dest="action", required=True, metavar="操作")

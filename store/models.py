@@ -229,6 +229,22 @@ class UserSession(Base):
     last_seen: Mapped[datetime] = mapped_column(DateTime)
 
 
+class ApiToken(Base):
+    """A user's token for desktop GIS clients (OGC API – Features): only its SHA-256 is stored;
+    the clear token is shown once when it is made (onemap.tokens)."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))  # the first characters, to recognise it in a list
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
 class AuditEntry(Base):
     """安全审计: append-only (the database refuses UPDATE and DELETE, see migration 0004)."""
 

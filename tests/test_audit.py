@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from domain.actors import Actor
-from onemap import audit, datums, inspections, links, meetings, services, settings, water
+from onemap import audit, datums, inspections, links, meetings, services, settings, tokens, water
 from store.db import reader, transaction
 from tests.conftest import page_test, sign_in
 
@@ -21,19 +21,30 @@ MANAGER = Actor("a-manager", "管理员乙", "业务管理员", "市生态环境
 FILLER = Actor("a-filler", "填报员丁", "填报", "乐平市生态环境局", "360281")
 CLI = Actor.command_line()
 AUDITOR = Actor("a-auditor", "审计员己", "审计员")
+CLI_ADMIN = Actor(CLI.username, CLI.display_name, "系统管理员")
+
+
+def _leader() -> str:
+    from tests.conftest import account
+
+    return account("领导（审计测试）", role="领导")
 
 
 def _writers() -> set[str]:
     """Public functions of the service modules (onemap/services.py and the use cases split
     from it) that open a write transaction (directly or through the export audit helper)."""
     out = set()
-    for node in (n for mod in (services, meetings, inspections, links, water, datums) for n in ast.parse(inspect.getsource(mod)).body):
+    for node in (n for mod in (services, meetings, inspections, links, water, datums, tokens)
+                 for n in ast.parse(inspect.getsource(mod)).body):
         if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
             calls = {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
             if calls & {"transaction", "write_transaction", "_audit_export"}:
                 out.add(node.name)
     out.discard("ensure")  # the permission check: it writes only the refusal (tested below)
     out.discard("write_transaction")  # the transaction the writers run in, not a writer
+    # a token's last use (at most once a minute): the request itself is the audit row, written by
+    # onemap.ogc_api for every request (tests/test_ogc_api.py)
+    out.discard("authenticate")
     return out
 
 
@@ -74,6 +85,8 @@ def _calls(tmp_path):
                        "责任单位": "市住建局", "验收单位": "市生态环境局"}]).to_excel(f, index=False)
         return services.import_ledger(MANAGER, f, document="审计测试台账")
 
+    leader = _leader()  # its account made now: a call's row must be its own only
+
     return {
         "setup_region": (lambda: services.setup_region(CLI, "360200"), audit.SETTINGS),
         "import_file": (lambda: services.import_file(MANAGER, settings.DEMO_DIR / "sites.csv"), audit.IMPORTED),
@@ -103,6 +116,10 @@ def _calls(tmp_path):
         "backup_bytes": (lambda: services.backup_bytes(MANAGER), audit.EXPORTED),
         # after the two backups: the trail written since the first is kept, then the restore
         "restore_backup": (lambda: services.restore_backup(MANAGER, tmp_path / "备份.zip"), audit.RESTORED),
+        # desktop GIS access tokens (issue 17), after the restore (which replaces the accounts too)
+        "create": (lambda: tokens.create(CLI_ADMIN, "审计测试", username=leader), audit.TOKEN_CREATED),
+        "revoke": (lambda: tokens.revoke(CLI_ADMIN, tokens.listing(CLI_ADMIN, username=leader)[0]["编号"],
+                                         username=leader), audit.TOKEN_REVOKED),
     }
 
 

@@ -371,7 +371,8 @@ def test_previous_schema_revision_restores_and_migrates(demo_backup, stores, tmp
     later = ("users", "user_sessions", "audit_log",  # migration 0004 (accounts and audit)
              "document_targets", "target_sites",  # migration 0005 (the documents' targets)
              "ref_layers", "ref_features",  # migration 0006 (reference layers)
-             "water_samples")  # migration 0007 (断面水质)
+             "water_samples",  # migration 0007 (断面水质)
+             "api_tokens")  # migration 0009 (desktop GIS tokens)
 
     def at_0002(man):
         man.update(schema_revision="0002")

@@ -41,6 +41,7 @@ def test_upgrade_from_0001_keeps_data(data_dir):
     assert {"ref_layers", "ref_features"} <= names  # 0006: reference layers
     assert "water_samples" in names  # 0007: 断面水质
     assert "sso_subject" in {c["name"] for c in inspect(upgraded).get_columns("users")}  # 0010: 统一身份认证
+    assert "api_tokens" in names  # 0009: tokens for desktop GIS (OGC API – Features)
     uniques = inspect(upgraded).get_unique_constraints("water_samples")
     assert [u["column_names"] for u in uniques] == [["site_id", "sampled_at", "factor"]]
     assert "actor_user" in {c["name"] for c in inspect(upgraded).get_columns("status_events")}

@@ -1,6 +1,6 @@
 """Roles × actions through the UI (AppTest, the demo): what each signed-in role is offered —
-the status changes on the map panel, the data management tabs, the accounts page and the
-audit page — against this file's table, written by hand from issue 11."""
+the status changes on the map panel, the data management tabs, the accounts page, the
+audit page and 我的账户's desktop GIS tokens — against this file's table, written by hand from issue 11."""
 
 from __future__ import annotations
 
@@ -69,6 +69,9 @@ def test_what_each_role_is_offered(role, demo_dir):
     trail = sign_in(page_test("audit_view", signed_in=False), name, unit, role, county).run()
     if not trail.error and trail.dataframe:
         offered.add("audit")
+    mine = sign_in(page_test("tokens_view", signed_in=False), name, unit, role, county).run()
+    if any(b.label == "创建访问令牌" for b in mine.button):  # 我的账户's desktop GIS tokens (issue 17)
+        offered.add("api")
     assert offered == OFFERED[role]
 
 

@@ -183,7 +183,11 @@ def change_password_page(forced: bool = False) -> None:
     from ui.workflow import flash
 
     actor = current()
-    st.markdown("### 修改密码")
+    if forced:
+        st.markdown("### 修改密码")
+    else:  # 我的账户: the password, then the desktop GIS tokens
+        st.markdown(f"### 我的账户：{actor.display_name if actor else ''}")
+        st.markdown("#### 修改密码")
     flash()
     if forced:
         st.warning("这是初始密码或被重置的密码：请先设置新密码，再使用系统。")
@@ -196,17 +200,25 @@ def change_password_page(forced: bool = False) -> None:
     if submitted:
         if new != again:
             st.error("未修改：两次输入的新密码不一致")
-            return
-        try:
-            accounts.change_password(actor, old, new)
-        except accounts.AccountError as exc:
-            st.error(f"未修改：{exc}")
-            return
-        st.session_state["auth_must_change"] = False
-        st.session_state["flash"] = "密码已修改"
-        for k in ("cp_old", "cp_new", "cp_again"):  # no password left in the page (its widgets are drawn again)
-            st.session_state.pop(k, None)
-        st.rerun()
+        else:
+            _change(actor, old, new)
+    if not forced:
+        from ui.views import tokens_view
+
+        tokens_view.render()
+
+
+def _change(actor: Actor, old: str, new: str) -> None:
+    try:
+        accounts.change_password(actor, old, new)
+    except accounts.AccountError as exc:
+        st.error(f"未修改：{exc}")
+        return
+    st.session_state["auth_must_change"] = False
+    st.session_state["flash"] = "密码已修改"
+    for k in ("cp_old", "cp_new", "cp_again"):  # no password left in the page (its widgets are drawn again)
+        st.session_state.pop(k, None)
+    st.rerun()
 
 
 def sign_out() -> None:

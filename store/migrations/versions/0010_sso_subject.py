@@ -4,14 +4,14 @@ users.sso_subject: the OpenID Connect provider's `sub` an account signs in as (o
 NULL for accounts that sign in with their password only. Unique: one identity, one account.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-24 12:50:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
