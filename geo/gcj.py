@@ -85,6 +85,10 @@ class Datum:
     def geometry(self, geom):
         return shift_geometry(geom) if self.shifted else geom
 
+    def geometry_back(self, geom):
+        """A shape drawn on this basemap, in WGS84 (e.g. a selection area)."""
+        return shift_geometry(geom, gcj_to_wgs) if self.shifted else geom
+
     def frame(self, frame):
         return shift_frame(frame) if self.shifted else frame
 

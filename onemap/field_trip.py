@@ -32,6 +32,19 @@ class Plan:
     schedule: Schedule
 
 
+def sites_in_drawn_area(area, candidates: list[str]) -> list[str]:
+    """The candidates (the filtered sites, in their order) whose geometry meets a selection
+    area drawn on the map (WGS84 — shifted back from the basemap's datum by the caller): the
+    store's spatial selection, ST_Intersects on PostGIS, an STRtree on SQLite. A park whose
+    outline reaches into the area is in it, not only one whose symbol is."""
+    from store import queries
+    from store.db import reader
+
+    with reader() as s:
+        inside = set(queries.site_ids_in_area(s, area))
+    return [sid for sid in candidates if sid in inside]
+
+
 def plan_trip(site_ids: list[str], prepared: pd.DataFrame, base_name: str, base: tuple[float, float],
               params: TripParams, order: list[str] | None = None) -> Plan:
     """Solve the visiting order (or keep `order`, a manual one) and schedule the days."""

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from folium.map import FitBounds
 from folium.plugins import Draw
-from shapely.geometry import Point, shape
+from shapely.geometry import shape
 from streamlit_folium import st_folium
 
 from domain import permissions as perm
@@ -24,7 +24,7 @@ from exports.field import GCJ02, WGS84, checklist_pdf, checklist_xlsx, file_stem
 from geo.routing import fit_view
 from layers.reference import reference_groups
 from onemap import inspections, services
-from onemap.field_trip import TripParams, plan_trip, stop_tasks, to_trip
+from onemap.field_trip import TripParams, plan_trip, sites_in_drawn_area, stop_tasks, to_trip
 from store import queries
 from store.db import reader
 from ui import basemap as basemap_ui
@@ -104,9 +104,8 @@ def plan_tab(region, v) -> None:
     drawn = (out or {}).get("last_active_drawing") or {}
     geom = drawn.get("geometry") or {}
     if geom.get("type") in ("Polygon", "MultiPolygon") and st.button("添加框选范围内的点位", key="trip_add_drawn"):
-        area = shape(geom)
-        # the drawn area and the symbols are in the basemap's datum: compared there
-        inside = [sid for sid in shown.index if area.covers(Point(shown.at[sid, "lon"], shown.at[sid, "lat"]))]
+        # drawn in the basemap's datum (GCJ-02 on 高德/腾讯): back to WGS84 before the store selects
+        inside = sites_in_drawn_area(datum.geometry_back(shape(geom)), list(shown.index))
         st.session_state["trip_sites"] = list(dict.fromkeys([*st.session_state["trip_sites"], *inside]))
         st.rerun()
     chosen = st.multiselect("检查点位（可逐个增减）", list(sites["id"]), key="trip_sites", format_func=label,
