@@ -10,8 +10,10 @@ All text from data is HTML-escaped before it reaches the map.
 
 from __future__ import annotations
 
+import base64
 import html
 import json
+import zlib
 from dataclasses import dataclass
 
 import folium
@@ -19,7 +21,6 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 from branca.element import Element, Figure, MacroElement
-from jinja2 import Template
 
 from domain.rollup import BUCKETS, NO_TASK
 from layers.style import COLORS
@@ -98,7 +99,107 @@ def script_json(value) -> str:
 
 
 STATE_INDEX = {b: i for i, b in enumerate(BUCKETS)}
-DOT_THRESHOLD = 3000  # above this many sites in one layer, draw canvas dots instead of SVG symbols
+# above this many sites on the map, every kind is drawn on one canvas (Leaflet's canvas
+# renderer, the kind's shape in the state's colour) instead of one SVG symbol element per site:
+# a province's 2,000 DOM symbols cost the browser seconds before the first paint
+DOT_THRESHOLD = 600
+
+
+def pack_rows(rows: list) -> str:
+    """Rows as the browser gets them: UTF-8 JSON (names as their characters, not \\uXXXX
+    escapes), deflated (zlib) and base64-encoded — base64 travels through Streamlit's
+    ASCII-escaped JSON unchanged, and ids, names and coordinates of neighbouring rows share
+    most of their text. The browser inflates it with its built-in DecompressionStream."""
+    raw = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
+
+
+# The canvas symbol: Leaflet's CircleMarker (its hit test, tooltip and click handling) with the
+# kind's shape drawn through the canvas renderer's own fill/stroke. Written here because no
+# maintained Leaflet plugin draws vector shapes on the canvas renderer (the canvas-marker
+# plugins draw bitmap icons and are unmaintained); 20 lines on Leaflet 1.9's renderer.
+_SYMBOL_JS = """
+    var Sym = window.OnemapSymbol || (window.OnemapSymbol = L.CircleMarker.extend({
+        _updatePath: function () {
+            var rd = this._renderer, shape = this.options.shape;
+            if (!rd._ctx || !shape || shape === "circle" || shape === "drop") {
+                return L.CircleMarker.prototype._updatePath.call(this);
+            }
+            if (!rd._drawing || this._empty()) { return; }
+            var p = this._point, r = this._radius, c = rd._ctx;
+            c.beginPath();
+            if (shape === "triangle") {
+                c.moveTo(p.x, p.y - r); c.lineTo(p.x + r, p.y + 0.8 * r); c.lineTo(p.x - r, p.y + 0.8 * r);
+            } else if (shape === "square") {
+                c.rect(p.x - 0.8 * r, p.y - 0.8 * r, 1.6 * r, 1.6 * r);
+            } else {
+                c.moveTo(p.x, p.y - r); c.lineTo(p.x + r, p.y); c.lineTo(p.x, p.y + r); c.lineTo(p.x - r, p.y);
+            }
+            c.closePath();
+            rd._fillStroke(c, this);
+        }
+    }));
+"""
+
+_SITES_JS = """
+        var colors = {colors}, states = {states}, counties = {counties};
+        var stateTitle = {state_title};
+        var kind = {kind}, svg = {svg}, size = {size}, shape = {shape};
+        var dots = {dots}, renderer = dots ? (window.OnemapCanvas || (window.OnemapCanvas = L.canvas({{padding: 0.5}}))) : null;
+        {symbol_js}
+        var icons = colors.map(function (c) {{
+            return L.divIcon({{className: "onemap-site", html: svg.replace("%COLOR%", c),
+                              iconSize: [size, size], iconAnchor: [size / 2, size / 2]}});
+        }});
+        function tip(r) {{
+            return "<b>" + r[1] + "</b><br>类型：" + kind + "<br>区县：" + counties[r[4]] +
+                "<br>任务：" + r[6] + " 项（逾期 " + r[7] + "，未销号 " + r[8] + "）<br>" + stateTitle + "：" + states[r[5]] +
+                (r[9] ? "<br><i>示意位置</i>" : "");
+        }}
+        function draw(rows) {{
+            rows.forEach(function (r) {{
+                var feature = {{type: "Feature", properties: {{i: r[0]}}}};
+                if (r[10]) {{
+                    var area = L.geoJSON(r[10], {{style: {{color: "#1a1a1a", weight: {line_weight},
+                        fillColor: colors[r[5]], fillOpacity: 0.45, dashArray: {dash}}}}});
+                    area.eachLayer(function (l) {{ l.feature = feature; }});
+                    area.bindTooltip(function () {{ return tip(r); }}, {{sticky: true}});
+                    fg.addLayer(area);
+                }}
+                var mk = dots
+                    ? new Sym([r[3], r[2]], {{renderer: renderer, radius: size / 2 - 2, shape: shape, color: "#1a1a1a",
+                                             weight: {stroke}, fillColor: colors[r[5]], fillOpacity: 0.95}})
+                    : L.marker([r[3], r[2]], {{icon: icons[r[5]]}});
+                mk.feature = feature;
+                mk.bindTooltip(function () {{ return tip(r); }}, {{sticky: true}});
+                fg.addLayer(mk);
+            }});
+            fg.fire("onemap:drawn");
+        }}
+        var bin = atob({packed}), bytes = new Uint8Array(bin.length);
+        for (var i = 0; i < bin.length; i++) {{ bytes[i] = bin.charCodeAt(i); }}
+        new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate")))
+            .json().then(draw);
+"""
+
+
+def sites_script(kind: SiteKind, rows: list, counties: list[str], *, size: int, stroke: float,
+                 line_weight: float, dots: bool, colors: list[str] | None = None, states: list[str] | None = None,
+                 state_title: str = "状态") -> str:
+    """The script that draws one kind's sites into the Leaflet layer group `fg`.
+
+    Row: [id, name (escaped), lon, lat, county index, state index, tasks, overdue, open,
+    illustrative, area GeoJSON or 0]. Each layer carries `feature.properties.i` (the site
+    id) so a click reaches the app through streamlit-folium's `last_active_drawing`; the
+    panel's details are read on the server for the clicked site, not shipped per site."""
+    return _SITES_JS.format(
+        kind=script_json(html.escape(kind.name)), colors=script_json(colors or [COLORS[b] for b in BUCKETS]),
+        states=script_json([html.escape(x) for x in (states or BUCKETS)]),
+        state_title=script_json(html.escape(state_title)), counties=script_json(counties),
+        svg=script_json(symbol_svg(kind.marker, "%COLOR%", size, stroke)), size=size,
+        shape=script_json(kind.marker), dots="true" if dots else "false", symbol_js=_SYMBOL_JS if dots else "",
+        line_weight=line_weight, dash=script_json(POLYGON_DASH.get(kind.code)), stroke=stroke,
+        packed=script_json(pack_rows(rows)))
 
 
 class _RawScript(Element):
@@ -115,89 +216,42 @@ class _RawScript(Element):
 
 
 class SiteMarkers(MacroElement):
-    """All sites of one kind as compact rows; Leaflet layers are built in the browser.
+    """All sites of one kind in a folium FeatureGroup (the standalone export's map); the
+    one-map page sends the same script without folium (ui.map_component)."""
 
-    Row: [id, name (escaped), lon, lat, county index, state index, tasks, overdue, open,
-    illustrative, area GeoJSON or 0]. Each layer carries `feature.properties.i` (the site
-    id) so a click reaches the app through streamlit-folium's `last_active_drawing`."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        (function () {
-            var fg = {{ this._parent.get_name() }};
-            var colors = {{ this.colors }}, states = {{ this.states }}, counties = {{ this.counties }};
-            var stateTitle = {{ this.state_title }};
-            var kind = {{ this.kind }}, svg = {{ this.svg }}, size = {{ this.size }};
-            var rows = {{ this.rows }};
-            var dots = {{ this.dots }}, renderer = dots ? L.canvas({padding: 0.5}) : null;
-            var icons = colors.map(function (c) {
-                return L.divIcon({className: "onemap-site", html: svg.replace("%COLOR%", c),
-                                  iconSize: [size, size], iconAnchor: [size / 2, size / 2]});
-            });
-            function tip(r) {
-                return "<b>" + r[1] + "</b><br>类型：" + kind + "<br>区县：" + counties[r[4]] +
-                    "<br>任务：" + r[6] + " 项（逾期 " + r[7] + "，未销号 " + r[8] + "）<br>" + stateTitle + "：" + states[r[5]] +
-                    (r[9] ? "<br><i>示意位置</i>" : "");
-            }
-            rows.forEach(function (r) {
-                var feature = {type: "Feature", properties: {i: r[0]}};
-                if (r[10]) {
-                    var area = L.geoJSON(r[10], {style: {color: "#1a1a1a", weight: {{ this.line_weight }},
-                        fillColor: colors[r[5]], fillOpacity: 0.45, dashArray: {{ this.dash }}}});
-                    area.eachLayer(function (l) { l.feature = feature; });
-                    area.bindTooltip(function () { return tip(r); }, {sticky: true});
-                    fg.addLayer(area);
-                }
-                var mk = dots
-                    ? L.circleMarker([r[3], r[2]], {renderer: renderer, radius: 5, color: "#1a1a1a", weight: 1,
-                                                    fillColor: colors[r[5]], fillOpacity: 0.95})
-                    : L.marker([r[3], r[2]], {icon: icons[r[5]]});
-                mk.feature = feature;
-                mk.bindTooltip(function () { return tip(r); }, {sticky: true});
-                fg.addLayer(mk);
-            });
-        })();
-        {% endmacro %}
-    """)
-
-    def __init__(self, kind: SiteKind, rows: list, counties: list[str], *, size: int, stroke: float,
-                 line_weight: float, dots: bool, colors: list[str] | None = None, states: list[str] | None = None,
-                 state_title: str = "状态"):
+    def __init__(self, script: str):
         super().__init__()
         self._name = "SiteMarkers"
-        self.kind = script_json(html.escape(kind.name))
-        self.colors = script_json(colors or [COLORS[b] for b in BUCKETS])
-        self.states = script_json([html.escape(x) for x in (states or BUCKETS)])
-        self.state_title = script_json(html.escape(state_title))
-        self.counties = script_json(counties)
-        self.svg = script_json(symbol_svg(kind.marker, "%COLOR%", size, stroke))
-        self.size = size
-        self.rows = script_json(rows)
-        self.dots = "true" if dots else "false"
-        self.line_weight = line_weight
-        self.dash = script_json(POLYGON_DASH.get(kind.code))
+        self.body = script
 
     def render(self, **kwargs) -> None:
         figure = self.get_root()
         if isinstance(figure, Figure):
-            script = self._template.module.__dict__["script"](self, kwargs)
-            figure.script.add_child(_RawScript(script), name=self.get_name())
+            text = f"(function (fg) {{{self.body}}})({self._parent.get_name()});"
+            figure.script.add_child(_RawScript(text), name=self.get_name())
 
 
-def kind_group(kind: SiteKind, prepared: PreparedSites, site_ids: list[str], summary: pd.DataFrame | None, *,
-               symbol_size: int = 18, stroke: float = 1.5, line_weight: float = 2.0,
-               show: bool = True, name: str | None = None, colouring: Colouring | None = None,
-               faded: bool = False) -> folium.FeatureGroup:
-    """The FeatureGroup of one kind, for the given (filtered) sites. colouring: a 水质 mode
+@dataclass
+class KindRows:
+    kind: SiteKind
+    rows: list
+    counties: list[str]
+    colors: list[str] | None
+    states: list[str] | None
+    title: str
+
+
+def kind_rows(kind: SiteKind, prepared: PreparedSites, site_ids, summary: pd.DataFrame | None, *,
+              colouring: Colouring | None = None, faded: bool = False) -> KindRows:
+    """The rows of one kind for the given (filtered) sites. colouring: a 水质 mode
     (layers.water_style) colours these sites by it instead of by their work; faded: drawn in
     one pale grey (the kinds a water mode does not judge)."""
     frame = prepared.frame
     wanted = site_ids if isinstance(site_ids, (set, frozenset)) else set(site_ids)
     # a boolean array even for an empty frame (a plain [] & array is a float/bool TypeError)
     rows = frame[frame.index.isin(list(wanted)) & (frame["kind"] == kind.name).to_numpy()]
-    fg = folium.FeatureGroup(name=name or f"{kind.name}（{len(rows)}）", show=show)
     if rows.empty:
-        return fg
+        return KindRows(kind, [], [], None, None, "状态")
     if summary is not None:
         sm = summary.reindex(rows.index)
         state = sm["worst"].fillna(NO_TASK).map(STATE_INDEX)
@@ -219,8 +273,27 @@ def kind_group(kind: SiteKind, prepared: PreparedSites, site_ids: list[str], sum
             for i, n, lon, lat, c, s, t, o, p, x, a in zip(
                 rows["id"], rows["name_html"], rows["lon"], rows["lat"], rows["county"], state,
                 counts["tasks"], counts["overdue"], counts["open"], rows["illustrative"], rows["area"], strict=True)]
-    SiteMarkers(kind, data, county_names, size=symbol_size, stroke=stroke, line_weight=line_weight,
-                dots=len(rows) > DOT_THRESHOLD, colors=colors, states=states, state_title=title).add_to(fg)
+    return KindRows(kind, data, county_names, colors, states, title)
+
+
+def kind_script(kr: KindRows, *, symbol_size: int = 18, stroke: float = 1.5, line_weight: float = 2.0,
+                dots: bool | None = None) -> str:
+    """dots: draw on the canvas (None: when this layer alone passes DOT_THRESHOLD)."""
+    return sites_script(kr.kind, kr.rows, kr.counties, size=symbol_size, stroke=stroke, line_weight=line_weight,
+                        dots=len(kr.rows) > DOT_THRESHOLD if dots is None else dots, colors=kr.colors,
+                        states=kr.states, state_title=kr.title)
+
+
+def kind_group(kind: SiteKind, prepared: PreparedSites, site_ids: list[str], summary: pd.DataFrame | None, *,
+               symbol_size: int = 18, stroke: float = 1.5, line_weight: float = 2.0,
+               show: bool = True, name: str | None = None, colouring: Colouring | None = None,
+               faded: bool = False, dots: bool | None = None) -> folium.FeatureGroup:
+    """The FeatureGroup of one kind, for the given (filtered) sites (see kind_rows)."""
+    kr = kind_rows(kind, prepared, site_ids, summary, colouring=colouring, faded=faded)
+    fg = folium.FeatureGroup(name=name or f"{kind.name}（{len(kr.rows)}）", show=show)
+    if kr.rows:
+        SiteMarkers(kind_script(kr, symbol_size=symbol_size, stroke=stroke, line_weight=line_weight,
+                                dots=dots)).add_to(fg)
     return fg
 
 
@@ -234,3 +307,22 @@ def focus_group(prepared: PreparedSites, site_ids: list[str], size: int = 34) ->
         folium.CircleMarker([r["lat"], r["lon"]], radius=size / 2, color="#000000", weight=3, fill=False,
                             dash_array="4 3", interactive=False).add_to(fg)
     return fg
+
+
+def unpack_rows(packed: str) -> list:
+    """pack_rows reversed (what the browser decodes)."""
+    return json.loads(zlib.decompress(base64.b64decode(packed)).decode("utf-8"))
+
+
+_LAYER_RE = None
+
+
+def page_layers(page: str) -> list[tuple[list[str], list]]:
+    """(colours, rows) of every site layer in a rendered page or component script, decoded as
+    the browser decodes them (for checks and benchmarks)."""
+    import re
+
+    global _LAYER_RE
+    if _LAYER_RE is None:
+        _LAYER_RE = re.compile(r'var colors = (\[.*?\]), states.*?atob\("([A-Za-z0-9+/=]*)"\)', re.S)
+    return [(json.loads(c), unpack_rows(p)) for c, p in _LAYER_RE.findall(page)]
