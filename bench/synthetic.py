@@ -123,11 +123,11 @@ def build(n_sites: int, n_tasks: int, seed: int = 7, region_code: str | None = N
             for sid in prng.sample(range(n_sites), k=min(n_sites, prng.randint(1, 2))):
                 tsites.append({"task_id": pid, "site_id": site_rows[sid]["id"], "matched_text": "", "confidence": 1.0})
             state, at = st.NOT_STARTED, created
-            for to in (st.IN_PROGRESS, st.APPLIED, st.CLOSED)[: prng.randint(0, 3)]:
+            for seq, to in enumerate((st.IN_PROGRESS, st.APPLIED, st.CLOSED)[: prng.randint(0, 3)], start=1):
                 at = at + timedelta(days=prng.randint(20, 200))
                 if at > now:
                     break
-                events.append({"task_id": pid, "at": at, "from_status": state, "to_status": to, "actor": "合成",
+                events.append({"task_id": pid, "seq": seq, "at": at, "from_status": state, "to_status": to, "actor": "合成",
                                "actor_unit": "", "note": "合成数据", "sample": True, "recorded_at": now})
                 state = to
         for chunk in range(0, len(tasks), 20000):
