@@ -243,13 +243,16 @@ class KindRows:
 
 def kind_rows(kind: SiteKind, prepared: PreparedSites, site_ids, summary: pd.DataFrame | None, *,
               colouring: Colouring | None = None, faded: bool = False) -> KindRows:
-    """The rows of one kind for the given (filtered) sites. colouring: a 水质 mode
+    """The rows of one kind for the given (filtered) sites (None: all in prepared). colouring: a 水质 mode
     (layers.water_style) colours these sites by it instead of by their work; faded: drawn in
     one pale grey (the kinds a water mode does not judge)."""
     frame = prepared.frame
-    wanted = site_ids if isinstance(site_ids, (set, frozenset)) else set(site_ids)
-    # a boolean array even for an empty frame (a plain [] & array is a float/bool TypeError)
-    rows = frame[frame.index.isin(list(wanted)) & (frame["kind"] == kind.name).to_numpy()]
+    if site_ids is None:  # the frame holds the sites to draw (and maybe only this kind's)
+        rows = frame[(frame["kind"] == kind.name).to_numpy()]
+    else:
+        wanted = site_ids if isinstance(site_ids, (set, frozenset)) else set(site_ids)
+        # a boolean array even for an empty frame (a plain [] & array is a float/bool TypeError)
+        rows = frame[frame.index.isin(list(wanted)) & (frame["kind"] == kind.name).to_numpy()]
     if rows.empty:
         return KindRows(kind, [], [], None, None, "状态")
     if summary is not None:

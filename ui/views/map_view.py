@@ -135,10 +135,13 @@ def _layer_scripts(rendered: dict, prepared: PreparedSites, site_ids: list[str],
         parts.append(map_component.folium_group_script(rendered, fg, len(parts)))
         overlays.append((fg.layer_name, f"feature_group_feature_group_{len(parts) - 1}"))
     dots = len(wanted) > DOT_THRESHOLD
+    frame = prepared.frame
+    shown = frame[frame.index.isin(site_ids)]  # selected once, split by kind (not one isin per kind)
+    by_kind = {k: PreparedSites(g) for k, g in shown.groupby("kind", sort=False)}
     for k in site_kinds():
         water = colouring is not None and k.name in water_map.WATER_KINDS
-        kr = kind_rows(k, prepared, wanted, summary, colouring=colouring if water else None,
-                       faded=colouring is not None and not water)
+        kr = kind_rows(k, by_kind.get(k.name, PreparedSites(shown.iloc[:0])), None, summary,
+                       colouring=colouring if water else None, faded=colouring is not None and not water)
         body = kind_script(kr, symbol_size=size, stroke=stroke, line_weight=weight, dots=dots) if kr.rows else ""
         script, var = map_component.group_script(len(parts), body)
         parts.append(script)
