@@ -51,6 +51,16 @@ COUNT_JS = """() => {
 }"""
 
 
+# the app idle (no script running, nothing stale) for half a second
+SETTLED_JS = """() => {
+    const app = document.querySelector("[data-testid='stApp']");
+    const idle = app && app.dataset.testScriptState === "notRunning" && !document.querySelector("[data-stale='true']");
+    if (!idle) { window.__idleSince = null; return false; }
+    window.__idleSince = window.__idleSince || performance.now();
+    return performance.now() - window.__idleSince > 500;
+}"""
+
+
 def build_store(scale: str, folder: Path) -> None:
     os.environ["ONEMAP_DATA_DIR"] = str(folder)
     if SCALES[scale] is None:
@@ -226,14 +236,20 @@ def _paint_and_update(browser, url: str, token: str | None, facts: dict) -> tupl
         page.goto(url)
         _wait_count(page, facts["sites"])
         paint = time.perf_counter() - t0
-        page.wait_for_function("""() => { const a = document.querySelector("[data-testid='stApp']");
-            return a && a.dataset.testScriptState === "notRunning"; }""", timeout=600_000)
         box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").filter(has_text="区县/管理区")
-        box.locator("input").first.fill(facts["county_name"])
-        option = page.get_by_role("option", name=facts["county_name"], exact=True)
-        option.wait_for(timeout=60_000)
-        t0 = time.perf_counter()
-        option.click()
+        for attempt in range(5):  # a rerun the map itself asks for (its first value) may close the list
+            page.wait_for_function(SETTLED_JS, timeout=600_000, polling=100)
+            try:
+                box.locator("input").first.fill(facts["county_name"])
+                option = page.get_by_role("option", name=facts["county_name"], exact=True)
+                option.wait_for(timeout=10_000)
+                t0 = time.perf_counter()
+                option.click(timeout=5_000)
+                break
+            except Exception:  # noqa: BLE001 - the list was redrawn: again, once the app is idle
+                if attempt == 4:
+                    raise
+                page.keyboard.press("Escape")
         _wait_count(page, facts["county_sites"])
         return paint, time.perf_counter() - t0
     finally:
