@@ -99,6 +99,44 @@ def script_json(value) -> str:
 
 
 STATE_INDEX = {b: i for i, b in enumerate(BUCKETS)}
+QUANT = 10 ** COORD_DECIMALS  # coordinates travel as integers in 1e-5 degrees (≈ 1 m), as prepared
+
+
+def _packed_area(geo: dict):
+    """A (Multi)Polygon as [[ring, …], …] of flat integer deltas (x0, y0, dx1, dy1, …) in 1e-5
+    degrees — a third of its GeoJSON text; other geometry stays GeoJSON."""
+    if geo["type"] not in ("Polygon", "MultiPolygon"):
+        return geo
+    polys = [geo["coordinates"]] if geo["type"] == "Polygon" else geo["coordinates"]
+    out = []
+    for poly in polys:
+        rings = []
+        for ring in poly:
+            flat, px, py = [], 0, 0
+            for x, y in ring:
+                qx, qy = round(x * QUANT), round(y * QUANT)
+                flat += [qx - px, qy - py]
+                px, py = qx, qy
+            rings.append(flat)
+        out.append(rings)
+    return out
+
+
+def _unpacked_area(a):
+    if not isinstance(a, list):
+        return a
+    polys = []
+    for poly in a:
+        rings = []
+        for flat in poly:
+            x = y = 0
+            ring = []
+            for i in range(0, len(flat), 2):
+                x, y = x + flat[i], y + flat[i + 1]
+                ring.append((x / QUANT, y / QUANT))
+            rings.append(ring)
+        polys.append(rings)
+    return {"type": "MultiPolygon", "coordinates": polys}
 # above this many sites on the map, every kind is drawn on one canvas (Leaflet's canvas
 # renderer, the kind's shape in the state's colour) instead of one SVG symbol element per site:
 # a province's 2,000 DOM symbols cost the browser seconds before the first paint
@@ -156,11 +194,20 @@ _SITES_JS = """
                 "<br>任务：" + r[6] + " 项（逾期 " + r[7] + "，未销号 " + r[8] + "）<br>" + stateTitle + "：" + states[r[5]] +
                 (r[9] ? "<br><i>示意位置</i>" : "");
         }}
+        function unpackArea(a) {{  // layers.sites._packed_area reversed
+            if (!Array.isArray(a)) {{ return a; }}
+            return {{type: "MultiPolygon", coordinates: a.map(function (poly) {{ return poly.map(function (flat) {{
+                var out = [], x = 0, y = 0;
+                for (var i = 0; i < flat.length; i += 2) {{ x += flat[i]; y += flat[i + 1]; out.push([x / 1e5, y / 1e5]); }}
+                return out;
+            }}); }})}};
+        }}
         function draw(rows) {{
             rows.forEach(function (r) {{
                 var feature = {{type: "Feature", properties: {{i: r[0]}}}};
+                r[2] /= 1e5; r[3] /= 1e5;
                 if (r[10]) {{
-                    var area = L.geoJSON(r[10], {{style: {{color: "#1a1a1a", weight: {line_weight},
+                    var area = L.geoJSON(unpackArea(r[10]), {{style: {{color: "#1a1a1a", weight: {line_weight},
                         fillColor: colors[r[5]], fillOpacity: 0.45, dashArray: {dash}}}}});
                     area.eachLayer(function (l) {{ l.feature = feature; }});
                     area.bindTooltip(function () {{ return tip(r); }}, {{sticky: true}});
@@ -188,8 +235,8 @@ def sites_script(kind: SiteKind, rows: list, counties: list[str], *, size: int, 
                  state_title: str = "状态") -> str:
     """The script that draws one kind's sites into the Leaflet layer group `fg`.
 
-    Row: [id, name (escaped), lon, lat, county index, state index, tasks, overdue, open,
-    illustrative, area GeoJSON or 0]. Each layer carries `feature.properties.i` (the site
+    Row: [id, name (escaped), lon, lat (integers, 1e-5 degrees), county index, state index, tasks,
+    overdue, open, illustrative, area (_packed_area) or 0]. Each layer carries `feature.properties.i` (the site
     id) so a click reaches the app through streamlit-folium's `last_active_drawing`; the
     panel's details are read on the server for the clicked site, not shipped per site."""
     return _SITES_JS.format(
@@ -272,7 +319,8 @@ def kind_rows(kind: SiteKind, prepared: PreparedSites, site_ids, summary: pd.Dat
         colors = [FADED] * len(BUCKETS)
     county_names = sorted(set(rows["county"]))
     county_idx = {c: i for i, c in enumerate(county_names)}
-    data = [[html.escape(i), n, lon, lat, county_idx[c], int(s), int(t), int(o), int(p), int(x), a or 0]
+    data = [[html.escape(i), n, round(lon * QUANT), round(lat * QUANT), county_idx[c], int(s), int(t), int(o), int(p),
+             int(x), _packed_area(a) if a else 0]
             for i, n, lon, lat, c, s, t, o, p, x, a in zip(
                 rows["id"], rows["name_html"], rows["lon"], rows["lat"], rows["county"], state,
                 counts["tasks"], counts["overdue"], counts["open"], rows["illustrative"], rows["area"], strict=True)]
@@ -328,4 +376,9 @@ def page_layers(page: str) -> list[tuple[list[str], list]]:
     global _LAYER_RE
     if _LAYER_RE is None:
         _LAYER_RE = re.compile(r'var colors = (\[.*?\]), states.*?atob\("([A-Za-z0-9+/=]*)"\)', re.S)
-    return [(json.loads(c), unpack_rows(p)) for c, p in _LAYER_RE.findall(page)]
+    out = []
+    for c, p in _LAYER_RE.findall(page):
+        rows = [[*r[:2], r[2] / QUANT, r[3] / QUANT, *r[4:10], _unpacked_area(r[10]) if r[10] else 0]
+                for r in unpack_rows(p)]
+        out.append((json.loads(c), rows))
+    return out

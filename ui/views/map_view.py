@@ -1,10 +1,10 @@
 """一张图: county basemap, the site layers coloured by the state of their work,
 and a side panel for the clicked site.
 
-The base map (counties, optional tiles) is identical from one rerun to the next, so
-streamlit-folium keeps the live map; the site layers travel as
-`feature_group_to_add` and only they are replaced when a filter changes — the view
-does not jump back to its starting extent."""
+The base map (counties, optional tiles) is identical from one rerun to the next: it is
+rendered once per process (ui.map_component) and streamlit-folium keeps the live map; the
+site layers travel as its feature groups (packed rows, layers.sites) and only they are
+replaced when a filter changes — the view does not jump back to its starting extent."""
 
 from __future__ import annotations
 
