@@ -113,6 +113,15 @@ def focus_view(prepared: PreparedSites, focus_ids: list[str] | None) -> tuple[tu
             13 if span < 0.02 else 12 if span < 0.08 else 11 if span < 0.2 else 10)
 
 
+def _region_key(region: Region) -> tuple:
+    """What the base map is drawn from: the region's files (a re-imported boundary has a new mtime)."""
+    try:
+        stamp = (region.folder / "counties.geojson").stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return str(region.folder), region.name, tuple(region.bbox), stamp
+
+
 def _page_base_map(region: Region, bm: Basemap, label_size: int, showing: bool) -> folium.Map:
     m = base_map(region, bm, label_size=label_size)
     if showing:
@@ -227,8 +236,8 @@ def render() -> None:
         st.session_state["_bm_fitted"] = bm.id
         label_size = 22 if large else 14
         # the base map is the same from one rerun to the next: rendered once per process (ui.map_component)
-        rendered = map_component.base((str(region.folder), region.name, tuple(region.bbox), repr(bm), label_size,
-                                       showing), lambda: _page_base_map(region, bm, label_size, showing))
+        rendered = map_component.base((*_region_key(region), repr(bm), label_size, showing),
+                                      lambda: _page_base_map(region, bm, label_size, showing))
         if showing:
             present.fit_frame(PRESENT_HEAD)
         groups, control = _layer_scripts(rendered, prepared, ids, summary, focus_ids, large=large,
