@@ -157,7 +157,7 @@ def pack_rows(rows: list) -> str:
 # maintained Leaflet plugin draws vector shapes on the canvas renderer (the canvas-marker
 # plugins draw bitmap icons and are unmaintained); 20 lines on Leaflet 1.9's renderer.
 _SYMBOL_JS = """
-    var Sym = window.OnemapSymbol || (window.OnemapSymbol = L.CircleMarker.extend({
+    window.OnemapSymbol = window.OnemapSymbol || L.CircleMarker.extend({
         _updatePath: function () {
             var rd = this._renderer, shape = this.options.shape;
             if (!rd._ctx || !shape || shape === "circle" || shape === "drop") {
@@ -176,77 +176,77 @@ _SYMBOL_JS = """
             c.closePath();
             rd._fillStroke(c, this);
         }
-    }));
+    });
 """
 
-_SITES_JS = """
-        var colors = {colors}, states = {states}, counties = {counties};
-        var stateTitle = {state_title};
-        var kind = {kind}, svg = {svg}, size = {size}, shape = {shape};
-        var dots = {dots}, renderer = dots ? (window.OnemapCanvas || (window.OnemapCanvas = L.canvas({{padding: 0.5}}))) : null;
-        {symbol_js}
-        var icons = colors.map(function (c) {{
-            return L.divIcon({{className: "onemap-site", html: svg.replace("%COLOR%", c),
-                              iconSize: [size, size], iconAnchor: [size / 2, size / 2]}});
-        }});
-        function tip(r) {{
-            return "<b>" + r[1] + "</b><br>类型：" + kind + "<br>区县：" + counties[r[4]] +
-                "<br>任务：" + r[6] + " 项（逾期 " + r[7] + "，未销号 " + r[8] + "）<br>" + stateTitle + "：" + states[r[5]] +
-                (r[9] ? "<br><i>示意位置</i>" : "");
-        }}
-        function unpackArea(a) {{  // layers.sites._packed_area reversed
-            if (!Array.isArray(a)) {{ return a; }}
-            return {{type: "MultiPolygon", coordinates: a.map(function (poly) {{ return poly.map(function (flat) {{
-                var out = [], x = 0, y = 0;
-                for (var i = 0; i < flat.length; i += 2) {{ x += flat[i]; y += flat[i + 1]; out.push([x / 1e5, y / 1e5]); }}
-                return out;
-            }}); }})}};
-        }}
-        function draw(rows) {{
-            rows.forEach(function (r) {{
-                var feature = {{type: "Feature", properties: {{i: r[0]}}}};
-                r[2] /= 1e5; r[3] /= 1e5;
-                if (r[10]) {{
-                    var area = L.geoJSON(unpackArea(r[10]), {{style: {{color: "#1a1a1a", weight: {line_weight},
-                        fillColor: colors[r[5]], fillOpacity: 0.45, dashArray: {dash}}}}});
-                    area.eachLayer(function (l) {{ l.feature = feature; }});
-                    area.bindTooltip(function () {{ return tip(r); }}, {{sticky: true}});
-                    fg.addLayer(area);
-                }}
-                var mk = dots
-                    ? new Sym([r[3], r[2]], {{renderer: renderer, radius: size / 2 - 2, shape: shape, color: "#1a1a1a",
-                                             weight: {stroke}, fillColor: colors[r[5]], fillOpacity: 0.95}})
-                    : L.marker([r[3], r[2]], {{icon: icons[r[5]]}});
-                mk.feature = feature;
-                mk.bindTooltip(function () {{ return tip(r); }}, {{sticky: true}});
-                fg.addLayer(mk);
-            }});
-            fg.fire("onemap:drawn");
-        }}
-        var bin = atob({packed}), bytes = new Uint8Array(bin.length);
-        for (var i = 0; i < bin.length; i++) {{ bytes[i] = bin.charCodeAt(i); }}
-        new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate")))
-            .json().then(draw);
+_SITES_LIB = """
+window.OnemapSites = window.OnemapSites || function (fg, o) {
+    var colors = o.colors, states = o.states, counties = o.counties, size = o.size;
+    var renderer = o.dots ? (window.OnemapCanvas || (window.OnemapCanvas = L.canvas({padding: 0.5}))) : null;
+    var icons = colors.map(function (c) {
+        return L.divIcon({className: "onemap-site", html: o.svg.replace("%COLOR%", c),
+                          iconSize: [size, size], iconAnchor: [size / 2, size / 2]});
+    });
+    function tip(r) {
+        return "<b>" + r[1] + "</b><br>类型：" + o.kind + "<br>区县：" + counties[r[4]] +
+            "<br>任务：" + r[6] + " 项（逾期 " + r[7] + "，未销号 " + r[8] + "）<br>" + o.stateTitle + "：" + states[r[5]] +
+            (r[9] ? "<br><i>示意位置</i>" : "");
+    }
+    function unpackArea(a) {  // layers.sites._packed_area reversed
+        if (!Array.isArray(a)) { return a; }
+        return {type: "MultiPolygon", coordinates: a.map(function (poly) { return poly.map(function (flat) {
+            var out = [], x = 0, y = 0;
+            for (var i = 0; i < flat.length; i += 2) { x += flat[i]; y += flat[i + 1]; out.push([x / 1e5, y / 1e5]); }
+            return out;
+        }); })};
+    }
+    function draw(rows) {
+        rows.forEach(function (r) {
+            var feature = {type: "Feature", properties: {i: r[0]}};
+            r[2] /= 1e5; r[3] /= 1e5;
+            if (r[10]) {
+                var area = L.geoJSON(unpackArea(r[10]), {style: {color: "#1a1a1a", weight: o.lineWeight,
+                    fillColor: colors[r[5]], fillOpacity: 0.45, dashArray: o.dash}});
+                area.eachLayer(function (l) { l.feature = feature; });
+                area.bindTooltip(function () { return tip(r); }, {sticky: true});
+                fg.addLayer(area);
+            }
+            var mk = o.dots
+                ? new window.OnemapSymbol([r[3], r[2]], {renderer: renderer, radius: size / 2 - 2, shape: o.shape,
+                    color: "#1a1a1a", weight: o.stroke, fillColor: colors[r[5]], fillOpacity: 0.95})
+                : L.marker([r[3], r[2]], {icon: icons[r[5]]});
+            mk.feature = feature;
+            mk.bindTooltip(function () { return tip(r); }, {sticky: true});
+            fg.addLayer(mk);
+        });
+        fg.fire("onemap:drawn");
+    }
+    var bin = atob(o.packed), bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
+    new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"))).json().then(draw);
+};
 """
+# sent once per page (the functions), then one short call per kind
+SITES_LIB = "\n".join(ln.strip() for ln in (_SYMBOL_JS + _SITES_LIB).splitlines() if ln.strip()) + "\n"
 
 
 def sites_script(kind: SiteKind, rows: list, counties: list[str], *, size: int, stroke: float,
                  line_weight: float, dots: bool, colors: list[str] | None = None, states: list[str] | None = None,
-                 state_title: str = "状态") -> str:
-    """The script that draws one kind's sites into the Leaflet layer group `fg`.
+                 state_title: str = "状态", lib: bool = True) -> str:
+    """The script that draws one kind's sites into the Leaflet layer group `fg` (lib: with the
+    drawing functions, SITES_LIB; without, they must have been sent before it on the page).
 
     Row: [id, name (escaped), lon, lat (integers, 1e-5 degrees), county index, state index, tasks,
-    overdue, open, illustrative, area (_packed_area) or 0]. Each layer carries `feature.properties.i` (the site
-    id) so a click reaches the app through streamlit-folium's `last_active_drawing`; the
-    panel's details are read on the server for the clicked site, not shipped per site."""
-    return _SITES_JS.format(
-        kind=script_json(html.escape(kind.name)), colors=script_json(colors or [COLORS[b] for b in BUCKETS]),
-        states=script_json([html.escape(x) for x in (states or BUCKETS)]),
-        state_title=script_json(html.escape(state_title)), counties=script_json(counties),
-        svg=script_json(symbol_svg(kind.marker, "%COLOR%", size, stroke)), size=size,
-        shape=script_json(kind.marker), dots="true" if dots else "false", symbol_js=_SYMBOL_JS if dots else "",
-        line_weight=line_weight, dash=script_json(POLYGON_DASH.get(kind.code)), stroke=stroke,
-        packed=script_json(pack_rows(rows)))
+    overdue, open, illustrative, area (_packed_area) or 0]. Each layer carries
+    `feature.properties.i` (the site id) so a click reaches the app through streamlit-folium's
+    `last_active_drawing`; the panel's details are read on the server for the clicked site, not
+    shipped per site."""
+    opts = {"kind": html.escape(kind.name), "colors": colors or [COLORS[b] for b in BUCKETS],
+            "states": [html.escape(x) for x in (states or BUCKETS)], "stateTitle": html.escape(state_title),
+            "counties": counties, "svg": symbol_svg(kind.marker, "%COLOR%", size, stroke), "size": size,
+            "shape": kind.marker, "dots": dots, "lineWeight": line_weight, "dash": POLYGON_DASH.get(kind.code),
+            "stroke": stroke, "packed": pack_rows(rows)}
+    return (SITES_LIB if lib else "") + f"OnemapSites(fg, {script_json(opts)});/*end*/\n"
 
 
 class _RawScript(Element):
@@ -328,11 +328,11 @@ def kind_rows(kind: SiteKind, prepared: PreparedSites, site_ids, summary: pd.Dat
 
 
 def kind_script(kr: KindRows, *, symbol_size: int = 18, stroke: float = 1.5, line_weight: float = 2.0,
-                dots: bool | None = None) -> str:
+                dots: bool | None = None, lib: bool = True) -> str:
     """dots: draw on the canvas (None: when this layer alone passes DOT_THRESHOLD)."""
     return sites_script(kr.kind, kr.rows, kr.counties, size=symbol_size, stroke=stroke, line_weight=line_weight,
                         dots=len(kr.rows) > DOT_THRESHOLD if dots is None else dots, colors=kr.colors,
-                        states=kr.states, state_title=kr.title)
+                        states=kr.states, state_title=kr.title, lib=lib)
 
 
 def kind_group(kind: SiteKind, prepared: PreparedSites, site_ids: list[str], summary: pd.DataFrame | None, *,
@@ -375,9 +375,11 @@ def page_layers(page: str) -> list[tuple[list[str], list]]:
 
     global _LAYER_RE
     if _LAYER_RE is None:
-        _LAYER_RE = re.compile(r'var colors = (\[.*?\]), states.*?atob\("([A-Za-z0-9+/=]*)"\)', re.S)
+        _LAYER_RE = re.compile(r"OnemapSites\(\w+, (\{.*?\})\);/\*end\*/", re.S)
     out = []
-    for c, p in _LAYER_RE.findall(page):
+    for text in _LAYER_RE.findall(page):
+        opts = json.loads(text)
+        c, p = json.dumps(opts["colors"]), opts["packed"]
         rows = [[*r[:2], r[2] / QUANT, r[3] / QUANT, *r[4:10], _unpacked_area(r[10]) if r[10] else 0]
                 for r in unpack_rows(p)]
         out.append((json.loads(c), rows))

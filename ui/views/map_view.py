@@ -25,7 +25,15 @@ from layers.counties import county_layer
 from layers.draw_zh import draw_in_chinese
 from layers.reference import reference_groups, reference_legend_html
 from layers.scale import metric_scale
-from layers.sites import DOT_THRESHOLD, PreparedSites, focus_group, kind_group, kind_rows, kind_script
+from layers.sites import (
+    DOT_THRESHOLD,
+    SITES_LIB,
+    PreparedSites,
+    focus_group,
+    kind_group,
+    kind_rows,
+    kind_script,
+)
 from layers.water_style import Colouring
 from onemap import basemaps, settings
 from onemap.basemaps import Basemap
@@ -151,13 +159,14 @@ def _layer_scripts(rendered: dict, prepared: PreparedSites, site_ids: list[str],
         water = colouring is not None and k.name in water_map.WATER_KINDS
         kr = kind_rows(k, by_kind.get(k.name, PreparedSites(shown.iloc[:0])), None, summary,
                        colouring=colouring if water else None, faded=colouring is not None and not water)
-        body = kind_script(kr, symbol_size=size, stroke=stroke, line_weight=weight, dots=dots) if kr.rows else ""
+        body = kind_script(kr, symbol_size=size, stroke=stroke, line_weight=weight, dots=dots, lib=False) \
+            if kr.rows else ""
         script, var = map_component.group_script(len(parts), body)
         parts.append(script)
         overlays.append((f"{k.name}（{len(kr.rows)}）", var))
     if focus_ids:
         parts.append(map_component.folium_group_script(rendered, focus_group(prepared, focus_ids), len(parts)))
-    return "".join(parts), map_component.layer_control_script(overlays, collapsed=large)  # the room has the legend
+    return SITES_LIB + "".join(parts), map_component.layer_control_script(overlays, collapsed=large)  # the room has the legend
 
 
 FIT_PX = 800  # a map about 1,000 px wide, with a margin
