@@ -111,7 +111,11 @@ class SitePopups(MacroElement):
                 }
                 else if (l.eachLayer) { l.eachLayer(bind); }  // an area: a GeoJSON group of paths
             }
-            [{{ this.groups }}].forEach(function (fg) { fg.eachLayer(bind); });
+            // the site layers are drawn once their packed rows are decoded (layers.sites): bind as they come
+            [{{ this.groups }}].forEach(function (fg) {
+                fg.eachLayer(bind);
+                fg.on("layeradd", function (e) { bind(e.layer); });
+            });
         })();
         {% endmacro %}
     """)

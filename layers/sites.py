@@ -10,8 +10,10 @@ All text from data is HTML-escaped before it reaches the map.
 
 from __future__ import annotations
 
+import base64
 import html
 import json
+import zlib
 from dataclasses import dataclass
 
 import folium
@@ -19,7 +21,6 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 from branca.element import Element, Figure, MacroElement
-from jinja2 import Template
 
 from domain.rollup import BUCKETS, NO_TASK
 from layers.style import COLORS
@@ -98,7 +99,154 @@ def script_json(value) -> str:
 
 
 STATE_INDEX = {b: i for i, b in enumerate(BUCKETS)}
-DOT_THRESHOLD = 3000  # above this many sites in one layer, draw canvas dots instead of SVG symbols
+QUANT = 10 ** COORD_DECIMALS  # coordinates travel as integers in 1e-5 degrees (≈ 1 m), as prepared
+
+
+def _packed_area(geo: dict):
+    """A (Multi)Polygon as [[ring, …], …] of flat integer deltas (x0, y0, dx1, dy1, …) in 1e-5
+    degrees — a third of its GeoJSON text; other geometry stays GeoJSON."""
+    if geo["type"] not in ("Polygon", "MultiPolygon"):
+        return geo
+    polys = [geo["coordinates"]] if geo["type"] == "Polygon" else geo["coordinates"]
+    out = []
+    for poly in polys:
+        rings = []
+        for ring in poly:
+            flat, px, py = [], 0, 0
+            for x, y in ring:
+                qx, qy = round(x * QUANT), round(y * QUANT)
+                flat += [qx - px, qy - py]
+                px, py = qx, qy
+            rings.append(flat)
+        out.append(rings)
+    return out
+
+
+def _unpacked_area(a):
+    if not isinstance(a, list):
+        return a
+    polys = []
+    for poly in a:
+        rings = []
+        for flat in poly:
+            x = y = 0
+            ring = []
+            for i in range(0, len(flat), 2):
+                x, y = x + flat[i], y + flat[i + 1]
+                ring.append((x / QUANT, y / QUANT))
+            rings.append(ring)
+        polys.append(rings)
+    return {"type": "MultiPolygon", "coordinates": polys}
+# above this many sites on the map, every kind is drawn on one canvas (Leaflet's canvas
+# renderer, the kind's shape in the state's colour) instead of one SVG symbol element per site:
+# a province's 2,000 DOM symbols cost the browser seconds before the first paint
+DOT_THRESHOLD = 600
+
+
+def pack_rows(rows: list) -> str:
+    """Rows as the browser gets them: UTF-8 JSON (names as their characters, not \\uXXXX
+    escapes), deflated (zlib) and base64-encoded — base64 travels through Streamlit's
+    ASCII-escaped JSON unchanged, and ids, names and coordinates of neighbouring rows share
+    most of their text. The browser inflates it with its built-in DecompressionStream."""
+    raw = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
+
+
+# The canvas symbol: Leaflet's CircleMarker (its hit test, tooltip and click handling) with the
+# kind's shape drawn through the canvas renderer's own fill/stroke. Written here because no
+# maintained Leaflet plugin draws vector shapes on the canvas renderer (the canvas-marker
+# plugins draw bitmap icons and are unmaintained); 20 lines on Leaflet 1.9's renderer.
+_SYMBOL_JS = """
+    window.OnemapSymbol = window.OnemapSymbol || L.CircleMarker.extend({
+        _updatePath: function () {
+            var rd = this._renderer, shape = this.options.shape;
+            if (!rd._ctx || !shape || shape === "circle" || shape === "drop") {
+                return L.CircleMarker.prototype._updatePath.call(this);
+            }
+            if (!rd._drawing || this._empty()) { return; }
+            var p = this._point, r = this._radius, c = rd._ctx;
+            c.beginPath();
+            if (shape === "triangle") {
+                c.moveTo(p.x, p.y - r); c.lineTo(p.x + r, p.y + 0.8 * r); c.lineTo(p.x - r, p.y + 0.8 * r);
+            } else if (shape === "square") {
+                c.rect(p.x - 0.8 * r, p.y - 0.8 * r, 1.6 * r, 1.6 * r);
+            } else {
+                c.moveTo(p.x, p.y - r); c.lineTo(p.x + r, p.y); c.lineTo(p.x, p.y + r); c.lineTo(p.x - r, p.y);
+            }
+            c.closePath();
+            rd._fillStroke(c, this);
+        }
+    });
+"""
+
+_SITES_LIB = """
+window.OnemapSites = window.OnemapSites || function (fg, o) {
+    var colors = o.colors, states = o.states, counties = o.counties, size = o.size;
+    var renderer = o.dots ? (window.OnemapCanvas || (window.OnemapCanvas = L.canvas({padding: 0.5}))) : null;
+    var icons = colors.map(function (c) {
+        return L.divIcon({className: "onemap-site", html: o.svg.replace("%COLOR%", c),
+                          iconSize: [size, size], iconAnchor: [size / 2, size / 2]});
+    });
+    function tip(r) {
+        return "<b>" + r[1] + "</b><br>类型：" + o.kind + "<br>区县：" + counties[r[4]] +
+            "<br>任务：" + r[6] + " 项（逾期 " + r[7] + "，未销号 " + r[8] + "）<br>" + o.stateTitle + "：" + states[r[5]] +
+            (r[9] ? "<br><i>示意位置</i>" : "");
+    }
+    function unpackArea(a) {  // layers.sites._packed_area reversed
+        if (!Array.isArray(a)) { return a; }
+        return {type: "MultiPolygon", coordinates: a.map(function (poly) { return poly.map(function (flat) {
+            var out = [], x = 0, y = 0;
+            for (var i = 0; i < flat.length; i += 2) { x += flat[i]; y += flat[i + 1]; out.push([x / 1e5, y / 1e5]); }
+            return out;
+        }); })};
+    }
+    function draw(rows) {
+        rows.forEach(function (r) {
+            var feature = {type: "Feature", properties: {i: r[0]}};
+            r[2] /= 1e5; r[3] /= 1e5;
+            if (r[10]) {
+                var area = L.geoJSON(unpackArea(r[10]), {style: {color: "#1a1a1a", weight: o.lineWeight,
+                    fillColor: colors[r[5]], fillOpacity: 0.45, dashArray: o.dash}});
+                area.eachLayer(function (l) { l.feature = feature; });
+                area.bindTooltip(function () { return tip(r); }, {sticky: true});
+                fg.addLayer(area);
+            }
+            var mk = o.dots
+                ? new window.OnemapSymbol([r[3], r[2]], {renderer: renderer, radius: size / 2 - 2, shape: o.shape,
+                    color: "#1a1a1a", weight: o.stroke, fillColor: colors[r[5]], fillOpacity: 0.95})
+                : L.marker([r[3], r[2]], {icon: icons[r[5]]});
+            mk.feature = feature;
+            mk.bindTooltip(function () { return tip(r); }, {sticky: true});
+            fg.addLayer(mk);
+        });
+        fg.fire("onemap:drawn");
+    }
+    var bin = atob(o.packed), bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
+    new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"))).json().then(draw);
+};
+"""
+# sent once per page (the functions), then one short call per kind
+SITES_LIB = "\n".join(ln.strip() for ln in (_SYMBOL_JS + _SITES_LIB).splitlines() if ln.strip()) + "\n"
+
+
+def sites_script(kind: SiteKind, rows: list, counties: list[str], *, size: int, stroke: float,
+                 line_weight: float, dots: bool, colors: list[str] | None = None, states: list[str] | None = None,
+                 state_title: str = "状态", lib: bool = True) -> str:
+    """The script that draws one kind's sites into the Leaflet layer group `fg` (lib: with the
+    drawing functions, SITES_LIB; without, they must have been sent before it on the page).
+
+    Row: [id, name (escaped), lon, lat (integers, 1e-5 degrees), county index, state index, tasks,
+    overdue, open, illustrative, area (_packed_area) or 0]. Each layer carries
+    `feature.properties.i` (the site id) so a click reaches the app through streamlit-folium's
+    `last_active_drawing`; the panel's details are read on the server for the clicked site, not
+    shipped per site."""
+    opts = {"kind": html.escape(kind.name), "colors": colors or [COLORS[b] for b in BUCKETS],
+            "states": [html.escape(x) for x in (states or BUCKETS)], "stateTitle": html.escape(state_title),
+            "counties": counties, "svg": symbol_svg(kind.marker, "%COLOR%", size, stroke), "size": size,
+            "shape": kind.marker, "dots": dots, "lineWeight": line_weight, "dash": POLYGON_DASH.get(kind.code),
+            "stroke": stroke, "packed": pack_rows(rows)}
+    return (SITES_LIB if lib else "") + f"OnemapSites(fg, {script_json(opts)});/*end*/\n"
 
 
 class _RawScript(Element):
@@ -115,89 +263,45 @@ class _RawScript(Element):
 
 
 class SiteMarkers(MacroElement):
-    """All sites of one kind as compact rows; Leaflet layers are built in the browser.
+    """All sites of one kind in a folium FeatureGroup (the standalone export's map); the
+    one-map page sends the same script without folium (ui.map_component)."""
 
-    Row: [id, name (escaped), lon, lat, county index, state index, tasks, overdue, open,
-    illustrative, area GeoJSON or 0]. Each layer carries `feature.properties.i` (the site
-    id) so a click reaches the app through streamlit-folium's `last_active_drawing`."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        (function () {
-            var fg = {{ this._parent.get_name() }};
-            var colors = {{ this.colors }}, states = {{ this.states }}, counties = {{ this.counties }};
-            var stateTitle = {{ this.state_title }};
-            var kind = {{ this.kind }}, svg = {{ this.svg }}, size = {{ this.size }};
-            var rows = {{ this.rows }};
-            var dots = {{ this.dots }}, renderer = dots ? L.canvas({padding: 0.5}) : null;
-            var icons = colors.map(function (c) {
-                return L.divIcon({className: "onemap-site", html: svg.replace("%COLOR%", c),
-                                  iconSize: [size, size], iconAnchor: [size / 2, size / 2]});
-            });
-            function tip(r) {
-                return "<b>" + r[1] + "</b><br>类型：" + kind + "<br>区县：" + counties[r[4]] +
-                    "<br>任务：" + r[6] + " 项（逾期 " + r[7] + "，未销号 " + r[8] + "）<br>" + stateTitle + "：" + states[r[5]] +
-                    (r[9] ? "<br><i>示意位置</i>" : "");
-            }
-            rows.forEach(function (r) {
-                var feature = {type: "Feature", properties: {i: r[0]}};
-                if (r[10]) {
-                    var area = L.geoJSON(r[10], {style: {color: "#1a1a1a", weight: {{ this.line_weight }},
-                        fillColor: colors[r[5]], fillOpacity: 0.45, dashArray: {{ this.dash }}}});
-                    area.eachLayer(function (l) { l.feature = feature; });
-                    area.bindTooltip(function () { return tip(r); }, {sticky: true});
-                    fg.addLayer(area);
-                }
-                var mk = dots
-                    ? L.circleMarker([r[3], r[2]], {renderer: renderer, radius: 5, color: "#1a1a1a", weight: 1,
-                                                    fillColor: colors[r[5]], fillOpacity: 0.95})
-                    : L.marker([r[3], r[2]], {icon: icons[r[5]]});
-                mk.feature = feature;
-                mk.bindTooltip(function () { return tip(r); }, {sticky: true});
-                fg.addLayer(mk);
-            });
-        })();
-        {% endmacro %}
-    """)
-
-    def __init__(self, kind: SiteKind, rows: list, counties: list[str], *, size: int, stroke: float,
-                 line_weight: float, dots: bool, colors: list[str] | None = None, states: list[str] | None = None,
-                 state_title: str = "状态"):
+    def __init__(self, script: str):
         super().__init__()
         self._name = "SiteMarkers"
-        self.kind = script_json(html.escape(kind.name))
-        self.colors = script_json(colors or [COLORS[b] for b in BUCKETS])
-        self.states = script_json([html.escape(x) for x in (states or BUCKETS)])
-        self.state_title = script_json(html.escape(state_title))
-        self.counties = script_json(counties)
-        self.svg = script_json(symbol_svg(kind.marker, "%COLOR%", size, stroke))
-        self.size = size
-        self.rows = script_json(rows)
-        self.dots = "true" if dots else "false"
-        self.line_weight = line_weight
-        self.dash = script_json(POLYGON_DASH.get(kind.code))
+        self.body = script
 
     def render(self, **kwargs) -> None:
         figure = self.get_root()
         if isinstance(figure, Figure):
-            script = self._template.module.__dict__["script"](self, kwargs)
-            figure.script.add_child(_RawScript(script), name=self.get_name())
+            text = f"(function (fg) {{{self.body}}})({self._parent.get_name()});"
+            figure.script.add_child(_RawScript(text), name=self.get_name())
 
 
-def kind_group(kind: SiteKind, prepared: PreparedSites, site_ids: list[str], summary: pd.DataFrame | None, *,
-               symbol_size: int = 18, stroke: float = 1.5, line_weight: float = 2.0,
-               show: bool = True, name: str | None = None, colouring: Colouring | None = None,
-               faded: bool = False) -> folium.FeatureGroup:
-    """The FeatureGroup of one kind, for the given (filtered) sites. colouring: a 水质 mode
+@dataclass
+class KindRows:
+    kind: SiteKind
+    rows: list
+    counties: list[str]
+    colors: list[str] | None
+    states: list[str] | None
+    title: str
+
+
+def kind_rows(kind: SiteKind, prepared: PreparedSites, site_ids, summary: pd.DataFrame | None, *,
+              colouring: Colouring | None = None, faded: bool = False) -> KindRows:
+    """The rows of one kind for the given (filtered) sites (None: all in prepared). colouring: a 水质 mode
     (layers.water_style) colours these sites by it instead of by their work; faded: drawn in
     one pale grey (the kinds a water mode does not judge)."""
     frame = prepared.frame
-    wanted = site_ids if isinstance(site_ids, (set, frozenset)) else set(site_ids)
-    # a boolean array even for an empty frame (a plain [] & array is a float/bool TypeError)
-    rows = frame[frame.index.isin(list(wanted)) & (frame["kind"] == kind.name).to_numpy()]
-    fg = folium.FeatureGroup(name=name or f"{kind.name}（{len(rows)}）", show=show)
+    if site_ids is None:  # the frame holds the sites to draw (and maybe only this kind's)
+        rows = frame[(frame["kind"] == kind.name).to_numpy()]
+    else:
+        wanted = site_ids if isinstance(site_ids, (set, frozenset)) else set(site_ids)
+        # a boolean array even for an empty frame (a plain [] & array is a float/bool TypeError)
+        rows = frame[frame.index.isin(list(wanted)) & (frame["kind"] == kind.name).to_numpy()]
     if rows.empty:
-        return fg
+        return KindRows(kind, [], [], None, None, "状态")
     if summary is not None:
         sm = summary.reindex(rows.index)
         state = sm["worst"].fillna(NO_TASK).map(STATE_INDEX)
@@ -215,12 +319,32 @@ def kind_group(kind: SiteKind, prepared: PreparedSites, site_ids: list[str], sum
         colors = [FADED] * len(BUCKETS)
     county_names = sorted(set(rows["county"]))
     county_idx = {c: i for i, c in enumerate(county_names)}
-    data = [[html.escape(i), n, lon, lat, county_idx[c], int(s), int(t), int(o), int(p), int(x), a or 0]
+    data = [[html.escape(i), n, round(lon * QUANT), round(lat * QUANT), county_idx[c], int(s), int(t), int(o), int(p),
+             int(x), _packed_area(a) if a else 0]
             for i, n, lon, lat, c, s, t, o, p, x, a in zip(
                 rows["id"], rows["name_html"], rows["lon"], rows["lat"], rows["county"], state,
                 counts["tasks"], counts["overdue"], counts["open"], rows["illustrative"], rows["area"], strict=True)]
-    SiteMarkers(kind, data, county_names, size=symbol_size, stroke=stroke, line_weight=line_weight,
-                dots=len(rows) > DOT_THRESHOLD, colors=colors, states=states, state_title=title).add_to(fg)
+    return KindRows(kind, data, county_names, colors, states, title)
+
+
+def kind_script(kr: KindRows, *, symbol_size: int = 18, stroke: float = 1.5, line_weight: float = 2.0,
+                dots: bool | None = None, lib: bool = True) -> str:
+    """dots: draw on the canvas (None: when this layer alone passes DOT_THRESHOLD)."""
+    return sites_script(kr.kind, kr.rows, kr.counties, size=symbol_size, stroke=stroke, line_weight=line_weight,
+                        dots=len(kr.rows) > DOT_THRESHOLD if dots is None else dots, colors=kr.colors,
+                        states=kr.states, state_title=kr.title, lib=lib)
+
+
+def kind_group(kind: SiteKind, prepared: PreparedSites, site_ids: list[str], summary: pd.DataFrame | None, *,
+               symbol_size: int = 18, stroke: float = 1.5, line_weight: float = 2.0,
+               show: bool = True, name: str | None = None, colouring: Colouring | None = None,
+               faded: bool = False, dots: bool | None = None) -> folium.FeatureGroup:
+    """The FeatureGroup of one kind, for the given (filtered) sites (see kind_rows)."""
+    kr = kind_rows(kind, prepared, site_ids, summary, colouring=colouring, faded=faded)
+    fg = folium.FeatureGroup(name=name or f"{kind.name}（{len(kr.rows)}）", show=show)
+    if kr.rows:
+        SiteMarkers(kind_script(kr, symbol_size=symbol_size, stroke=stroke, line_weight=line_weight,
+                                dots=dots)).add_to(fg)
     return fg
 
 
@@ -234,3 +358,29 @@ def focus_group(prepared: PreparedSites, site_ids: list[str], size: int = 34) ->
         folium.CircleMarker([r["lat"], r["lon"]], radius=size / 2, color="#000000", weight=3, fill=False,
                             dash_array="4 3", interactive=False).add_to(fg)
     return fg
+
+
+def unpack_rows(packed: str) -> list:
+    """pack_rows reversed (what the browser decodes)."""
+    return json.loads(zlib.decompress(base64.b64decode(packed)).decode("utf-8"))
+
+
+_LAYER_RE = None
+
+
+def page_layers(page: str) -> list[tuple[list[str], list]]:
+    """(colours, rows) of every site layer in a rendered page or component script, decoded as
+    the browser decodes them (for checks and benchmarks)."""
+    import re
+
+    global _LAYER_RE
+    if _LAYER_RE is None:
+        _LAYER_RE = re.compile(r"OnemapSites\(\w+, (\{.*?\})\);/\*end\*/", re.S)
+    out = []
+    for text in _LAYER_RE.findall(page):
+        opts = json.loads(text)
+        c, p = json.dumps(opts["colors"]), opts["packed"]
+        rows = [[*r[:2], r[2] / QUANT, r[3] / QUANT, *r[4:10], _unpacked_area(r[10]) if r[10] else 0]
+                for r in unpack_rows(p)]
+        out.append((json.loads(c), rows))
+    return out

@@ -175,7 +175,6 @@ def test_intranet_source_and_key_from_the_data_directory(own_dir, monkeypatch):
 # ----------------------------------------------------------------------------- GCJ-02
 def test_a_site_drawn_on_a_gcj02_basemap_sits_on_the_shifted_position(demo_dir):
     """The map's HTML (as the browser gets it) carries the site at prcoords' GCJ-02 position."""
-    import re
 
     from onemap import services
     from store.db import reader
@@ -196,8 +195,10 @@ def test_a_site_drawn_on_a_gcj02_basemap_sits_on_the_shifted_position(demo_dir):
     for g in layers.groups:
         g.add_to(m)
     page = m.get_root().render()
-    row = re.search(r'\["' + re.escape(pt["id"]) + r'","[^"]*",([0-9.]+),([0-9.]+),', page)
-    drawn = (float(row.group(1)), float(row.group(2)))
+    from layers.sites import page_layers
+
+    row = next(r for _, rows in page_layers(page) for r in rows if r[0] == pt["id"])
+    drawn = (float(row[2]), float(row[3]))
     want = prcoords.wgs_gcj((pt.geometry.y, pt.geometry.x))
     assert metres(drawn, (want.lon, want.lat)) < 1.0
     assert metres(drawn, (pt.geometry.x, pt.geometry.y)) > 100  # it did move (≈ 500 m here)

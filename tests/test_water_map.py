@@ -5,7 +5,6 @@ non-compliance) — every figure against tests/water_truth.py (plain SQL, limits
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 
@@ -81,7 +80,7 @@ def _layer_colours(at_month: str, mode: str) -> dict[str, str]:
     """The fill each site gets in the map layers built for the month (from the page's own path)."""
     import folium
 
-    from layers.sites import prepare_geometry
+    from layers.sites import page_layers, prepare_geometry
     from layers.water_style import colouring
     from onemap import water
     from store import queries
@@ -98,9 +97,8 @@ def _layer_colours(at_month: str, mode: str) -> dict[str, str]:
     for g in layers.groups:
         g.add_to(m)
     page = m.get_root().render()
-    for colors, rows in re.findall(r"var colors = (\[.*?\]), states.*?var rows = (\[.*?\]);\n", page, re.S):
-        cs = json.loads(colors)
-        for r in json.loads(rows):
+    for cs, rows in page_layers(page):  # decoded as the browser decodes them
+        for r in rows:
             out[r[0]] = cs[r[5]]
     return out
 

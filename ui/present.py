@@ -266,10 +266,20 @@ def fit_map(m, above: str) -> None:
     """The map fills the screen height left below what is `above` it (see head()), and at
     least 60 % of it: the frame's height comes from the viewport (CSS), the map inside
     fills the frame."""
+    fit_map_header(m)
+    fit_frame(above)
+
+
+def fit_map_header(m) -> None:
+    """The map inside its frame fills the frame (part of the map's own page: cacheable)."""
     import folium
 
     m.get_root().header.add_child(folium.Element(
         "<style>#map_div, #map_div2 {height: 100vh !important;}</style>"))
+
+
+def fit_frame(above: str) -> None:
+    """The map's frame takes the screen height left below `above` (on this page run)."""
     st.html(f'<style>iframe[title="streamlit_folium.st_folium"] '
             f'{{height: max(60vh, calc(100vh - {above})) !important;}}</style>')
 

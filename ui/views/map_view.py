@@ -1,10 +1,10 @@
 """一张图: county basemap, the site layers coloured by the state of their work,
 and a side panel for the clicked site.
 
-The base map (counties, optional tiles) is identical from one rerun to the next, so
-streamlit-folium keeps the live map; the site layers travel as
-`feature_group_to_add` and only they are replaced when a filter changes — the view
-does not jump back to its starting extent."""
+The base map (counties, optional tiles) is identical from one rerun to the next: it is
+rendered once per process (ui.map_component) and streamlit-folium keeps the live map; the
+site layers travel as its feature groups (packed rows, layers.sites) and only they are
+replaced when a filter changes — the view does not jump back to its starting extent."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import folium
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from domain import permissions as perm
 from domain.dates import cn_date
@@ -26,12 +25,20 @@ from layers.counties import county_layer
 from layers.draw_zh import draw_in_chinese
 from layers.reference import reference_groups, reference_legend_html
 from layers.scale import metric_scale
-from layers.sites import PreparedSites, focus_group, kind_group
+from layers.sites import (
+    DOT_THRESHOLD,
+    SITES_LIB,
+    PreparedSites,
+    focus_group,
+    kind_group,
+    kind_rows,
+    kind_script,
+)
 from layers.water_style import Colouring
 from onemap import basemaps, settings
 from onemap.basemaps import Basemap
 from onemap.kinds import site_kinds
-from ui import auth, data, nav, present, water_map
+from ui import auth, data, map_component, nav, present, water_map
 from ui import basemap as basemap_ui
 from ui.common import data_notice, kind_legend_html, legend_html, status_badge
 from ui.filters import current_view, filter_sites, no_match_notice
@@ -104,6 +111,64 @@ def site_layers(prepared: PreparedSites, site_ids: list[str] | set[str], summary
     return MapLayers(groups, folium.LayerControl(collapsed=large), center, zoom)  # the room has the legend
 
 
+def focus_view(prepared: PreparedSites, focus_ids: list[str] | None) -> tuple[tuple[float, float] | None, int | None]:
+    """Centre and zoom that show a focused task's sites (None, None without one)."""
+    pts = prepared.frame.loc[[i for i in focus_ids or [] if i in prepared.frame.index]]
+    if not len(pts):
+        return None, None
+    span = max(pts["lat"].max() - pts["lat"].min(), pts["lon"].max() - pts["lon"].min())
+    return ((float(pts["lat"].mean()), float(pts["lon"].mean())),
+            13 if span < 0.02 else 12 if span < 0.08 else 11 if span < 0.2 else 10)
+
+
+def _region_key(region: Region) -> tuple:
+    """What the base map is drawn from: the region's files (a re-imported boundary has a new mtime)."""
+    try:
+        stamp = (region.folder / "counties.geojson").stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return str(region.folder), region.name, tuple(region.bbox), stamp
+
+
+def _page_base_map(region: Region, bm: Basemap, label_size: int, showing: bool) -> folium.Map:
+    m = base_map(region, bm, label_size=label_size)
+    if showing:
+        present.fit_map_header(m)
+    return m
+
+
+def _layer_scripts(rendered: dict, prepared: PreparedSites, site_ids: list[str], summary: pd.DataFrame,
+                   focus_ids: list[str] | None, *, large: bool, colouring: Colouring | None,
+                   datum) -> tuple[str, str]:
+    """The component's feature_group and layer_control scripts: the bureau's reference layers
+    (streamlit-folium's serialiser, on the cached map), then one group per kind as plain script
+    (layers.sites.kind_script, no folium elements), then the focus rings."""
+    size, stroke, weight = (30, 3.0, 4.0) if large else (18, 1.5, 2.0)
+    wanted = set(site_ids)
+    parts: list[str] = []
+    overlays: list[tuple[str, str]] = []
+    refs = with_references([], datum)
+    for fg in refs:
+        parts.append(map_component.folium_group_script(rendered, fg, len(parts)))
+        overlays.append((fg.layer_name, f"feature_group_feature_group_{len(parts) - 1}"))
+    dots = len(wanted) > DOT_THRESHOLD
+    frame = prepared.frame
+    shown = frame[frame.index.isin(site_ids)]  # selected once, split by kind (not one isin per kind)
+    by_kind = {k: PreparedSites(g) for k, g in shown.groupby("kind", sort=False)}
+    for k in site_kinds():
+        water = colouring is not None and k.name in water_map.WATER_KINDS
+        kr = kind_rows(k, by_kind.get(k.name, PreparedSites(shown.iloc[:0])), None, summary,
+                       colouring=colouring if water else None, faded=colouring is not None and not water)
+        body = kind_script(kr, symbol_size=size, stroke=stroke, line_weight=weight, dots=dots, lib=False) \
+            if kr.rows else ""
+        script, var = map_component.group_script(len(parts), body)
+        parts.append(script)
+        overlays.append((f"{k.name}（{len(kr.rows)}）", var))
+    if focus_ids:
+        parts.append(map_component.folium_group_script(rendered, focus_group(prepared, focus_ids), len(parts)))
+    return SITES_LIB + "".join(parts), map_component.layer_control_script(overlays, collapsed=large)  # the room has the legend
+
+
 FIT_PX = 800  # a map about 1,000 px wide, with a margin
 
 
@@ -168,23 +233,27 @@ def render() -> None:
                 st.session_state.pop("focus_task", None)
                 st.rerun()
         large = showing
-        layers = site_layers(prepared, list(sites["id"]), summary, focus_ids, large=large, colouring=wm.colouring)
+        ids = list(sites["id"])
         extent = st.session_state.get("view_extent")  # a saved view being shown
+        focus_center, focus_zoom = focus_view(prepared, focus_ids)
         # a saved extent is WGS84 (the view may be replayed over another basemap)
-        center = layers.center or (datum.latlon(*extent["center"]) if extent else None)
-        zoom = layers.zoom or (extent["zoom"] if extent else None)
+        center = focus_center or (datum.latlon(*extent["center"]) if extent else None)
+        zoom = focus_zoom or (extent["zoom"] if extent else None)
         if center is None and bm.bounds and st.session_state.get("_bm_fitted") != bm.id:
             # the bureau's own imagery just chosen: show it (a 5 km sheet is a speck at the city's extent)
             center, zoom = imagery_view(bm.bounds, datum)
         st.session_state["_bm_fitted"] = bm.id
-        m = base_map(region, bm, label_size=22 if large else 14)
+        label_size = 22 if large else 14
+        # the base map is the same from one rerun to the next: rendered once per process (ui.map_component)
+        rendered = map_component.base((*_region_key(region), repr(bm), label_size, showing),
+                                      lambda: _page_base_map(region, bm, label_size, showing))
         if showing:
-            present.fit_map(m, PRESENT_HEAD)
-        out = st_folium(m, key="onemap",
-                        height=720 if large else MAP_HEIGHT, use_container_width=True,
-                        feature_group_to_add=with_references(layers.groups, datum), layer_control=layers.control,
-                        center=center,
-                        zoom=zoom, returned_objects=["last_active_drawing", "center", "zoom", "bounds"])
+            present.fit_frame(PRESENT_HEAD)
+        groups, control = _layer_scripts(rendered, prepared, ids, summary, focus_ids, large=large,
+                                         colouring=wm.colouring, datum=datum)
+        out = map_component.show(rendered, key="onemap", height=720 if large else MAP_HEIGHT,
+                                 feature_group=groups, layer_control=control, center=center, zoom=zoom,
+                                 returned_objects=["last_active_drawing", "center", "zoom", "bounds"])
         if out and out.get("center") and out.get("zoom"):
             lon, lat = datum.back(out["center"]["lng"], out["center"]["lat"])
             st.session_state["map_view_extent"] = {"center": [lat, lon], "zoom": out["zoom"],
