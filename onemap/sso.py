@@ -43,9 +43,11 @@ def configured(secrets_obj: Mapping | None = None) -> bool:
         import streamlit as st
 
         secrets_obj = st.secrets
+    from streamlit.errors import StreamlitSecretNotFoundError
+
     try:
-        auth = secrets_obj.get("auth") if hasattr(secrets_obj, "get") else None
-    except Exception:  # noqa: BLE001 - no secrets file at all: not configured
+        auth = secrets_obj.get("auth")
+    except (FileNotFoundError, StreamlitSecretNotFoundError):  # no secrets file at all: not configured
         return False
     if not auth:
         return False

@@ -74,12 +74,9 @@ def gate() -> Actor | None:
 
 def _sso_claims() -> dict | None:
     """The provider's claims when single sign-on is configured and Streamlit holds a sign-in."""
-    try:
-        if not sso.configured() or not st.user.is_logged_in:
-            return None
-        return st.user.to_dict()
-    except Exception:  # noqa: BLE001 - no request context (AppTest, callbacks): no provider sign-in
+    if not sso.configured() or not st.user.is_logged_in:
         return None
+    return st.user.to_dict()
 
 
 def _sso_session() -> accounts.SignedIn | None:
