@@ -22,6 +22,7 @@ from domain.actors import Actor
 from onemap import accounts, settings, tokens
 from store import models as m
 from store.db import reader
+from store.geometry import Geometry
 from tests import store_counts
 from tests.conftest import Stores, account
 
@@ -112,7 +113,8 @@ def _top_tasks(as_of: date) -> dict[int, dict]:
 def _sites() -> dict[str, dict]:
     with reader() as s:
         return {r[0]: {"kind": r[1], "county": r[2], "geom": shapely.from_wkt(r[3])}
-                for r in s.execute(text("SELECT id, kind, county_code, geom_wkt FROM sites"))}
+                for r in s.execute(text("SELECT id, kind, county_code, geom_wkt FROM sites")
+                                   .columns(geom_wkt=Geometry()))}  # WKT on PostGIS too
 
 
 def _expected_sites(kind: str, as_of: date, counties=(), overdue=False, statuses=(), bbox=None) -> dict[str, int]:
