@@ -36,6 +36,17 @@ def _settle(page, maps: int, ready: str | None = None) -> None:
             }""", arg=maps, timeout=90_000)
 
 
+def _uploader_chinese_in_effect(page) -> None:
+    """The uploader's Chinese stylesheet is sent beside the page (Streamlit's event container); on
+    a loaded machine it can land a moment after the uploader (CI once read the page in between,
+    and a full run here did too): wait until it is in effect — or fail, if it never is."""
+    if page.locator("[data-testid='stFileUploaderDropzone']").count():
+        page.wait_for_function(
+            """() => [...document.querySelectorAll("[data-testid='stFileUploaderDropzone'] button "
+                                                   + "[data-testid='stMarkdownContainer']")]
+                     .every(e => getComputedStyle(e, '::after').content === '"选择文件"')""", timeout=30_000)
+
+
 def _texts(page) -> list[tuple[str, str]]:
     out = [("page", page.locator("body").inner_text())]
     for f in page.frames[1:]:
@@ -51,13 +62,7 @@ def _texts(page) -> list[tuple[str, str]]:
 def _check_page(page, url: str, maps: int, shot: str, ready: str | None = None) -> None:
     page.goto(url)
     _settle(page, maps, ready)
-    if page.locator("[data-testid='stFileUploaderDropzone']").count():
-        # the stylesheet is sent beside the page (Streamlit's event container); on a loaded
-        # machine it can land a moment after the uploader (CI once read the page in between)
-        page.wait_for_function(
-            """() => [...document.querySelectorAll("[data-testid='stFileUploaderDropzone'] button "
-                                                   + "[data-testid='stMarkdownContainer']")]
-                     .every(e => getComputedStyle(e, '::after').content === '"选择文件"')""", timeout=30_000)
+    _uploader_chinese_in_effect(page)
     found = []
     for where, text in _texts(page):
         found += [(where, w) for w in ENGLISH if w in text]
@@ -116,6 +121,7 @@ def test_empty_store_pages_show_no_english_chrome(empty_server, page, path):
     ready = READY["/data"] if path == "/data" else "button:has-text('载入景德镇市示例数据')"
     page.locator(ready).first.wait_for(timeout=90_000)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+    _uploader_chinese_in_effect(page)
     text = page.locator("body").inner_text()
     assert [w for w in ENGLISH if w in text] == [] and not RAW.search(text)
     _shot(page, f"chrome-empty{path.replace('/', '_')}.png")

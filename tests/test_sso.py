@@ -127,7 +127,13 @@ def test_accounts_page_binds_an_identity_confirms_by_name_and_keeps_a_refused_on
     at = sign_in(app_test(signed_in=False), "系统管理员（测试）", "信息中心", actors.SYSADMIN).run()
     at._page_hash = calc_hash("accounts")
     at.run()
-    at.selectbox(key="acc_pick").select("reviewer")
+    first = at.selectbox(key="acc_pick").value
+    with reader() as s:
+        roles = dict(s.query(m.User.username, m.User.role).all())
+    assert at.selectbox(key="acc_new_role").value == roles[first]  # not 系统管理员 by default
+    assert any("统一身份认证尚未配置" in c.value for c in at.caption)  # no [auth] in this test's secrets
+    at.selectbox(key="acc_pick").select("reviewer").run()
+    assert at.selectbox(key="acc_new_role").value == roles["reviewer"] == "审核"
     at.text_input(key="acc_sso").input("zhang.san")
     at.button(key="acc_bind_sso").click().run()
     assert not at.exception

@@ -75,18 +75,33 @@ def accounts_page() -> None:
         st.form_submit_button("新建", type="primary", on_click=_add_account)
     st.markdown("**停用、重置密码、变更角色、绑定统一身份账号**")
     names = [u["账户"] for u in users]
+    roles = {u["账户"]: u["角色"] for u in users}
     c1, c2 = st.columns(2)
-    c1.selectbox("账户", names, key="acc_pick")
+    c1.selectbox("账户", names, key="acc_pick", on_change=_follow_pick, args=[roles])
+    if st.session_state.get("acc_new_role") is None and names:  # first draw: the account's own role
+        _follow_pick(roles)
     c2.selectbox("新角色", ROLES, key="acc_new_role")
     c3, c4 = st.columns(2)
     c3.text_input("新初始密码（重置密码时填写）", type="password", key="acc_reset")
     c4.text_input("统一身份账号标识（sub，留空为解除绑定）", key="acc_sso",
                   help="单位统一身份认证（OpenID Connect）中该同事的账号标识；未绑定的身份登录时会显示它。")
+    if not sso.configured():
+        st.caption("统一身份认证尚未配置（服务器 .streamlit/secrets.toml 的 [auth] 节，见 README）："
+                   "绑定会保存，配置后生效；在此之前登录页不提供统一身份认证登录。")
     b1, b2, b3, b4 = st.columns(4)
     b1.button("停用", key="acc_disable", on_click=_account_action, args=["disable"])
     b2.button("重置密码", key="acc_do_reset", on_click=_account_action, args=["reset"])
     b3.button("变更角色", key="acc_set_role", on_click=_account_action, args=["role"])
     b4.button("绑定统一身份账号", key="acc_bind_sso", on_click=_account_action, args=["sso"])
+
+
+def _follow_pick(roles: dict[str, str]) -> None:
+    """新角色 starts at the chosen account's current role (not at 系统管理员, one stray click away
+    from making anyone an administrator)."""
+    ss = st.session_state
+    who = ss.get("acc_pick") or next(iter(roles), None)
+    if who in roles:
+        ss["acc_new_role"] = roles[who]
 
 
 def _account_action(what: str) -> None:
