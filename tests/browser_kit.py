@@ -13,6 +13,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,23 +40,34 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def server_fixture(tmp_path_factory, demo_store):
-    """The app on a private copy of the demo, plus one site with a hostile name."""
+@contextmanager
+def demo_copy(tmp_path_factory, demo_store, name: str = "browser") -> Iterator[Path]:
+    """A private copy of the demo store for one module's app (browser test), with the front-end
+    assets in place: yields the module's folder."""
     _browser_or_skip()
-    from onemap import services
     from onemap.assets import fetch_all
 
     fetch_all()
     mp = pytest.MonkeyPatch()
-    tmp = tmp_path_factory.mktemp("browser")
+    tmp = tmp_path_factory.mktemp(name)
     stores = Stores(tmp, mp)
     stores.new(demo=demo_store)
-    hostile = tmp / "hostile.csv"
-    hostile.write_text(f"名称,类型,经度,纬度\n\"{HOSTILE}\",监测断面,117.25,29.33\n", encoding="utf-8")
-    services.import_file(MANAGER_ACTOR, hostile)
-    yield from serve_app()
-    stores.close()
-    mp.undo()
+    try:
+        yield tmp
+    finally:
+        stores.close()
+        mp.undo()
+
+
+def server_fixture(tmp_path_factory, demo_store):
+    """The app on a private copy of the demo, plus one site with a hostile name."""
+    from onemap import services
+
+    with demo_copy(tmp_path_factory, demo_store) as tmp:
+        hostile = tmp / "hostile.csv"
+        hostile.write_text(f"名称,类型,经度,纬度\n\"{HOSTILE}\",监测断面,117.25,29.33\n", encoding="utf-8")
+        services.import_file(MANAGER_ACTOR, hostile)
+        yield from serve_app()
 
 
 # the session every new page starts signed in with (a 业务管理员 of the served store): set by serve_app

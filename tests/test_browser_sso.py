@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tests.browser_kit import _browser_or_skip, _free_port, _shot, serve_app
+from tests.browser_kit import _free_port, _shot, demo_copy, serve_app
 
 pytestmark = pytest.mark.browser
 TEMPLATES = Path(__file__).parent / "fixtures" / "oidc"  # the provider's page without its CDN stylesheet
@@ -37,30 +37,21 @@ def provider():
 
 @pytest.fixture(scope="module")
 def sso_server(tmp_path_factory, demo_store, provider):
-    _browser_or_skip()
     from domain.actors import SYSADMIN, Actor
     from onemap import sso
-    from onemap.assets import fetch_all
-    from tests.conftest import Stores
 
-    fetch_all()
-    mp = pytest.MonkeyPatch()
-    tmp = tmp_path_factory.mktemp("sso")
-    stores = Stores(tmp, mp)
-    stores.new(demo=demo_store)
-    sso.set_subject(Actor("tests", "测试夹具", SYSADMIN), "leping", "wang.wu")
-    port = _free_port()
-    secrets_file = tmp / "secrets.toml"
-    secrets_file.write_text(
-        "[auth]\n"
-        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
-        'cookie_secret = "test-cookie-secret-not-for-production"\n'
-        'client_id = "onemap"\n'
-        'client_secret = "onemap-test-secret"\n'
-        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n', encoding="utf-8")
-    yield from serve_app(port=port, args=("--secrets.files", str(secrets_file)))
-    stores.close()
-    mp.undo()
+    with demo_copy(tmp_path_factory, demo_store, "sso") as tmp:
+        sso.set_subject(Actor("tests", "测试夹具", SYSADMIN), "leping", "wang.wu")
+        port = _free_port()
+        secrets_file = tmp / "secrets.toml"
+        secrets_file.write_text(
+            "[auth]\n"
+            f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+            'cookie_secret = "test-cookie-secret-not-for-production"\n'
+            'client_id = "onemap"\n'
+            'client_secret = "onemap-test-secret"\n'
+            f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n', encoding="utf-8")
+        yield from serve_app(port=port, args=("--secrets.files", str(secrets_file)))
 
 
 def _provider_sign_in(page, sub: str) -> None:

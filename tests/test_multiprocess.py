@@ -17,8 +17,8 @@ from domain.actors import Actor
 from onemap import services
 from store.db import reader
 from tests import truth
-from tests.browser_kit import _browser_or_skip, _shot, page_fixture, serve_app
-from tests.conftest import Stores, account
+from tests.browser_kit import _shot, demo_copy, page_fixture, serve_app
+from tests.conftest import account
 
 pytestmark = pytest.mark.browser
 OWN = "省督察整改清单|main|（四十）"  # the demo's sample history leaves it 申请销号; 验收单位 市整改办
@@ -37,21 +37,13 @@ def _count_shown(page, url: str, want: int) -> None:
 
 @pytest.fixture()
 def two_apps(tmp_path_factory, demo_store):
-    _browser_or_skip()
-    from onemap.assets import fetch_all
-
-    fetch_all()
-    mp = pytest.MonkeyPatch()
-    stores = Stores(tmp_path_factory.mktemp("two-apps"), mp)
-    stores.new(demo=demo_store)
-    first, second = serve_app(), serve_app()
-    try:
-        yield next(first), next(second)
-    finally:
-        for gen in (first, second):
-            next(gen, None)  # runs serve_app past its yield: terminates that process and waits for it
-        stores.close()
-        mp.undo()
+    with demo_copy(tmp_path_factory, demo_store, "two-apps"):
+        first, second = serve_app(), serve_app()
+        try:
+            yield next(first), next(second)
+        finally:
+            for gen in (first, second):
+                next(gen, None)  # runs serve_app past its yield: terminates that process and waits for it
 
 
 def test_a_status_change_shows_in_both_processes_on_their_next_rerun(two_apps):
