@@ -156,26 +156,28 @@ def store_is_empty(s: Session) -> bool:
 def revision(s: Session) -> dict[str, str]:
     """Fingerprints that change with every write (cheap aggregate queries), one per part
     of the store, so a status change does not reload the sites or the task fields.
-    Used as cache keys by the pages, whoever wrote."""
-    def fp(*qs) -> str:
-        return "|".join(str(s.scalar(q)) for q in qs)
-
-    return {
-        "sites": fp(select(func.count()).select_from(m.Site), select(func.max(m.Site.updated_at))),
-        "tasks": fp(select(func.count()).select_from(m.Task), select(func.max(m.Task.id)),
-                    select(func.count()).select_from(m.TaskSite), select(func.max(m.TaskSite.id)),
-                    select(func.count()).select_from(m.TaskUnit), select(func.max(m.Document.id)),
-                    select(func.sum(m.Task.archived.cast(Integer))),
-                    select(func.max(m.DocumentTarget.id)), select(func.count()).select_from(m.TargetSite)),
-        "events": fp(select(func.count()).select_from(m.StatusEvent), select(func.max(m.StatusEvent.id)),
-                     select(func.count()).select_from(m.Attachment), select(func.max(m.Finding.id)),
-                     select(func.max(m.Inspection.id))),
-        "meta": fp(select(func.count()).select_from(m.Meta), select(func.max(m.Meta.value))),
-        "refs": reflayers.revision(s),
+    Used as cache keys by the pages, whoever wrote. Read on every page run, so all the
+    aggregates go to the database as one statement of scalar subqueries (one round trip,
+    not 27 — ~20 ms of each rerun at province scale)."""
+    parts = {
+        "sites": (select(func.count()).select_from(m.Site), select(func.max(m.Site.updated_at))),
+        "tasks": (select(func.count()).select_from(m.Task), select(func.max(m.Task.id)),
+                  select(func.count()).select_from(m.TaskSite), select(func.max(m.TaskSite.id)),
+                  select(func.count()).select_from(m.TaskUnit), select(func.max(m.Document.id)),
+                  select(func.sum(m.Task.archived.cast(Integer))),
+                  select(func.max(m.DocumentTarget.id)), select(func.count()).select_from(m.TargetSite)),
+        "events": (select(func.count()).select_from(m.StatusEvent), select(func.max(m.StatusEvent.id)),
+                   select(func.count()).select_from(m.Attachment), select(func.max(m.Finding.id)),
+                   select(func.max(m.Inspection.id))),
+        "meta": (select(func.count()).select_from(m.Meta), select(func.max(m.Meta.value))),
+        "refs": reflayers.REVISION_QUERIES,
         # 断面水质: a changed value moves imported_at and the sum even when the count stays
-        "water": fp(select(func.count()).select_from(m.WaterSample), select(func.max(m.WaterSample.id)),
-                    select(func.max(m.WaterSample.imported_at)), select(func.sum(m.WaterSample.value))),
+        "water": (select(func.count()).select_from(m.WaterSample), select(func.max(m.WaterSample.id)),
+                  select(func.max(m.WaterSample.imported_at)), select(func.sum(m.WaterSample.value))),
     }
+    flat = [q for qs in parts.values() for q in qs]
+    row = iter(s.execute(select(*(q.scalar_subquery() for q in flat))).one())
+    return {name: "|".join(str(next(row)) for _ in qs) for name, qs in parts.items()}
 
 
 def sites_frame(s: Session) -> gpd.GeoDataFrame:

@@ -57,8 +57,7 @@ def features_frame(s: Session, layer_id: int) -> gpd.GeoDataFrame:
                             geometry="geometry", crs="EPSG:4326")
 
 
-def revision(s: Session) -> str:
-    """A fingerprint that changes when a layer is added or removed (the pages' cache key)."""
-    return "|".join(str(s.scalar(q)) for q in (select(func.count()).select_from(m.RefLayer),
-                                               select(func.max(m.RefLayer.id)),
-                                               select(func.count()).select_from(m.RefFeature)))
+# what changes when a layer is added or removed (part of store.queries.revision, the pages' cache key)
+REVISION_QUERIES = (select(func.count()).select_from(m.RefLayer), select(func.max(m.RefLayer.id)),
+                    select(func.count()).select_from(m.RefFeature))
+
