@@ -42,6 +42,11 @@ def _rev(part: str) -> str:
     return cached[1][part]
 
 
+def revision(*parts: str) -> str:
+    """The store revision of the given parts (a cache key for what is built from them)."""
+    return "#".join(_rev(p) for p in parts)
+
+
 def new_run() -> None:
     """Called at the top of each script run: the next read refreshes the revision."""
     st.session_state["_run_id"] = st.session_state.get("_run_id", 0) + 1

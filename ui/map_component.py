@@ -24,6 +24,10 @@ import streamlit_folium as sf
 _LOCK = threading.Lock()
 _BASE: OrderedDict[tuple, dict] = OrderedDict()
 _MAX = 16
+# the site layers' scripts per (base, sites shown, their roll-up, colouring…): a filter flipped
+# back and forth — or the same view opened by everyone in a meeting — is built once per process
+_LAYERS: OrderedDict[tuple, tuple[str, str]] = OrderedDict()
+_LAYERS_MAX = 24
 
 
 def _render_base(m: folium.Map) -> dict:
@@ -54,19 +58,50 @@ def _walk(fig):
         yield from _walk(child)
 
 
+def _memo(store: OrderedDict, limit: int, key: tuple, build: Callable[[], object]):
+    """store[key], built by build() the first time in this process (least recently used out)."""
+    with _LOCK:
+        hit = store.get(key)
+        if hit is not None:
+            store.move_to_end(key)
+            return hit
+    value = build()
+    with _LOCK:
+        store[key] = value
+        while len(store) > limit:
+            store.popitem(last=False)
+    return value
+
+
 def base(key: tuple, build: Callable[[], folium.Map]) -> dict:
     """The rendered base map for key (built by build() the first time in this process)."""
-    with _LOCK:
-        hit = _BASE.get(key)
-        if hit is not None:
-            _BASE.move_to_end(key)
-            return hit
-    rendered = _render_base(build())
-    with _LOCK:
-        _BASE[key] = rendered
-        while len(_BASE) > _MAX:
-            _BASE.popitem(last=False)
-    return rendered
+    return _memo(_BASE, _MAX, key, lambda: _render_base(build()))
+
+
+def layers(key: tuple, build: Callable[[], tuple[str, str]]) -> tuple[str, str]:
+    """The (feature_group, layer_control) scripts for key — which must hold everything they are
+    built from (see digest) — built by build() the first time in this process."""
+    return _memo(_LAYERS, _LAYERS_MAX, key, build)
+
+
+def digest(*parts) -> str:
+    """A fingerprint of frames, sequences of ids and plain values, for layers()' key: frames by
+    pandas' row hashes (index and values), sequences by their text."""
+    import hashlib
+
+    import pandas as pd
+
+    h = hashlib.blake2b(digest_size=16)
+    for p in parts:
+        if isinstance(p, (pd.DataFrame, pd.Series)):
+            h.update(pd.util.hash_pandas_object(p, index=True).to_numpy().tobytes())
+            h.update(repr(list(p.columns) if isinstance(p, pd.DataFrame) else p.name).encode())
+        elif isinstance(p, (list, tuple)):
+            h.update("\x1f".join(map(str, p)).encode("utf-8"))
+        else:
+            h.update(repr(p).encode("utf-8"))
+        h.update(b"\x1e")
+    return h.hexdigest()
 
 
 def group_script(idx: int, body: str, *, show: bool = True) -> tuple[str, str]:

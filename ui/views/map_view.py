@@ -245,12 +245,17 @@ def render() -> None:
         st.session_state["_bm_fitted"] = bm.id
         label_size = 22 if large else 14
         # the base map is the same from one rerun to the next: rendered once per process (ui.map_component)
-        rendered = map_component.base((*_region_key(region), repr(bm), label_size, showing),
-                                      lambda: _page_base_map(region, bm, label_size, showing))
+        base_key = (*_region_key(region), repr(bm), label_size, showing)
+        rendered = map_component.base(base_key, lambda: _page_base_map(region, bm, label_size, showing))
         if showing:
             present.fit_frame(PRESENT_HEAD)
-        groups, control = _layer_scripts(rendered, prepared, ids, summary, focus_ids, large=large,
-                                         colouring=wm.colouring, datum=datum)
+        cl = wm.colouring
+        key = (base_key, settings.database_url(), data.revision("sites", "refs", "meta"), repr(datum), large,
+               repr(site_kinds()),
+               map_component.digest(ids, summary, focus_ids or [],
+                                    (cl.title, cl.labels, cl.colors, sorted(cl.index.items())) if cl else None))
+        groups, control = map_component.layers(key, lambda: _layer_scripts(
+            rendered, prepared, ids, summary, focus_ids, large=large, colouring=cl, datum=datum))
         out = map_component.show(rendered, key="onemap", height=720 if large else MAP_HEIGHT,
                                  feature_group=groups, layer_control=control, center=center, zoom=zoom,
                                  returned_objects=["last_active_drawing", "center", "zoom", "bounds"])
