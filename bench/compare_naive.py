@@ -10,10 +10,14 @@ Measures (medians of --repeat runs, app and naive interleaved; ratio = naive ÷ 
   all-sites view; read from the element AppTest received);
 - first_paint_s: headless Chromium, warm server: from navigation to every site of the first
   view on the map (counted in Leaflet) and two animation frames later;
+- first_paint_cached_s: the same for a returning user — a new tab (a new session) of a browser
+  that has opened the page before, so Streamlit's and Leaflet's files come from its cache;
 - update_s: in that page, the county chosen in the filter widget until the map holds exactly
   that county's sites;
 - peak_rss_mb: the peak resident memory (VmHWM) of each page's streamlit server after the runs.
-`--json` prints one object {"scale", "sites", "app": {...}, "naive": {...}}.
+The floor: a Streamlit page with one filter widget and a Leaflet map of one symbol, served the
+same way — what Streamlit and Leaflet cost on this machine before any data (both paints only).
+`--json` prints one object {"scale", "sites", "app": {...}, "naive": {...}, "floor": {...}}.
 `--data-dir` measures an existing store (ONEMAP_DATA_DIR) instead of building one.
 """
 
@@ -35,7 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SCALES = {"demo": None, "province": (2_000, 20_000), "stress": (20_000, 100_000)}
-MEASURES = ("rerun_all_s", "rerun_county_s", "payload_bytes", "first_paint_s", "update_s", "peak_rss_mb")
+MEASURES = ("rerun_all_s", "rerun_county_s", "payload_bytes", "first_paint_s", "first_paint_cached_s", "update_s",
+            "peak_rss_mb")
 CHROMIUM = "/usr/bin/chromium"
 BENCH_USER = ("bench-viewer", "基准测试", "业务管理员", "Bench@2026pass")
 
@@ -224,12 +229,30 @@ def _wait_count(page, n: int, timeout_ms: int = 900_000) -> None:
     raise TimeoutError(f"the map never held {n} sites")
 
 
-def _paint_and_update(browser, url: str, token: str | None, facts: dict) -> tuple[float, float]:
+def _context(browser, token: str | None):
     ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
     if token:
         from ui.auth import COOKIE
 
         ctx.add_cookies([{"name": COOKIE, "value": token, "domain": "127.0.0.1", "path": "/"}])
+    return ctx
+
+
+def _paint(ctx, url: str, sites: int) -> float:
+    """A new tab of ctx (a new Streamlit session): navigation until the map holds every site."""
+    page = ctx.new_page()
+    try:
+        t0 = time.perf_counter()
+        page.goto(url)
+        _wait_count(page, sites)
+        return time.perf_counter() - t0
+    finally:
+        page.close()
+
+
+def _paint_and_update(browser, url: str, token: str | None, facts: dict) -> tuple[float, float]:
+    """A first visit (empty browser cache): first paint, then the county chosen in the filter."""
+    ctx = _context(browser, token)
     page = ctx.new_page()
     try:
         t0 = time.perf_counter()
@@ -256,26 +279,71 @@ def _paint_and_update(browser, url: str, token: str | None, facts: dict) -> tupl
         ctx.close()
 
 
+FLOOR_PAGE = """import sys
+sys.path.insert(0, {root!r})
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+from onemap.assets import use_local_assets
+use_local_assets()
+st.set_page_config(layout="wide")
+st.sidebar.multiselect("区县/管理区", ["甲", "乙"], placeholder="全部")
+m = folium.Map(location=[29.3, 117.2], zoom_start=9, tiles=None)
+folium.CircleMarker([29.3, 117.2], radius=6).add_to(m)
+st_folium(m, height=640, returned_objects=[])
+"""
+
+
+def floor_stub(folder: Path) -> Path:
+    """The floor: the least a Streamlit page with a Leaflet map can do (one filter widget, one
+    symbol, served like the others) — what Streamlit and Leaflet cost before any data."""
+    stub = folder / "floor_app.py"
+    stub.write_text(FLOOR_PAGE.format(root=str(ROOT)), encoding="utf-8")
+    return stub
+
+
 def browser_side(facts: dict, stub: Path, token: str, repeat: int) -> dict:
+    """first_paint_s / update_s: a first visit (new browser context, empty cache);
+    first_paint_cached_s: a returning user (a new tab of a context that has opened the page
+    before: Streamlit's and Leaflet's files in the browser cache, a new session on the server).
+    The floor page is measured the same way (its 'sites' is its one symbol)."""
     from playwright.sync_api import sync_playwright
 
-    servers = {"app": serve(ROOT / "app.py", ROOT), "naive": serve(stub, stub.parent)}
-    tokens = {"app": token, "naive": None}
-    runs = {k: {"paint": [], "update": []} for k in servers}
+    servers = {"app": serve(ROOT / "app.py", ROOT), "naive": serve(stub, stub.parent),
+               "floor": serve(floor_stub(stub.parent), stub.parent)}
+    tokens = {"app": token, "naive": None, "floor": None}
+    counts = {"app": facts["sites"], "naive": facts["sites"], "floor": 1}
+    runs = {k: {"paint": [], "update": [], "cached": []} for k in servers}
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            returning = {}
             for name, (_, url) in servers.items():  # warm: caches filled, assets in the disk cache
-                _paint_and_update(browser, url, tokens[name], facts)
+                if name != "floor":
+                    _paint_and_update(browser, url, tokens[name], facts)
+                returning[name] = _context(browser, tokens[name])
+                _paint(returning[name], url, counts[name])
             for _ in range(repeat):
                 for name, (_, url) in servers.items():
-                    paint, update = _paint_and_update(browser, url, tokens[name], facts)
-                    runs[name]["paint"].append(paint)
-                    runs[name]["update"].append(update)
+                    if name == "floor":
+                        ctx = _context(browser, None)
+                        runs[name]["paint"].append(_paint(ctx, url, 1))
+                        ctx.close()
+                    else:
+                        paint, update = _paint_and_update(browser, url, tokens[name], facts)
+                        runs[name]["paint"].append(paint)
+                        runs[name]["update"].append(update)
+                    runs[name]["cached"].append(_paint(returning[name], url, counts[name]))
             browser.close()
-        return {name: {"first_paint_s": statistics.median(runs[name]["paint"]),
-                       "update_s": statistics.median(runs[name]["update"]),
-                       "peak_rss_mb": peak_rss_mb(proc.pid)} for name, (proc, _) in servers.items()}
+        out = {}
+        for name, (proc, _) in servers.items():
+            r = runs[name]
+            out[name] = {"first_paint_s": statistics.median(r["paint"]),
+                         "first_paint_cached_s": statistics.median(r["cached"]),
+                         "peak_rss_mb": peak_rss_mb(proc.pid)}
+            if r["update"]:
+                out[name]["update_s"] = statistics.median(r["update"])
+        return out
     finally:
         for proc, _ in servers.values():
             proc.terminate()
@@ -296,7 +364,8 @@ def measure(scale: str, repeat: int, data_dir: Path | None) -> dict:
     return {"scale": scale, "sites": facts["sites"], "county": facts["county_name"],
             "county_sites": facts["county_sites"],
             "app": {k: {**server["app"], **browser["app"]}[k] for k in MEASURES},
-            "naive": {k: {**server["naive"], **browser["naive"]}[k] for k in MEASURES}}
+            "naive": {k: {**server["naive"], **browser["naive"]}[k] for k in MEASURES},
+            "floor": {k: browser["floor"][k] for k in ("first_paint_s", "first_paint_cached_s")}}
 
 
 def table(r: dict) -> str:
@@ -306,13 +375,15 @@ def table(r: dict) -> str:
 
     labels = {"rerun_all_s": "server rerun, filter → all sites", "rerun_county_s":
               f"server rerun, filter → one county ({r['county_sites']} sites)", "payload_bytes": "map payload, all sites",
-              "first_paint_s": "first map paint, Chromium, warm server",
+              "first_paint_s": "first map paint, first visit (empty browser cache), warm server",
+              "first_paint_cached_s": "first map paint, returning user (browser cache), warm server",
               "update_s": "browser update, filter → one county", "peak_rss_mb": "peak RSS of the server"}
     lines = [f"{r['scale']}: {r['sites']:,} sites; {date_machine()}",
-             "| measure | app | naive | naive ÷ app |", "|---|---|---|---|"]
+             "| measure | app | naive | naive ÷ app | floor (one symbol) |", "|---|---|---|---|---|"]
     for k in MEASURES:
         a, n = r["app"][k], r["naive"][k]
-        lines.append(f"| {labels[k]} | {fmt(k, a)} | {fmt(k, n)} | {n / a:.1f}× |")
+        floor = fmt(k, r["floor"][k]) if k in r["floor"] else ""
+        lines.append(f"| {labels[k]} | {fmt(k, a)} | {fmt(k, n)} | {n / a:.1f}× | {floor} |")
     return "\n".join(lines)
 
 
@@ -334,7 +405,7 @@ def main() -> None:
         ap.error("--repeat must be at least 1")
     r = measure(args.scale, args.repeat, args.data_dir)
     if args.json:
-        print(json.dumps({k: r[k] for k in ("scale", "sites", "app", "naive")}, ensure_ascii=False))
+        print(json.dumps({k: r[k] for k in ("scale", "sites", "app", "naive", "floor")}, ensure_ascii=False))
     else:
         print(table(r))
 

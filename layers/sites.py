@@ -200,25 +200,35 @@ window.OnemapSites = window.OnemapSites || function (fg, o) {
             return out;
         }); })};
     }
+    function feature(r) { return {type: "Feature", properties: {i: r[0]}}; }
+    function areaRenderer() {  // many sites: the areas on a canvas of their own, beneath every kind's symbols
+        var map = fg._map;
+        if (!o.dots || !map) { return undefined; }
+        if (!map.getPane("onemapAreas")) { map.createPane("onemapAreas").style.zIndex = 390; }
+        return map._onemapAreas || (map._onemapAreas = L.canvas({padding: 0.5, pane: "onemapAreas"}));
+    }
     function draw(rows) {
+        var areas = areaRenderer();
         rows.forEach(function (r) {
-            var feature = {type: "Feature", properties: {i: r[0]}};
             r[2] /= 1e5; r[3] /= 1e5;
             if (r[10]) {
-                var area = L.geoJSON(unpackArea(r[10]), {style: {color: "#1a1a1a", weight: o.lineWeight,
-                    fillColor: colors[r[5]], fillOpacity: 0.45, dashArray: o.dash}});
-                area.eachLayer(function (l) { l.feature = feature; });
-                area.bindTooltip(function () { return tip(r); }, {sticky: true});
+                var area = L.geoJSON(unpackArea(r[10]), {renderer: areas, style: {color: "#1a1a1a",
+                    weight: o.lineWeight, fillColor: colors[r[5]], fillOpacity: 0.45, dashArray: o.dash}});
+                area.eachLayer(function (l) { l.feature = feature(r); l.onemapRow = r; });
                 fg.addLayer(area);
             }
+        });
+        rows.forEach(function (r) {
             var mk = o.dots
                 ? new window.OnemapSymbol([r[3], r[2]], {renderer: renderer, radius: size / 2 - 2, shape: o.shape,
                     color: "#1a1a1a", weight: o.stroke, fillColor: colors[r[5]], fillOpacity: 0.95})
                 : L.marker([r[3], r[2]], {icon: icons[r[5]]});
-            mk.feature = feature;
-            mk.bindTooltip(function () { return tip(r); }, {sticky: true});
+            mk.feature = feature(r);
+            mk.onemapRow = r;
             fg.addLayer(mk);
         });
+        // one tooltip for the group, its text made for the site under the pointer (not 2,000 tooltips)
+        fg.bindTooltip(function (l) { return l.onemapRow ? tip(l.onemapRow) : ""; }, {sticky: true});
         fg.fire("onemap:drawn");
     }
     var bin = atob(o.packed), bytes = new Uint8Array(bin.length);

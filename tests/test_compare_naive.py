@@ -17,7 +17,8 @@ from tests.browser_kit import _browser_or_skip
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.browser
-MEASURES = {"rerun_all_s", "rerun_county_s", "payload_bytes", "first_paint_s", "update_s", "peak_rss_mb"}
+MEASURES = {"rerun_all_s", "rerun_county_s", "payload_bytes", "first_paint_s", "first_paint_cached_s", "update_s",
+            "peak_rss_mb"}
 
 
 def _captured_payload(monkeypatch, script: str, signed_in: bool) -> int:
@@ -60,12 +61,14 @@ def test_compare_naive_prints_one_object_whose_payload_is_the_maps(demo_dir, mon
     lines = [ln for ln in out.stdout.splitlines() if ln.strip()]
     assert len(lines) == 1, out.stdout  # exactly one object
     r = json.loads(lines[0])
-    assert set(r) == {"scale", "sites", "app", "naive"}
+    assert set(r) == {"scale", "sites", "app", "naive", "floor"}
     assert r["scale"] == "demo" and r["sites"] == n_sites
     for page in ("app", "naive"):
         assert set(r[page]) == MEASURES
         for k, v in r[page].items():
             assert isinstance(v, (int, float)) and v > 0, (page, k, v)
+    assert set(r["floor"]) == {"first_paint_s", "first_paint_cached_s"}
+    assert all(isinstance(v, float) and v > 0 for v in r["floor"].values()), r["floor"]
 
     from bench.compare_naive import naive_stub
 
