@@ -183,7 +183,15 @@ def features(actor: Actor, region: Region, coll: Collection, f: Filters,
     else:
         out = reference_features(region, int(coll.key), scope_of(actor, region))
     if bbox is not None and len(out):
-        out = out[out.intersects(shapely.box(*bbox))]
+        w, so, e, n = bbox
+        if coll.kind == SITES and w < e and so < n:
+            # a desktop GIS asks for its view's bbox on every pan: the database answers (the GiST
+            # index on PostGIS, an STRtree on SQLite — store.queries.site_ids_in_bounds)
+            with reader() as s:
+                inside = set(queries.site_ids_in_bounds(s, w, so, e, n))
+            out = out[out["fid"].isin(inside)]
+        else:
+            out = out[out.intersects(shapely.box(*bbox))]
     return out.reset_index(drop=True)
 
 
