@@ -73,6 +73,9 @@ class Datum:
         self.name = name
         self.shifted = name == GCJ02
 
+    def __repr__(self) -> str:  # by value: the pages' cache keys hold it
+        return f"Datum({self.name!r})"
+
     def out(self, lon: float, lat: float) -> tuple[float, float]:
         return wgs_to_gcj(lon, lat) if self.shifted else (lon, lat)
 
