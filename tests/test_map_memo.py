@@ -81,3 +81,35 @@ def test_layers_are_reused_only_while_what_they_show_is_unchanged(demo_dir, monk
         assert _open_count(sid) == before[sid] - 1
         assert rows[sid][8] == _open_count(sid), sid  # the tooltip's 未销号 count, as the browser reads it
     assert len(built) == 3  # the roll-up changed: rebuilt
+
+    # the county of one of its sites chosen again after the change: that filter's roll-up is
+    # built from the store as it is now (every task of a site in the county matches the filter)
+    sid = sorted(task["site_ids"])[0]
+    at.multiselect(key="f_place").set_value([truth.sites()[sid]["county_code"]]).run()
+    assert _rows(at)[sid][8] == _open_count(sid)
+
+
+OPEN = ("未启动", "整改中", "申请销号", "退回")
+
+
+def test_status_filters_flipped_show_each_filters_own_counts(demo_dir):
+    """Several status filters in turn (one of them twice: its roll-up reused), each checked against a
+    plain count over the store: the sites shown are those linked to the tasks of those statuses, and
+    each site's task and 未销号 counts are over those tasks only."""
+    top = truth.top_tasks()
+    # the status of the lowest task id, alone and with another: two filters whose tasks begin alike
+    first = top[min(top)]["status"]
+    other = next(s for s in ("整改中", "申请销号", "已销号", "未启动", "长期坚持", "退回")
+                 if s != first and any(t["status"] == s for t in top.values()))
+    at = app_test()
+    at.run()
+    for chosen in ([first], [first, other], ["申请销号", "已销号"], [first], ["未启动", "长期坚持"], ["整改中", "退回"]):
+        at.multiselect(key="f_status").set_value(chosen).run()
+        assert not at.exception, at.exception
+        tasks = [t for t in top.values() if t["status"] in chosen]
+        linked = {sid for t in tasks for sid in t["site_ids"]}
+        rows = _rows(at)
+        assert set(rows) == linked, chosen
+        for sid, r in rows.items():
+            assert r[6] == sum(1 for t in tasks if sid in t["site_ids"]), (chosen, sid)
+            assert r[8] == sum(1 for t in tasks if sid in t["site_ids"] and t["status"] in OPEN), (chosen, sid)

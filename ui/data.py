@@ -4,6 +4,7 @@ next rerun, while a filter change reuses everything already loaded."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 import geopandas as gpd
@@ -45,6 +46,22 @@ def _rev(part: str) -> str:
 def revision(*parts: str) -> str:
     """The store revision of the given parts (a cache key for what is built from them)."""
     return "#".join(_rev(p) for p in parts)
+
+
+def fingerprint(*parts) -> str:
+    """A fingerprint of frames, sequences of ids and plain values, for cache keys: frames by
+    pandas' row hashes (index and values), sequences by their text."""
+    h = hashlib.blake2b(digest_size=16)
+    for p in parts:
+        if isinstance(p, (pd.DataFrame, pd.Series)):
+            h.update(pd.util.hash_pandas_object(p, index=True).to_numpy().tobytes())
+            h.update(repr(list(p.columns) if isinstance(p, pd.DataFrame) else p.name).encode())
+        elif isinstance(p, (list, tuple)):
+            h.update("\x1f".join(map(str, p)).encode("utf-8"))
+        else:
+            h.update(repr(p).encode("utf-8"))
+        h.update(b"\x1e")
+    return h.hexdigest()
 
 
 def new_run() -> None:
@@ -139,6 +156,25 @@ def _summary(task_key: tuple, site_rev: str) -> pd.DataFrame:
     from domain.rollup import site_summary
 
     return site_summary(_tasks(*task_key), list(_sites(task_key[0], site_rev)["id"]))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _shown_summary(task_key: tuple, site_rev: str, shown: str, _tasks_shown: pd.DataFrame) -> pd.DataFrame:
+    """shown: the fingerprint of the filtered tasks' ids (their fields are the task_key's);
+    the frame itself is not hashed (the leading underscore)."""
+    from domain.rollup import site_summary
+
+    return site_summary(_tasks_shown, list(_sites(task_key[0], site_rev)["id"]))
+
+
+def site_rollup(f, tasks_shown: pd.DataFrame) -> pd.DataFrame:
+    """The sites' roll-up of the tasks the filters show (f: domain.filtering.Filters; tasks_shown:
+    filter_tasks' rows of tasks(f.as_of)), cached per store revision and set of tasks shown — a
+    filter flipped back and forth, or the same filter in everyone's session, is rolled up once."""
+    if not f.task_filter_active:
+        return unfiltered_summary(f.as_of)
+    shown = fingerprint(list(tasks_shown["id"]))
+    return _shown_summary(_task_key(f.as_of), _rev("sites"), shown, tasks_shown)
 
 
 def unfiltered_summary(as_of: date) -> pd.DataFrame:

@@ -80,28 +80,8 @@ def base(key: tuple, build: Callable[[], folium.Map]) -> dict:
 
 def layers(key: tuple, build: Callable[[], tuple[str, str]]) -> tuple[str, str]:
     """The (feature_group, layer_control) scripts for key — which must hold everything they are
-    built from (see digest) — built by build() the first time in this process."""
+    built from (see ui.data.fingerprint) — built by build() the first time in this process."""
     return _memo(_LAYERS, _LAYERS_MAX, key, build)
-
-
-def digest(*parts) -> str:
-    """A fingerprint of frames, sequences of ids and plain values, for layers()' key: frames by
-    pandas' row hashes (index and values), sequences by their text."""
-    import hashlib
-
-    import pandas as pd
-
-    h = hashlib.blake2b(digest_size=16)
-    for p in parts:
-        if isinstance(p, (pd.DataFrame, pd.Series)):
-            h.update(pd.util.hash_pandas_object(p, index=True).to_numpy().tobytes())
-            h.update(repr(list(p.columns) if isinstance(p, pd.DataFrame) else p.name).encode())
-        elif isinstance(p, (list, tuple)):
-            h.update("\x1f".join(map(str, p)).encode("utf-8"))
-        else:
-            h.update(repr(p).encode("utf-8"))
-        h.update(b"\x1e")
-    return h.hexdigest()
 
 
 def group_script(idx: int, body: str, *, show: bool = True) -> tuple[str, str]:

@@ -18,7 +18,6 @@ import streamlit as st
 
 from domain import permissions as perm
 from domain.dates import cn_date
-from domain.rollup import site_summary
 from geo.region import Region
 from layers.basemap import add_tiles
 from layers.counties import county_layer
@@ -197,8 +196,7 @@ def render() -> None:
     datum = bm.datum
     prepared = data.prepared_sites(datum)
     sites = filter_sites(sites_all, f, tasks, v.place_of_site)
-    summary = site_summary(tasks, list(sites_all["id"])) if f.task_filter_active \
-        else data.unfiltered_summary(f.as_of)
+    summary = data.site_rollup(f, tasks)
 
     showing = present.is_on()
     st.markdown(f"### {html.escape(region.name)}生态环境一张图")
@@ -252,7 +250,7 @@ def render() -> None:
         cl = wm.colouring
         key = (base_key, settings.database_url(), data.revision("sites", "refs", "meta"), repr(datum), large,
                repr(site_kinds()),
-               map_component.digest(ids, summary, focus_ids or [],
+               data.fingerprint(ids, summary, focus_ids or [],
                                     (cl.title, cl.labels, cl.colors, sorted(cl.index.items())) if cl else None))
         groups, control = map_component.layers(key, lambda: _layer_scripts(
             rendered, prepared, ids, summary, focus_ids, large=large, colouring=cl, datum=datum))
