@@ -25,6 +25,7 @@ from branca.element import Element, Figure, MacroElement
 from domain.rollup import BUCKETS, NO_TASK
 from layers.style import COLORS
 from layers.water_style import FADED, Colouring
+from onemap import settings
 from onemap.kinds import SiteKind
 
 COORD_DECIMALS = 5  # ≈ 1 m
@@ -137,10 +138,6 @@ def _unpacked_area(a):
             rings.append(ring)
         polys.append(rings)
     return {"type": "MultiPolygon", "coordinates": polys}
-# above this many sites on the map, every kind is drawn on one canvas (Leaflet's canvas
-# renderer, the kind's shape in the state's colour) instead of one SVG symbol element per site:
-# a province's 2,000 DOM symbols cost the browser seconds before the first paint
-DOT_THRESHOLD = 600
 
 
 def pack_rows(rows: list) -> str:
@@ -201,21 +198,18 @@ window.OnemapSites = window.OnemapSites || function (fg, o) {
         }); })};
     }
     function feature(r) { return {type: "Feature", properties: {i: r[0]}}; }
-    function areaRenderer() {  // many sites: the areas on a canvas of their own, beneath every kind's symbols
-        var map = fg._map;
-        if (!o.dots || !map) { return undefined; }
-        if (!map.getPane("onemapAreas")) { map.createPane("onemapAreas").style.zIndex = 390; }
-        return map._onemapAreas || (map._onemapAreas = L.canvas({padding: 0.5, pane: "onemapAreas"}));
-    }
     function draw(rows) {
-        var areas = areaRenderer();
         rows.forEach(function (r) {
             r[2] /= 1e5; r[3] /= 1e5;
             if (r[10]) {
-                var area = L.geoJSON(unpackArea(r[10]), {renderer: areas, style: {color: "#1a1a1a",
+                // many sites: on the symbols' canvas (one canvas takes the pointer: a canvas beneath
+                // it would never get a hover or a click), moved to the back of its drawing order so
+                // every kind's symbols stay above every area; few: SVG, beneath the DOM symbols
+                var area = L.geoJSON(unpackArea(r[10]), {renderer: renderer || undefined, style: {color: "#1a1a1a",
                     weight: o.lineWeight, fillColor: colors[r[5]], fillOpacity: 0.45, dashArray: o.dash}});
                 area.eachLayer(function (l) { l.feature = feature(r); l.onemapRow = r; });
                 fg.addLayer(area);
+                if (renderer) { area.bringToBack(); }
             }
         });
         rows.forEach(function (r) {
@@ -339,9 +333,10 @@ def kind_rows(kind: SiteKind, prepared: PreparedSites, site_ids, summary: pd.Dat
 
 def kind_script(kr: KindRows, *, symbol_size: int = 18, stroke: float = 1.5, line_weight: float = 2.0,
                 dots: bool | None = None, lib: bool = True) -> str:
-    """dots: draw on the canvas (None: when this layer alone passes DOT_THRESHOLD)."""
+    """dots: draw on the canvas (None: when this layer alone has more sites than settings.canvas_above(): a
+    province's 2,000 DOM symbols cost the browser seconds before the first paint)."""
     return sites_script(kr.kind, kr.rows, kr.counties, size=symbol_size, stroke=stroke, line_weight=line_weight,
-                        dots=len(kr.rows) > DOT_THRESHOLD if dots is None else dots, colors=kr.colors,
+                        dots=len(kr.rows) > settings.canvas_above() if dots is None else dots, colors=kr.colors,
                         states=kr.states, state_title=kr.title, lib=lib)
 
 

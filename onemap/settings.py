@@ -58,6 +58,12 @@ def due_soon_days() -> int:
     return _int_env("ONEMAP_DUE_SOON_DAYS", 30)
 
 
+def canvas_above() -> int:
+    """Sites on the map above which they are drawn on a canvas, not as one element each
+    (ONEMAP_CANVAS_ABOVE, default 600)."""
+    return _int_env("ONEMAP_CANVAS_ABOVE", 600)
+
+
 MB = 1024 * 1024
 
 

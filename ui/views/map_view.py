@@ -25,7 +25,6 @@ from layers.draw_zh import draw_in_chinese
 from layers.reference import reference_groups, reference_legend_html
 from layers.scale import metric_scale
 from layers.sites import (
-    DOT_THRESHOLD,
     SITES_LIB,
     PreparedSites,
     focus_group,
@@ -150,7 +149,7 @@ def _layer_scripts(rendered: dict, prepared: PreparedSites, site_ids: list[str],
     for fg in refs:
         parts.append(map_component.folium_group_script(rendered, fg, len(parts)))
         overlays.append((fg.layer_name, f"feature_group_feature_group_{len(parts) - 1}"))
-    dots = len(wanted) > DOT_THRESHOLD
+    dots = len(wanted) > settings.canvas_above()  # one canvas for every kind, not an element per site
     frame = prepared.frame
     shown = frame[frame.index.isin(site_ids)]  # selected once, split by kind (not one isin per kind)
     by_kind = {k: PreparedSites(g) for k, g in shown.groupby("kind", sort=False)}
