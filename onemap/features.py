@@ -11,6 +11,8 @@ caller can forget it."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -88,11 +90,34 @@ def scoped(filters: Filters, actor: Actor, region: Region) -> Filters:
     return replace(filters, places=[scope])
 
 
+# The replayed tasks and the sites per store revision, kept in this process: a desktop GIS asks
+# again on every pan and zoom, one request per layer, and at province scale (20,000 tasks) a
+# replay is most of a second. The revision is read on every request (store.queries.revision),
+# so a change made anywhere is served on the next request.
+_FRAMES: OrderedDict[tuple, tuple[pd.DataFrame, gpd.GeoDataFrame, dict[str, str]]] = OrderedDict()
+_FRAMES_MAX = 4
+_LOCK = threading.Lock()
+
+
 def _frames(region: Region, as_of: date) -> tuple[pd.DataFrame, gpd.GeoDataFrame, dict[str, str]]:
+    """(tasks replayed to as_of, sites, site → county); callers only read them."""
     with reader() as s:
+        rev = queries.revision(s)
+        key = (settings.database_url(), rev["sites"], rev["tasks"], rev["events"], region.adcode, as_of,
+               settings.due_soon_days())
+        with _LOCK:
+            hit = _FRAMES.get(key)
+            if hit is not None:
+                _FRAMES.move_to_end(key)
+                return hit
         tasks = queries.tasks_frame(s, as_of, settings.due_soon_days(), places=region.places)
         sites = queries.sites_frame(s)
-    return tasks, sites, dict(zip(sites["id"], sites["county_code"], strict=True))
+    value = (tasks, sites, dict(zip(sites["id"], sites["county_code"], strict=True)))
+    with _LOCK:
+        _FRAMES[key] = value
+        while len(_FRAMES) > _FRAMES_MAX:
+            _FRAMES.popitem(last=False)
+    return value
 
 
 def _empty() -> gpd.GeoDataFrame:

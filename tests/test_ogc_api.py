@@ -223,6 +223,26 @@ def test_county_filter_and_datetime_equal_independent_counts(ogc):
             assert f["geometry"]["type"] in ("Polygon", "MultiPolygon")
 
 
+def test_a_status_change_is_in_the_next_answer(ogc):
+    """The service keeps the replayed tasks per store revision (a desktop GIS asks again on every
+    pan): a 销号 recorded meanwhile is in the very next answer, as the same independent loop counts."""
+    from onemap import services
+
+    w = _client(ogc)
+    kind, own = "工业园区", "省督察整改清单|main|（四十）"  # the demo leaves it 申请销号, overdue; 验收单位 市整改办
+    got = w.collection_items(_code(kind), overdue="true", limit=1000)  # read (and kept) before the change
+    want = _expected_sites(kind, date.today(), overdue=True)
+    assert {f["id"]: f["properties"]["逾期"] for f in got["features"]} == want
+    with reader() as s:
+        tid = s.execute(text("SELECT id FROM tasks WHERE uid = :u"), {"u": own}).scalar()
+    user = account("审核员（接口）", unit="市整改办", role="审核")
+    services.change_status(Actor(user, "审核员（接口）", "审核", "市整改办"), tid, "已销号", note="验收通过（接口测试）")
+    after = _expected_sites(kind, date.today(), overdue=True)
+    assert after != want  # the change matters to this layer
+    got = w.collection_items(_code(kind), overdue="true", limit=1000)
+    assert {f["id"]: f["properties"]["逾期"] for f in got["features"]} == after
+
+
 def test_paging_covers_every_item_exactly_once(ogc):
     want = _expected_sites("矿山修复点", date.today())
     got, matched = _all_items(ogc, "leader", _code("矿山修复点"), limit=3)
