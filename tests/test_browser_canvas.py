@@ -17,6 +17,7 @@ pytestmark = pytest.mark.browser
 
 SITES_ON_CANVAS = """() => {
     let symbols = 0, dom = 0, areas = 0;
+    if (!window.map || !window.L) { return {symbols: -1, dom: -1, areas: -1}; }  // the frame being redrawn
     window.map.eachLayer(l => {
         if (!l.onemapRow) { return; }
         if (l instanceof L.CircleMarker) { symbols++; }
@@ -104,3 +105,30 @@ def test_many_sites_on_one_canvas_answer_hover_and_click_on_their_areas(canvas_s
     page.mouse.click(box["x"] + where["x"], box["y"] + where["y"])
     page.locator("[data-testid='stMarkdownContainer'] h4", has_text=name).first.wait_for(timeout=60_000)
     _shot(page, "canvas-area-clicked.png")
+
+
+def test_choosing_a_county_takes_the_map_there(canvas_server, page):
+    """The county chosen in the sidebar: the map shows that county's sites and moves to it (its
+    centre inside the county's outline, read from the region's file)."""
+    import geopandas as gpd
+    import shapely
+
+    from geo.region import region_folder
+
+    counties = gpd.read_file(region_folder("360200") / "counties.geojson")
+    leping = counties[counties["name"] == "乐平市"].iloc[0]
+    theirs = {sid for sid, s in truth.sites().items() if s["county_code"] == str(leping["adcode"])}
+    page.goto(canvas_server + "/")
+    frame = _frame(page)
+    frame.wait_for_function("() => window.map && window.map.getZoom() !== undefined", timeout=60_000)
+    _settled(page)
+    start = frame.evaluate("() => window.map.getZoom()")
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").filter(has_text="区县/管理区")
+    box.locator("input").first.fill("乐平市")
+    page.get_by_role("option", name="乐平市", exact=True).click()
+    frame = _frame(page)
+    frame.wait_for_function(f"() => ({SITES_ON_CANVAS})().symbols === {len(theirs)}", timeout=60_000, polling=200)
+    frame.wait_for_function(f"() => window.map && window.map.getZoom() > {start}", timeout=30_000, polling=200)
+    c = frame.evaluate("() => window.map.getCenter()")
+    assert leping.geometry.envelope.contains(shapely.Point(c["lng"], c["lat"]))
+    _shot(page, "canvas-county-chosen.png")

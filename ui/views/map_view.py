@@ -180,6 +180,16 @@ def imagery_view(bounds, datum) -> tuple[tuple[float, float], int]:
     return datum.latlon((s + n) / 2, (w + e) / 2), zoom
 
 
+def place_view(region: Region, places, datum) -> tuple[tuple[float, float], int] | None:
+    """Centre and zoom that show the chosen counties (None: none of them has an outline — a
+    management zone has none)."""
+    c = region.counties()
+    chosen = c[c["adcode"].astype(str).isin({str(p) for p in places})]
+    if chosen.empty:
+        return None
+    return imagery_view(tuple(float(v) for v in chosen.total_bounds), datum)
+
+
 def with_references(groups: list[folium.FeatureGroup], datum=None) -> list[folium.FeatureGroup]:
     """The bureau's reference layers (红线, protection zones, rivers, roads) before the site
     groups: drawn beneath them (their own pane), toggled in the same layer control, in the
@@ -240,6 +250,14 @@ def render() -> None:
             # the bureau's own imagery just chosen: show it (a 5 km sheet is a speck at the city's extent)
             center, zoom = imagery_view(bm.bounds, datum)
         st.session_state["_bm_fitted"] = bm.id
+        places = tuple(sorted(f.places))
+        if center is None and st.session_state.get("_places_fitted", ()) != places:
+            # a county just chosen: go to it; the choice cleared: back to the whole region (once: the
+            # user's own panning afterwards is left alone)
+            fit = place_view(region, places, datum) if places else imagery_view(region.bbox, datum)
+            if fit is not None:
+                center, zoom = fit
+        st.session_state["_places_fitted"] = places
         label_size = 22 if large else 14
         # the base map is the same from one rerun to the next: rendered once per process (ui.map_component)
         base_key = (*_region_key(region), repr(bm), label_size, showing)
@@ -313,7 +331,7 @@ def render_site_panel(site_id, sites_all, tasks_all, tasks_shown, region, legend
         return
     s = sites_all[sites_all["id"] == site_id].iloc[0]
     county = next((c.name for c in region.places.counties if c.code == s["county_code"]), "")
-    head, close = st.columns([3, 1] if showing else [5, 1])
+    head, close = st.columns([3, 1])  # [5, 1] cut 关闭 to "关." beside a long name at 1280×720 (user trial)
     head.markdown(f"#### {html.escape(s['name'])}")
     if close.button("关闭", key="close_panel"):
         st.session_state.pop("site_id", None)
