@@ -39,9 +39,14 @@ def css() -> str:
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after {{
   content: "{upload_hint()}"; font-size: 0.875rem; opacity: 0.7; }}
 /* a multiselect's bulk options ("Select all", "Select N matches") */
-[data-key="__select_all__"] > [data-item-hl], [data-key="__select_matches__"] > [data-item-hl] {{ display: none; }}
-[data-key="__select_all__"]::after {{ content: "{SELECT_ALL}"; }}
-[data-key="__select_matches__"]::after {{ content: "{SELECT_MATCHES}"; }}
+/* the English text hidden (out of the page's text too) and the Chinese drawn over it, in its own box
+   (hiding the box and drawing after the option put 全选 half over the next option) */
+[data-key="__select_all__"] > [data-item-hl], [data-key="__select_matches__"] > [data-item-hl] {{
+  visibility: hidden; position: relative; }}
+[data-key="__select_all__"] > [data-item-hl]::after, [data-key="__select_matches__"] > [data-item-hl]::after {{
+  visibility: visible; position: absolute; left: 0; top: 0; white-space: nowrap; }}
+[data-key="__select_all__"] > [data-item-hl]::after {{ content: "{SELECT_ALL}"; }}
+[data-key="__select_matches__"] > [data-item-hl]::after {{ content: "{SELECT_MATCHES}"; }}
 /* the hint while a file is dragged over the drop zone */
 {drop} > div.euud7oh1 > span {{ display: none; }}
 {drop} > div.euud7oh1::after {{ content: "{DRAG}"; }}
