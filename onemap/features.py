@@ -11,8 +11,7 @@ caller can forget it."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+import functools
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -24,7 +23,7 @@ from domain import overview as ov
 from domain.actors import Actor
 from domain.filtering import Filters, filter_sites, filter_tasks
 from domain.rollup import site_summary
-from geo.region import Region
+from geo.region import Region, load_region
 from onemap import settings
 from onemap.kinds import site_kinds
 from store import queries
@@ -90,34 +89,24 @@ def scoped(filters: Filters, actor: Actor, region: Region) -> Filters:
     return replace(filters, places=[scope])
 
 
-# The replayed tasks and the sites per store revision, kept in this process: a desktop GIS asks
-# again on every pan and zoom, one request per layer, and at province scale (20,000 tasks) a
-# replay is most of a second. The revision is read on every request (store.queries.revision),
-# so a change made anywhere is served on the next request.
-_FRAMES: OrderedDict[tuple, tuple[pd.DataFrame, gpd.GeoDataFrame, dict[str, str]]] = OrderedDict()
-_FRAMES_MAX = 4
-_LOCK = threading.Lock()
-
-
 def _frames(region: Region, as_of: date) -> tuple[pd.DataFrame, gpd.GeoDataFrame, dict[str, str]]:
-    """(tasks replayed to as_of, sites, site → county); callers only read them."""
+    """(tasks replayed to as_of, sites, site → county); callers only read them. Kept per store
+    revision in this process: a desktop GIS asks again on every pan and zoom, one request per
+    layer, and at province scale (20,000 tasks) a replay is most of a second. The revision is
+    read on every request, so a change made anywhere is served on the next one."""
     with reader() as s:
         rev = queries.revision(s)
-        key = (settings.database_url(), rev["sites"], rev["tasks"], rev["events"], region.adcode, as_of,
-               settings.due_soon_days())
-        with _LOCK:
-            hit = _FRAMES.get(key)
-            if hit is not None:
-                _FRAMES.move_to_end(key)
-                return hit
-        tasks = queries.tasks_frame(s, as_of, settings.due_soon_days(), places=region.places)
+    return _frames_at(settings.database_url(), rev["sites"], rev["tasks"], rev["events"], region.adcode, as_of,
+                      settings.due_soon_days())
+
+
+@functools.lru_cache(maxsize=4)
+def _frames_at(url: str, rev_sites: str, rev_tasks: str, rev_events: str, adcode: str, as_of: date,
+               due_soon: int) -> tuple[pd.DataFrame, gpd.GeoDataFrame, dict[str, str]]:
+    with reader() as s:
+        tasks = queries.tasks_frame(s, as_of, due_soon, places=load_region(adcode).places)
         sites = queries.sites_frame(s)
-    value = (tasks, sites, dict(zip(sites["id"], sites["county_code"], strict=True)))
-    with _LOCK:
-        _FRAMES[key] = value
-        while len(_FRAMES) > _FRAMES_MAX:
-            _FRAMES.popitem(last=False)
-    return value
+    return tasks, sites, dict(zip(sites["id"], sites["county_code"], strict=True))
 
 
 def _empty() -> gpd.GeoDataFrame:
