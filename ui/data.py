@@ -151,17 +151,10 @@ def prepared_sites(datum=None) -> PreparedSites:
     return _prepared(settings.database_url(), _rev("sites"), region().adcode, datum.name if datum else "WGS84")
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _summary(task_key: tuple, site_rev: str) -> pd.DataFrame:
-    from domain.rollup import site_summary
-
-    return site_summary(_tasks(*task_key), list(_sites(task_key[0], site_rev)["id"]))
-
-
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _shown_summary(task_key: tuple, site_rev: str, shown: str, _tasks_shown: pd.DataFrame) -> pd.DataFrame:
-    """shown: the fingerprint of the filtered tasks' ids (their fields are the task_key's);
-    the frame itself is not hashed (the leading underscore)."""
+def _rollup(task_key: tuple, site_rev: str, shown: str, _tasks_shown: pd.DataFrame) -> pd.DataFrame:
+    """shown: "all", or the fingerprint of the filtered tasks' ids (their fields are the
+    task_key's); the frame itself is not hashed (the leading underscore)."""
     from domain.rollup import site_summary
 
     return site_summary(_tasks_shown, list(_sites(task_key[0], site_rev)["id"]))
@@ -170,16 +163,12 @@ def _shown_summary(task_key: tuple, site_rev: str, shown: str, _tasks_shown: pd.
 def site_rollup(f, tasks_shown: pd.DataFrame) -> pd.DataFrame:
     """The sites' roll-up of the tasks the filters show (f: domain.filtering.Filters; tasks_shown:
     filter_tasks' rows of tasks(f.as_of)), cached per store revision and set of tasks shown — a
-    filter flipped back and forth, or the same filter in everyone's session, is rolled up once."""
+    filter flipped back and forth, or the same filter in everyone's session, is rolled up once.
+    Without a task filter: of all tasks."""
+    key = _task_key(f.as_of)
     if not f.task_filter_active:
-        return unfiltered_summary(f.as_of)
-    shown = fingerprint(list(tasks_shown["id"]))
-    return _shown_summary(_task_key(f.as_of), _rev("sites"), shown, tasks_shown)
-
-
-def unfiltered_summary(as_of: date) -> pd.DataFrame:
-    """Site roll-up of all tasks (the map without task filters), cached per revision."""
-    return _summary(_task_key(as_of), _rev("sites"))
+        return _rollup(key, _rev("sites"), "all", _tasks(*key))
+    return _rollup(key, _rev("sites"), fingerprint(list(tasks_shown["id"])), tasks_shown)
 
 
 @st.cache_data(show_spinner=False)

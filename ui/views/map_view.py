@@ -265,8 +265,7 @@ def render() -> None:
         if showing:
             present.fit_frame(PRESENT_HEAD)
         cl = wm.colouring
-        key = (base_key, settings.database_url(), data.revision("sites", "refs", "meta"), repr(datum), large,
-               repr(site_kinds()),
+        key = (base_key, settings.database_url(), data.revision("sites", "refs"), repr(datum), large,
                data.fingerprint(ids, summary, focus_ids or [],
                                     (cl.title, cl.labels, cl.colors, sorted(cl.index.items())) if cl else None))
         groups, control = map_component.layers(key, lambda: _layer_scripts(
