@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from tests import truth
-from tests.browser_kit import _settled, _shot, demo_copy, serve_app
+from tests.browser_kit import _leaflet_frame, _settled, _shot, demo_copy, serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +67,7 @@ def canvas_server(tmp_path_factory, demo_store):
 
 def _frame(page):
     page.wait_for_selector("iframe[title*='streamlit_folium']", timeout=60_000)
-    return next(f for f in page.frames if f.url and "streamlit_folium" in f.url)
+    return _leaflet_frame(page)
 
 
 def _tooltip(page, frame, x: float, y: float) -> str:
