@@ -30,6 +30,26 @@ _LAYERS: OrderedDict[tuple, tuple[str, str]] = OrderedDict()
 _LAYERS_MAX = 24
 
 
+# Run at the end of the base script, just before streamlit-folium's initComponent(map_div), which
+# reports the map's state at once if it differs from `previous_data` (the Python defaults, which
+# cannot know the frame's pixel size): a rerun of the whole page while the map paints — 0.3 s of
+# first paint at province scale (measured, bench/compare_naive.py) and a window in which a press
+# elsewhere on the page could be lost to that rerun. The opening view is the page's own, so it is
+# recorded as already reported: pans, zooms, clicks and drawings are reported as before. The
+# object is built as the pinned frontend builds it (same keys, same order) so that its JSON
+# compares equal; tests/test_map_opening.py proves both halves in a browser.
+OPENING_VIEW_JS = """
+(function (g) {
+  if (!g || !g.returned_objects || typeof map_div === "undefined") { return; }
+  var now = {last_active_drawing: g.last_active_drawing, bounds: map_div.getBounds(), zoom: map_div.getZoom(),
+             center: map_div.getCenter()};
+  var seen = {};
+  Object.keys(now).forEach(function (k) { if (g.returned_objects.indexOf(k) >= 0) { seen[k] = now[k]; } });
+  g.previous_data = seen;
+})(window.__GLOBAL_DATA__);
+"""
+
+
 def _render_base(m: folium.Map) -> dict:
     """What st_folium sends for the map itself (the same calls, in the same order)."""
     m.get_root().render()
@@ -45,7 +65,7 @@ def _render_base(m: folium.Map) -> dict:
         sw, ne = m.get_bounds()
     except AttributeError:
         sw, ne = [None, None], [None, None]
-    return {"script": script, "header": header, "html": html, "id": sf.get_full_id(m),
+    return {"script": script + OPENING_VIEW_JS, "header": header, "html": html, "id": sf.get_full_id(m),
             "css_links": list(dict.fromkeys(css)), "js_links": list(dict.fromkeys(js)),
             "bounds": {"_southWest": {"lat": sw[0], "lng": sw[1]}, "_northEast": {"lat": ne[0], "lng": ne[1]}},
             "zoom": m.options.get("zoom"), "map": m, "hashes": {}}
