@@ -75,3 +75,52 @@ def test_compare_naive_prints_one_object_whose_payload_is_the_maps(demo_dir, mon
     assert r["app"]["payload_bytes"] == _captured_payload(monkeypatch, str(settings.REPO_ROOT / "app.py"), True)
     stub = naive_stub(tmp_path / "naive")
     assert r["naive"]["payload_bytes"] == _captured_payload(monkeypatch, str(stub), False)
+
+
+PROBE_PAGE = """<!doctype html><html><body><iframe src="/frame.html" style="width:400px;height:300px"></iframe></body></html>"""
+PROBE_FRAME = """<!doctype html><html><head><link rel="stylesheet" href="/leaflet.css"><script src="/leaflet.js"></script></head>
+<body><div id="m" style="width:380px;height:280px"></div><script>
+window.map = L.map("m").setView([29.3, 117.2], 9);
+L.circleMarker([29.3, 117.2]).addTo(window.map);
+L.circleMarker([29.31, 117.21]).addTo(window.map);
+setTimeout(() => {
+  L.circleMarker([29.32, 117.22]).addTo(window.map);
+  window.top.__lastAdded = performance.timeOrigin + performance.now();
+}, 700);
+</script></body></html>"""
+
+
+def test_paint_probe_times_the_map_from_navigation_to_its_last_site_on_the_browsers_clock():
+    """PAINT_PROBE (first paint on the browser's own clock) on a known page: a map in a frame that
+    gets two of its three sites at once and the third 0.7 s later. The probe reports the moment
+    the map holds all three, not before the third was added, and measured from navigation start."""
+    _browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    from bench import compare_naive as cn
+    from onemap.assets import VENDOR, fetch_all
+
+    fetch_all()
+    files = {"/": ("text/html", PROBE_PAGE.encode()), "/frame.html": ("text/html", PROBE_FRAME.encode()),
+             "/leaflet.js": ("text/javascript", (VENDOR / "leaflet" / "leaflet.js").read_bytes()),
+             "/leaflet.css": ("text/css", (VENDOR / "leaflet" / "leaflet.css").read_bytes())}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=cn.CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            ctx = cn._context(browser, None, 3)
+
+            def serve(route):
+                path = "/" + route.request.url.split("/", 3)[3]
+                kind, body = files[path]
+                route.fulfill(status=200, content_type=kind, body=body)
+
+            ctx.route("http://probe.test/**", serve)
+            page = ctx.new_page()
+            page.goto("http://probe.test/")
+            painted = cn._painted(page)
+            added = page.evaluate("() => (window.__lastAdded - performance.timeOrigin) / 1000")
+            assert added >= 0.7  # the page's own record: the third site came 0.7 s after its frame started
+            assert painted >= added  # not before the map held all three
+            assert painted == page.evaluate("() => (window.__onemapPainted - performance.timeOrigin) / 1000")
+        finally:
+            browser.close()

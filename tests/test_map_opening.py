@@ -75,3 +75,48 @@ def test_opening_the_map_runs_the_page_once_and_a_dragged_view_is_saved_as_shown
     # the demo's basemap is WGS84 (no GCJ-02 shift): the stored centre is Leaflet's own
     assert saved["zoom"] == shown["z"]
     assert saved["center"] == pytest.approx([shown["c"]["lat"], shown["c"]["lng"]], abs=1e-6)
+
+
+LABELS = """() => Array.from(document.querySelectorAll('.onemap-county-label > div')).map(el => {
+    const r = el.getBoundingClientRect();
+    return {name: el.textContent, hidden: getComputedStyle(el).visibility === 'hidden',
+            l: r.left, r: r.right, t: r.top, b: r.bottom};
+})"""
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return not (a["r"] + 2 <= b["l"] or a["l"] - 2 >= b["r"] or a["b"] + 2 <= b["t"] or a["t"] - 2 >= b["b"])
+
+
+def test_county_names_never_overlap_and_the_larger_county_keeps_its_name(server, page):
+    import geopandas as gpd
+
+    from geo.region import region_folder
+
+    counties = gpd.read_file(region_folder("360200") / "counties.geojson")
+    area = dict(zip(counties["name"], counties.to_crs(counties.estimate_utm_crs()).area, strict=True))
+    page.goto(server + "/")
+    page.wait_for_selector("iframe[title*='streamlit_folium']", timeout=60_000)
+    frame = _leaflet_frame(page)
+    frame.wait_for_function(f"() => window.map && document.querySelectorAll('.onemap-county-label').length === "
+                            f"{len(counties)}", timeout=60_000, polling=200)
+    _settled(page)
+    start = frame.evaluate("() => window.map.getZoom()")
+    seen_hidden = 0
+    for zoom in (start - 4, start - 3, start - 2, start, start + 2):
+        frame.evaluate("z => window.map.setZoom(z, {animate: false})", zoom)
+        frame.wait_for_timeout(400)
+        labels = frame.evaluate(LABELS)
+        assert sorted(lb["name"] for lb in labels) == sorted(area)
+        shown = [lb for lb in labels if not lb["hidden"]]
+        hidden = [lb for lb in labels if lb["hidden"]]
+        for i, a in enumerate(shown):
+            assert not any(_overlap(a, b) for b in shown[i + 1:]), (zoom, a["name"])
+        for h in hidden:
+            assert any(_overlap(h, s) and area[s["name"]] > area[h["name"]] for s in shown), (zoom, h["name"])
+        seen_hidden += len(hidden)
+        if zoom == start - 4:
+            assert hidden, "zoomed out, the city's four names cannot all fit"
+            _shot(page, "county-labels-zoomed-out.png")
+    assert not hidden, f"zoomed in, names still hidden: {[h['name'] for h in hidden]}"
+    assert seen_hidden > 0
