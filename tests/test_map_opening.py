@@ -76,6 +76,17 @@ def test_opening_the_map_runs_the_page_once_and_a_dragged_view_is_saved_as_shown
     assert saved["zoom"] == shown["z"]
     assert saved["center"] == pytest.approx([shown["c"]["lat"], shown["c"]["lng"]], abs=1e-6)
 
+    # the list in the sidebar: the view by name, its buttons wide enough to read, 删除 confirmed
+    panel = page.locator("[data-testid='stSidebar'] [data-testid='stExpander']", has_text="演示与视图").first
+    panel.get_by_text("拖动后的视图（一张图）").wait_for(timeout=10_000)  # a numbered list item
+    for label in ("上移", "下移", "删除"):
+        button = panel.get_by_role("button", name=label).last
+        assert button.is_visible()
+        assert button.evaluate("b => b.scrollWidth <= b.clientWidth && b.innerText.trim()") == label
+    panel.get_by_role("button", name="删除").last.click()
+    page.get_by_text("已删除视图“拖动后的视图”").first.wait_for(timeout=30_000)
+    assert [v["title"] for v in _views()] == [v["title"] for v in views[:-1]]
+
 
 LABELS = """() => Array.from(document.querySelectorAll('.onemap-county-label > div')).map(el => {
     const r = el.getBoundingClientRect();

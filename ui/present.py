@@ -305,13 +305,15 @@ def sidebar_panel(current_page: str) -> None:
         st.button("使用默认会议顺序", key="view_default", help="全市总览 → 各区县情况 → 逾期问题清单 → 重点区域",
                   on_click=_save_list, args=(None, "已使用默认会议顺序"))
         for i, v in enumerate(views):
-            c1, c2, c3, c4 = st.columns([5, 1, 1, 1])
-            c1.caption(f"{i + 1}. {v['title']}（{PAGE_NAMES.get(v['page'], v['page'])}）")
-            c2.button("↑", key=f"view_up_{i}", disabled=i == 0, on_click=_save_list,
+            # the name on its own line, the three buttons under it: beside the name, in the
+            # sidebar's width, the buttons were too narrow to show their signs
+            st.caption(f"{i + 1}. {v['title']}（{PAGE_NAMES.get(v['page'], v['page'])}）")
+            c2, c3, c4 = st.columns(3)
+            c2.button("上移", key=f"view_up_{i}", disabled=i == 0, on_click=_save_list,
                       args=(_swapped(views, i - 1, i), f"已上移“{v['title']}”"))
-            c3.button("↓", key=f"view_down_{i}", disabled=i == len(views) - 1, on_click=_save_list,
+            c3.button("下移", key=f"view_down_{i}", disabled=i == len(views) - 1, on_click=_save_list,
                       args=(_swapped(views, i, i + 1), f"已下移“{v['title']}”"))
-            c4.button("✕", key=f"view_del_{i}", on_click=_save_list,
+            c4.button("删除", key=f"view_del_{i}", on_click=_save_list,
                       args=(views[:i] + views[i + 1:], f"已删除视图“{v['title']}”"))
         st.button("开始演示", key="present_start", type="primary", help="投影仪主题；PageDown/PageUp 翻页",
                   on_click=_start, args=(views,))
