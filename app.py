@@ -3,7 +3,8 @@
 The file has two roles. Streamlit runs it as the page script (`__name__ == "__main__"`: every
 browser run, and AppTest). `streamlit run` first imports it as the module `app`, finds the
 `st.App` below and serves that with uvicorn: Streamlit's own routes plus the read-only OGC API –
-Features service under /ogc (onemap.ogc_api) for QGIS and ArcGIS, on the same host and port."""
+Features service under /ogc (onemap.ogc_api) for QGIS and ArcGIS, on the same host and port, and
+the route that sets the HttpOnly session cookie after a sign-in (onemap.session_cookie)."""
 
 from __future__ import annotations
 
@@ -124,6 +125,6 @@ if __name__ == "__main__":  # the page script
     _setup()
     main()
 else:  # imported by `streamlit run app.py`: the server, with the OGC API routes beside the app
-    from onemap.ogc_api import routes
+    from onemap import ogc_api, session_cookie
 
-    app = st.App(__file__, routes=routes())
+    app = st.App(__file__, routes=ogc_api.routes() + session_cookie.routes())

@@ -228,6 +228,26 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def _cpu_ticks(pid: int) -> int:
+    """utime + stime of a process, all its threads (clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def _quiesce(pids: list[int], timeout_s: float = 120.0) -> None:
+    """Until no server has used more than a tick of CPU for a quarter second: a page just measured
+    leaves its server running (the naive page reruns itself for seconds when its map reports its
+    first view), and that run would be timed into the next page's paint on a 2-core machine."""
+    deadline = time.monotonic() + timeout_s
+    last = {pid: _cpu_ticks(pid) for pid in pids}
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        now = {pid: _cpu_ticks(pid) for pid in pids}
+        if all(now[p] - last[p] <= 1 for p in pids):
+            return
+        last = now
+
+
 def _map_frame(page):
     page.wait_for_selector("iframe[title*='streamlit_folium']", state="attached", timeout=600_000)
     while True:
@@ -348,8 +368,10 @@ def browser_side(facts: dict, stub: Path, token: str, repeat: int) -> dict:
                     _paint_and_update(browser, url, tokens[name], facts)
                 returning[name] = _context(browser, tokens[name], counts[name])
                 _paint(returning[name], url)
+            pids = [proc.pid for proc, _ in servers.values()]
             for _ in range(repeat):
                 for name, (_, url) in servers.items():
+                    _quiesce(pids)
                     if name == "floor":
                         ctx = _context(browser, None, 1)
                         runs[name]["paint"].append(_paint(ctx, url))
@@ -358,6 +380,7 @@ def browser_side(facts: dict, stub: Path, token: str, repeat: int) -> dict:
                         paint, update = _paint_and_update(browser, url, tokens[name], facts)
                         runs[name]["paint"].append(paint)
                         runs[name]["update"].append(update)
+                    _quiesce(pids)
                     runs[name]["cached"].append(_paint(returning[name], url))
             browser.close()
         out = {}

@@ -111,3 +111,34 @@ def test_leping_filler_applies_and_the_acceptance_unit_approves(server, page):
     assert [tuple(r) for r in audit] == [("reviewer", "状态变更", ref), ("reviewer", "登录", "reviewer"),
                                          ("leping", "退出登录", "leping"), ("leping", "状态变更", ref),
                                          ("leping", "登录", "leping")]
+
+
+def test_the_session_cookie_is_out_of_reach_of_scripts_and_survives_a_reload(server, page):
+    """Signed in through the form: the browser holds the session token in an HttpOnly cookie set by
+    the server (onemap.session_cookie) — no script on the page can read it — a reload stays signed
+    in, and 退出登录 removes the cookie, so a reload shows the sign-in page."""
+    page.context.clear_cookies()
+    page.goto(server + "/")
+    _sign_in(page, "leader", "局领导（领导，市生态环境局）")
+    jar = []
+    for _ in range(50):  # the page posts the token once after the sign-in run
+        jar = [c for c in page.context.cookies() if c["name"] == "onemap_session"]
+        if jar:
+            break
+        page.wait_for_timeout(200)
+    assert len(jar) == 1 and jar[0]["httpOnly"] and jar[0]["sameSite"] == "Strict"
+    token = jar[0]["value"]
+    assert _q("SELECT COUNT(*) FROM user_sessions")[0][0] >= 1
+    assert token not in page.evaluate("() => document.cookie")
+    page.reload()
+    page.get_by_text("当前用户：局领导（领导，市生态环境局）").wait_for(timeout=90_000)
+    page.get_by_role("button", name="退出登录").click()
+    page.get_by_role("button", name="登录", exact=True).wait_for(timeout=60_000)
+    for _ in range(50):
+        if not [c for c in page.context.cookies() if c["name"] == "onemap_session"]:
+            break
+        page.wait_for_timeout(200)
+    assert [c for c in page.context.cookies() if c["name"] == "onemap_session"] == []
+    page.reload()
+    page.get_by_role("button", name="登录", exact=True).wait_for(timeout=60_000)
+    assert page.get_by_text("当前用户：").count() == 0

@@ -1,7 +1,7 @@
 """Sign-in for the app: every page needs a signed-in account (onemap.accounts).
 
-A browser keeps a random session token in a cookie (`onemap_session`, set by a script on the
-page after sign-in, so a reload stays signed in); the store keeps only its hash and when it
+A browser keeps a random session token in a cookie (`onemap_session`, HttpOnly, set by the
+server after sign-in — onemap.session_cookie — so a reload stays signed in); the store keeps only its hash and when it
 was last used, and ends it after the idle timeout. The session state holds the token of
 this browser tab; the account behind it is read from the store on every run, so a disabled
 account or a changed role takes effect at the next click."""
@@ -9,13 +9,14 @@ account or a changed role takes effect at the next click."""
 from __future__ import annotations
 
 import html
+import json
 
 import streamlit as st
 
 from domain.actors import Actor
-from onemap import accounts, audit, sso
+from onemap import accounts, audit, session_cookie, sso
 
-COOKIE = "onemap_session"
+COOKIE = session_cookie.COOKIE
 
 
 def client() -> str:
@@ -104,9 +105,13 @@ def must_change() -> bool:
 
 
 def _set_cookie(token: str | None) -> None:
-    value = f"{COOKIE}={token}; path=/; SameSite=Strict" if token else f"{COOKIE}=; path=/; max-age=0; SameSite=Strict"
+    """The server sets (or clears) the HttpOnly cookie: the page posts the token once to
+    onemap.session_cookie's route, and no script can read it afterwards."""
     # the token is our own url-safe text (no user input reaches this script)
-    st.html(f"<script>document.cookie = {value!r};</script>", unsafe_allow_javascript=True)
+    body = json.dumps(token or "")
+    st.html(f"<script>fetch({json.dumps(session_cookie.PATH)}, {{method: 'POST', body: {body}, "
+            "credentials: 'same-origin', cache: 'no-store', headers: {'Content-Type': 'text/plain'}});</script>",
+            unsafe_allow_javascript=True)
 
 
 def emit_pending_cookie(*, sidebar: bool = True) -> None:
