@@ -43,7 +43,8 @@ def county_layer(counties: gpd.GeoDataFrame, *, label_size: int = 14, over_tiles
     order = metric.to_crs(metric.estimate_utm_crs()).area.sort_values(ascending=False, kind="stable").index
     ranked = gj.loc[order]
     labels = gpd.GeoDataFrame({"name": ranked["name"]}, geometry=ranked.geometry.representative_point(), crs=gj.crs)
-    style = (f"font-size:{label_size}px;font-weight:600;color:{COUNTY_LINE};white-space:nowrap;"
+    # max-content: the box is the text (in the 0-wide icon a block is 0 wide: not centred, no extent to declutter)
+    style = (f"font-size:{label_size}px;font-weight:600;color:{COUNTY_LINE};white-space:nowrap;width:max-content;"
              "transform:translate(-50%,-50%);text-shadow:0 0 3px #fff,0 0 3px #fff;pointer-events:none")
     names = folium.GeoJson(
         labels.to_json(),

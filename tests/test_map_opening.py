@@ -88,8 +88,11 @@ def test_opening_the_map_runs_the_page_once_and_a_dragged_view_is_saved_as_shown
     assert [v["title"] for v in _views()] == [v["title"] for v in views[:-1]]
 
 
+# each name's ink on screen: the extent of its text (a Range), not its element's box
 LABELS = """() => Array.from(document.querySelectorAll('.onemap-county-label > div')).map(el => {
-    const r = el.getBoundingClientRect();
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const r = range.getBoundingClientRect();
     return {name: el.textContent, hidden: getComputedStyle(el).visibility === 'hidden',
             l: r.left, r: r.right, t: r.top, b: r.bottom};
 })"""
