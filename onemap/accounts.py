@@ -239,14 +239,20 @@ def resume(token: str | None, *, touch: bool = True) -> ActiveSession | None:
     """The account signed in with this browser token, or None (unknown, disabled, or idle past
     the timeout — then the session is ended and the time-out audited). Activity is written at
     most once a minute (a page runs its script on every click)."""
+    return check(token, touch=touch)[0]
+
+
+def check(token: str | None, *, touch: bool = True) -> tuple[ActiveSession | None, str]:
+    """`resume`, with why there is no session: "" (signed in, or no token), "missing" (signed out,
+    also in another tab of the browser, or ended by an administrator's change), "disabled", "idle"."""
     if not token:
-        return None
+        return None, ""
     th = _token_hash(token)
     with reader() as s:
         row = s.scalar(select(m.UserSession).where(m.UserSession.token_hash == th))
         u = s.get(m.User, row.user_id) if row is not None else None
     if row is None:
-        return None
+        return None, "missing"
     idle = now() - row.last_seen
     if u is None or not u.active or idle > timedelta(minutes=idle_minutes()):
         with transaction() as s:
@@ -254,13 +260,24 @@ def resume(token: str | None, *, touch: bool = True) -> ActiveSession | None:
             if u is not None and u.active:
                 audit.record(s, actor_of(u), audit.TIMED_OUT, object_type="账户", object_id=u.username,
                              summary=f"超过 {idle_minutes()} 分钟无操作，会话结束")
-        return None
+        return None, "idle" if u is not None and u.active else "disabled"
     if touch and idle >= timedelta(seconds=60):
         with transaction() as s:
             live = s.scalar(select(m.UserSession).where(m.UserSession.token_hash == th))
             if live is not None:
                 live.last_seen = now()
-    return ActiveSession(actor_of(u), bool(u.must_change))
+    return ActiveSession(actor_of(u), bool(u.must_change)), ""
+
+
+ENDED = {  # why a browser's session is over, as the sign-in page says it (see `check`)
+    "missing": "登录已结束（已在本浏览器的其他窗口退出登录，或账户已被管理员变更），请重新登录。",
+    "disabled": "账户已停用，已退出登录。如需使用请联系系统管理员。",
+}
+
+
+def ended_notice(reason: str) -> str:
+    """The sign-in page's notice for `check`'s reason."""
+    return ENDED.get(reason) or f"超过 {idle_minutes()} 分钟无操作，已退出登录，请重新登录。"
 
 
 def sign_out(token: str | None, actor: Actor | None) -> None:

@@ -81,7 +81,28 @@ def test_timeout_in_the_app_shows_the_sign_in_page(demo_dir):
         s.execute(update(m.UserSession).values(last_seen=datetime.now() - timedelta(minutes=31)))
     at.run()
     assert [m.value for m in at.markdown][0] == "### 生态环境一张图 · 登录"
-    assert [i.value for i in at.info] == ["超过 30 分钟无操作或账户已变更，已退出登录，请重新登录。"]
+    assert [i.value for i in at.info] == ["超过 30 分钟无操作，已退出登录，请重新登录。"]
+
+
+def test_signed_out_in_another_tab_says_so_not_idle(demo_dir):
+    """Two tabs of one browser share the session; 退出登录 in one: the other, at its next click,
+    shows the sign-in page saying the sign-in ended (not that 30 minutes passed idle). A disabled
+    account is told so."""
+    first, second = app_test().run(), app_test()
+    second.session_state["auth_token"] = first.session_state["auth_token"]
+    second.run()
+    assert any(c.value.startswith("当前用户：") for c in second.sidebar.caption)
+    first.button(key="auth_sign_out").click().run()
+    second.run()
+    assert [m.value for m in second.markdown][0] == "### 生态环境一张图 · 登录"
+    assert [i.value for i in second.info] == [
+        "登录已结束（已在本浏览器的其他窗口退出登录，或账户已被管理员变更），请重新登录。"]
+
+    third = app_test().run()
+    with transaction() as s:
+        s.execute(update(m.User).values(active=False))
+    third.run()
+    assert [i.value for i in third.info] == ["账户已停用，已退出登录。如需使用请联系系统管理员。"]
 
 
 def test_initial_password_must_be_changed_first(demo_dir):

@@ -58,10 +58,10 @@ def gate() -> Actor | None:
     token = ss.get("auth_token")
     if token is None and not ss.get("auth_signed_out"):
         token = _cookie_token()
-    session = accounts.resume(token) if token else None
+    session, ended = accounts.check(token) if token else (None, "")
     if session is None:
         if token:
-            ss["auth_notice"] = f"超过 {accounts.idle_minutes()} 分钟无操作或账户已变更，已退出登录，请重新登录。"
+            ss["auth_notice"] = accounts.ended_notice(ended)
         for k in ("auth_token", "auth_actor", "auth_must_change"):
             ss.pop(k, None)
         opened = None if ss.get("auth_signed_out") else _sso_session()
