@@ -23,7 +23,14 @@ def test_default_sequence_reorder_and_delete(demo_dir):
     assert views[2]["params"] == {"flag": "逾期"} and views[3]["page"] == "map" and views[3]["zoom"] == 11
     at.button(key="view_down_0").click().run()
     assert [v["title"] for v in load_views()][:2] == ["各区县情况", "全市总览"]
+    at.button(key="view_del_1").click().run()  # asked once more, nothing deleted yet
+    assert [w.value for w in at.sidebar.warning] == ["删除视图“全市总览”？"]
+    assert len(load_views()) == 4
+    at.button(key="view_del_no_1").click().run()  # 取消: still four
+    assert not at.sidebar.warning and len(load_views()) == 4
     at.button(key="view_del_1").click().run()
+    at.button(key="view_del_ok_1").click().run()
+    assert [s.value for s in at.success] == ["已删除视图“全市总览”。"]
     assert [v["title"] for v in load_views()] == ["各区县情况", "逾期问题清单", "重点区域"]
 
 
@@ -166,6 +173,7 @@ def test_saving_a_view_confirms_by_name_and_a_repeated_name_is_refused_with_the_
     at.button(key="view_default").click().run()
     assert [s.value for s in at.success] == ["已使用默认会议顺序。"]
     at.button(key="view_del_0").click().run()
+    at.button(key="view_del_ok_0").click().run()
     assert [s.value for s in at.success] == ["已删除视图“全市总览”。"]
     assert [v["title"] for v in load_views()] == ["各区县情况", "逾期问题清单", "重点区域"]
 

@@ -313,8 +313,15 @@ def sidebar_panel(current_page: str) -> None:
                       args=(_swapped(views, i - 1, i), f"已上移“{v['title']}”"))
             c3.button("下移", key=f"view_down_{i}", disabled=i == len(views) - 1, on_click=_save_list,
                       args=(_swapped(views, i, i + 1), f"已下移“{v['title']}”"))
-            c4.button("删除", key=f"view_del_{i}", on_click=_save_list,
-                      args=(views[:i] + views[i + 1:], f"已删除视图“{v['title']}”"))
+            if st.session_state.get("view_confirm") == v["title"]:  # asked once more: a mis-click loses a view
+                st.warning(f"删除视图“{v['title']}”？", icon=":material/delete:")
+                ok, no = st.columns(2)
+                ok.button("确认删除", key=f"view_del_ok_{i}", type="primary", on_click=_save_list,
+                          args=(views[:i] + views[i + 1:], f"已删除视图“{v['title']}”"))
+                no.button("取消", key=f"view_del_no_{i}", on_click=st.session_state.pop, args=("view_confirm", None))
+            else:
+                c4.button("删除", key=f"view_del_{i}", on_click=st.session_state.__setitem__,
+                          args=("view_confirm", v["title"]))
         st.button("开始演示", key="present_start", type="primary", help="投影仪主题；PageDown/PageUp 翻页",
                   on_click=_start, args=(views,))
 
@@ -330,6 +337,7 @@ def _swapped(views: list[dict], i: int, j: int) -> list[dict]:
 def _save_list(views: list[dict] | None, done: str) -> None:
     """The sidebar's list changes, in callbacks (a press is never lost to a rerun the map starts
     meanwhile); None is the default meeting, computed when pressed."""
+    st.session_state.pop("view_confirm", None)
     try:
         save_views(default_sequence() if views is None else views)
     except services.ServiceError as exc:
