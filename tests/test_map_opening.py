@@ -38,14 +38,20 @@ def _views() -> list[dict]:
     return json.loads(rows[0]["value"]) if rows else []
 
 
-def test_opening_the_map_runs_the_page_once_and_a_dragged_view_is_saved_as_shown(server, page):
-    sent = _reruns(page)
-    page.goto(server + "/")
+def _open_map(page, url: str, selector: str, n: int):
+    """The map page, until its frame holds n elements matching selector and the app is idle."""
+    page.goto(url + "/")
     page.wait_for_selector("iframe[title*='streamlit_folium']", timeout=60_000)
     frame = _leaflet_frame(page)
-    frame.wait_for_function(f"() => window.map && document.querySelectorAll('.onemap-site').length === "
-                            f"{len(truth.sites())}", timeout=60_000, polling=200)
+    frame.wait_for_function(f"() => window.map && document.querySelectorAll({selector!r}).length === {n}",
+                            timeout=60_000, polling=200)
     _settled(page)
+    return frame
+
+
+def test_opening_the_map_runs_the_page_once_and_a_dragged_view_is_saved_as_shown(server, page):
+    sent = _reruns(page)
+    _open_map(page, server, ".onemap-site", len(truth.sites()))
     page.wait_for_timeout(1500)  # streamlit-folium's report is debounced: give it time to arrive
     assert len(sent) == 1, f"the page sent {len(sent)} messages on opening (one run expected)"
 
@@ -112,12 +118,7 @@ def test_county_names_never_overlap_and_the_larger_county_keeps_its_name(server,
 
     counties = gpd.read_file(region_folder("360200") / "counties.geojson")
     area = dict(zip(counties["name"], counties.to_crs(counties.estimate_utm_crs()).area, strict=True))
-    page.goto(server + "/")
-    page.wait_for_selector("iframe[title*='streamlit_folium']", timeout=60_000)
-    frame = _leaflet_frame(page)
-    frame.wait_for_function(f"() => window.map && document.querySelectorAll('.onemap-county-label').length === "
-                            f"{len(counties)}", timeout=60_000, polling=200)
-    _settled(page)
+    frame = _open_map(page, server, ".onemap-county-label", len(counties))
     start = frame.evaluate("() => window.map.getZoom()")
     seen_hidden = 0
     for zoom in (start - 4, start - 3, start - 2, start, start + 2):
