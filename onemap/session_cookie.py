@@ -32,8 +32,8 @@ COOKIE = "onemap_session"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,200}")  # accounts' tokens are url-safe base64 (secrets.token_urlsafe)
 
 
-def _refuse(status: int, message: str) -> Response:
-    return Response(json.dumps({"错误": message}, ensure_ascii=False), status_code=status,
+def _refuse(status: int, message: str, headers: dict | None = None) -> Response:
+    return Response(json.dumps({"错误": message}, ensure_ascii=False), status_code=status, headers=headers,
                     media_type="application/json; charset=utf-8")
 
 
@@ -59,8 +59,7 @@ def cookie_header(token: str | None, *, secure: bool) -> str:
 
 async def endpoint(request: Request) -> Response:
     if request.method != "POST":
-        return Response(json.dumps({"错误": "只接受 POST 请求"}, ensure_ascii=False), status_code=405,
-                        headers={"Allow": "POST"}, media_type="application/json; charset=utf-8")
+        return _refuse(405, "只接受 POST 请求", {"Allow": "POST"})
     if not _same_origin(request):
         return _refuse(403, "请求不是来自本系统的页面，未设置登录凭据")
     body = (await request.body())[:1024].decode("ascii", errors="replace").strip()
