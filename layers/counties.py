@@ -76,9 +76,8 @@ function (labels) {
             if (free) { shown.push(r); }
         });
     }
-    labels.on("add", function () { setTimeout(declutter, 0); });
-    if (labels._map) { labels._map.on("zoomend", declutter); setTimeout(declutter, 0); }
-    else { labels.once("add", function () { labels._map.on("zoomend", declutter); }); }
+    function attach() { labels._map.on("zoomend", declutter); setTimeout(declutter, 0); }
+    if (labels._map) { attach(); } else { labels.once("add", attach); }
 }"""
 
 
