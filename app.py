@@ -4,7 +4,8 @@ The file has two roles. Streamlit runs it as the page script (`__name__ == "__ma
 browser run, and AppTest). `streamlit run` first imports it as the module `app`, finds the
 `st.App` below and serves that with uvicorn: Streamlit's own routes plus the read-only OGC API –
 Features service under /ogc (onemap.ogc_api) for QGIS and ArcGIS, on the same host and port, and
-the route that sets the HttpOnly session cookie after a sign-in (onemap.session_cookie)."""
+the route that sets the HttpOnly session cookie after a sign-in (onemap.session_cookie), and the
+one that serves the one-map page's base map as a script the browser keeps (ui.map_base_route)."""
 
 from __future__ import annotations
 
@@ -126,5 +127,6 @@ if __name__ == "__main__":  # the page script
     main()
 else:  # imported by `streamlit run app.py`: the server, with the OGC API routes beside the app
     from onemap import ogc_api, session_cookie
+    from ui import map_base_route
 
-    app = st.App(__file__, routes=ogc_api.routes() + session_cookie.routes())
+    app = st.App(__file__, routes=ogc_api.routes() + session_cookie.routes() + map_base_route.routes())

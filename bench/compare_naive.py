@@ -7,7 +7,9 @@ Measures (medians of --repeat runs, app and naive interleaved; ratio = naive ÷ 
 - rerun_all_s / rerun_county_s: server rerun after the county filter changes to all sites /
   to one county (the county with most sites), AppTest of each page in this process;
 - payload_bytes: the map component's arguments as Streamlit sends them (its json_args, the
-  all-sites view; read from the element AppTest received);
+  all-sites view; read from the element AppTest received) — for the app, the sites; its base map
+  travels apart, fetched once per browser by its address (ui.map_base_route) and timed in the
+  paints;
 - first_paint_s: headless Chromium, warm server: from navigation to every site of the first
   view on the map (counted in Leaflet) and two animation frames later, on the browser's own clock
   (performance.timeOrigin; PAINT_PROBE);
@@ -46,6 +48,9 @@ CHROMIUM = "/usr/bin/chromium"
 BENCH_USER = ("bench-viewer", "基准测试", "业务管理员", "Bench@2026pass")
 
 # sites on the map: the app's symbols (DOM or canvas) and the naive page's CircleMarkers
+# the app's map frame (ui.map_component) and streamlit-folium's (the naive and floor pages)
+MAP_COMPONENTS = ("onemap_map", "streamlit_folium")
+
 COUNT_JS = """() => {
     if (!window.map || !window.L) { return -1; }
     let n = 0;
@@ -149,7 +154,7 @@ def naive_stub(folder: Path) -> Path:
 def component_args(at) -> str:
     """The map component's json_args as Streamlit sent them in this AppTest run."""
     found = [e.proto.json_args for e in at.get("component_instance")
-             if "streamlit_folium" in e.proto.component_name]
+             if any(n in e.proto.component_name for n in MAP_COMPONENTS)]
     assert len(found) == 1, f"{len(found)} map components"
     return found[0]
 
@@ -249,9 +254,10 @@ def _quiesce(pids: list[int], timeout_s: float = 120.0) -> None:
 
 
 def _map_frame(page):
-    page.wait_for_selector("iframe[title*='streamlit_folium']", state="attached", timeout=600_000)
+    page.wait_for_selector(", ".join(f"iframe[title*='{n}']" for n in MAP_COMPONENTS), state="attached",
+                           timeout=600_000)
     while True:
-        frame = next((f for f in page.frames if f.url and "streamlit_folium" in f.url), None)
+        frame = next((f for f in page.frames if "/component/" in (f.url or "") and any(n in f.url for n in MAP_COMPONENTS)), None)
         if frame is not None:
             return frame
         page.wait_for_timeout(50)

@@ -32,7 +32,7 @@ COOKIE = "onemap_session"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,200}")  # accounts' tokens are url-safe base64 (secrets.token_urlsafe)
 
 
-def _refuse(status: int, message: str, headers: dict | None = None) -> Response:
+def refuse(status: int, message: str, headers: dict | None = None) -> Response:
     return Response(json.dumps({"错误": message}, ensure_ascii=False), status_code=status, headers=headers,
                     media_type="application/json; charset=utf-8")
 
@@ -59,12 +59,12 @@ def cookie_header(token: str | None, *, secure: bool) -> str:
 
 async def endpoint(request: Request) -> Response:
     if request.method != "POST":
-        return _refuse(405, "只接受 POST 请求", {"Allow": "POST"})
+        return refuse(405, "只接受 POST 请求", {"Allow": "POST"})
     if not _same_origin(request):
-        return _refuse(403, "请求不是来自本系统的页面，未设置登录凭据")
+        return refuse(403, "请求不是来自本系统的页面，未设置登录凭据")
     body = (await request.body())[:1024].decode("ascii", errors="replace").strip()
     if body and (not _TOKEN.fullmatch(body) or await run_in_threadpool(accounts.resume, body, touch=False) is None):
-        return _refuse(400, "登录凭据无效或已过期，请重新登录")
+        return refuse(400, "登录凭据无效或已过期，请重新登录")
     resp = Response(status_code=204)
     resp.headers["Set-Cookie"] = cookie_header(body or None, secure=_https(request))
     resp.headers["Cache-Control"] = "no-store"

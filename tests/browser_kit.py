@@ -21,6 +21,7 @@ import pytest
 
 from onemap import settings
 from tests.conftest import MANAGER_ACTOR, Stores
+from tests.map_frames import MAP_IFRAME, is_map_url
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("ONEMAP_SCREENSHOTS", settings.REPO_ROOT / "var" / "screenshots"))
@@ -133,8 +134,8 @@ def page_fixture():
 
 
 def _map(pg):
-    pg.wait_for_selector("iframe[title*='streamlit_folium']", timeout=60_000)
-    frame = pg.frame_locator("iframe[title*='streamlit_folium']").first
+    pg.wait_for_selector(MAP_IFRAME, timeout=60_000)
+    frame = pg.frame_locator(MAP_IFRAME).first
     frame.locator(".leaflet-container").wait_for(timeout=60_000)
     frame.locator(".onemap-site").first.wait_for(timeout=60_000)
     pg.wait_for_timeout(1000)
@@ -172,7 +173,7 @@ def _click_site(pg, frame, name: str) -> None:
 
 
 def _leaflet_frame(pg):
-    return next(f for f in pg.frames if f.url and "streamlit_folium" in f.url)
+    return next(f for f in pg.frames if is_map_url(f.url))
 
 
 SETTLED_JS = """() => {
@@ -203,3 +204,14 @@ def _sign_operator(page, name: str, unit: str = "市生态环境局", role: str 
     _set_session(page, session_token(name, unit, role, county))
     page.reload()
     page.get_by_text(f"当前用户：{name}（{role}").first.wait_for(timeout=60_000)
+
+
+def _open_map(page, url: str, selector: str, n: int):
+    """The map page, until its frame holds n elements matching selector and the app is idle."""
+    page.goto(url + "/")
+    page.wait_for_selector(MAP_IFRAME, timeout=60_000)
+    frame = _leaflet_frame(page)
+    frame.wait_for_function(f"() => window.map && document.querySelectorAll({selector!r}).length === {n}",
+                            timeout=60_000, polling=200)
+    _settled(page)
+    return frame

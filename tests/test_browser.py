@@ -26,6 +26,7 @@ from tests.browser_kit import (
     _symbols,
 )
 from tests.conftest import MANAGER_ACTOR
+from tests.map_frames import MAP_IFRAME
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -127,7 +128,7 @@ def test_filter_change_keeps_the_view(server, page):
     page.get_by_role("option", name="逾期", exact=True).click()
     page.keyboard.press("Escape")
     page.wait_for_function("() => window.location.search.includes('flag=')", timeout=60_000)
-    frame = page.frame_locator("iframe[title*='streamlit_folium']").first
+    frame = page.frame_locator(MAP_IFRAME).first
     assert _wait_until(lambda: _symbols(frame), len(linked)) == len(linked)  # the layers were replaced …
     assert zoom() == zoom0 + 1  # … the view was not
 
@@ -163,8 +164,8 @@ def test_overview_page(server, page):
     page.set_viewport_size({"width": 1600, "height": 2400})
     page.goto(server + "/overview")
     page.get_by_text("生态环境工作总览").first.wait_for(timeout=60_000)
-    choropleth = page.frame_locator("iframe[title*='streamlit_folium']").nth(0)
-    hot = page.frame_locator("iframe[title*='streamlit_folium']").nth(1)
+    choropleth = page.frame_locator(MAP_IFRAME).nth(0)
+    hot = page.frame_locator(MAP_IFRAME).nth(1)
     choropleth.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
     hot.locator("img.leaflet-image-layer").wait_for(state="attached", timeout=60_000)
     assert choropleth.locator("path.leaflet-interactive").count() >= 4  # the counties, coloured

@@ -13,6 +13,7 @@ from onemap import services
 from onemap.demo import DEMO_PASSWORD
 from store.db import reader
 from tests.browser_kit import _click_site, _map, _shot
+from tests.map_frames import MAP_IFRAME
 
 pytestmark = pytest.mark.browser
 OWN = "省督察整改清单|main|（四十）"  # at 江西乐平工业园区; 责任单位 include 乐平市; 验收单位 市整改办
@@ -40,7 +41,7 @@ def test_unsigned_visitor_sees_only_the_sign_in_page(server, page):
         body = page.locator("[data-testid='stMain']").inner_text()
         refs = [r[0] for r in _q("SELECT ref FROM tasks")] + [r[0] for r in _q("SELECT name FROM sites")]
         assert refs and not [x for x in refs if x in body]  # no task, no site
-        assert page.locator("iframe[title*='streamlit_folium']").count() == 0
+        assert page.locator(MAP_IFRAME).count() == 0
         assert page.locator("[data-testid='stSidebarNav']").count() == 0
     # the demo accounts are listed (the store holds the demo data)
     page.get_by_text("示例账户").wait_for(timeout=30_000)

@@ -12,6 +12,7 @@ import pytest
 
 from tests import truth
 from tests.browser_kit import _leaflet_frame, _settled, _shot, demo_copy, serve_app
+from tests.map_frames import MAP_IFRAME
 
 pytestmark = pytest.mark.browser
 
@@ -66,14 +67,14 @@ def canvas_server(tmp_path_factory, demo_store):
 
 
 def _frame(page):
-    page.wait_for_selector("iframe[title*='streamlit_folium']", timeout=60_000)
+    page.wait_for_selector(MAP_IFRAME, timeout=60_000)
     return _leaflet_frame(page)
 
 
 def _tooltip(page, frame, x: float, y: float) -> str:
     """Move the pointer there (page coordinates of the frame's content, offset by the frame) and
     read the tooltip it opens."""
-    box = page.locator("iframe[title*='streamlit_folium']").first.bounding_box()
+    box = page.locator(MAP_IFRAME).first.bounding_box()
     page.mouse.move(box["x"] + x, box["y"] + y)
     tip = frame.locator(".leaflet-tooltip").last
     tip.wait_for(timeout=20_000)
@@ -101,7 +102,7 @@ def test_many_sites_on_one_canvas_answer_hover_and_click_on_their_areas(canvas_s
     _shot(page, "canvas-area-tooltip.png")
     assert name in _tooltip(page, frame, where["sx"], where["sy"])  # and its symbol
 
-    box = page.locator("iframe[title*='streamlit_folium']").first.bounding_box()
+    box = page.locator(MAP_IFRAME).first.bounding_box()
     page.mouse.click(box["x"] + where["x"], box["y"] + where["y"])
     page.locator("[data-testid='stMarkdownContainer'] h4", has_text=name).first.wait_for(timeout=60_000)
     _shot(page, "canvas-area-clicked.png")

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.browser_kit import _free_port, _shot, demo_copy, serve_app
+from tests.map_frames import MAP_IFRAME
 
 pytestmark = pytest.mark.browser
 TEMPLATES = Path(__file__).parent / "fixtures" / "oidc"  # the provider's page without its CDN stylesheet
@@ -78,7 +79,7 @@ def test_an_identity_signs_in_only_as_the_account_bound_to_it(sso_server, page):
 
     _provider_sign_in(page, "zhao.liu")  # nobody bound this identity
     page.get_by_text("统一身份账号 zhao.liu 尚未绑定本系统账户").wait_for(timeout=60_000)
-    assert page.locator("iframe[title*='streamlit_folium']").count() == 0
+    assert page.locator(MAP_IFRAME).count() == 0
     assert page.get_by_text("当前用户：").count() == 0
     page.get_by_role("button", name=SIGN_IN).wait_for(timeout=60_000)  # and may try another identity
     _shot(page, "sso_refused.png")
@@ -88,7 +89,7 @@ def test_an_identity_signs_in_only_as_the_account_bound_to_it(sso_server, page):
     with reader() as s:
         name, role, unit = s.execute(text("SELECT display_name, role, unit FROM users WHERE username = 'leping'")).one()
     page.get_by_text(f"当前用户：{name}（{role}，{unit}）").wait_for(timeout=60_000)
-    page.wait_for_selector("iframe[title*='streamlit_folium']", timeout=60_000)
+    page.wait_for_selector(MAP_IFRAME, timeout=60_000)
     _shot(page, "sso_signed_in.png")
     user, summary = _audit("登录")[-1]
     assert user == "leping" and summary.startswith("统一身份认证登录（wang.wu")

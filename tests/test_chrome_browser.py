@@ -30,7 +30,7 @@ def _settle(page, maps: int, ready: str | None = None) -> None:
     if maps:
         page.wait_for_function(
             """n => {
-                const fs = [...document.querySelectorAll("iframe")].filter(i => i.title.includes("streamlit_folium"));
+                const fs = [...document.querySelectorAll("iframe")].filter(i => (i.title.includes("streamlit_folium") || i.title.includes("onemap_map")));
                 return fs.length >= n && fs.every(f => f.contentDocument &&
                     f.contentDocument.querySelector(".leaflet-control-scale-line"));
             }""", arg=maps, timeout=90_000)

@@ -1,6 +1,7 @@
 """bench/compare_naive.py at demo scale: one JSON object with every measure for both pages,
 and its payload equal to the map component's arguments captured independently (the kwargs the
-page hands to streamlit-folium's component, serialised as Streamlit serialises them). No timing
+page hands to its map component — the app's own frame, streamlit-folium's on the naive page —
+serialised as Streamlit serialises them). No timing
 thresholds: times only have to be measured (positive numbers)."""
 
 from __future__ import annotations
@@ -27,14 +28,18 @@ def _captured_payload(monkeypatch, script: str, signed_in: bool) -> int:
     import streamlit_folium as sf
     from streamlit.testing.v1 import AppTest
 
+    from ui import map_component
+
     calls = []
-    real = sf._component_func
 
-    def capture(*args, **kwargs):
-        calls.append(dict(kwargs))
-        return real(*args, **kwargs)
+    def capturing(real):
+        def capture(*args, **kwargs):
+            calls.append(dict(kwargs))
+            return real(*args, **kwargs)
+        return capture
 
-    monkeypatch.setattr(sf, "_component_func", capture)
+    monkeypatch.setattr(sf, "_component_func", capturing(sf._component_func))
+    monkeypatch.setattr(map_component, "FRAME", capturing(map_component.FRAME))
     at = AppTest.from_file(script, default_timeout=300)
     if signed_in:
         sign_in(at)

@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from store.db import reader, transaction
 from tests.browser_kit import _settled, _shot, _sign_operator
+from tests.map_frames import MAP_IFRAME
 
 pytestmark = pytest.mark.browser
 TITLE = "乐平市矿山修复点现场核查"
@@ -111,7 +112,7 @@ def test_field_trip_journey(server, page, tmp_path):
     assert pg.locator("[data-testid='stMetricValue']").first.inner_text() == "13"
 
     # the route map is fitted to the stops: every numbered stop inside the frame, spread over it
-    route = pg.frame_locator("iframe[title*='streamlit_folium']").last
+    route = pg.frame_locator(MAP_IFRAME).last
     route.locator(".onemap-stop").first.wait_for()
     _wait(pg, lambda: route.locator(".onemap-stop").count() == 13, what="13 stop markers")
     pg.wait_for_timeout(800)  # the fit animation

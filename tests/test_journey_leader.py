@@ -16,6 +16,7 @@ import pytest
 
 from domain.filtering import Filters
 from tests.browser_kit import _settled, _shot
+from tests.map_frames import MAP_IFRAME
 from tests.test_filters_property import Store
 
 pytestmark = pytest.mark.browser
@@ -161,7 +162,7 @@ def test_a_word_that_matches_nothing_says_so(server, page):
     assert _wait_metric(page, "筛选范围内的任务", with_=("逾期", "临期", "已销号")) == "0 项"
     figures = _wait_metrics(page, ("逾期", "临期", "已销号"))
     assert {k: figures[k] for k in ("逾期", "临期", "已销号")} == {"逾期": "0", "临期": "0", "已销号": "0"}
-    frame = page.frame_locator("iframe[title*='streamlit_folium']").first
+    frame = page.frame_locator(MAP_IFRAME).first
     frame.locator(".leaflet-container").wait_for(timeout=WAIT)
     frame.locator("text=监测断面（0）").wait_for(timeout=WAIT)  # the layer control counts no site
     assert frame.locator(".onemap-site").count() == 0

@@ -11,6 +11,7 @@ import pytest
 
 from onemap import services
 from tests.browser_kit import _shot
+from tests.map_frames import MAP_IFRAME, is_map_url
 from tests.store_counts import count
 
 MAP_JS = """() => {
@@ -21,11 +22,11 @@ MAP_JS = """() => {
 
 def _overview_frame(pg):
     pg.locator(".onemap-choro-legend").first.wait_for(timeout=90_000)
-    pg.wait_for_selector("iframe[title*='streamlit_folium']", timeout=60_000)
+    pg.wait_for_selector(MAP_IFRAME, timeout=60_000)
     for _ in range(120):
         for f in pg.frames:
             # the choropleth is the map with zone labels (the hot-spot map also labels counties)
-            if "streamlit_folium" in (f.url or "") and f.locator(".onemap-zone-label").count():
+            if is_map_url(f.url) and f.locator(".onemap-zone-label").count():
                 return f
         pg.wait_for_timeout(500)
     raise AssertionError("the choropleth did not render")

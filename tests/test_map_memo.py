@@ -16,13 +16,14 @@ from onemap import services
 from store.db import reader
 from tests import truth
 from tests.conftest import account, app_test
+from tests.map_frames import is_map_component
 
 OWN = "省督察整改清单|main|（四十）"  # the demo's sample history leaves it 申请销号; 验收单位 市整改办
 
 
 def _rows(at) -> dict[str, list]:
     """Site id → its row as the browser decodes it, over every kind's layer on the page."""
-    args = [e.proto.json_args for e in at.get("component_instance") if "streamlit_folium" in e.proto.component_name]
+    args = [e.proto.json_args for e in at.get("component_instance") if is_map_component(e.proto.component_name)]
     assert len(args) == 1, f"{len(args)} map components"
     out = {}
     for _, rows in page_layers(json.loads(args[0])["feature_group"]):

@@ -1,25 +1,47 @@
-"""streamlit-folium's map component, fed from a cache: the page's one-map rerun ships the
-same `script`/`header`/`html` strings every time (the base map changes only with the region,
-the basemap and the theme), so they are rendered once per process, not per rerun.
+"""The one-map page's map: streamlit-folium's strings, fed from a cache, in a frame of our own.
 
-`st_folium` re-renders the whole folium Figure on every call — the county GeoJSON
-re-serialised and branca compiling a Jinja template for every `Element(...)` a new Figure
-holds — about 0.1 s of fixed floor per rerun at province scale. Here the base map's strings
-and the component's key hash are kept per (region, basemap, options); only the layers that
-change (the site groups, as plain script text from layers.sites) are built per rerun. The
-component and its return value are streamlit-folium's own (`last_active_drawing` etc.);
-this wrapper uses its private helpers, so streamlit-folium is pinned in constraints.txt.
+The page's one-map rerun ships the same `script`/`header`/`html` strings every time (the base
+map changes only with the region, the basemap and the theme), so they are rendered once per
+process, not per rerun. `st_folium` re-renders the whole folium Figure on every call — the
+county GeoJSON re-serialised and branca compiling a Jinja template for every `Element(...)` a
+new Figure holds — about 0.1 s of fixed floor per rerun at province scale. Here the base map's
+strings and the component's key hash are kept per (region, basemap, options); only the layers
+that change (the site groups, as plain script text from layers.sites) are built per rerun. The
+strings are made by streamlit-folium's own helpers (private: streamlit-folium is pinned in
+constraints.txt), and the other pages' maps are plain `st_folium`.
+
+The base script itself does not travel with the run: the frame gets its address and the
+browser fetches it once and keeps it (ui.map_base_route), so a rerun carries the site layers
+only (77 KB at province scale, against 364 KB of base map).
+
+The frame (`map_frame/`, component `ui.map_component.onemap_map`) is ours, written because it
+is the product's first paint: streamlit-folium's frame starts a React bundle (225 KB) before it
+asks for the map, then loads Leaflet script by script, then re-parses its own head. Ours is
+Leaflet in its page's head — loaded while Streamlit is still drawing the page — and ninety
+lines of Streamlit's component protocol (componentReady / render / setComponentValue /
+setFrameHeight) around the same folium script, with streamlit-folium's contract kept
+(`window.map`, `window.feature_group`, `window.layer_control`, `window.__GLOBAL_DATA__`, the
+same value reported: `last_active_drawing`, `bounds`, `zoom`, `center`…). Measured at
+province scale (interleaved, 9 paints each): from the map's frame created to the map painted
+0.70 → 0.39 s. tests/test_map_frame.py holds it to the protocol.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 
 import folium
 import streamlit as st
+import streamlit.components.v1 as components
 import streamlit_folium as sf
+
+from ui import map_base_route
+
+FRAME = components.declare_component("onemap_map", path=str(Path(__file__).with_name("map_frame")))
 
 _LOCK = threading.Lock()
 _BASE: OrderedDict[tuple, dict] = OrderedDict()
@@ -28,26 +50,6 @@ _MAX = 16
 # back and forth — or the same view opened by everyone in a meeting — is built once per process
 _LAYERS: OrderedDict[tuple, tuple[str, str]] = OrderedDict()
 _LAYERS_MAX = 24
-
-
-# Run at the end of the base script, just before streamlit-folium's initComponent(map_div), which
-# reports the map's state at once if it differs from `previous_data` (the Python defaults, which
-# cannot know the frame's pixel size): a rerun of the whole page while the map paints — 0.3 s of
-# first paint at province scale (measured, bench/compare_naive.py) and a window in which a press
-# elsewhere on the page could be lost to that rerun. The opening view is the page's own, so it is
-# recorded as already reported: pans, zooms, clicks and drawings are reported as before. The
-# object is built as the pinned frontend builds it (same keys, same order) so that its JSON
-# compares equal; tests/test_map_opening.py proves both halves in a browser.
-OPENING_VIEW_JS = """
-(function (g) {
-  if (!g || !g.returned_objects || typeof map_div === "undefined") { return; }
-  var now = {last_active_drawing: g.last_active_drawing, bounds: map_div.getBounds(), zoom: map_div.getZoom(),
-             center: map_div.getCenter()};
-  var seen = {};
-  Object.keys(now).forEach(function (k) { if (g.returned_objects.indexOf(k) >= 0) { seen[k] = now[k]; } });
-  g.previous_data = seen;
-})(window.__GLOBAL_DATA__);
-"""
 
 
 def _render_base(m: folium.Map) -> dict:
@@ -65,7 +67,8 @@ def _render_base(m: folium.Map) -> dict:
         sw, ne = m.get_bounds()
     except AttributeError:
         sw, ne = [None, None], [None, None]
-    return {"script": script + OPENING_VIEW_JS, "header": header, "html": html, "id": sf.get_full_id(m),
+    return {"script": script, "digest": hashlib.sha256(script.encode("utf-8")).hexdigest()[:32],
+            "header": header, "html": html,
             "css_links": list(dict.fromkeys(css)), "js_links": list(dict.fromkeys(js)),
             "bounds": {"_southWest": {"lat": sw[0], "lng": sw[1]}, "_northEast": {"lat": ne[0], "lng": ne[1]}},
             "zoom": m.options.get("zoom"), "map": m, "hashes": {}}
@@ -137,8 +140,10 @@ def layer_control_script(overlays: list[tuple[str, str]], *, collapsed: bool) ->
 
 
 def show(rendered: dict, *, key: str, height: int, feature_group: str, layer_control: str,
-         returned_objects: list[str], center=None, zoom=None):
-    """The component, as st_folium(..., use_container_width=True) calls it."""
+         returned_objects: list[str], center=None, zoom=None, area=None):
+    """The component, as st_folium(..., use_container_width=True) calls it; area ([[s, w], [n, e]]
+    in the basemap's datum): with center and zoom, a view to show whole — zoomed out as far as a
+    smaller frame needs, never in."""
     wanted = {"last_active_drawing": None, "bounds": rendered["bounds"], "zoom": rendered["zoom"],
               "last_clicked": None, "center": None}
     defaults = {k: wanted.get(k) for k in returned_objects if k != "center"}
@@ -150,9 +155,8 @@ def show(rendered: dict, *, key: str, height: int, feature_group: str, layer_con
     def _on_change():
         st.session_state[key] = st.session_state.get(hash_key, {})
 
-    return sf._component_func(
-        script=rendered["script"], header=rendered["header"], html=rendered["html"], id=rendered["id"],
-        key=hash_key, height=height, width=None, returned_objects=returned_objects, default=defaults,
-        zoom=zoom, center=center, feature_group=feature_group, return_on_hover=False, layer_control=layer_control,
-        pixelated=False, css_links=rendered["css_links"], js_links=rendered["js_links"], on_change=_on_change,
-        wrap_longitude=False)
+    return FRAME(
+        script_url=map_base_route.publish(rendered["digest"], rendered["script"]),
+        header=rendered["header"], html=rendered["html"], key=hash_key, height=height,
+        returned_objects=returned_objects, default=defaults, zoom=zoom, center=center, area=area, feature_group=feature_group, layer_control=layer_control,
+        css_links=rendered["css_links"], js_links=rendered["js_links"], on_change=_on_change)

@@ -143,7 +143,7 @@ def apply_pending() -> None:
         st.session_state["map_wq_month"] = params["wqm"]
     else:
         st.session_state.pop("map_wq_month", None)  # the latest month at the view's date
-    st.session_state["view_extent"] = ({"center": view["center"], "zoom": view["zoom"]}
+    st.session_state["view_extent"] = ({"center": view["center"], "zoom": view["zoom"], "bounds": view.get("bounds")}
                                        if view.get("center") else None)
     st.session_state.pop("drill", None)
 
@@ -280,7 +280,9 @@ def fit_map_header(m) -> None:
 
 def fit_frame(above: str) -> None:
     """The map's frame takes the screen height left below `above` (on this page run)."""
-    st.html(f'<style>iframe[title="streamlit_folium.st_folium"] '
+    from ui.map_component import FRAME  # the one-map page's frame; the other pages' are streamlit-folium's
+
+    st.html(f'<style>iframe[title="streamlit_folium.st_folium"], iframe[title="{FRAME.name}"] '
             f'{{height: max(60vh, calc(100vh - {above})) !important;}}</style>')
 
 
