@@ -12,11 +12,12 @@ import geopandas as gpd
 
 from geo.region import region_folder
 from tests.conftest import app_test
+from tests.map_frames import is_map_component
 
 
 def _view(at) -> tuple:
     args = [json.loads(e.proto.json_args) for e in at.get("component_instance")
-            if "streamlit_folium" in e.proto.component_name]
+            if is_map_component(e.proto.component_name)]
     assert len(args) == 1
     return args[0]["center"], args[0]["zoom"]
 
@@ -50,3 +51,24 @@ def test_a_chosen_county_is_shown_and_then_left_to_the_user(demo_dir):
     cw, cs, ce, cn = counties.total_bounds
     assert abs(lon - (cw + ce) / 2) < 1e-6 and abs(lat - (cs + cn) / 2) < 1e-6
     assert _px((cw, cs, ce, cn), zoom) <= 800 < _px((cw, cs, ce, cn), zoom + 1)
+
+
+def test_a_county_whose_sites_lie_elsewhere_is_shown_with_them(demo_dir):
+    """A county without sites of its own shows its units' tasks' sites wherever they are: the view
+    takes them in (fitted to the outline alone, a province trial counted 67 sites and showed none)."""
+    from geo.gcj import Datum
+    from geo.region import load_region
+    from ui.views.map_view import place_view
+
+    counties = gpd.read_file(region_folder("360200") / "counties.geojson")
+    leping = counties[counties["name"] == "乐平市"].iloc[0]
+    far = counties[counties["name"] == "浮梁县"].iloc[0].geometry.representative_point()
+    region, code = load_region("360200"), [str(leping["adcode"])]
+    (lat, lon), zoom = place_view(region, code, Datum(), gpd.GeoDataFrame(geometry=[far], crs=4326))
+    w, s, e, n = leping.geometry.bounds
+    w, s, e, n = min(w, far.x), min(s, far.y), max(e, far.x), max(n, far.y)
+    assert abs(lon - (w + e) / 2) < 1e-9 and abs(lat - (s + n) / 2) < 1e-9
+    assert _px((w, s, e, n), zoom) <= 800 < _px((w, s, e, n), zoom + 1)
+    # its own sites (inside its outline): the outline's view, as before
+    inside = gpd.GeoDataFrame(geometry=[leping.geometry.representative_point()], crs=4326)
+    assert place_view(region, code, Datum(), inside) == place_view(region, code, Datum())

@@ -2,7 +2,7 @@
 the map's state as soon as the map exists, and the page's defaults cannot match it (they do not
 know the frame's size in pixels), so every opening used to rerun the whole page while the map was
 painting: 0.3 s of first paint at province scale, and a window in which a press elsewhere could
-be lost to that rerun (ui.map_component.OPENING_VIEW_JS).
+be lost to that rerun (ui/map_frame/map_frame.js records the opening view as reported).
 
 The other half: what the user does to the map is still reported. After a drag, 保存当前视图
 stores the view the map shows — its centre and zoom as Leaflet has them, read back from the
@@ -15,7 +15,8 @@ import json
 import pytest
 
 from tests import truth
-from tests.browser_kit import _leaflet_frame, _settled, _shot, demo_copy, serve_app
+from tests.browser_kit import _leaflet_frame, _open_map, _settled, _shot, demo_copy, serve_app
+from tests.map_frames import MAP_IFRAME
 
 pytestmark = pytest.mark.browser
 
@@ -38,16 +39,6 @@ def _views() -> list[dict]:
     return json.loads(rows[0]["value"]) if rows else []
 
 
-def _open_map(page, url: str, selector: str, n: int):
-    """The map page, until its frame holds n elements matching selector and the app is idle."""
-    page.goto(url + "/")
-    page.wait_for_selector("iframe[title*='streamlit_folium']", timeout=60_000)
-    frame = _leaflet_frame(page)
-    frame.wait_for_function(f"() => window.map && document.querySelectorAll({selector!r}).length === {n}",
-                            timeout=60_000, polling=200)
-    _settled(page)
-    return frame
-
 
 def test_opening_the_map_runs_the_page_once_and_a_dragged_view_is_saved_as_shown(server, page):
     sent = _reruns(page)
@@ -56,7 +47,7 @@ def test_opening_the_map_runs_the_page_once_and_a_dragged_view_is_saved_as_shown
     assert len(sent) == 1, f"the page sent {len(sent)} messages on opening (one run expected)"
 
     # a drag: Leaflet's moveend is reported, the page runs again
-    box = page.locator("iframe[title*='streamlit_folium']").first.bounding_box()
+    box = page.locator(MAP_IFRAME).first.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.8
     page.mouse.move(x, y)
     page.mouse.down()
@@ -95,6 +86,41 @@ def test_opening_the_map_runs_the_page_once_and_a_dragged_view_is_saved_as_shown
     panel.get_by_role("button", name="确认删除").click()
     page.get_by_text("已删除视图“拖动后的视图”").first.wait_for(timeout=30_000)
     assert [v["title"] for v in _views()] == [v["title"] for v in views[:-1]]
+
+
+def test_a_saved_view_played_on_a_smaller_screen_shows_all_it_saved(server, page):
+    """Saved at 1600×1000, played in the meeting room at 1280×720: the map zooms out as far as it
+    must to show the whole saved area (read back from the store), never in (user trial: the
+    projector showed less than was saved)."""
+    assert _views() == [], "this test plays the first saved view: the demo copy must have none"
+    frame = _open_map(page, server, ".onemap-site", len(truth.sites()))
+    for _ in range(2):
+        frame.locator(".leaflet-control-zoom-in").click()
+        page.wait_for_timeout(800)
+    page.wait_for_timeout(1500)  # the view is reported after the zoom settles
+    _settled(page)
+    panel = page.locator("[data-testid='stSidebar'] [data-testid='stExpander']", has_text="演示与视图").first
+    panel.click()
+    page.get_by_label("视图名称").fill("会场视图")
+    page.get_by_role("button", name="保存当前视图").click()
+    page.get_by_text("已保存视图“会场视图”").first.wait_for(timeout=30_000)
+    saved = _views()[0]
+    (south, west), (north, east) = saved["bounds"]
+
+    page.set_viewport_size({"width": 1280, "height": 720})
+    panel.get_by_role("button", name="开始演示").click()
+    page.get_by_text("1 / 1　会场视图").wait_for(timeout=60_000)
+    page.wait_for_timeout(2000)
+    _settled(page)
+    frame = _leaflet_frame(page)
+    frame.wait_for_function("() => window.map && window.map.getSize().y > 0", timeout=60_000)
+    shown = frame.evaluate("""() => { const b = window.map.getBounds();
+        return {s: b.getSouth(), w: b.getWest(), n: b.getNorth(), e: b.getEast(), z: window.map.getZoom()}; }""")
+    _shot(page, "present-1280-saved-view.png")
+    assert shown["z"] <= saved["zoom"]
+    tol = 1e-6
+    assert shown["s"] <= south + tol and shown["w"] <= west + tol and shown["n"] >= north - tol \
+        and shown["e"] >= east - tol, (shown, saved["bounds"])
 
 
 # each name's ink on screen: the extent of its text (a Range), not its element's box

@@ -2,9 +2,10 @@
 and a side panel for the clicked site.
 
 The base map (counties, optional tiles) is identical from one rerun to the next: it is
-rendered once per process (ui.map_component) and streamlit-folium keeps the live map; the
-site layers travel as its feature groups (packed rows, layers.sites) and only they are
-replaced when a filter changes — the view does not jump back to its starting extent."""
+rendered once per process (ui.map_component), fetched once by the browser and kept
+(ui.map_base_route), and the map's frame keeps the live map; the site layers travel as its
+feature groups (packed rows, layers.sites) and only they are replaced when a filter changes —
+the view does not jump back to its starting extent."""
 
 from __future__ import annotations
 
@@ -180,14 +181,21 @@ def imagery_view(bounds, datum) -> tuple[tuple[float, float], int]:
     return datum.latlon((s + n) / 2, (w + e) / 2), zoom
 
 
-def place_view(region: Region, places, datum) -> tuple[tuple[float, float], int] | None:
+def place_view(region: Region, places, datum, shown=None) -> tuple[tuple[float, float], int] | None:
     """Centre and zoom that show the chosen counties (None: none of them has an outline — a
-    management zone has none)."""
+    management zone has none) and the sites shown for them (WGS84). A county without sites of
+    its own shows those of its units' tasks, wherever they are (domain.filtering.filter_sites):
+    fitted to its outline alone they were all off screen while the figures counted them (user
+    trial, province store: 67 sites counted, none on the map)."""
     c = region.counties()
     chosen = c[c["adcode"].astype(str).isin({str(p) for p in places})]
     if chosen.empty:
         return None
-    return imagery_view(tuple(float(v) for v in chosen.total_bounds), datum)
+    w, s, e, n = (float(v) for v in chosen.total_bounds)
+    if shown is not None and len(shown):
+        sw, ss, se, sn = (float(v) for v in shown.total_bounds)
+        w, s, e, n = min(w, sw), min(s, ss), max(e, se), max(n, sn)
+    return imagery_view((w, s, e, n), datum)
 
 
 def with_references(groups: list[folium.FeatureGroup], datum=None) -> list[folium.FeatureGroup]:
@@ -246,6 +254,12 @@ def render() -> None:
         # a saved extent is WGS84 (the view may be replayed over another basemap)
         center = focus_center or (datum.latlon(*extent["center"]) if extent else None)
         zoom = focus_zoom or (extent["zoom"] if extent else None)
+        # the area the saved view showed: on a smaller screen (the meeting room's projector) the map
+        # zooms out until all of it is shown, instead of showing less than was saved (user trial)
+        area = None
+        if not focus_center and extent and extent.get("bounds"):
+            (south, west), (north, east) = extent["bounds"]
+            area = [list(datum.latlon(south, west)), list(datum.latlon(north, east))]
         if center is None and bm.bounds and st.session_state.get("_bm_fitted") != bm.id:
             # the bureau's own imagery just chosen: show it (a 5 km sheet is a speck at the city's extent)
             center, zoom = imagery_view(bm.bounds, datum)
@@ -254,7 +268,7 @@ def render() -> None:
         if center is None and st.session_state.get("_places_fitted", ()) != places:
             # a county just chosen: go to it; the choice cleared: back to the whole region (once: the
             # user's own panning afterwards is left alone)
-            fit = place_view(region, places, datum) if places else imagery_view(region.bbox, datum)
+            fit = place_view(region, places, datum, sites) if places else imagery_view(region.bbox, datum)
             if fit is not None:
                 center, zoom = fit
         st.session_state["_places_fitted"] = places
@@ -271,7 +285,7 @@ def render() -> None:
         groups, control = map_component.layers(key, lambda: _layer_scripts(
             rendered, prepared, ids, summary, focus_ids, large=large, colouring=cl, datum=datum))
         out = map_component.show(rendered, key="onemap", height=720 if large else MAP_HEIGHT,
-                                 feature_group=groups, layer_control=control, center=center, zoom=zoom,
+                                 feature_group=groups, layer_control=control, center=center, zoom=zoom, area=area,
                                  returned_objects=["last_active_drawing", "center", "zoom", "bounds"])
         if out and out.get("center") and out.get("zoom"):
             lon, lat = datum.back(out["center"]["lng"], out["center"]["lat"])
