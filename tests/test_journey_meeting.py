@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 
 from onemap import settings
 from tests.browser_kit import _settled, _shot
+from tests.map_frames import MAP_IFRAME
 
 pytestmark = pytest.mark.browser
 
@@ -125,7 +126,19 @@ def settled(page) -> None:
                            timeout=60_000)
 
 
+def theme_on(page) -> None:
+    """The projector theme is in effect. A rerun draws the page again element by element; while
+    an element before the theme's stylesheet is replaced, the sheet is briefly out of the page
+    (seen once in CI, under load). What the room reads is the page once the theme is back, and
+    a theme that never comes back fails here after a minute."""
+    page.wait_for_function("""(minPx) => {
+        const main = document.querySelector('[data-testid="stMain"]');
+        return main && parseFloat(getComputedStyle(main).fontSize) >= minPx;
+    }""", arg=MIN_PX, timeout=60_000)
+
+
 def readable(page, *, allowed: set[str], expected: set[str]) -> None:
+    theme_on(page)
     found = page.evaluate(READABILITY, MIN_PX)
     assert found["texts"] >= 15, found  # the checks below looked at the page's text
     assert found["cut"] == [], f"cut short: {found['cut']}"
@@ -138,9 +151,9 @@ def readable(page, *, allowed: set[str], expected: set[str]) -> None:
 
 def map_fills_screen(page, height: int) -> None:
     """The map frame and the live map inside it cover ≥ 60 % of the screen without scrolling."""
-    frame_el = page.locator('iframe[title="streamlit_folium.st_folium"]')
+    frame_el = page.locator(MAP_IFRAME)
     frame_el.wait_for(timeout=60_000)
-    leaflet = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(".leaflet-container")
+    leaflet = page.frame_locator(MAP_IFRAME).locator(".leaflet-container")
     leaflet.wait_for(timeout=60_000)
     for box in (frame_el.bounding_box(), leaflet.bounding_box()):
         shown = min(box["y"] + box["height"], height) - max(box["y"], 0)
@@ -161,12 +174,12 @@ def wait_view(page, i: int) -> None:
     page.get_by_text(f"{i + 1} / {len(SEQUENCE)}　{title}", exact=True).wait_for(timeout=60_000)
     if kind == "map":
         page.get_by_role("heading", name=re.compile("生态环境一张图")).wait_for(timeout=60_000)
-        page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(".onemap-site").first.wait_for(
+        page.frame_locator(MAP_IFRAME).locator(".onemap-site").first.wait_for(
             timeout=60_000)
         page.locator('b[data-figure="项任务"]').wait_for(timeout=60_000)
     elif kind == "overview":
         page.get_by_role("heading", name=re.compile("生态环境工作总览")).wait_for(timeout=60_000)
-        page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator("path.leaflet-interactive").first \
+        page.frame_locator(MAP_IFRAME).locator("path.leaflet-interactive").first \
             .wait_for(timeout=60_000)
         page.locator(".onemap-ptable th", has_text="地区").wait_for(timeout=60_000)
     else:
@@ -177,7 +190,7 @@ def wait_view(page, i: int) -> None:
 
 def start_default_meeting(page, server: str) -> None:
     page.goto(server + "/")
-    page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(".onemap-site").first.wait_for(
+    page.frame_locator(MAP_IFRAME).locator(".onemap-site").first.wait_for(
         timeout=60_000)
     page.get_by_text("演示与视图").click()
     page.get_by_role("button", name="使用默认会议顺序").click()
@@ -247,6 +260,7 @@ def test_a_page_opened_directly_in_presentation_mode_has_no_sequence_title(serve
     page.get_by_role("button", name="退出演示").wait_for(state="visible", timeout=60_000)
     bar = page.locator(".st-key-present_bar").inner_text()
     assert not re.search(r"\d+\s*/\s*\d+", bar), bar  # no "1 / 4 全市总览" above the ledger
+    theme_on(page)
     found = page.evaluate(READABILITY, MIN_PX)
     assert found["texts"] >= 15 and found["cut"] == [] and found["small"] == [], found
     assert set(found["buttons"]) <= {"退出演示", PLAY}
@@ -257,7 +271,7 @@ def test_a_site_clicked_during_the_meeting_is_shown_read_only(server, page):
     """Clicking a site in front of the room shows its facts and tasks — no status forms."""
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(server + "/?present=1")
-    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    frame = page.frame_locator(MAP_IFRAME)
     frame.locator(".onemap-site").first.wait_for(timeout=60_000)
     settled(page)
     frame.locator(".onemap-site").first.click(force=True)
