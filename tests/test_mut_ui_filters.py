@@ -16,7 +16,6 @@ from geo.region import load_region
 from onemap import settings
 from ui.filters import KEYWORD_HELP, NO_MATCH, View
 
-TODAY = date.today()
 STATUSES = ["未启动", "整改中", "申请销号", "已销号", "退回", "长期坚持"]
 KINDS = [k["name"] for k in json.loads((settings.REPO_ROOT / "data/config/site_kinds.json").read_text("utf-8"))["kinds"]]
 
@@ -74,7 +73,7 @@ def test_url_gives_the_filters_and_the_url_keeps_them():
 def test_no_url_means_no_filter_and_today():
     at = _run()
     assert not at.exception
-    assert at.session_state["got"] == Filters(as_of=TODAY)
+    assert at.session_state["got"] == Filters(as_of=date.today())
     assert dict(at.query_params) == {}  # today's date is not written into the link
     assert not at.sidebar.button  # 清除筛选 only when a task filter is set
     assert any(c.value.startswith("显示 ") and c.value.endswith(" 的状态") for c in at.sidebar.caption)
@@ -83,7 +82,7 @@ def test_no_url_means_no_filter_and_today():
 def test_a_date_that_is_not_a_date_reads_as_today():
     at = _run(asof="2026-13-45")
     assert not at.exception
-    assert at.session_state["got"].as_of == TODAY
+    assert at.session_state["got"].as_of == date.today()
     assert "asof" not in at.query_params
 
 
@@ -120,12 +119,12 @@ def test_choosing_writes_the_url_and_clearing_empties_it():
     at = _run(q="南河")
     at.multiselect(key="f_status").select("整改中").run()
     at.text_input(key="f_q").input("  矿山 ").run()
-    assert at.session_state["got"] == Filters(statuses=["整改中"], keyword="矿山", as_of=TODAY)
+    assert at.session_state["got"] == Filters(statuses=["整改中"], keyword="矿山", as_of=date.today())
     assert dict(at.query_params) == {"status": "整改中", "q": "矿山"}
     assert [b.label for b in at.sidebar.button] == ["清除筛选"]
     at.sidebar.button[0].click().run()
     assert not at.exception
-    assert at.session_state["got"] == Filters(as_of=TODAY)
+    assert at.session_state["got"] == Filters(as_of=date.today())
     assert dict(at.query_params) == {}
     assert at.text_input(key="f_q").value == "" and at.multiselect(key="f_status").value == []
     assert not at.sidebar.button
@@ -151,13 +150,14 @@ def test_page_options_come_from_the_tasks_of_the_chosen_date(demo_dir):
     from tests.test_filters_property import Store
 
     store = Store()
-    for day in (TODAY, date(2024, 6, 1)):
+    today = date.today()
+    for day in (today, date(2024, 6, 1)):
         top = [t for t, _st, _flag in store.top_level_on(day)]
         want_docs = sorted({store.doc_name[t["document_id"]] for t in top} - {None, ""})
         want_units = sorted({u for t in top for u in store.units[t["id"]]} - {""})
         want_cats = sorted({t["category"] for t in top} - {None, ""})
         at = page_test("ledger_view")
-        if day != TODAY:
+        if day != today:
             at.query_params["asof"] = day.isoformat()
         at.run()
         at.run()  # the first run of a link builds the choices from today's tasks (the date is read with them)
@@ -165,4 +165,4 @@ def test_page_options_come_from_the_tasks_of_the_chosen_date(demo_dir):
         assert _options(at, "f_doc") == want_docs, day
         assert _options(at, "f_unit") == want_units, day
         assert _options(at, "f_cat") == want_cats, day
-        assert ("2026年工作要点" in want_docs) == (day == TODAY)
+        assert ("2026年工作要点" in want_docs) == (day == today)

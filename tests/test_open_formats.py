@@ -29,14 +29,12 @@ from store.db import reader
 from tests.conftest import MANAGER_ACTOR
 from tests.reflayer_fixtures import REDLINE, redline_features
 
-TODAY = date.today()
 
-
-def _store_facts():
+def _store_facts(today: date):
     """Per site: (open, overdue, closed, tasks) top-level non-archived tasks linked, counted by
     a loop over the task rows and the task_sites table; per county: open top-level tasks."""
     with reader() as s:
-        tasks = queries.tasks_frame(s, TODAY, settings.due_soon_days(), places=services.active_region().places)
+        tasks = queries.tasks_frame(s, today, settings.due_soon_days(), places=services.active_region().places)
         links = s.execute(select(m.TaskSite.task_id, m.TaskSite.site_id)).all()
         sites = {x.id: (x.kind, shapely.from_wkt(x.geom_wkt)) for x in s.scalars(select(m.Site))}
     by_id = {int(r["id"]): r for _, r in tasks.iterrows()}
@@ -65,8 +63,9 @@ def _store_facts():
 
 def test_geoparquet_zip_holds_every_layer_with_store_values(demo_dir, tmp_path):
     reflayers.add_layer(MANAGER_ACTOR, REDLINE, name="生态保护红线")
+    today = date.today()  # the export's date, read as the export reads it
     out = services.export(MANAGER_ACTOR, tmp_path / "layers.zip")
-    sites, per_site, per_county, _w = _store_facts()
+    sites, per_site, per_county, _w = _store_facts(today)
     with zipfile.ZipFile(out) as z:
         z.extractall(tmp_path / "x")
         names = sorted(z.namelist())
@@ -83,7 +82,7 @@ def test_geoparquet_zip_holds_every_layer_with_store_values(demo_dir, tmp_path):
             assert r.geometry.equals_exact(sites[r["id"]][1], 1e-9)
             o, od, cl, n = per_site[r["id"]]
             assert (r["未销号"], r["逾期"], r["已销号"], r["任务数"]) == (o, od, cl, n), r["id"]
-            assert r["截至日期"] == TODAY.isoformat()
+            assert r["截至日期"] == today.isoformat()
     counties = gpd.read_parquet(tmp_path / "x" / "区县.parquet")
     assert counties.crs == CRS("OGC:CRS84")
     region = services.active_region()
@@ -108,19 +107,21 @@ def test_one_parquet_layer_from_the_cli_and_a_refusal_without_layer(demo_dir, tm
     assert not (tmp_path / "a.parquet").exists()
     assert main(["export", str(tmp_path / "b.parquet"), "--layer", "不存在"]) == 1
     assert "没有图层“不存在”" in capsys.readouterr().err
+    today = date.today()
     assert main(["export", str(tmp_path / "mine.parquet"), "--layer", "矿山修复点"]) == 0
     g = gpd.read_parquet(tmp_path / "mine.parquet")
-    sites, per_site, _c, _w = _store_facts()
+    sites, per_site, _c, _w = _store_facts(today)
     assert sorted(g["id"]) == sorted(sid for sid, (k, _g) in sites.items() if k == "矿山修复点")
     assert [int(x) for x in g["逾期"]] == [per_site[i][1] for i in g["id"]]
 
 
 def test_density_cog_is_valid_and_integrates_to_the_open_task_weight(demo_dir, tmp_path):
+    today = date.today()
     assert main(["export", str(tmp_path / "density.tif")]) == 0
     path = tmp_path / "density.tif"
     valid, errors, _warnings = cog_validate(str(path), strict=True)
     assert valid and not errors
-    _s, _p, _c, weight = _store_facts()
+    _s, _p, _c, weight = _store_facts(today)
     region = services.active_region()
     with rasterio.open(path) as r:
         assert r.crs.to_epsg() == 4548  # CGCS2000 3-degree GK CM 117°E, 景德镇's zone
