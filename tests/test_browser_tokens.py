@@ -53,6 +53,10 @@ def test_a_county_officer_makes_a_token_reads_the_live_layer_and_revokes_it(serv
     page.get_by_role("button", name="撤销“我的 QGIS”").wait_for(timeout=60_000)
     assert page.get_by_text(token).count() == 0
     page.get_by_role("button", name="撤销“我的 QGIS”").click()
+    page.get_by_text("撤销访问令牌“我的 QGIS”").wait_for(timeout=60_000)  # asked once more
+    r = requests.get(items, params={"limit": 1}, auth=("leping", token), timeout=60)
+    assert r.status_code == 200  # not revoked until confirmed
+    page.get_by_role("button", name="确认撤销").click()
     page.get_by_text("已撤销访问令牌“我的 QGIS”").wait_for(timeout=60_000)
     _shot(page, "token-revoked.png")
     r = requests.get(items, auth=("leping", token), timeout=60)

@@ -87,7 +87,14 @@ def test_a_user_makes_and_revokes_a_token_on_the_account_page(demo_dir):
     at.run()  # shown once: the next run no longer shows it
     assert not at.code and not any("已创建访问令牌" in s.value for s in at.success)
     revoke = next(b for b in at.button if b.label.startswith("撤销“我的 QGIS”"))
-    revoke.click().run()
+    revoke.click().run()  # asked once more: nothing revoked yet
+    assert [w.value for w in at.warning] == [
+        f"撤销访问令牌“我的 QGIS”（{prefix}…）？撤销后使用它的 QGIS/ArcGIS 连接立即被拒绝，且无法恢复。"]
+    assert _read(user, token) == 200 and at.dataframe[0].value["状态"].iloc[0] == "有效"
+    next(b for b in at.button if b.label == "取消").click().run()  # 取消: still valid, asked again next time
+    assert not at.warning and _read(user, token) == 200
+    next(b for b in at.button if b.label.startswith("撤销“我的 QGIS”")).click().run()
+    next(b for b in at.button if b.label == "确认撤销").click().run()
     assert any("已撤销访问令牌“我的 QGIS”" in s.value for s in at.success)
     assert at.dataframe[0].value["状态"].iloc[0].startswith("已撤销")
     assert _read(user, token) == 401

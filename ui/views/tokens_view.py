@@ -67,7 +67,20 @@ def render() -> None:
                            "状态": "有效" if r["有效"] else f"已撤销（{r['撤销时间']:%Y-%m-%d %H:%M}）"} for r in rows])
     st.dataframe(table, hide_index=True, width="stretch")
     for r in (r for r in rows if r["有效"]):
-        if st.button(f"撤销“{r['名称']}”（{r['开头']}）", key=f"tok_revoke_{r['编号']}"):
+        label = f"“{r['名称']}”（{r['开头']}）"
+        if ss.get("tok_confirm") != r["编号"]:  # asked once more: a revoked token cannot be restored
+            if st.button(f"撤销{label}", key=f"tok_revoke_{r['编号']}"):
+                ss["tok_confirm"] = r["编号"]
+                st.rerun()
+            continue
+        st.warning(f"撤销访问令牌{label}？撤销后使用它的 QGIS/ArcGIS 连接立即被拒绝，且无法恢复。",
+                   icon=":material/key_off:")
+        ok, no = st.columns(2)
+        if no.button("取消", key=f"tok_revoke_no_{r['编号']}"):
+            ss.pop("tok_confirm", None)
+            st.rerun()
+        if ok.button("确认撤销", key=f"tok_revoke_ok_{r['编号']}", type="primary"):
+            ss.pop("tok_confirm", None)
             try:
                 tokens.revoke(actor, r["编号"])
             except accounts.AccountError as exc:
