@@ -23,6 +23,7 @@ from domain import overview as ov
 from domain.actors import Actor
 from domain.filtering import Filters, filter_sites, filter_tasks
 from domain.rollup import site_summary
+from geo.datums import DATUM_ATTR
 from geo.region import Region, load_region
 from onemap import settings
 from onemap.kinds import site_kinds
@@ -138,6 +139,7 @@ def site_features(region: Region, kind_name: str, f: Filters) -> gpd.GeoDataFram
         p["别名"] = "、".join(r.aliases)
         p["示意位置"] = bool(r.illustrative)
         p["来源坐标系"] = r.source_crs or ""
+        p[DATUM_ATTR] = (r.attrs or {}).get(DATUM_ATTR, "")  # the 七参数 applied on import, if any
         props.append(p)
     return gpd.GeoDataFrame({"fid": list(shown["id"]), "properties": props}, geometry=list(shown.geometry),
                             crs="EPSG:4326")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import zipfile
+from datetime import date
 
 import geopandas as gpd
 import numpy as np
@@ -21,9 +22,10 @@ from shapely.geometry import Point
 from sqlalchemy import select
 
 from domain.actors import Actor
+from domain.filtering import Filters
 from geo.datums import DATUM_ATTR, DatumError, SevenParams, old_datum
 from ingest.report import ImportFailed
-from onemap import datums, reflayers, services
+from onemap import datums, features, reflayers, services
 from onemap.cli import main
 from store import models as m
 from store.db import reader
@@ -211,6 +213,10 @@ def test_with_parameters_the_control_point_lands_on_its_cgcs2000_position(demo_d
         assert site.source_crs == crs
         note = site.attrs[DATUM_ATTR]
         assert note.startswith(datum) and "ΔX=-12.4 m" in note and "εX=1.2″" in note and "尺度=3.5 ppm" in note
+        # a desktop GIS reading the layer over the OGC API sees the same record
+        served = features.site_features(services.active_region(), site.kind, Filters(as_of=date.today()))
+        props = dict(zip(served["fid"], served["properties"], strict=True))[site.id]
+        assert (props[DATUM_ATTR], props["来源坐标系"]) == (note, crs)
     with reader() as s:
         row = s.scalars(select(m.AuditEntry).where(m.AuditEntry.object_type == "点位图层")
                         .order_by(m.AuditEntry.id.desc())).first()
