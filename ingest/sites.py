@@ -324,13 +324,26 @@ def table_to_gdf(df: pd.DataFrame, report: Report, crs: CRS | None, x_col: str |
     if not good:
         return None
     # values that fit in ±180 are degrees (a latitude above 90 is a swapped pair, reported per row)
-    degrees = all(abs(xs[i]) <= 180 and abs(ys[i]) <= 180 for i in good)
+    in_degrees = {i for i in good if abs(xs[i]) <= 180 and abs(ys[i]) <= 180}
+    degrees = len(in_degrees) == len(good)
     if crs is None:
-        if not degrees:
-            hint = guess_projected(xs[good[0]], ys[good[0]])
-            report.error("", f"{pair[0]}/{pair[1]}", f"{xs[good[0]]}, {ys[good[0]]}", "坐标是投影坐标（米），但没有指定坐标系",
-                         f"请指定坐标系（--crs）{'，可能是 ' + hint if hint else ''}")
+        if 2 * len(in_degrees) < len(good):  # mostly metres: the file is projected, its CRS unnamed
+            first_m = next(i for i in good if i not in in_degrees)
+            hint = guess_projected(xs[first_m], ys[first_m])
+            report.error("", f"{pair[0]}/{pair[1]}", f"{xs[first_m]}, {ys[first_m]}",
+                         "坐标是投影坐标（米），但没有指定坐标系",
+                         f"请在“坐标系（文件未带时）”中选择坐标系（命令行：--crs）{'，可能是 ' + hint if hint else ''}")
             return None
+        # mostly degrees: a lon/lat table, and each row outside ±180° is its own mistake (one bad
+        # row used to have the whole file read as projected, naming a good row's value)
+        for i in good:
+            if i not in in_degrees:
+                report.error(i + first, f"{pair[0]}/{pair[1]}", f"{xs[i]}, {ys[i]}",
+                             "坐标超出经纬度范围（经度 ±180°，纬度 ±90°）",
+                             "请检查该行坐标；整个文件为投影坐标（米）时，请在导入时选择坐标系")
+                bad_rows.add(i)
+        good = [i for i in good if i not in bad_rows]
+        degrees = True
         crs = CRS.from_epsg(4326)
     elif crs.is_geographic and not degrees:
         report.error("", f"{pair[0]}/{pair[1]}", f"{xs[good[0]]}, {ys[good[0]]}", f"指定的坐标系 {crs_label(crs)} 是经纬度，但坐标值不是度数",

@@ -30,6 +30,18 @@ def test_table_helper_blanks_missing_values_only():
     assert out.to_dict("list") == {"a": ["x", ""], "d": ["2026-01-02", ""], "n": ["1.5", ""], "k": [1, 2]}
 
 
+def test_an_import_report_mixing_the_file_and_row_numbers_is_one_text_column():
+    """An import report's 行/位置 holds "" (the whole file) and 3 (a row): Arrow refused the mix
+    and Streamlit logged a traceback before redrawing it (a user trial). Text throughout now;
+    a column of row numbers alone stays numbers."""
+    import pyarrow as pa
+
+    df = pd.DataFrame({"行/位置": ["", 3, 4], "值": ["200.0, 95.0", "", "x"], "只有行号": [3, 4, 5]})
+    out = table(df)
+    assert out.to_dict("list") == {"行/位置": ["", "3", "4"], "值": ["200.0, 95.0", "", "x"], "只有行号": [3, 4, 5]}
+    pa.Table.from_pandas(out)  # what st.dataframe does with it
+
+
 def test_ledger_cells_have_no_missing_values(demo_dir):
     with reader() as s:  # the demo has tasks without a deadline and tasks with no 逾期/临期 flag
         undated = s.scalar(select(m.Task.id).where(m.Task.deadline.is_(None), m.Task.parent_id.is_(None)))

@@ -10,6 +10,9 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as hs
 from pyproj import Transformer
 from shapely.geometry import Point, Polygon
 
@@ -155,6 +158,45 @@ def test_zipped_shapefile_gbk_without_cpg(data_dir, tmp_path):
         sites = sites_frame(s)
     assert sorted(sites["name"]) == ["南河河口断面", "湖田桥"]
     assert set(sites["source_crs"]) == {"EPSG:4490"}
+
+
+def test_one_row_out_of_range_is_that_row_not_the_whole_file(data_dir, tmp_path):
+    """A lon/lat table with one mistyped row (a user trial): the row is reported with its number
+    and value, with every other problem of the file at once — not the whole file read as
+    projected metres, naming a good row's value."""
+    f = write_csv(tmp_path / "m.csv", [
+        {"名称": "测试点A", "类型": "矿山修复点", "经度": 117.2, "纬度": 29.0},
+        {"名称": "测试点B", "类型": "矿山修复点", "经度": 200, "纬度": 95},
+        {"名称": "", "类型": "矿山修复点", "经度": 117.21, "纬度": 29.01},
+    ])
+    r = fails(f)
+    assert [(e.row, e.value, e.problem) for e in r.errors if e.row == 3] == [
+        (3, "200.0, 95.0", "坐标超出经纬度范围（经度 ±180°，纬度 ±90°）")]
+    assert not any("投影坐标" in e.problem for e in r.errors)
+    assert any(e.row == 4 and "名称" in f"{e.column}{e.problem}" for e in r.errors), r.errors  # reported with it
+
+
+@given(rows=hs.lists(hs.booleans(), min_size=1, max_size=12))
+@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_rows_out_of_range_are_named_when_most_are_degrees(data_dir, tmp_path, rows):
+    """Any mix: while at least half the rows are in degrees, exactly the rows beyond ±180° are
+    errors (numbered as in the file: header = row 1); otherwise the file asks for its CRS."""
+    t = Transformer.from_crs(4326, 4548, always_xy=True)
+    px, py = t.transform(*NANHE)
+    data = [{"名称": f"点{i}", "类型": "监测断面", "经度": px if metres else NANHE[0] + i / 1000,
+             "纬度": py if metres else NANHE[1]} for i, metres in enumerate(rows)]
+    f = write_csv(tmp_path / "h.csv", data)
+    if not any(rows):
+        out = services.import_file(MANAGER_ACTOR, f, dry_run=True)
+        assert out.counts["新增"] + out.counts["变更"] + out.counts["不变"] == len(rows)
+        return
+    r = fails(f)
+    if 2 * rows.count(False) >= len(rows):
+        assert sorted(e.row for e in r.errors) == [i + 2 for i, metres in enumerate(rows) if metres]
+        assert {e.problem for e in r.errors} == {"坐标超出经纬度范围（经度 ±180°，纬度 ±90°）"}
+    else:
+        assert [e.problem for e in r.errors] == ["坐标是投影坐标（米），但没有指定坐标系"]
+        assert "坐标系（文件未带时）" in r.errors[0].fix and "EPSG:4534" in r.errors[0].fix
 
 
 def test_zipped_shapefile_with_cpg(data_dir, tmp_path):

@@ -83,12 +83,21 @@ def _blank(v) -> bool:
 def table(df: pd.DataFrame) -> pd.DataFrame:
     """A frame for st.dataframe with nothing drawn as "None"/"nan"/"NaT": Streamlit draws a
     missing value as the English word "None", so a missing value becomes an empty cell,
-    date columns become YYYY-MM-DD text and other values in a column with gaps become text."""
+    date columns become YYYY-MM-DD text and other values in a column with gaps become text, as
+    does a column mixing text and numbers (an import report's 行/位置: "" for the file, 3 for a
+    row), which Arrow cannot send as one type."""
     out = df.copy()
     for c in out.columns:
         col = out[c]
         if pd.api.types.is_datetime64_any_dtype(col):  # dates (the app's deadlines carry no time)
             out[c] = col.dt.strftime("%Y-%m-%d").fillna("")
-        elif col.map(_blank).any():
+        elif col.map(_blank).any() or _mixes_text(col):
             out[c] = col.map(lambda v: "" if _blank(v) else v.isoformat() if isinstance(v, date) else str(v))
     return out
+
+
+def _mixes_text(col: pd.Series) -> bool:
+    if col.dtype != object:
+        return False
+    kinds = {type(v) for v in col}
+    return str in kinds and len(kinds) > 1
