@@ -25,6 +25,7 @@ from domain.filtering import Filters, filter_sites, filter_tasks
 from domain.rollup import site_summary
 from geo.datums import DATUM_ATTR
 from geo.region import Region, load_region
+from ingest.water import KINDS as WATER_KINDS
 from onemap import settings
 from onemap.kinds import site_kinds
 from store import queries
@@ -128,6 +129,7 @@ def site_features(region: Region, kind_name: str, f: Filters) -> gpd.GeoDataFram
     summary = site_summary(tasks, list(sites_all["id"]))
     counties = {c.code: c.name for c in region.places.counties}
     kind = kind_by_any(kind_name)
+    water = _water_of(kind.code if kind else "", f.as_of)
     props = []
     for r in shown.itertuples():
         sm = summary.loc[r.id]
@@ -140,9 +142,37 @@ def site_features(region: Region, kind_name: str, f: Filters) -> gpd.GeoDataFram
         p["示意位置"] = bool(r.illustrative)
         p["来源坐标系"] = r.source_crs or ""
         p[DATUM_ATTR] = (r.attrs or {}).get(DATUM_ATTR, "")  # the 七参数 applied on import, if any
+        if water is not None:
+            p.update(water(r.id, p.get("最新水质")))
         props.append(p)
     return gpd.GeoDataFrame({"fid": list(shown["id"]), "properties": props}, geometry=list(shown.geometry),
                             crs="EPSG:4326")
+
+
+def _water_of(kind_code: str, as_of: date):
+    """For sections and water sources: site id → the water-quality properties of the latest
+    month with values at or before as_of — the month the map's 水质 colouring opens on — so a
+    desktop GIS reads what the map shows. 最新水质 is the month's evaluated class; a site
+    without values that month keeps the site table's 最新水质 (or none) and empty fields.
+    None for other kinds (their layers carry no water fields)."""
+    from onemap import water as wtr
+
+    if kind_code not in WATER_KINDS:
+        return None
+    months = wtr.months(as_of)
+    month = months[-1] if months else None
+    verdicts = wtr.period_verdicts(month=month) if month else {}
+
+    def props(site_id: str, listed) -> dict:
+        pv = verdicts.get(site_id)
+        if pv is None:
+            return {"最新水质": listed, "水质月份": "", "水质达标": "", "超标因子": "", "水质数据性质": ""}
+        v = pv.verdict
+        return {"最新水质": v.label, "水质月份": wtr.month_label(month),
+                "水质达标": {True: "达标", False: "不达标"}.get(v.compliant, ""), "超标因子": wtr.exceed_text(v),
+                "水质数据性质": "示例数据（非实测）" if pv.sample else "监测数据"}
+
+    return props
 
 
 def county_features(region: Region, f: Filters) -> gpd.GeoDataFrame:
