@@ -57,7 +57,8 @@ def collections() -> list[Collection]:
     out = [Collection(k.code, k.name, f"{k.name}点位及其关联任务的状态（逾期、临期、未销号、已销号），"
                       "与“一张图”页面按同样筛选显示的相同", SITES, k.name) for k in site_kinds()]
     out.append(Collection(COUNTY_COLLECTION, "区县任务统计", "各区县的未销号、逾期任务数和点位数，"
-                          "与“领导总览”页面按地区统计的相同（按责任单位所属区县计）", COUNTIES))
+                          "与“领导总览”页面按地区统计的区县各行相同（按责任单位所属区县计）；"
+                          "管理区（没有行政边界）和市直部门不是面要素，其统计见“领导总览”", COUNTIES))
     with reader() as s:
         layers = refstore.layers_frame(s)
     for r in layers.itertuples():
