@@ -195,6 +195,7 @@ def start_default_meeting(page, server: str) -> None:
     page.get_by_text("演示与视图").click()
     page.get_by_role("button", name="使用默认会议顺序").click()
     page.get_by_text("重点区域（一张图）").wait_for(timeout=60_000)  # the saved sequence is listed
+    page.get_by_text("已使用默认会议顺序").wait_for(timeout=60_000)  # the panel stays open: confirmed
     _settled(page)  # a sequence saved by an earlier test is listed already: wait for this save's run
     page.get_by_role("button", name="开始演示").click()
 

@@ -288,7 +288,10 @@ def fit_frame(above: str) -> None:
 
 def sidebar_panel(current_page: str) -> None:
     """Save, order and play views (normal mode)."""
-    with st.sidebar.expander("演示与视图", expanded=False):
+    # its open state is kept by the server (key + on_change): a user trial saw the panel close
+    # after 保存当前视图 / 使用默认会议顺序, hiding the confirmation and 开始演示, when a rerun
+    # redrew the sidebar around it
+    with st.sidebar.expander("演示与视图", expanded=False, key="views_panel", on_change="rerun"):
         views = [dict(v) for v in data.views()]  # a copy: the list is reordered below
         if not perm.allowed(auth.current(), perm.SAVE_VIEWS):  # shown, played, not changed
             for i, v in enumerate(views):
