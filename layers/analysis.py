@@ -41,36 +41,40 @@ def _num(v: float | None) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:.2f}"
 
 
-def zone_label_points(zones: list[dict], bbox: tuple[float, float, float, float]) -> dict[str, tuple[float, float]]:
+def zone_label_points(zones: list[dict], bbox: tuple[float, float, float, float],
+                      scale: float = 1.0) -> dict[str, tuple[float, float]]:
     """Where each zone's label goes (lon, lat): west of the anchors, stacked top-down in the
     order of the anchors' latitude, so labels never sit on each other, on a county label or
-    on the small central districts the zones lie in. Shared with the slide maps."""
+    on the small central districts the zones lie in. Shared with the slide maps. scale: the
+    labels' size against the 15 px they were placed for (the projector's are larger)."""
     minx, miny, maxx, maxy = bbox
     placed = [z for z in zones if z.get("anchor")]
     if not placed:
         return {}
     west = min(z["anchor"][0] for z in placed) - 0.10 * (maxx - minx)
-    top = max(z["anchor"][1] for z in placed) + 0.10 * (maxy - miny)
-    step = 0.065 * (maxy - miny)
+    top = max(z["anchor"][1] for z in placed) + 0.10 * scale * (maxy - miny)
+    step = 0.065 * scale * (maxy - miny)
     order = sorted(placed, key=lambda z: -z["anchor"][1])
     return {z["code"]: (west, top - i * step) for i, z in enumerate(order)}
 
 
-def county_label_shift(point: tuple[float, float], zones: list[dict], bbox) -> int:
+def county_label_shift(point: tuple[float, float], zones: list[dict], bbox, scale: float = 1.0) -> int:
     """Pixels to move a county label sideways when a zone circle sits right beside it."""
     near = 0.09 * (bbox[2] - bbox[0])
     for z in zones:
         a = z.get("anchor")
         if a and abs(a[0] - point[0]) < near and abs(a[1] - point[1]) < near:
-            return 34 if point[0] >= a[0] else -34
+            return round((34 if point[0] >= a[0] else -34) * scale)
     return 0
 
 
 def choropleth(counties: gpd.GeoDataFrame, values: dict[str, float | None], zones: list[dict], label: str,
-               klass: Classification, bbox: tuple[float, float, float, float]) -> folium.FeatureGroup:
+               klass: Classification, bbox: tuple[float, float, float, float],
+               label_px: int = 15) -> folium.FeatureGroup:
     """Counties filled by their class; zones (no boundaries of their own) as circles at their
     illustrative anchors, labelled beside the map with a leader line; every fill colour is a
-    legend colour (`klass`)."""
+    legend colour (`klass`). label_px: the county labels' size (a zone's is 1 px less) — the
+    projector asks for the room's text size (a user trial read 14 px labels on the slide)."""
     fg = folium.FeatureGroup(name=label)
     gj = counties[["adcode", "name", "geometry"]].copy()
     gj["name"] = gj["name"].map(html.escape)
@@ -84,7 +88,7 @@ def choropleth(counties: gpd.GeoDataFrame, values: dict[str, float | None], zone
         highlight_function=lambda f: {"weight": 4},
         tooltip=folium.GeoJsonTooltip(fields=["name", "text"], aliases=["", ""]),
     ).add_to(fg)
-    label_at = zone_label_points(zones, bbox)
+    label_at = zone_label_points(zones, bbox, label_px / 15)
     for z in zones:
         if z["code"] not in label_at:
             continue
@@ -98,16 +102,16 @@ def choropleth(counties: gpd.GeoDataFrame, values: dict[str, float | None], zone
                             **{"class_name": "onemap-zone"}).add_to(fg)
         folium.Marker([ly, lx], icon=folium.DivIcon(
             icon_size=(0, 0), class_name="onemap-zone-label",
-            html=f'<div style="width:max-content;transform:translate(calc(-100% - 2px),-50%);font-size:14px;font-weight:700;color:#222;'
+            html=f'<div style="width:max-content;transform:translate(calc(-100% - 2px),-50%);font-size:{label_px - 1}px;font-weight:700;color:#222;'
                  f'background:rgba(255,255,255,.92);border:2px solid {klass.color(v)};border-radius:4px;'
                  f'padding:1px 6px;white-space:nowrap">{html.escape(z["name"])} {_num(v)}</div>'),
             tooltip=tip).add_to(fg)
     for _, r in counties.iterrows():
         p = r.geometry.representative_point()
-        shift = county_label_shift((p.x, p.y), zones, bbox)
+        shift = county_label_shift((p.x, p.y), zones, bbox, label_px / 15)
         folium.Marker([p.y, p.x], icon=folium.DivIcon(
             icon_size=(0, 0), class_name="onemap-county-label",
-            html=f'<div style="width:max-content;transform:translate(calc(-50% + {shift}px),-50%);font-size:15px;font-weight:700;'
+            html=f'<div style="width:max-content;transform:translate(calc(-50% + {shift}px),-50%);font-size:{label_px}px;font-weight:700;'
                  f'color:#111;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;white-space:nowrap;'
                  f'text-align:center">{html.escape(r["name"])}<br>{_num(values.get(r["adcode"]))}</div>'),
             interactive=False).add_to(fg)

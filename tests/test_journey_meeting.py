@@ -9,6 +9,7 @@ Screenshots of every view at both sizes go to var/screenshots/meeting_*.png."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from datetime import date, datetime, time
@@ -27,6 +28,8 @@ SEQUENCE = [("全市总览", "map"), ("各区县情况", "overview"), ("逾期�
 PLAYER = {"上一页", "下一页", "退出演示"}
 PLAY = f"播放会议顺序（{len(SEQUENCE)} 页）"  # on a page not played from the sequence, once one is saved
 MIN_PX = 20
+_REGION = json.loads((settings.REPO_ROOT / "data/regions/360200/region.json").read_text("utf-8"))
+REGION_PLACES = {c["name"] for c in _REGION["counties"]} | {z["name"] for z in _REGION["zones"]}  # labelled on the map
 CLOSED, ONGOING = "已销号", "长期坚持"
 OPEN = {"未启动", "整改中", "申请销号", "退回"}
 
@@ -218,6 +221,11 @@ def test_meeting_reads_from_the_back_of_the_room(server, page, width, height):
             assert figure(page, "已销号") == str(fig["status"][CLOSED])
         elif kind == "overview":
             map_fills_screen(page, height)
+            # the labels inside the map are read from the back of the room too (a user trial: 14 px)
+            sizes = page.frame_locator(MAP_IFRAME).locator(".onemap-county-label div, .onemap-zone-label div") \
+                .evaluate_all("els => els.map(e => [e.innerText, parseFloat(getComputedStyle(e).fontSize)])")
+            assert {s[0].split("\n")[0].split(" ")[0] for s in sizes} == REGION_PLACES, sizes
+            assert [s for s in sizes if s[1] < MIN_PX] == [], sizes
             assert figure(page, "全部") == str(fig["total"])
             assert figure(page, "逾期") == str(len(fig["overdue_refs"]))
             assert figure(page, "临期") == str(fig["due_soon"])

@@ -226,7 +226,8 @@ def place_section(region, v) -> None:
     with left:
         m = base_map(region, "", counties=False)  # the choropleth draws (and labels) the counties itself
         m.options["zoomSnap"] = 0.1  # fit the city to the frame, not to the next whole zoom level
-        choropleth(region.counties(), values, zones, label, klass, region.bbox).add_to(m)
+        choropleth(region.counties(), values, zones, label, klass, region.bbox,
+                   label_px=present.TEXT_PX if showing else 15).add_to(m)
         if showing:
             present.fit_map(m, PRESENT_HEAD)
         st_folium(m, key="overview_map", height=PLACE_MAP_HEIGHT, use_container_width=True,
