@@ -259,7 +259,31 @@ def table(frame, *, numeric: tuple[str, ...] = (), widths: dict[str, int] | None
                                     for c, v in zip(frame.columns, row, strict=True)) + "</tr>"
                    for row in frame.itertuples(index=False, name=None))
     st.html(f'<div class="onemap-ptable" style="max-height:max(40vh, calc(100vh - {above}))">'
-            f"<table><colgroup>{cols}</colgroup><thead><tr>{head_row}</tr></thead><tbody>{body}</tbody></table></div>")
+            f"<table><colgroup>{cols}</colgroup><thead><tr>{head_row}</tr></thead><tbody>{body}</tbody></table></div>"
+            f"<script>{CLICKER_JS}</script>", unsafe_allow_javascript=True)
+
+
+# A presenter's clicker sends PageDown/PageUp, and cannot scroll. While a table on the slide
+# has rows below (above) its visible part, the key scrolls it by a screenful less one header
+# row; at its end the key turns the page as before (Streamlit's button shortcut). Installed
+# once per browser tab, in the capture phase, so it runs before Streamlit's shortcut handler
+# (user trial: the 逾期问题清单 slide showed 3 of 7 rows at 1280×720, the rest out of reach).
+CLICKER_JS = """
+if (!window.__onemapClicker) {
+  window.__onemapClicker = true;
+  window.addEventListener("keydown", (e) => {
+    if ((e.key !== "PageDown" && e.key !== "PageUp") || e.altKey || e.ctrlKey || e.metaKey) return;
+    const down = e.key === "PageDown";
+    const room = (t) => down ? t.scrollHeight - t.clientHeight - t.scrollTop : t.scrollTop;
+    const t = [...document.querySelectorAll(".onemap-ptable")].find((el) => room(el) > 1);
+    if (!t) return;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    const header = t.querySelector("thead")?.offsetHeight || 0;
+    t.scrollBy({top: (down ? 1 : -1) * Math.max(t.clientHeight - header - 8, 40), behavior: "instant"});
+  }, true);
+}
+"""
 
 
 def fit_map(m, above: str) -> None:
