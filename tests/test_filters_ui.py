@@ -79,7 +79,7 @@ def test_overview_figures_of_a_zone(demo_dir):
     at = _page("overview_view", place=ZONE)
     assert not at.exception
     figures = {m.label: m.value for m in at.metric}
-    assert figures["全部任务"] == str(len(want))
+    assert figures["全部"] == str(len(want))
     assert figures["逾期"] == str(sum(states[i][1] == "逾期" for i in want))
     assert figures["已销号"] == str(sum(states[i][0] == "已销号" for i in want))
     assert figures["整改中"] == str(sum(states[i][0] == "整改中" for i in want))
@@ -94,7 +94,7 @@ def test_overview_and_map_show_zero_when_nothing_matches(demo_dir):
     assert sorted(k.split("·")[0] for k in water) == ["断面水质优良比例（Ⅰ–Ⅲ类）", "断面达标率", "水源地达标率"]
     assert set(water.values()) == {"—"}
     assert {k: v for k, v in figures.items() if k != "销号率（不含长期坚持）" and k not in water} == {
-        "全部任务": "0", "逾期": "0", "临期": "0", "未启动": "0", "整改中": "0", "申请销号": "0",
+        "全部": "0", "逾期": "0", "临期": "0", "未启动": "0", "整改中": "0", "申请销号": "0",
         "退回": "0", "已销号": "0", "长期坚持": "0"}
     assert figures["销号率（不含长期坚持）"] == "—"
 

@@ -27,7 +27,7 @@ def test_indicators_match_the_store(demo_dir):
     assert metrics["逾期"] == str(len(want.overdue))
     assert metrics["已销号"] == str(len(want.by_status[st.CLOSED]))
     assert metrics["整改中"] == str(len(want.by_status[st.IN_PROGRESS]))
-    assert metrics["全部任务"] == str(len(want.total))
+    assert metrics["全部"] == str(len(want.total))
     closable = want.total - want.by_status[st.ONGOING]
     assert metrics["销号率（不含长期坚持）"] == f"{len(want.by_status[st.CLOSED]) / len(closable):.0%}"
 
@@ -77,7 +77,7 @@ def test_county_click_filters_the_page(demo_dir):
     assert not at.exception
     assert at.multiselect(key="f_place").value == ["360281"]
     want = count(date.today())
-    shown = int(next(m.value for m in at.metric if m.label == "全部任务"))
+    shown = int(next(m.value for m in at.metric if m.label == "全部"))
     assert shown == len(want.place_any["360281"]) < len(want.total)
 
 

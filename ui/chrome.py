@@ -50,6 +50,9 @@ def css() -> str:
 /* the hint while a file is dragged over the drop zone */
 {drop} > div.euud7oh1 > span {{ display: none; }}
 {drop} > div.euud7oh1::after {{ content: "{DRAG}"; }}
+/* a metric's label wraps instead of being cut ("全部…" beside its help icon at 1280 px wide) */
+[data-testid="stMetricLabel"] * {{ overflow: visible !important; white-space: normal !important;
+  text-overflow: clip !important; }}
 """
 
 

@@ -152,16 +152,17 @@ def indicators_section(tasks: pd.DataFrame, as_of: date) -> None:
     ind = ov.indicators(tasks)
     rate = ov.closing_rate(tasks)
     # every state has its figure, so the states add up to the total in front of the reader
-    items = [("全部", "全部任务"), (st_status.OVERDUE, "逾期"), (st_status.DUE_SOON, "临期"),
+    items = [("全部", "全部"), (st_status.OVERDUE, "逾期"), (st_status.DUE_SOON, "临期"),
              (st_status.NOT_STARTED, "未启动"), (st_status.IN_PROGRESS, "整改中"), (st_status.APPLIED, "申请销号"),
              (st_status.RETURNED, "退回"), (st_status.CLOSED, "已销号"), (st_status.ONGOING, "长期坚持")]
     cols = st.columns(len(items))
-    hints = {"全部": "问题、重点任务和附件事项（措施计入所属问题）",
+    # 全部 (not 全部任务): beside its help icon the longer label was cut to "全部…" at 1280 px
+    hints = {"全部": "全部任务：问题、重点任务和附件事项（措施计入所属问题）",
              st_status.DUE_SOON: f"{settings.due_soon_days()} 天内到期、尚未销号"}
     for col, (key, label) in zip(cols, items, strict=True):
         col.metric(label, len(ind[key]), help=hints.get(key))
         if ind[key] and col.button("查看", key=f"ind_{key}"):
-            drill(f"{label}（截至 {cn_date(as_of)}）", ind[key])
+            drill(f"{'全部任务' if key == '全部' else label}（截至 {cn_date(as_of)}）", ind[key])
     st.metric("销号率（不含长期坚持）", "—" if rate is None else f"{rate:.0%}")
 
 
