@@ -343,7 +343,6 @@ def table_to_gdf(df: pd.DataFrame, report: Report, crs: CRS | None, x_col: str |
                              "请检查该行坐标；整个文件为投影坐标（米）时，请在导入时选择坐标系")
                 bad_rows.add(i)
         good = [i for i in good if i not in bad_rows]
-        degrees = True
         crs = CRS.from_epsg(4326)
     elif crs.is_geographic and not degrees:
         report.error("", f"{pair[0]}/{pair[1]}", f"{xs[good[0]]}, {ys[good[0]]}", f"指定的坐标系 {crs_label(crs)} 是经纬度，但坐标值不是度数",
