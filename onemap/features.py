@@ -170,8 +170,8 @@ def _water_of(kind_code: str, as_of: date):
             return {"最新水质": listed, "水质月份": "", "水质达标": "", "超标因子": "", "水质数据性质": ""}
         v = pv.verdict
         return {"最新水质": v.label, "水质月份": wtr.month_label(month),
-                "水质达标": {True: "达标", False: "不达标"}.get(v.compliant, ""), "超标因子": wtr.exceed_text(v),
-                "水质数据性质": "示例数据（非实测）" if pv.sample else "监测数据"}
+                "水质达标": wtr.compliance_word(v, ""), "超标因子": wtr.exceed_text(v),
+                "水质数据性质": wtr.nature_word(pv.sample)}
 
     return props
 

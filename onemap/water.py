@@ -279,6 +279,16 @@ def exceed_text(v: wq.Verdict) -> str:
                     for e in v.exceeding)
 
 
+def compliance_word(v: wq.Verdict, missing: str = "—") -> str:
+    """达标 / 不达标 against the site's target; `missing` when it cannot be judged."""
+    return {True: "达标", False: "不达标"}.get(v.compliant, missing)
+
+
+def nature_word(sample: bool) -> str:
+    """Whether a month's values are the demo's samples (flagged) or monitoring data."""
+    return "示例数据（非实测）" if sample else "监测数据"
+
+
 WATER_SHEET = ["点位编号", "点位", "类型", "月份", "水质类别", "目标", "达标", "超标因子（倍数）", "数据性质"]
 
 
@@ -292,8 +302,8 @@ def evaluated_frame(until: date | None = None) -> pd.DataFrame:
             rows.append({"点位编号": sid, "点位": p.site.name,
                          "类型": "监测断面" if p.site.kind == "section" else "饮用水水源地", "月份": month_label(mo),
                          "水质类别": v.label, "目标": wq.class_label(v.target),
-                         "达标": {True: "达标", False: "不达标"}.get(v.compliant, "—"),
-                         "超标因子（倍数）": exceed_text(v), "数据性质": "示例数据（非实测）" if p.sample else "监测数据"})
+                         "达标": compliance_word(v), "超标因子（倍数）": exceed_text(v),
+                         "数据性质": nature_word(p.sample)})
     return pd.DataFrame(rows, columns=WATER_SHEET)
 
 
